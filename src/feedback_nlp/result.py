@@ -1,0 +1,119 @@
+"""Plain-data containers passed between the stages, and the output column contracts.
+
+The column tuples below are the public contract of the output tables: the
+README documents each, renderers rely on them, and tests pin them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .config import AnalysisConfig
+
+__all__ = [
+    "Survey",
+    "AnalysisResult",
+    "COMMENT_COLUMNS",
+    "THEME_COLUMNS",
+    "SEGMENT_COLUMNS",
+    "SEGMENT_THEME_COLUMNS",
+    "TERM_COLUMNS",
+    "REJECTED_COLUMNS",
+]
+
+#: comments.csv; the segment columns (named as in the input) follow ``score``.
+COMMENT_COLUMNS = (
+    "respondent_id",
+    "row",
+    "group",
+    "score",
+    # <segment columns>
+    "date",
+    "sentiment",
+    "sentiment_label",
+    "primary_theme",
+    "themes",
+    "flags",
+    "text",
+)
+THEME_COLUMNS = (
+    "theme_id",
+    "label",
+    "keywords",
+    "n_comments",
+    "n_detractors",
+    "n_passives",
+    "n_promoters",
+    "share_detractors",
+    "share_passives",
+    "share_promoters",
+    "diff_pp",
+    "lift",
+    "p_value",
+    "q_value",
+    "significant",
+    "nps",
+    "nps_impact",
+    "mean_sentiment",
+    "examples",
+)
+SEGMENT_COLUMNS = (
+    "segment",
+    "value",
+    "n",
+    "promoters",
+    "passives",
+    "detractors",
+    "nps",
+    "ci_low",
+    "ci_high",
+    "low_n",
+    "diff_vs_rest",
+    "p_vs_rest",
+)
+#: segment_themes.csv: the comparison columns of THEME_COLUMNS within each segment value.
+SEGMENT_THEME_COLUMNS = ("segment", "value") + tuple(
+    c for c in THEME_COLUMNS if c not in ("keywords", "examples")
+)
+TERM_COLUMNS = ("term", "side", "z", "n_detractors", "n_promoters")
+REJECTED_COLUMNS = ("row", "respondent_id", "source", "reason")
+
+
+@dataclass
+class Survey:
+    """The input after loading, validation and joining: one row per respondent kept.
+
+    ``frame`` has the canonical columns ``row`` (1-based data row of the main
+    input, header excluded), ``respondent_id`` (str), ``score`` (float, NaN when
+    only a group label was given), ``group`` ('detractor'/'passive'/'promoter'),
+    ``text`` (str, '' when absent), ``date`` (datetime64, NaT when absent) and
+    the segment columns under their input names (as str). ``rejected`` has
+    :data:`REJECTED_COLUMNS` plus ``raw_*`` columns with the raw values.
+    ``info`` records what was detected and decided (columns chosen, encoding,
+    delimiter, join counts) and ``notes`` holds messages for the user.
+    """
+
+    frame: pd.DataFrame
+    rejected: pd.DataFrame
+    segment_cols: tuple[str, ...]
+    info: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AnalysisResult:
+    """Everything an analysis produced; renderers and writers read only this."""
+
+    config: AnalysisConfig
+    comments: pd.DataFrame
+    rejected: pd.DataFrame
+    themes: pd.DataFrame
+    segments: pd.DataFrame
+    segment_themes: pd.DataFrame
+    terms: pd.DataFrame
+    summary: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
