@@ -121,6 +121,7 @@ class AnalysisConfig:
     min_segment_comments: int = 100
     example_count: int = 3
     alpha: float = 0.05
+    threads: int | None = None
 
     def __post_init__(self) -> None:
         if self.n_themes is not None and not 2 <= self.n_themes <= 100:

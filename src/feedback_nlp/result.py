@@ -117,3 +117,4 @@ class AnalysisResult:
     summary: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    sentences: pd.DataFrame | None = None

