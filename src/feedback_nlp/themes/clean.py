@@ -1,0 +1,138 @@
+"""Text cleaning before theme finding: mask what must never become a theme.
+
+@mentions, URLs, e-mail addresses, numbers-only answers and brand or company
+names are replaced by neutral placeholders (or emptied), so that no theme is
+"our brand" or "http".
+
+>>> clean_for_themes(["Acme broadband is slow, see https://x.io @acme_help", "10"], ["Acme"])
+['broadband is slow, see', '']
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+__all__ = ["clean_for_themes", "detect_brand_terms", "GENERIC_COMPANY_WORDS"]
+
+#: Generic stand-ins for the company's own name; masked like brand terms.
+GENERIC_COMPANY_WORDS = ("company", "companies", "firm", "provider", "brand")
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+_MENTION = re.compile(r"(?<!\w)@\w+")
+_NUMBERS_ONLY = re.compile(r"^[\s\d.,:;/%+\-#()]*$")
+_SPACES = re.compile(r"\s{2,}")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'&-]+")
+
+
+def _brand_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    words = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?:'s)?(?!\w)", re.IGNORECASE)
+
+
+def clean_for_themes(
+    texts: Sequence[str], brand_terms: Iterable[str] = (), mask_generic: bool = True
+) -> list[str]:
+    """Return the texts with mentions, URLs, e-mails and brand names removed.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Raw comments (``None``/NaN are treated as empty).
+    brand_terms : iterable of str
+        Brand or company names, matched case-insensitively as whole words
+        (a possessive ``'s`` is removed with them).
+    mask_generic : bool, default=True
+        Also remove :data:`GENERIC_COMPANY_WORDS` ("company", "provider"...),
+        which otherwise form a "the company" theme in every survey.
+
+    Returns
+    -------
+    list of str
+        Cleaned texts, same length and order; answers made only of numbers
+        and punctuation become ``""`` (callers treat them as unusable).
+    """
+    terms = list(brand_terms) + (list(GENERIC_COMPANY_WORDS) if mask_generic else [])
+    brand = _brand_pattern(terms)
+    out: list[str] = []
+    for raw in texts:
+        text = raw if isinstance(raw, str) else ""
+        text = _URL.sub(" ", text)
+        text = _EMAIL.sub(" ", text)
+        text = _MENTION.sub(" ", text)
+        if brand is not None:
+            text = brand.sub(" ", text)
+        text = _SPACES.sub(" ", text).strip()
+        if _NUMBERS_ONLY.match(text):
+            text = ""
+        out.append(text)
+    return out
+
+
+def detect_brand_terms(
+    texts: Sequence[str],
+    groups: Sequence[str],
+    min_share: float = 0.15,
+    max_ratio: float = 1.5,
+) -> list[str]:
+    """Find name-like tokens used alike by every group (likely the brand).
+
+    A token is returned when it is capitalised in most of its uses (name-like,
+    not sentence-initial only), appears in at least ``min_share`` of the
+    comments of *every* group, and its highest/lowest share across groups is
+    at most ``max_ratio``: a word every group uses equally says nothing about
+    why detractors differ, and is usually the company's name.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Comments.
+    groups : sequence of str
+        The NPS group of each comment (same length).
+    min_share, max_ratio : float
+        Thresholds described above.
+
+    Returns
+    -------
+    list of str
+        Lower-cased tokens, sorted.
+
+    >>> t = ["Slow Acme line", "I like Acme", "Rude Acme support", "Acme ok"]
+    >>> detect_brand_terms(t, ["detractor", "promoter", "detractor", "promoter"])
+    ['acme']
+    """
+    if len(texts) != len(groups):
+        raise ValueError("texts and groups must have the same length.")
+    per_group: dict[str, Counter[str]] = {}
+    n_group: Counter[str] = Counter()
+    capitalised: Counter[str] = Counter()
+    inner: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for text, group in zip(texts, groups, strict=True):
+        if not isinstance(text, str):
+            continue
+        n_group[group] += 1
+        tokens = _TOKEN.findall(text)
+        for i, tok in enumerate(tokens):
+            low = tok.lower()
+            seen[low] += 1
+            # The first word of a sentence is capitalised anyway: don't count it.
+            if i > 0:
+                inner[low] += 1
+                capitalised[low] += tok[0].isupper()
+        per_group.setdefault(group, Counter()).update({t.lower() for t in tokens})
+    if len(n_group) < 2:
+        return []
+    found = []
+    for token in seen:
+        if not inner[token] or capitalised[token] < 0.5 * inner[token]:
+            continue
+        shares = [per_group[g][token] / n for g, n in n_group.items() if n]
+        if min(shares) >= min_share and max(shares) <= max_ratio * min(shares):
+            found.append(token)
+    return sorted(found)

