@@ -7,11 +7,12 @@ README documents each, renderers rely on them, and tests pin them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .config import AnalysisConfig
+
+if TYPE_CHECKING:  # pandas loads only when an analysis runs, so `--help` stays instant
+    import pandas as pd
 
 __all__ = [
     "Survey",
