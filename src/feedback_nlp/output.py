@@ -84,6 +84,8 @@ def write_tables(result: AnalysisResult, out_dir: Path) -> dict[str, Path]:
         "terms.csv": result.terms,
         "rejected.csv": result.rejected,
     }
+    if result.segment_own_themes is not None and result.config.per_segment:
+        tables["segment_own_themes.csv"] = result.segment_own_themes
     if result.sentences is not None:
         tables["sentences.csv"] = result.sentences
     written = {name: write_text(out_dir / name, csv_text(frame)) for name, frame in tables.items()}

@@ -19,7 +19,14 @@ import pandas as pd
 from .compare import add_q_values, pick_examples, term_log_odds, theme_table
 from .config import AnalysisConfig
 from .nps import nps_stats, segment_table
-from .result import COMMENT_COLUMNS, SEGMENT_THEME_COLUMNS, THEME_COLUMNS, AnalysisResult, Survey
+from .result import (
+    COMMENT_COLUMNS,
+    SEGMENT_OWN_THEME_COLUMNS,
+    SEGMENT_THEME_COLUMNS,
+    THEME_COLUMNS,
+    AnalysisResult,
+    Survey,
+)
 from .sentiment import contradictions, score_sentiment, sentiment_label
 from .textprep import usable_mask
 
@@ -85,7 +92,7 @@ def analyze(cfg: AnalysisConfig, progress: Progress | None = None) -> AnalysisRe
 
 def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = None) -> AnalysisResult:
     """Analyse an already loaded :class:`Survey` (the stages after reading)."""
-    from .themes import ThemeModel, clean_for_themes, detect_brand_terms
+    from .themes import clean_for_themes, detect_brand_terms
 
     timer = timer or _Timer(None)
     frame = survey.frame.reset_index(drop=True)
@@ -109,26 +116,11 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
 
             model = load_model(cfg.model_path)
         else:
-            model = ThemeModel(
-                n_themes=cfg.n_themes,
-                representation=cfg.representation.value,
-                random_state=cfg.seed,
-            )
-            model.fit([cleaned[i] for i in idx])
+            model = _new_model(cfg).fit([cleaned[i] for i in idx])
 
     with timer.stage("theme assignment"):
-        k = len(model.themes_)
         theme_ids = [t["theme_id"] for t in model.themes_]
-        primary_u, members_u, scores_u = model.assign([cleaned[i] for i in idx])
-        member = np.zeros((len(frame), k), dtype=bool)
-        scores = np.zeros((len(frame), k), dtype=np.float32)
-        scores[idx] = scores_u
-        primary = np.full(len(frame), "", dtype=object)
-        primary[idx] = [theme_ids[p] if p >= 0 else "none" for p in primary_u]
-        theme_lists = np.full(len(frame), "", dtype=object)
-        for row, mem in zip(idx, members_u):
-            member[row, list(mem)] = True
-            theme_lists[row] = ";".join(theme_ids[j] for j in sorted(mem))
+        member, scores, primary, theme_lists = _assign(model, cleaned, idx, len(frame))
 
     with timer.stage("comparison"):
         labels = {t["theme_id"]: t["label"] for t in model.themes_}
@@ -162,6 +154,11 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
         segments = segment_table(frame, survey.segment_cols, cfg.low_n)
         terms = term_log_odds([cleaned[i] for i in idx], groups[idx])
 
+    own = pd.DataFrame(columns=list(SEGMENT_OWN_THEME_COLUMNS))
+    if cfg.per_segment and survey.segment_cols:
+        with timer.stage("per-segment themes"):
+            own = _per_segment_themes(frame, survey.segment_cols, cleaned, usable, groups, sent.compound, cfg)
+
     comments = _comment_table(frame, survey, usable, reasons, sent, primary, theme_lists)
     overall_nps = nps_stats(groups)
     summary = _summary(cfg, survey, comments, overall_nps.to_dict(), model, overall, segments)
@@ -175,12 +172,84 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
         themes=overall,
         segments=segments,
         segment_themes=segment_themes,
+        segment_own_themes=own,
         terms=terms,
         summary=summary,
         notes=list(survey.notes),
         timings=timer.timings,
         sentences=_sentence_table(sent.sentences, frame),
     )
+
+
+def _new_model(cfg: AnalysisConfig) -> Any:
+    from .themes import ThemeModel
+
+    return ThemeModel(
+        n_themes=cfg.n_themes,
+        representation=cfg.representation.value,
+        random_state=cfg.seed,
+        n_threads=cfg.threads or os.cpu_count() or 1,
+    )
+
+
+def _assign(
+    model: Any, cleaned: list[str], idx: np.ndarray, n_rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Theme membership of the rows ``idx`` (the usable comments) as full-length arrays."""
+    theme_ids = [t["theme_id"] for t in model.themes_]
+    k = len(theme_ids)
+    primary_u, members_u, scores_u = model.assign([cleaned[i] for i in idx])
+    member = np.zeros((n_rows, k), dtype=bool)
+    scores = np.zeros((n_rows, k), dtype=np.float32)
+    scores[idx] = scores_u
+    primary = np.full(n_rows, "", dtype=object)
+    primary[idx] = [theme_ids[p] if p >= 0 else "none" for p in primary_u]
+    theme_lists = np.full(n_rows, "", dtype=object)
+    for row, mem in zip(idx, members_u):
+        member[row, list(mem)] = True
+        theme_lists[row] = ";".join(theme_ids[j] for j in sorted(mem))
+    return member, scores, primary, theme_lists
+
+
+def _per_segment_themes(
+    frame: pd.DataFrame,
+    segment_cols: tuple[str, ...],
+    cleaned: list[str],
+    usable: np.ndarray,
+    groups: np.ndarray,
+    compound: np.ndarray,
+    cfg: AnalysisConfig,
+) -> pd.DataFrame:
+    """Each segment value's own themes (values with enough usable comments).
+
+    Their q-values are Benjamini-Hochberg within this table; the overall and
+    segment tables keep theirs, so switching ``--per-segment`` on changes no
+    other output.
+    """
+    tables = []
+    for col in segment_cols:
+        values = frame[col].astype(str).to_numpy(dtype=object)
+        for value in sorted(set(values)):
+            mask = values == value
+            rows = np.flatnonzero(mask & usable)
+            if len(rows) < cfg.min_segment_comments:
+                continue
+            model = _new_model(cfg).fit([cleaned[i] for i in rows])
+            sub = np.flatnonzero(mask)
+            sub_clean = [cleaned[i] for i in sub]
+            local_idx = np.flatnonzero(usable[sub])
+            member, _, _, _ = _assign(model, sub_clean, local_idx, len(sub))
+            ids = [t["theme_id"] for t in model.themes_]
+            t = theme_table(groups[sub], member, usable[sub], compound[sub], ids)
+            t.insert(1, "label", [th["label"] for th in model.themes_])
+            t.insert(2, "keywords", [", ".join(th["keywords"]) for th in model.themes_])
+            t.insert(0, "value", value)
+            t.insert(0, "segment", col)
+            tables.append(t)
+    if not tables:
+        return pd.DataFrame(columns=list(SEGMENT_OWN_THEME_COLUMNS))
+    (table,) = add_q_values([pd.concat(tables, ignore_index=True)], cfg.alpha)
+    return table[list(SEGMENT_OWN_THEME_COLUMNS)]
 
 
 def _comment_table(

@@ -21,6 +21,7 @@ __all__ = [
     "THEME_COLUMNS",
     "SEGMENT_COLUMNS",
     "SEGMENT_THEME_COLUMNS",
+    "SEGMENT_OWN_THEME_COLUMNS",
     "TERM_COLUMNS",
     "REJECTED_COLUMNS",
 ]
@@ -79,6 +80,10 @@ SEGMENT_COLUMNS = (
 SEGMENT_THEME_COLUMNS = ("segment", "value") + tuple(
     c for c in THEME_COLUMNS if c not in ("keywords", "examples")
 )
+#: segment_own_themes.csv (with --per-segment): each segment value's own themes.
+SEGMENT_OWN_THEME_COLUMNS = ("segment", "value", "theme_id", "label", "keywords") + tuple(
+    c for c in THEME_COLUMNS if c not in ("theme_id", "label", "keywords", "examples")
+)
 TERM_COLUMNS = ("term", "side", "z", "n_detractors", "n_promoters")
 REJECTED_COLUMNS = ("row", "respondent_id", "source", "reason")
 
@@ -119,3 +124,4 @@ class AnalysisResult:
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     sentences: pd.DataFrame | None = None
+    segment_own_themes: pd.DataFrame | None = None
