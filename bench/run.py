@@ -1,0 +1,172 @@
+"""`make bench`: end-to-end speed and memory at 10k / 100k / 1M rows, building-block
+floors, and the theme-quality benchmark; writes BENCHMARKS.md.
+
+Usage: python bench/run.py [--sizes 10000,100000,1000000] [--out BENCHMARKS.md]
+                           [--no-quality]
+Surveys come from the project's own generator (seed 0) and are written to
+bench/results/ (not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+STAGES = (
+    "import", "read", "text preparation", "sentiment", "theme fit", "theme assignment",
+    "comparison", "report", "total",
+)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        mem = f"{mem_kb / 1024**2:.0f} GB RAM"
+    except (OSError, AttributeError):
+        mem = "unknown RAM"
+    return f"{os.cpu_count()} cores ({cpu}), {mem}, Python {platform.python_version()}, {platform.system()}"
+
+
+def make_survey(rows: int) -> tuple[Path, int]:
+    import pandas as pd
+
+    from feedback_nlp.demo import write_survey
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"survey_{rows}.csv"
+    if not path.exists():
+        write_survey(path, rows=rows, seed=0)
+    comments = pd.read_csv(path, usecols=["comment"], dtype=str, keep_default_na=False)["comment"]
+    return path, int(comments.nunique())
+
+
+def run_one(path: Path, rows: int, representation: str = "auto") -> dict:
+    out = RESULTS / f"out_{rows}_{representation}"
+    cmd = ["/usr/bin/time", "-v", sys.executable, str(HERE / "_worker.py"), str(path), str(out),
+           json.dumps({"representation": representation})]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark run failed for {rows} rows:\n{proc.stderr[-3000:]}")
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    data["peak_rss_gb"] = int(rss.group(1)) / 1024**2 if rss else float("nan")
+    data["wall"] = wall
+    data["report_bytes"] = (out / "report.html").stat().st_size if (out / "report.html").exists() else 0
+    return data
+
+
+def floors(path: Path, n: int = 20000) -> list[tuple[str, int, float]]:
+    """docs/s of each building block alone on the same texts."""
+    import pandas as pd
+
+    texts = pd.read_csv(path, usecols=["comment"], dtype=str, keep_default_na=False)["comment"]
+    texts = [t for t in texts.tolist() if t.strip()][:n]
+    out = []
+
+    def timed(name: str, fn, items: list[str]) -> None:
+        start = time.perf_counter()
+        fn(items)
+        out.append((name, len(items), len(items) / (time.perf_counter() - start)))
+
+    t = time.perf_counter()
+    pd.read_csv(path, dtype=str, keep_default_na=False)
+    rows = sum(1 for _ in open(path, encoding="utf-8")) - 1
+    out.append(("pandas read_csv (all columns as str)", rows, rows / (time.perf_counter() - t)))
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    timed("VADER compound, whole comment", lambda xs: [vader.polarity_scores(x) for x in xs], texts)
+    import spacy
+
+    blank = spacy.blank("en")
+    timed("spaCy tokenizer alone", lambda xs: list(blank.pipe(xs, batch_size=1000)), texts)
+    from feedback_nlp.nlp import load_spacy
+
+    nlp = load_spacy()
+    timed("spaCy trained pipeline (tagger, parser, lemmatizer; NER off)",
+          lambda xs: list(nlp.pipe(xs, batch_size=256)), texts[:2000])
+    from feedback_nlp.themes import MiniLMEmbedder, minilm_available
+
+    if minilm_available():
+        emb = MiniLMEmbedder()
+        timed("MiniLM-L6 int8 ONNX embedding", lambda xs: emb.fit(xs).transform(xs), texts[:2000])
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    hv = HashingVectorizer(n_features=2**18, ngram_range=(1, 2), alternate_sign=False)
+    timed("HashingVectorizer 1-2 grams", hv.transform, texts)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
+    ap.add_argument("--no-quality", action="store_true")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    when = dt.date.today().isoformat()
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` (`bench/run.py`) on {when}. Machine: {machine()}.",
+        "Surveys from the project's generator (`feedback_nlp.demo`, seed 0); each run is",
+        "a fresh process running the whole `analyze` + report as a user would;",
+        "peak RSS from `/usr/bin/time -v`.",
+        "",
+        "## End to end",
+        "",
+        "| rows | distinct comments | wall (s) | rows/s | peak RSS (GB) | themes | report.html (KB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    stage_rows = []
+    biggest = None
+    for rows in sizes:
+        path, distinct = make_survey(rows)
+        biggest = path
+        print(f"running {rows} rows…", file=sys.stderr)
+        r = run_one(path, rows)
+        t = r["timings"]
+        lines.append(
+            f"| {rows:,} | {distinct:,} ({100 * distinct / rows:.0f}%) | {r['wall']:.1f} | "
+            f"{rows / r['wall']:,.0f} | {r['peak_rss_gb']:.2f} | {r['themes']} | "
+            f"{r['report_bytes'] / 1024:.0f} |"
+        )
+        stage_rows.append((rows, t))
+    lines += ["", "## Time per stage (seconds)", "",
+              "| rows | " + " | ".join(STAGES) + " |", "|---:|" + "---:|" * len(STAGES)]
+    for rows, t in stage_rows:
+        lines.append(f"| {rows:,} | " + " | ".join(f"{t.get(s, 0.0):.1f}" for s in STAGES) + " |")
+    if biggest is not None:
+        lines += ["", f"## Building-block floors (same generated texts, {when})", "",
+                  "| block | items | items/s |", "|---|---:|---:|"]
+        for name, n, rate in floors(biggest):
+            lines.append(f"| {name} | {n:,} | {rate:,.0f} |")
+    if not args.no_quality:
+        print("running theme quality…", file=sys.stderr)
+        q = subprocess.run([sys.executable, str(HERE / "quality.py"), "--quick"],
+                           capture_output=True, text=True)
+        lines += ["", "## Theme quality (`bench/quality.py --quick`)", "", q.stdout.strip()]
+    text = "\n".join(lines) + "\n"
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,422 @@
+"""The HTML report: one self-contained file that opens offline, a pure function of the result.
+
+The page is rendered by jinja2 with autoescaping on, so every string that
+comes from the survey (comments, labels, keywords, segment names and values,
+file names, notes) is escaped. Charts are inline SVG from :mod:`.charts`,
+built with their own escaping. A Content-Security-Policy allows no network
+access and only the page's own script (by hash), so even a markup slip could
+not run injected code. The report shows samples (a few examples per theme,
+the largest segment values), so its size stays bounded for any survey size.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from ..output import to_json
+from ..result import AnalysisResult
+from . import charts
+
+__all__ = ["render_html"]
+
+#: Bounds that keep the file small whatever the survey size.
+MAX_SEGMENT_VALUES = 40
+MAX_HEATMAP_ROWS = 20
+MAX_HEATMAP_THEMES = 30
+MAX_HEATMAP_SEGMENTS = 8
+MAX_EXAMPLES = 3
+MAX_EXAMPLE_CHARS = 500
+MAX_TERMS = 15
+MAX_MANIFEST_CHARS = 40_000
+
+# Sortable tables, then the readiness / XSS markers the browser test reads.
+_SCRIPT = """
+(function () {
+  "use strict";
+  function key(cell) { return cell.getAttribute("data-v") || ""; }
+  function compare(a, b) {
+    var x = Number(a), y = Number(b);
+    return !isNaN(x) && !isNaN(y) ? x - y : a.localeCompare(b);
+  }
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    heads.forEach(function (th, col) {
+      th.querySelector("button").addEventListener("click", function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r1, r2) {
+          var a = key(r1.cells[col]), b = key(r2.cells[col]);
+          if (a === "" || b === "") { return (a === "") - (b === ""); }  /* missing last */
+          return asc ? compare(a, b) : compare(b, a);
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+  function mark() { document.body.dataset.xss = String(window.__xss || 0); }
+  mark();
+  window.addEventListener("load", mark);
+  document.body.dataset.ready = "1";
+})();
+"""
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("feedback_nlp", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(result: AnalysisResult) -> str:
+    """Render the whole report as one self-contained HTML document.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        The output of :func:`feedback_nlp.pipeline.analyze`.
+
+    Returns
+    -------
+    str
+        The HTML text; the same result always gives the same bytes.
+
+    Examples
+    --------
+    >>> Path("report.html").write_text(render_html(result), encoding="utf-8")  # doctest: +SKIP
+    """
+    digest = base64.b64encode(hashlib.sha256(_SCRIPT.encode("utf-8")).digest()).decode("ascii")
+    context = build_context(result)
+    context["script"] = Markup(_SCRIPT)
+    context["script_hash"] = f"sha256-{digest}"
+    return _environment().get_template("report.html.j2").render(**context)
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _finite(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _flt(v: Any) -> float:
+    f = _finite(v)
+    return math.nan if f is None else f
+
+
+def _flag(v: Any) -> bool:
+    """A boolean cell; NaN/None (e.g. no test was possible) counts as False."""
+    return bool(v) if v is not None and v == v else False
+
+
+def _num(v: Any, digits: int = 1, signed: bool = False) -> str:
+    f = _finite(v)
+    if f is None:
+        return "–"
+    s = f"{f:+.{digits}f}" if signed else f"{f:.{digits}f}"
+    return f"{0:.{digits}f}" if float(s) == 0 else s.replace("-", "−")
+
+
+def _pct(v: Any) -> str:
+    f = _finite(v)
+    return "–" if f is None else f"{100 * f:.1f}%"
+
+
+def _p(v: Any) -> str:
+    f = _finite(v)
+    return "–" if f is None else "<0.001" if f < 0.001 else f"{f:.3f}"
+
+
+def _cell(text: str, v: Any = None) -> dict[str, str]:
+    """A numeric table cell; ``v`` is the sort key for the script ('' sorts last)."""
+    f = _finite(v)
+    return {"text": text, "v": "" if f is None else f"{f:.6g}", "cls": "num"}
+
+
+def _shorten(text: Any, limit: int = MAX_EXAMPLE_CHARS) -> str:
+    s = " ".join(str(text).split())
+    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
+
+
+def _largest(rows: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The ``limit`` rows with the largest n, kept in their original order."""
+    if len(rows) <= limit:
+        return rows
+    keep = sorted(range(len(rows)), key=lambda i: (-int(rows[i]["n"]), i))[:limit]
+    return [rows[i] for i in sorted(keep)]
+
+
+# ---------------------------------------------------------------- sections
+
+
+def build_context(result: AnalysisResult) -> dict[str, Any]:
+    """Everything the template shows, as plain values (numbers already formatted).
+
+    Chart SVGs are :class:`markupsafe.Markup`; every other string is escaped
+    by the template.
+    """
+    s, cfg = result.summary, result.config
+    themes = _records(_sorted_themes(result.themes))
+    by_segment: dict[str, list[dict[str, Any]]] = {}
+    for r in _records(result.segments):
+        by_segment.setdefault(str(r["segment"]), []).append(r)
+    bars = [
+        charts.ThemeBar(
+            str(t["theme_id"]),
+            str(t["label"]),
+            _flt(t["diff_pp"]),
+            _finite(t["share_detractors"]) or 0.0,
+            _finite(t["share_promoters"]) or 0.0,
+            _flt(t["q_value"]),
+            _flag(t["significant"]),
+        )
+        for t in themes
+    ]
+    return {
+        "title": "Survey feedback report",
+        "input_name": getattr(cfg.input, "name", str(cfg.input)),
+        "alpha": f"{cfg.alpha:g}",
+        "low_n": cfg.low_n,
+        "headline": _headline(s),
+        "segments": [_segment_section(col, rows, s) for col, rows in by_segment.items()],
+        "theme_chart": Markup(charts.theme_diff_bars(bars, cfg.alpha)) if bars else None,
+        "n_significant": sum(b.significant for b in bars),
+        "theme_rows": [_theme_row(t) for t in themes],
+        "heatmaps": _heatmaps(result.segment_themes, themes, by_segment),
+        "theme_details": _theme_details(themes, s.get("themes") or []),
+        "terms": _terms(result.terms),
+        "notes": list(dict.fromkeys([*(s.get("notes") or []), *result.notes])),
+        "manifest": _manifest(s.get("manifest") or {}),
+        "limits": {"examples": MAX_EXAMPLES, "example_chars": MAX_EXAMPLE_CHARS},
+    }
+
+
+def _headline(s: dict[str, Any]) -> dict[str, Any]:
+    nps, rows = s["nps"], s["rows"]
+    n = int(nps["n"])
+    counts = [int(nps[k]) for k in ("detractors", "passives", "promoters")]
+    names = (("Detractors", "det"), ("Passives", "pas"), ("Promoters", "pro"))
+    return {
+        "nps": _num(nps["score"], 1, signed=True),
+        "ci_low": _num(nps["ci95"][0], 1, signed=True),
+        "ci_high": _num(nps["ci95"][1], 1, signed=True),
+        "n": n,
+        "groups": [
+            {"name": name, "cls": cls, "count": c, "share": _pct(c / n if n else None)}
+            for (name, cls), c in zip(names, counts, strict=True)
+        ],
+        "bar": Markup(charts.group_bar(*counts)),
+        "rows": [
+            (label, rows.get(key, "–"))
+            for label, key in (
+                ("Rows read", "read"),
+                ("Analysed", "analyzed"),
+                ("Rejected", "rejected"),
+                ("Without usable text", "no_text"),
+                ("With a theme", "with_theme"),
+            )
+        ],
+    }
+
+
+def _segment_section(col: str, all_rows: list[dict[str, Any]], s: dict[str, Any]) -> dict[str, Any]:
+    rows = _largest(all_rows, MAX_SEGMENT_VALUES)
+    points = [
+        charts.NpsPoint(
+            str(r["value"]),
+            _flt(r["nps"]),
+            _flt(r["ci_low"]),
+            _flt(r["ci_high"]),
+            int(r["n"]),
+            _flag(r["low_n"]),
+        )
+        for r in rows
+    ]
+    title = f"NPS by {col} with 95% intervals"
+    return {
+        "name": col,
+        "chart": Markup(charts.nps_intervals(points, title, _finite(s["nps"]["score"]))),
+        "rows": [
+            {
+                "value": str(r["value"]),
+                "low_n": _flag(r["low_n"]),
+                "cells": [
+                    _cell(str(int(r["n"])), r["n"]),
+                    _cell(_num(r["nps"], 1, True), r["nps"]),
+                    _cell(
+                        f"{_num(r['ci_low'], 1, True)} to {_num(r['ci_high'], 1, True)}",
+                        r["ci_low"],
+                    ),
+                    _cell(_num(r["diff_vs_rest"], 1, True), r["diff_vs_rest"]),
+                    _cell(_p(r["p_vs_rest"]), r["p_vs_rest"]),
+                ],
+            }
+            for r in rows
+        ],
+        "hidden": len(all_rows) - len(rows),
+        "total": len(all_rows),
+    }
+
+
+def _sorted_themes(themes: pd.DataFrame) -> pd.DataFrame:
+    """Themes by diff_pp, largest first (missing last), ties by id."""
+    if not len(themes):
+        return themes
+    d = pd.to_numeric(themes["diff_pp"], errors="coerce").fillna(-math.inf)
+    t = themes.assign(_d=d).sort_values(["_d", "theme_id"], ascending=[False, True], kind="stable")
+    return t.drop(columns="_d")
+
+
+def _theme_row(t: dict[str, Any]) -> dict[str, Any]:
+    sig = _flag(t["significant"])
+    return {
+        "theme_id": str(t["theme_id"]),
+        "label": str(t["label"]),
+        "significant": sig,
+        "cells": [
+            _cell(_pct(t["share_detractors"]), t["share_detractors"]),
+            _cell(_pct(t["share_passives"]), t["share_passives"]),
+            _cell(_pct(t["share_promoters"]), t["share_promoters"]),
+            _cell(_num(t["diff_pp"], 1, True), t["diff_pp"]),
+            _cell(_num(t["lift"], 2), t["lift"]),
+            _cell(_p(t["q_value"]) + (" ★" if sig else ""), t["q_value"]),
+            _cell(_num(t["nps"], 1, True), t["nps"]),
+            _cell(_num(t["nps_impact"], 2, True), t["nps_impact"]),
+            _cell(_num(t["mean_sentiment"], 2, True), t["mean_sentiment"]),
+            _cell(str(int(t["n_comments"])), t["n_comments"]),
+        ],
+    }
+
+
+def _heatmaps(
+    segment_themes: pd.DataFrame,
+    themes: list[dict[str, Any]],
+    by_segment: dict[str, list[dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """One heatmap per segment column (the largest values, the strongest themes)."""
+    if not len(segment_themes) or not themes:
+        return []
+    keep = sorted(
+        range(len(themes)), key=lambda i: (-abs(_finite(themes[i]["diff_pp"]) or 0.0), i)
+    )[:MAX_HEATMAP_THEMES]
+    columns = [(str(themes[i]["theme_id"]), str(themes[i]["label"])) for i in sorted(keep)]
+    st = segment_themes.astype({"segment": str, "value": str, "theme_id": str})
+    maps = []
+    for col, seg_rows in list(by_segment.items())[:MAX_HEATMAP_SEGMENTS]:
+        shown = _largest(seg_rows, MAX_HEATMAP_ROWS)
+        # only the cells shown: a segment column may have thousands of values
+        sub = st[(st["segment"] == col) & st["value"].isin([str(r["value"]) for r in shown])]
+        lookup = {(col, str(r["value"]), str(r["theme_id"])): r for r in _records(sub)}
+        labels, cells = [], []
+        for seg in shown:
+            value, low = str(seg["value"]), _flag(seg["low_n"])
+            labels.append(_shorten(value, 15) + " (low n)" if low else value)
+            row = []
+            for tid, label in columns:
+                r = lookup.get((col, value, tid))
+                tip = f"{col} = {value} · {tid} {label}: "
+                if r is None:
+                    tip += "no data"
+                else:
+                    tip += (
+                        f"diff {_num(r['diff_pp'], 1, True)} pp (detractors "
+                        f"{_pct(r['share_detractors'])}, promoters {_pct(r['share_promoters'])}), "
+                        f"q = {_p(r['q_value'])}, {int(r['n_comments'])} comments"
+                    )
+                if low:
+                    tip += f"; low n ({int(seg['n'])} respondents)"
+                row.append(charts.HeatCell(_flt(r["diff_pp"]) if r else math.nan, low, tip))
+            cells.append(row)
+        maps.append((col, labels, cells))
+    values = [abs(c.value) for _, _, cs in maps for row in cs for c in row if not c.grey]
+    scale = max(10.0, math.ceil(max([v for v in values if math.isfinite(v)] + [0.0]) / 5) * 5)
+    return [
+        {
+            "name": col,
+            "chart": Markup(
+                charts.heatmap(labels, columns, cells, f"Theme diff (pp) by {col}", scale)
+            ),
+        }
+        for col, labels, cells in maps
+    ]
+
+
+def _theme_details(
+    themes: list[dict[str, Any]], summaries: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    by_id = {str(t.get("theme_id")): t for t in summaries}
+    out = []
+    for r in themes:
+        t = by_id.get(str(r["theme_id"]), {})
+        examples = t.get("examples") or {}
+        out.append(
+            {
+                "theme_id": str(r["theme_id"]),
+                "label": str(r["label"]),
+                "significant": _flag(r["significant"]),
+                "keywords": [
+                    str(k) for k in t.get("keywords") or str(r["keywords"]).split(", ") if k
+                ],
+                "n_comments": int(r["n_comments"]),
+                "diff": _num(r["diff_pp"], 1, True),
+                **{
+                    side: [_shorten(e) for e in (examples.get(side) or [])[:MAX_EXAMPLES]]
+                    for side in ("detractor", "promoter")
+                },
+            }
+        )
+    return out
+
+
+def _terms(terms: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for side, colour in (("detractor", charts.DETRACTOR), ("promoter", charts.PROMOTER)):
+        rows = [r for r in _records(terms) if r["side"] == side][:MAX_TERMS]
+        pairs = [(str(r["term"]), _flt(r["z"])) for r in rows]
+        title = f"Words typical of {side}s (|z|)"
+        chart = Markup(charts.term_bars(pairs, colour, title)) if pairs else None
+        out.append({"side": f"{side}s", "chart": chart})
+    return out
+
+
+def _input_entry(label: str, value: Any) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        path = value.get("path") or value.get("name") or value.get("file") or ""
+        return {"label": label, "path": str(path), "sha256": str(value.get("sha256") or "–")}
+    return {"label": label, "path": str(value), "sha256": "–"}
+
+
+def _manifest(manifest: dict[str, Any]) -> dict[str, Any]:
+    text = to_json(manifest)
+    if len(text) > MAX_MANIFEST_CHARS:
+        text = text[:MAX_MANIFEST_CHARS] + "\n… (truncated; the full manifest is in summary.json)\n"
+    entries = (("input", manifest.get("input")), ("comments", manifest.get("comments_input")))
+    return {
+        "inputs": [e for e in (_input_entry(k, v) for k, v in entries) if e],
+        "versions": [(str(k), str(v)) for k, v in (manifest.get("versions") or {}).items()],
+        "json": text,
+    }
