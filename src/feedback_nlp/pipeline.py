@@ -108,7 +108,7 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
         cleaned = clean_for_themes(texts, brand_terms=tuple(brand))
 
     with timer.stage("sentiment"):
-        sent = score_sentiment(cleaned, usable)
+        sent = score_sentiment(cleaned, usable, workers=cfg.threads or os.cpu_count() or 1)
 
     with timer.stage("theme fit"):
         if cfg.model_path is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,42 +44,74 @@ def sentiment_label(compound: np.ndarray) -> np.ndarray:
     return out
 
 
-def score_sentiment(texts: Sequence[str], usable: np.ndarray) -> SentimentResult:
+_ANALYZER: Any = None
+
+
+def _score_texts(texts: list[str]) -> list[tuple[float, list[tuple[str, float]]]]:
+    """VADER on each text and, when it has several, on each of its sentences."""
+    global _ANALYZER
+    if _ANALYZER is None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        _ANALYZER = SentimentIntensityAnalyzer()
+    polarity = _ANALYZER.polarity_scores
+    out = []
+    for text in texts:
+        whole = polarity(text)["compound"]
+        parts = split_sentences(text)
+        if len(parts) <= 1:
+            out.append((whole, [(parts[0] if parts else text, whole)]))
+        else:
+            out.append((whole, [(s, polarity(s)["compound"]) for s in parts]))
+    return out
+
+
+def _map_parallel(texts: list[str], workers: int) -> list[tuple[float, list[tuple[str, float]]]]:
+    """Score in ``workers`` forked processes (VADER is pure Python); same result as serial."""
+    if workers <= 1 or len(texts) < PARALLEL_FROM:
+        return _score_texts(texts)
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in mp.get_all_start_methods():
+        return _score_texts(texts)
+    size = -(-len(texts) // (workers * 4))
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+        results = list(pool.map(_score_texts, chunks))
+    return [item for chunk in results for item in chunk]
+
+
+#: Below this many distinct comments, process start-up costs more than it saves.
+PARALLEL_FROM = 20_000
+
+
+def score_sentiment(texts: Sequence[str], usable: np.ndarray, workers: int = 1) -> SentimentResult:
     """VADER compound for each usable comment (NaN otherwise) and for each sentence.
 
-    Identical texts are scored once. ``texts`` should already have brand
-    names masked: VADER reads some names as words ("united" scores +1.8).
+    Identical texts are scored once; with ``workers`` > 1 and many distinct
+    comments the scoring is spread over processes. ``texts`` should already
+    have brand names masked: VADER reads some names as words ("united" scores
+    +1.8).
     """
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    analyzer = SentimentIntensityAnalyzer()
     n = len(texts)
     compound = np.full(n, np.nan)
     s_min = np.full(n, np.nan)
     s_max = np.full(n, np.nan)
-    cache: dict[str, tuple[float, list[tuple[str, float]]]] = {}
+    rows = np.flatnonzero(usable)
+    distinct = list(dict.fromkeys(texts[i] for i in rows))
+    scored = dict(zip(distinct, _map_parallel(distinct, workers)))
     rows_idx: list[int] = []
     rows_no: list[int] = []
     rows_text: list[str] = []
     rows_score: list[float] = []
-    for i in np.flatnonzero(usable):
-        text = texts[i]
-        hit = cache.get(text)
-        if hit is None:
-            whole = analyzer.polarity_scores(text)["compound"]
-            parts = split_sentences(text)
-            if len(parts) == 1:
-                scored = [(parts[0], whole)]
-            else:
-                scored = [(p, analyzer.polarity_scores(p)["compound"]) for p in parts]
-            hit = (whole, scored)
-            cache[text] = hit
-        whole, scored = hit
+    for i in rows:
+        whole, parts = scored[texts[i]]
         compound[i] = whole
-        values = [s for _, s in scored]
+        values = [s for _, s in parts]
         s_min[i] = min(values)
         s_max[i] = max(values)
-        for no, (sentence, score) in enumerate(scored, start=1):
+        for no, (sentence, score) in enumerate(parts, start=1):
             rows_idx.append(int(i))
             rows_no.append(no)
             rows_text.append(sentence)

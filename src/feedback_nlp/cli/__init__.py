@@ -12,6 +12,7 @@ import typer
 
 from .analyze import analyze_command
 from .demo import demo_command
+from .fit import fit_command
 
 app = typer.Typer(
     name="feedback-nlp",
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 app.command("analyze")(analyze_command)
 app.command("demo")(demo_command)
+app.command("fit")(fit_command)
 
 
 def main() -> None:

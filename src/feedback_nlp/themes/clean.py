@@ -74,19 +74,47 @@ def clean_for_themes(
     return out
 
 
+def _mostly_propn(token: str, texts: Sequence[str], sample: int = 60) -> bool:
+    """True when spaCy tags ``token`` PROPN in most of its (sampled) uses."""
+    from ..nlp import load_spacy
+
+    nlp = load_spacy()
+    if not nlp.has_pipe("tagger") and not nlp.has_pipe("morphologizer"):
+        return True  # blank pipeline: no tagger, rely on the capitalisation test
+    pat = re.compile(rf"(?<!\w){re.escape(token)}(?!\w)", re.IGNORECASE)
+    hits = [t for t in texts if isinstance(t, str) and pat.search(t)][:sample]
+    tags = [
+        tok.pos_ == "PROPN"
+        for doc in nlp.pipe(hits, batch_size=64)
+        for tok in doc
+        if tok.lower_ == token
+    ]
+    return bool(tags) and sum(tags) >= 0.5 * len(tags)
+
+
 def detect_brand_terms(
     texts: Sequence[str],
     groups: Sequence[str],
     min_share: float = 0.15,
     max_ratio: float = 1.5,
+    min_name_share: float = 0.02,
+    min_capitalised: float = 0.7,
 ) -> list[str]:
     """Find name-like tokens used alike by every group (likely the brand).
 
-    A token is returned when it is capitalised in most of its uses (name-like,
-    not sentence-initial only), appears in at least ``min_share`` of the
-    comments of *every* group, and its highest/lowest share across groups is
-    at most ``max_ratio``: a word every group uses equally says nothing about
-    why detractors differ, and is usually the company's name.
+    A word every group uses at a similar rate says nothing about why
+    detractors differ, and is usually the company's name. Two rules:
+
+    * **frequent**: capitalised in at least half of its non-initial uses,
+      in at least ``min_share`` of the comments of *every* group;
+    * **name-like**: in at least ``min_name_share`` of every group's
+      comments (a brand named by only a few % of people still forms a theme),
+      but only if it is clearly a name: capitalised in at least
+      ``min_capitalised`` of its non-initial uses, not a stop word, and
+      tagged PROPN by spaCy in most of its uses (sampled), so a common
+      English word ("Internet", "Fibre") is not masked.
+
+    In both, the highest/lowest share across groups is at most ``max_ratio``.
 
     Parameters
     ----------
@@ -94,7 +122,7 @@ def detect_brand_terms(
         Comments.
     groups : sequence of str
         The NPS group of each comment (same length).
-    min_share, max_ratio : float
+    min_share, max_ratio, min_name_share, min_capitalised : float
         Thresholds described above.
 
     Returns
@@ -106,6 +134,8 @@ def detect_brand_terms(
     >>> detect_brand_terms(t, ["detractor", "promoter", "detractor", "promoter"])
     ['acme']
     """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
     if len(texts) != len(groups):
         raise ValueError("texts and groups must have the same length.")
     per_group: dict[str, Counter[str]] = {}
@@ -122,7 +152,7 @@ def detect_brand_terms(
             low = tok.lower()
             seen[low] += 1
             # The first word of a sentence is capitalised anyway: don't count it.
-            if i > 0:
+            if i > 0 and not text[: text.find(tok)].rstrip().endswith((".", "!", "?")):
                 inner[low] += 1
                 capitalised[low] += tok[0].isupper()
         per_group.setdefault(group, Counter()).update({t.lower() for t in tokens})
@@ -130,9 +160,20 @@ def detect_brand_terms(
         return []
     found = []
     for token in seen:
-        if not inner[token] or capitalised[token] < 0.5 * inner[token]:
+        if not inner[token]:
             continue
         shares = [per_group[g][token] / n for g, n in n_group.items() if n]
-        if min(shares) >= min_share and max(shares) <= max_ratio * min(shares):
+        if min(shares) <= 0 or max(shares) > max_ratio * min(shares):
+            continue
+        cap = capitalised[token] / inner[token]
+        if min(shares) >= min_share and cap >= 0.5:
+            found.append(token)
+        elif (
+            min(shares) >= min_name_share
+            and cap >= min_capitalised
+            and token not in STOP_WORDS
+            and len(token) > 2
+            and _mostly_propn(token, texts)
+        ):
             found.append(token)
     return sorted(found)

@@ -1,24 +1,73 @@
-"""Readable theme labels and keywords, c-TF-IDF style.
+"""Theme labels a product manager would write, and keywords, c-TF-IDF style.
 
-Each theme's most typical comments (a bounded sample) are parsed with spaCy;
-candidate terms are noun-phrase lemmas (stop words, pronouns, determiners and
-brand placeholders removed) and single content lemmas. A term scores
+Each theme's most central comments (a bounded sample, typically 150) are
+parsed with spaCy. Candidate terms are
+
+* noun chunks ("slow broadband speed", "poor customer service") and
+* 2-4 token runs of content words inside one sentence, keeping negation and
+  verb particles ("engineer did not turn up", "order not processed"),
+
+keyed by their lemmas (so "engineers"/"engineer" count once) and displayed as
+their most frequent surface wording. A term scores
 ``tf(term, theme) * log(1 + mean_terms_per_theme / total_freq(term))``
-(class-based TF-IDF), so a label names what is frequent in one theme and rare
-in the others.
+(class-based TF-IDF): frequent in one theme, rare in the others.
+
+Hygiene rules, applied before ranking:
+
+* stop words, pronouns, numbers and brand/company placeholders never appear;
+* generic words never stand alone and never carry a phrase: a fixed list of
+  survey filler ("month", "place", "go", "sure", "recommend"...) and any lemma
+  present in at least ``generic_share`` of the comments of most themes;
+* sentiment adjectives ("good", "poor"...) are allowed only as modifiers of a
+  noun ("poor customer service"), never alone or at the end of a phrase;
+* a phrase repeating a stem is dropped; a label is never a near-duplicate of
+  another theme's label (the next best phrase is used instead).
+
+The label is the best multi-word term when it is at least ``phrase_ratio`` as
+distinctive as the best single word, else that word. Keywords are the top
+distinct single lemmas.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 
-__all__ = ["theme_labels", "near_duplicate"]
+__all__ = ["theme_labels", "near_duplicate", "GENERIC_WORDS", "SENTIMENT_WORDS"]
 
 _WORD = re.compile(r"[a-z][a-z'-]+")
-_KEEP_POS = {"NOUN", "PROPN", "ADJ", "VERB"}
+
+#: Words frequent in every survey whatever the theme: never a label on their own.
+GENERIC_WORDS = frozenset(
+    """
+    month months week weeks day days year years time times place go going get got getting
+    sure thing things lot lots way really just also well would will could need want make
+    made come came say said tell told know think thought try tried take took use used
+    give gave keep still even ever back one two three first last bit little much many
+    people person everything something anything nothing everyone someone anyone overall
+    experience recommend recommended recommendation friend friends family star stars
+    score rating reason reasons point whole kind sort stuff yes no ok okay fine etc
+    company provider brand
+    """.split()
+)
+
+#: Evaluative words: allowed only as modifiers inside a phrase.
+SENTIMENT_WORDS = frozenset(
+    """
+    good great poor bad excellent terrible awful amazing nice best worst better worse
+    happy unhappy satisfied dissatisfied pleased disappointed disappointing fantastic
+    brilliant lovely horrible perfect decent average fine ok okay helpful unhelpful
+    friendly rude easy hard difficult quick slow fast long short high low cheap expensive
+    superb wonderful outstanding pathetic shocking appalling impressive delicious
+    """.split()
+)
+# Evaluative words that still name what is wrong when they modify a noun
+# ("slow broadband", "long wait"), but never alone.
+_NEG = {"not", "no", "never", "n't", "nothing"}
+_PARTICLES = {"up", "out", "off", "in", "on", "down", "back", "over"}
+_CONTENT_POS = {"NOUN", "PROPN", "ADJ", "VERB"}
 
 
 def near_duplicate(a: str, b: str) -> bool:
@@ -33,38 +82,99 @@ def near_duplicate(a: str, b: str) -> bool:
     return len(short) >= 4 and long_.startswith(short[: max(4, len(short) - 1)])
 
 
-def _terms_spacy(texts: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+def _phrase_overlap(a: str, b: str) -> bool:
+    """True when two terms share a (near-duplicate) content word."""
+    wa = [w for w in a.split() if w not in _NEG]
+    wb = [w for w in b.split() if w not in _NEG]
+    return any(near_duplicate(x, y) for x in wa for y in wb)
+
+
+class _Doc:
+    """Candidate terms of one comment: lemma key -> surface text."""
+
+    __slots__ = ("words", "phrases")
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+        self.phrases: dict[str, str] = {}
+
+
+def _ok_phrase(lemmas: list[str], generic: frozenset[str]) -> bool:
+    content = [w for w in lemmas if w not in _NEG and w not in _PARTICLES]
+    if len(content) < 1 or len(lemmas) < 2 or len(set(lemmas)) < len(lemmas):
+        return False
+    if lemmas[-1] in SENTIMENT_WORDS or lemmas[0] in _PARTICLES:
+        return False
+    # The phrase must be carried by one specific word, or be a compound of
+    # two non-evaluative words ("customer service").
+    plain = [w for w in content if w not in SENTIMENT_WORDS]
+    if not plain or (len(plain) == 1 and plain[0] in generic):
+        return False
+    return not any(
+        near_duplicate(x, y) for i, x in enumerate(content) for y in content[i + 1 :]
+    )
+
+
+def _parse(texts: Sequence[str], banned: set[str]) -> list[tuple[list[str], list[tuple[list[str], str]]]]:
+    """For each text: its content lemmas and its candidate phrases (lemmas, surface)."""
     from ..nlp import load_spacy
 
     nlp = load_spacy()
     out = []
     for doc in nlp.pipe(texts, batch_size=128):
-        words = [
-            t.lemma_.lower()
-            for t in doc
-            if t.pos_ in _KEEP_POS and not t.is_stop and t.is_alpha and len(t) > 2
-        ]
-        phrases = []
-        try:
-            chunks = list(doc.noun_chunks)
-        except ValueError:  # blank pipeline: no parser, fall back to bigrams
-            chunks = []
-        for chunk in chunks:
-            toks = [
-                t.lemma_.lower()
-                for t in chunk
-                if not t.is_stop and t.is_alpha and t.pos_ not in {"PRON", "DET", "NUM"}
-            ]
-            if 2 <= len(toks) <= 3:
-                phrases.append(" ".join(toks))
-        if not chunks:
-            toks = [w for w in _WORD.findall(doc.text.lower()) if not nlp.vocab[w].is_stop]
-            phrases = [" ".join(p) for p in zip(toks, toks[1:], strict=False)]
+        has_parse = doc.has_annotation("DEP")
+        has_pos = doc.has_annotation("POS")
+        words: list[str] = []
+        phrases: list[tuple[list[str], str]] = []
+
+        def lemma(t) -> str:  # noqa: ANN001 - spaCy token
+            low = t.lower_
+            if low in ("n't", "not", "no", "never"):
+                return "not"
+            return (t.lemma_ if has_pos else low).lower()
+
+        def content(t) -> bool:  # noqa: ANN001
+            if lemma(t) in banned or not t.is_alpha and t.lower_ != "n't":
+                return False
+            if t.lower_ in _NEG or t.lower_ == "n't":
+                return True
+            if has_pos:
+                if t.pos_ == "ADP" or t.dep_ == "prt":
+                    return t.dep_ == "prt" and t.lower_ in _PARTICLES
+                return t.pos_ in _CONTENT_POS and not t.is_stop and len(t) > 2
+            return not t.is_stop and len(t) > 2
+
+        for t in doc:
+            if (t.pos_ in _CONTENT_POS if has_pos else True) and content(t):
+                lem = lemma(t)
+                if lem not in _NEG and lem not in _PARTICLES:
+                    words.append(lem)
+        # Noun chunks (trimmed of determiners, pronouns, numbers, stop words).
+        if has_parse:
+            for chunk in doc.noun_chunks:
+                toks = [t for t in chunk if content(t) and t.pos_ not in {"PRON", "DET", "NUM"}]
+                if 2 <= len(toks) <= 4:
+                    surface = doc[toks[0].i : toks[-1].i + 1].text.lower()
+                    phrases.append(([lemma(t) for t in toks], surface))
+        # Runs of content tokens inside a sentence: 2-4 grams over content
+        # words, at most two skipped function words between neighbours.
+        sents = list(doc.sents) if (has_parse or doc.has_annotation("SENT_START")) else [doc[:]]
+        for sent in sents:
+            toks = [t for t in sent if content(t)]
+            for i in range(len(toks)):
+                for n in (2, 3, 4):
+                    span = toks[i : i + n]
+                    if len(span) < n or any(
+                        b.i - a.i > 3 for a, b in zip(span, span[1:], strict=False)
+                    ):
+                        break
+                    surface = doc[span[0].i : span[-1].i + 1].text.lower()
+                    phrases.append(([lemma(t) for t in span], surface))
         out.append((words, phrases))
     return out
 
 
-def _ctfidf(per_theme: list[Counter[str]]) -> list[list[tuple[str, float]]]:
+def _ctfidf(per_theme: list[Counter[str]], min_count: int = 2) -> list[list[tuple[str, float]]]:
     total: Counter[str] = Counter()
     for c in per_theme:
         total.update(c)
@@ -72,18 +182,17 @@ def _ctfidf(per_theme: list[Counter[str]]) -> list[list[tuple[str, float]]]:
     ranked = []
     for c in per_theme:
         n = max(1, sum(c.values()))
-        scores = {t: (f / n) * math.log(1 + avg / total[t]) for t, f in c.items() if f >= 2}
+        scores = {
+            t: (f / n) * math.log(1 + avg / total[t]) for t, f in c.items() if f >= min_count
+        }
         ranked.append(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])))
     return ranked
 
 
-def _distinct(terms: list[tuple[str, float]], n: int) -> list[str]:
+def _distinct_words(terms: Iterable[tuple[str, float]], n: int) -> list[str]:
     chosen: list[str] = []
     for term, _ in terms:
-        words = term.split()
-        if len(set(words)) < len(words):
-            continue
-        if any(near_duplicate(w, pw) for prev in chosen for pw in prev.split() for w in words):
+        if any(near_duplicate(term, prev) for prev in chosen):
             continue
         chosen.append(term)
         if len(chosen) == n:
@@ -92,50 +201,100 @@ def _distinct(terms: list[tuple[str, float]], n: int) -> list[str]:
 
 
 def theme_labels(
-    theme_texts: Sequence[Sequence[str]], n_keywords: int = 8
+    theme_texts: Sequence[Sequence[str]],
+    n_keywords: int = 8,
+    banned: Iterable[str] = (),
+    generic_share: float = 0.08,
+    phrase_ratio: float = 0.3,
 ) -> list[tuple[str, list[str]]]:
-    """Return ``(label, keywords)`` for each theme from its typical comments.
+    """Return ``(label, keywords)`` for each theme from its central comments.
 
     Parameters
     ----------
     theme_texts : sequence of sequences of str
-        For each theme, its most typical comments (already cleaned).
+        For each theme, its most central comments (already cleaned).
     n_keywords : int, default=8
-        How many distinct keywords to return per theme.
+        How many distinct keywords (lemmas) to return per theme.
+    banned : iterable of str
+        Words never used (brand terms; company placeholders are always banned).
+    generic_share : float, default=0.08
+        A lemma found in at least this share of the comments of more than
+        half of the themes is generic: it only appears inside phrases.
+    phrase_ratio : float, default=0.3
+        A phrase is preferred to the best single word when its c-TF-IDF score
+        is at least this fraction of that word's.
 
     Returns
     -------
     list of (str, list of str)
-        A short label (the best noun phrase, completed by the best distinct
-        keyword when the phrase is a single word) and the keywords.
+        One label per theme (all distinct) and its keywords.
     """
+    from .clean import GENERIC_COMPANY_WORDS
+
+    ban = {b.lower() for b in banned} | set(GENERIC_COMPANY_WORDS)
     flat = [t for texts in theme_texts for t in texts]
-    parsed = _terms_spacy(flat)
+    parsed = _parse(flat, ban)
     words_per: list[Counter[str]] = []
     phrases_per: list[Counter[str]] = []
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    lemmas_of: dict[str, list[str]] = {}
     pos = 0
     for texts in theme_texts:
         w: Counter[str] = Counter()
         p: Counter[str] = Counter()
         for words, phrases in parsed[pos : pos + len(texts)]:
             w.update(set(words))
-            p.update(set(phrases))
+            keys = set()
+            for lem, surface in phrases:
+                key = " ".join(lem)
+                lemmas_of[key] = lem
+                surfaces[key][surface] += 1
+                keys.add(key)
+            p.update(keys)
         pos += len(texts)
         words_per.append(w)
         phrases_per.append(p)
-    word_rank = _ctfidf(words_per)
-    phrase_rank = _ctfidf(phrases_per)
-    out = []
+    k = len(theme_texts)
+    share_hits: Counter[str] = Counter()
+    for w, texts in zip(words_per, theme_texts, strict=True):
+        for term, f in w.items():
+            if f >= generic_share * max(1, len(texts)):
+                share_hits[term] += 1
+    generic = frozenset(GENERIC_WORDS | {t for t, c in share_hits.items() if k > 2 and c > k / 2})
+    word_rank = _ctfidf(
+        [Counter({t: f for t, f in c.items() if t not in generic and t not in SENTIMENT_WORDS}) for c in words_per]
+    )
+    phrase_rank = _ctfidf(
+        [Counter({t: f for t, f in c.items() if _ok_phrase(lemmas_of[t], generic)}) for c in phrases_per]
+    )
+
+    def display(key: str) -> str:
+        return surfaces[key].most_common(1)[0][0] if key in surfaces else key
+
+    candidates: list[list[str]] = []
+    keywords_all: list[list[str]] = []
     for wr, pr in zip(word_rank, phrase_rank, strict=True):
-        keywords = _distinct(wr, n_keywords)
+        keywords = _distinct_words(wr, n_keywords)
         best_word = wr[0][1] if wr else 0.0
-        # A phrase wins when it is nearly as distinctive as the best single word.
-        good: list[tuple[str, float]] = [(t, s) for t, s in pr if s >= 0.5 * best_word]
-        label_terms = _distinct(good, 1)
-        if label_terms:
-            extra = _distinct([(label_terms[0], 1.0)] + wr, 2)[1:]
-            label = label_terms[0] if not extra else f"{label_terms[0]}, {extra[0]}"
-        else:
-            label = ", ".join(keywords[:2]) if keywords else "misc"
+        cands = [key for key, s in pr if s >= phrase_ratio * best_word]
+        # Prefer the longer phrase when a shorter one is contained in it and
+        # nearly as frequent ("delayed activation" -> "delayed activation date").
+        ordered: list[str] = []
+        for key in cands:
+            if any(_phrase_overlap(key, prev) for prev in ordered):
+                continue
+            ordered.append(key)
+        labels = [display(c) for c in ordered] + [w for w, _ in wr[:5]]
+        candidates.append(labels)
+        keywords_all.append(keywords)
+    used: list[str] = []
+    out = []
+    for labels, keywords in zip(candidates, keywords_all, strict=True):
+        label = next((c for c in labels if not any(_phrase_overlap(c, u) for u in used)), None)
+        if label is None:
+            label = next((c for c in labels if c not in used), None)
+        if label is None:
+            label = f"misc {len(used) + 1}"
+        used.append(label)
         out.append((label, keywords))
     return out

@@ -13,7 +13,9 @@ Method (each step was measured on SemEval-14 restaurants, see bench/quality.py):
    group under ``min_theme_share`` is absorbed into its nearest neighbour
    first), then re-assign each comment to the nearest merged centroid.
 4. Auto k: the k in ``[min_themes, max_themes]`` with the best cosine
-   silhouette on a seeded sample of at most 2,000 comments.
+   silhouette (mean of ``n_runs`` over-clusterings, on a seeded sample of at
+   most 2,000 comments), one-standard-error rule: the smallest k within one
+   run-to-run standard error of the best k; the medoid run gives the themes.
 5. Texts beyond the embedded sample get their theme from a hashed-TF-IDF
    linear classifier trained on the sample's themes (fast path for 1M rows).
 """
@@ -103,6 +105,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         Brand names masked before fitting (see :func:`clean_for_themes`).
     n_threads : int, default=2
         Threads for the embedding model.
+    n_runs : int, default=5
+        Over-clustering runs averaged by the automatic choice of k (see
+        ``_cluster``); unused when ``n_themes`` is given.
 
     Examples
     --------
@@ -127,6 +132,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         none_quantile: float = 0.03,
         brand_terms: tuple[str, ...] = (),
         n_threads: int = 2,
+        n_runs: int = 5,
     ) -> None:
         self.n_themes = n_themes
         self.representation = representation
@@ -140,6 +146,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         self.none_quantile = none_quantile
         self.brand_terms = brand_terms
         self.n_threads = n_threads
+        self.n_runs = n_runs
 
     # -- helpers -----------------------------------------------------------
 
@@ -151,41 +158,71 @@ class ThemeModel(TransformerMixin, BaseEstimator):
     def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         return _unit(self.rep_.transform(list(texts)) - self.mean_)
 
-    def _cluster(self, x: np.ndarray, w: np.ndarray, k_range: range) -> tuple[np.ndarray, int]:
+    def _merged(self, x: np.ndarray, w: np.ndarray, seed: int, ks: range) -> dict[int, np.ndarray]:
+        """One over-clustering run; its merged theme centroids for every k in ``ks``."""
         from sklearn.cluster import KMeans
-        from sklearn.metrics import silhouette_score
 
-        m = int(min(max(self.n_clusters, k_range.stop - 1), len(x)))
-        km = KMeans(n_clusters=m, n_init=10, random_state=self.random_state)
-        km.fit(x, sample_weight=w)
+        m = int(min(max(self.n_clusters, ks.stop - 1), len(x)))
+        n_init = 10 if len(ks) == 1 else 4
+        km = KMeans(n_clusters=m, n_init=n_init, random_state=seed).fit(x, sample_weight=w)
         cents = _unit(km.cluster_centers_)
-        rng = np.random.RandomState(self.random_state)
-        probe = rng.choice(len(x), size=min(2000, len(x)), replace=False)
-        best: tuple[float, np.ndarray, int] | None = None
-        for k in k_range:
-            groups = merge_centroids(cents, np.bincount(km.labels_, w, m), k, self.min_theme_share)
-            k_eff = int(groups.max()) + 1
-            theme_cents = _unit(
+        mass = np.bincount(km.labels_, w, m)
+        out = {}
+        for k in ks:
+            groups = merge_centroids(cents, mass, k, self.min_theme_share)
+            out[k] = _unit(
                 np.vstack(
                     [
-                        (cents[groups == g] * np.bincount(km.labels_, w, m)[groups == g, None]).sum(
-                            0
-                        )
-                        for g in range(k_eff)
+                        (cents[groups == g] * mass[groups == g, None]).sum(0)
+                        for g in range(int(groups.max()) + 1)
                     ]
                 )
             )
-            labels = (x @ theme_cents.T).argmax(1)  # one re-assignment pass
-            if len(k_range) == 1:
-                return theme_cents, k_eff
-            if len(np.unique(labels[probe])) < 2:
-                continue
-            score = silhouette_score(x[probe], labels[probe], metric="cosine")
-            if best is None or score > best[0] + 1e-9:
-                best = (score, theme_cents, k_eff)
-        if best is None:
+        return out
+
+    def _cluster(self, x: np.ndarray, w: np.ndarray, k_range: range) -> tuple[np.ndarray, int]:
+        from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+        if len(k_range) == 1:
+            cents = self._merged(x, w, self.random_state, k_range)[k_range.start]
+            return cents, len(cents)
+        # Auto k, one-standard-error rule over repeated over-clusterings:
+        # silhouette differences between neighbouring k (~0.003) are smaller
+        # than the run-to-run spread of one k, so a single run's argmax is
+        # mostly noise (it flipped between 5 and 8 with the seed on SemEval).
+        # Average the cosine silhouette over ``n_runs`` runs, take the best k,
+        # then the *smallest* k whose mean is within one standard error (of
+        # the best k's mean across runs) of it; finally keep, at that k, the
+        # run whose partition agrees most with the others (medoid run).
+        rng = np.random.RandomState(self.random_state)
+        probe = rng.choice(len(x), size=min(2000, len(x)), replace=False)
+        seeds = rng.randint(0, 2**31 - 1, size=self.n_runs)
+        runs = [self._merged(x, w, int(s), k_range) for s in seeds]
+        ks = list(k_range)
+        sil = np.full((len(runs), len(ks)), np.nan)
+        labels: dict[tuple[int, int], np.ndarray] = {}
+        for r, run in enumerate(runs):
+            for j, k in enumerate(ks):
+                lab = (x[probe] @ run[k].T).argmax(1)
+                labels[r, j] = lab
+                if len(np.unique(lab)) > 1:
+                    sil[r, j] = silhouette_score(x[probe], lab, metric="cosine")
+        valid = ~np.isnan(sil).any(axis=0)
+        if not valid.any():
             raise ValueError("Could not form at least two themes from these texts.")
-        return best[1], best[2]
+        mean = np.where(valid, np.nanmean(sil, axis=0), -np.inf)
+        best = int(np.argmax(mean))
+        se = float(np.std(sil[:, best], ddof=1) / np.sqrt(len(runs))) if len(runs) > 1 else 0.0
+        j = int(np.flatnonzero(mean >= mean[best] - se)[0])
+        self.k_scores_ = {int(k): float(v) for k, v in zip(ks, mean, strict=True) if np.isfinite(v)}
+        agree = [
+            np.mean([adjusted_rand_score(labels[r, j], labels[o, j]) for o in range(len(runs)) if o != r])
+            if len(runs) > 1
+            else 1.0
+            for r in range(len(runs))
+        ]
+        cents = runs[int(np.argmax(agree))][ks[j]]
+        return cents, len(cents)
 
     # -- estimator API -----------------------------------------------------
 
@@ -233,7 +270,23 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         )
         self._fit_fast(uniq[sample], (x @ self.centroids_.T).argmax(1), counts[sample])
         self._label(uniq[sample], x, counts[sample])
+        # Keep the fitted texts' vectors for the next assign/transform only
+        # (fit then assign on the same texts is the pipeline's pattern): it is
+        # consumed and released by that call, never saved with the model.
+        self._vector_cache: tuple[dict[str, int], np.ndarray] | None = (
+            {str(t): i for i, t in enumerate(uniq[sample])},
+            x,
+        )
         return self
+
+    def fit_assign(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, list[tuple[int, ...]], np.ndarray]:
+        """Fit on ``texts`` and return :meth:`assign` of the same texts, embedding once.
+
+        Same result as ``fit(texts).assign(texts)``.
+        """
+        return self.fit(texts).assign(texts)
 
     def _fit_fast(self, texts: np.ndarray, labels: np.ndarray, w: np.ndarray) -> None:
         from sklearn.feature_extraction.text import HashingVectorizer
@@ -255,7 +308,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             idx = np.flatnonzero(primary == g)
             idx = idx[np.lexsort((idx, -sims[idx, g]))][:top]
             per_theme.append([str(texts[i]) for i in idx])
-        labels = theme_labels(per_theme)
+        labels = theme_labels(per_theme, banned=self.brand_terms)
         sizes = np.bincount(primary, w, self.n_themes_).astype(int)
         self.themes_ = [
             {"theme_id": f"T{g + 1:02d}", "label": lab, "keywords": kw, "size": int(sizes[g])}
@@ -273,9 +326,18 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         uniq, inverse = np.unique(
             np.asarray(cleaned, dtype=object)[idx].astype(str), return_inverse=True
         )
+        cache = getattr(self, "_vector_cache", None)
+        self._vector_cache = None
         with threadpool_limits(1):
             if len(uniq) <= self.max_embed:
-                s = self._vectors(list(uniq)) @ self.centroids_.T
+                vecs = np.zeros((len(uniq), self.centroids_.shape[1]), dtype=np.float32)
+                rows = cache[0] if cache is not None else {}
+                hit = np.array([str(t) in rows for t in uniq], dtype=bool)
+                if hit.any():
+                    vecs[hit] = cache[1][[rows[str(t)] for t in uniq[hit]]]  # type: ignore[index]
+                if (~hit).any():
+                    vecs[~hit] = self._vectors(list(uniq[~hit]))
+                s = vecs @ self.centroids_.T
             else:  # fast path: classifier probabilities, chunk-wise, rescaled
                 s = np.zeros((len(uniq), self.n_themes_), dtype=np.float32)
                 cols = self.fast_.classes_

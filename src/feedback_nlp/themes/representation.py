@@ -98,15 +98,16 @@ class MiniLMEmbedder:
     ----------
     n_threads : int, default=2
         onnxruntime intra-op threads.
-    batch_size : int, default=48
-        Texts per batch; texts are sorted by length so padding stays short.
+    batch_size : int, default=32
+        Texts per batch; texts are sorted by token count and each batch is
+        padded only to its own longest text.
     max_length : int, default=256
         WordPiece truncation length (as sentence-transformers).
     """
 
     name = "minilm"
 
-    def __init__(self, n_threads: int = 2, batch_size: int = 48, max_length: int = 256) -> None:
+    def __init__(self, n_threads: int = 2, batch_size: int = 32, max_length: int = 256) -> None:
         self.n_threads = n_threads
         self.batch_size = batch_size
         self.max_length = max_length
@@ -137,12 +138,14 @@ class MiniLMEmbedder:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = int(self.n_threads)
         opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = ort.InferenceSession(
             str(path), sess_options=opts, providers=["CPUExecutionProvider"]
         )
         tok = Tokenizer.from_file(str(tok_path))
         tok.enable_truncation(max_length=self.max_length)
-        tok.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest in each batch
+        tok.no_padding()  # batches are padded by hand, to their own longest text
         self._tokenizer = tok
         self._sha = digest
 
@@ -158,20 +161,28 @@ class MiniLMEmbedder:
         out = np.zeros((len(texts), 384), dtype=np.float32)
         if not texts:
             return out
-        order = np.argsort([len(t) for t in texts], kind="stable")
+        # Tokenise everything once (fast, Rust), then batch texts of similar
+        # *token* length so each batch is padded only to its own longest text:
+        # attention cost grows with the padded length, and survey comments
+        # range from 2 to 200+ tokens.
+        enc = self._tokenizer.encode_batch(texts)
+        lengths = np.array([len(e.ids) for e in enc])
+        order = np.argsort(lengths, kind="stable")
         names = {i.name for i in self._session.get_inputs()}
         for start in range(0, len(texts), self.batch_size):
             idx = order[start : start + self.batch_size]
-            enc = self._tokenizer.encode_batch([texts[i] for i in idx])
-            ids = np.asarray([e.ids for e in enc], dtype=np.int64)
-            mask = np.asarray([e.attention_mask for e in enc], dtype=np.int64)
+            width = int(lengths[idx].max())
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                ids[row, : lengths[i]] = enc[i].ids
+                mask[row, : lengths[i]] = 1
             feeds = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in names:
                 feeds["token_type_ids"] = np.zeros_like(ids)
             hidden = self._session.run(None, feeds)[0]
             m = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
-            out[idx] = pooled
+            out[idx] = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return (out / np.clip(norms, 1e-12, None)).astype(np.float32)
 
