@@ -1,0 +1,245 @@
+"""Saved theme models: plain data only, verified on load, identical assignments."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from feedback_nlp.errors import ModelError
+from feedback_nlp.themes import ThemeModel, load_model, minilm_available, save_model
+from feedback_nlp.themes.persist import FORMAT_VERSION, file_sha256, resolve_model_dir
+
+TOPICS = {
+    "speed": ["broadband speed", "internet connection", "download speed", "wifi signal"],
+    "engineer": ["engineer visit", "technician appointment", "installation engineer"],
+    "bill": ["monthly bill", "price increase", "billing charge", "direct debit"],
+    "support": ["call centre", "phone support", "support agent", "customer helpline"],
+}
+FRAMES = [
+    "the {} was awful",
+    "really happy with the {}",
+    "{} needs fixing",
+    "my {} again",
+    "{} is a problem",
+    "what about the {}",
+    "no complaints on {}",
+]
+
+
+def make_texts(n_per: int = 20, seed: int = 0) -> list[str]:
+    rng = np.random.RandomState(seed)
+    out = []
+    for terms in TOPICS.values():
+        for i in range(n_per):
+            a, b = rng.choice(len(terms), 2, replace=False)
+            out.append(FRAMES[i % len(FRAMES)].format(terms[a]) + " and " + terms[b])
+    return out
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return make_texts()
+
+
+@pytest.fixture(scope="module")
+def model(texts: list[str]) -> ThemeModel:
+    return ThemeModel(n_themes=4, representation="tfidf", n_clusters=10).fit(texts)
+
+
+@pytest.fixture()
+def saved(model: ThemeModel, tmp_path: Path) -> Path:
+    return save_model(model, tmp_path / "models" / "weekly")
+
+
+def _rehash(folder: Path, name: str) -> None:
+    doc = json.loads((folder / "model.json").read_text())
+    doc["files"][name] = file_sha256(folder / name)
+    (folder / "model.json").write_text(json.dumps(doc))
+
+
+def test_round_trip_gives_identical_assignments(model, saved, texts):
+    loaded = load_model(saved)
+    new = texts[::3] + ["the wifi signal drops", "rude support agent", ""]
+    p1, m1, s1 = model.assign(new)
+    p2, m2, s2 = loaded.assign(new)
+    assert np.array_equal(p1, p2) and m1 == m2
+    np.testing.assert_allclose(s1, s2, atol=1e-6)
+    assert [t["theme_id"] for t in loaded.themes_] == [t["theme_id"] for t in model.themes_]
+    assert loaded.themes_ == model.themes_
+    assert loaded.get_params() == model.get_params()
+
+
+def test_round_trip_fast_path(model, saved, texts):
+    loaded = load_model(saved)
+    a, b = model.set_params(max_embed=5), loaded.set_params(max_embed=5)
+    try:
+        np.testing.assert_allclose(a.transform(texts), b.transform(texts), atol=1e-7)
+    finally:
+        model.set_params(max_embed=20000)
+
+
+def test_layout_is_plain_data(saved):
+    names = sorted(p.name for p in saved.iterdir())
+    assert names == sorted(
+        [
+            "model.json",
+            "codebook.yaml",
+            "centroids.npy",
+            "mean.npy",
+            "match_centroids.npy",
+            "tfidf_idf.npy",
+            "tfidf_components.npy",
+            "fast_coef_cols.npy",
+            "fast_coef_values.npy",
+            "fast_intercept.npy",
+            "fast_classes.npy",
+        ]
+    )
+    doc = json.loads((saved / "model.json").read_text())
+    assert doc["format"] == "feedback-nlp-theme-model"
+    assert doc["format_version"] == FORMAT_VERSION
+    assert set(doc["files"]) == {n for n in names if n.endswith(".npy")}
+    assert doc["representation"]["name"] == "tfidf"
+    assert doc["params"]["representation"] == "tfidf"
+    for name in doc["files"]:
+        assert np.load(saved / name, allow_pickle=False).dtype.kind in "biuf"
+
+
+def test_load_never_unpickles(saved, monkeypatch):
+    def boom(*args, **kwargs):
+        raise AssertionError("pickle used while loading a model")
+
+    monkeypatch.setattr(pickle, "load", boom)
+    monkeypatch.setattr(pickle, "loads", boom)
+    monkeypatch.setattr(pickle, "Unpickler", boom)
+    load_model(saved)
+
+
+class _Bomb:
+    def __reduce__(self):
+        return (Path.touch, (Path(self.target),))  # type: ignore[attr-defined]
+
+
+def test_pickle_in_place_of_an_array_is_refused(saved, tmp_path):
+    bomb = _Bomb()
+    bomb.target = str(tmp_path / "pwned")  # type: ignore[attr-defined]
+    (saved / "centroids.npy").write_bytes(pickle.dumps(bomb))
+    _rehash(saved, "centroids.npy")  # even with a matching checksum
+    with pytest.raises(ModelError, match=r"centroids\.npy is not a plain numeric \.npy array"):
+        load_model(saved)
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_object_array_is_refused(saved):
+    np.save(saved / "mean.npy", np.array([object()], dtype=object), allow_pickle=True)
+    _rehash(saved, "mean.npy")
+    with pytest.raises(ModelError, match=r"mean\.npy is not a plain numeric"):
+        load_model(saved)
+
+
+def test_flipped_byte_names_the_file(saved):
+    path = saved / "tfidf_components.npy"
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(
+        ModelError, match=r"tfidf_components\.npy has sha256 .* modified or truncated"
+    ):
+        load_model(saved)
+
+
+def test_truncated_files(saved):
+    path = saved / "centroids.npy"
+    path.write_bytes(path.read_bytes()[:40])
+    with pytest.raises(ModelError, match=r"centroids\.npy has sha256"):
+        load_model(saved)
+    meta = saved / "model.json"
+    meta.write_text(meta.read_text()[:100])
+    with pytest.raises(ModelError, match=r"model\.json is not valid JSON"):
+        load_model(saved)
+
+
+def test_missing_file(saved):
+    (saved / "mean.npy").unlink()
+    with pytest.raises(ModelError, match=r"mean\.npy is missing"):
+        load_model(saved)
+
+
+def test_format_version_mismatch_message(saved):
+    meta = saved / "model.json"
+    doc = json.loads(meta.read_text())
+    doc["format_version"] = 3
+    meta.write_text(json.dumps(doc))
+    with pytest.raises(ModelError) as err:
+        load_model(saved)
+    assert str(err.value) == (
+        f"Model at {saved} has format version 3; this feedback-nlp reads version 1. "
+        "Re-fit it with `feedback-nlp fit`."
+    )
+
+
+def test_inconsistent_shapes(saved):
+    np.save(saved / "mean.npy", np.zeros(3, dtype=np.float32), allow_pickle=False)
+    _rehash(saved, "mean.npy")
+    with pytest.raises(ModelError, match="inconsistent shapes"):
+        load_model(saved)
+
+
+def test_path_escapes_refused(model, tmp_path):
+    root = tmp_path / "models"
+    with pytest.raises(ModelError, match=r"Model name '\.\./evil' contains '\.\.'"):
+        save_model(model, Path("../evil"), models_root=root)
+    with pytest.raises(ModelError, match=r"contains '\.\.'"):
+        load_model(Path("models/../../evil"), models_root=root)
+    with pytest.raises(ModelError, match="outside the models folder"):
+        resolve_model_dir("elsewhere/x", root, for_save=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root.mkdir()
+    (root / "link").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ModelError, match="a symlink escapes it"):
+        save_model(model, "link", models_root=root)
+    assert not any(outside.iterdir())
+
+
+def test_bare_name_resolves_in_root_and_loads(model, tmp_path):
+    root = tmp_path / "models"
+    path = save_model(model, "weekly", models_root=root)
+    assert path == root / "weekly"
+    assert load_model("weekly", models_root=root).n_themes_ == model.n_themes_
+
+
+def test_overwrite_needs_flag_and_is_atomic(model, saved):
+    with pytest.raises(ModelError, match="already exists; pass --force"):
+        save_model(model, saved)
+    save_model(model, saved, overwrite=True)
+    assert sorted(p.name for p in saved.parent.iterdir()) == ["weekly"]  # no temp folders left
+    load_model(saved)
+
+
+def test_refuses_to_replace_a_non_model_folder(model, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    with pytest.raises(ModelError, match="is not a saved model"):
+        save_model(model, folder, overwrite=True)
+    assert (folder / "notes.txt").exists()
+
+
+@pytest.mark.skipif(not minilm_available(), reason="MiniLM model not installed")
+def test_minilm_round_trip_and_version_check(tmp_path):
+    texts = make_texts(8)
+    m = ThemeModel(n_themes=4, representation="minilm", n_clusters=8).fit(texts)
+    path = save_model(m, tmp_path / "mini")
+    loaded = load_model(path)
+    assert np.array_equal(m.assign(texts)[0], loaded.assign(texts)[0])
+    meta = path / "model.json"
+    doc = json.loads(meta.read_text())
+    doc["representation"]["version"]["sha256"] = "0" * 64
+    meta.write_text(json.dumps(doc))
+    with pytest.raises(ModelError, match=r"fitted with embedding model .* sha256 000000000000…"):
+        load_model(path)
