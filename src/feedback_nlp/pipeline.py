@@ -121,6 +121,14 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
     with timer.stage("theme assignment"):
         theme_ids = [t["theme_id"] for t in model.themes_]
         member, scores, primary, theme_lists = _assign(model, cleaned, idx, len(frame))
+        candidates: list[dict[str, Any]] = []
+        if cfg.model_path is not None:
+            from .themes import new_theme_candidates
+
+            usable_texts = [cleaned[i] for i in idx]
+            best = scores[idx].argmax(axis=1) if len(theme_ids) else np.zeros(len(idx), dtype=int)
+            primary_u = np.where(primary[idx] == "none", -1, best)
+            candidates = new_theme_candidates(model, usable_texts, primary_u, scores[idx])
 
     with timer.stage("comparison"):
         labels = {t["theme_id"]: t["label"] for t in model.themes_}
@@ -164,6 +172,7 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
     summary = _summary(cfg, survey, comments, overall_nps.to_dict(), model, overall, segments)
     summary["themes"] = _theme_summaries(overall, examples_det, examples_pro, texts)
     summary["brand_terms"] = brand
+    summary["new_theme_candidates"] = candidates
     summary["sentences"] = int(len(sent.sentences))
     return AnalysisResult(
         config=cfg,
@@ -371,9 +380,13 @@ def _summary(
             "seed": cfg.seed,
             "versions": package_versions(),
             "spacy_pipeline": pipeline_name(load_spacy()),
-            "theme_model": getattr(model, "manifest_", lambda: {})()
-            if callable(getattr(model, "manifest_", None))
-            else getattr(model, "manifest_", {}),
+            "theme_model": {
+                "saved_model": str(cfg.model_path) if cfg.model_path else None,
+                "representation": getattr(model, "representation_", None),
+                "n_themes": len(model.themes_),
+                "params": {k: _plain(v) for k, v in sorted(model.get_params().items())
+                           if not isinstance(v, (list, tuple, dict))},
+            },
             "input": survey.info.get("input"),
             "comments_input": survey.info.get("comments_input"),
         },

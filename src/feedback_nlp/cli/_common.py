@@ -97,6 +97,11 @@ def print_summary(result: AnalysisResult, written: dict[str, Path]) -> None:
             examples = by_id[rec.theme_id]["examples"]["detractor"]
             if examples:
                 console.print(f'     "{_short(examples[0])}"', style="dim", soft_wrap=True)
+    candidates = s.get("new_theme_candidates") or []
+    if candidates:
+        console.print("[bold]New theme candidates[/] (comments that fit no saved theme)")
+        for c in candidates:
+            console.print(f"  {c['theme_id']} [bold]{c['label']}[/]: {c['size']} comments", soft_wrap=True)
     report = written.get("report.html") or written.get("report.md") or written.get("summary.json")
     if report is not None:
         console.print(f"Report written to [bold]{report}[/]")

@@ -108,6 +108,14 @@ def render_markdown(result: AnalysisResult) -> str:
             for ex in t["examples"][side]:
                 parts.append(f"- *{side}*: {md_escape(ex)}")
         parts.append("")
+    candidates = s.get("new_theme_candidates") or []
+    if candidates:
+        parts += ["## New theme candidates", "",
+                  "Comments that fit no theme of the saved model, clustered:", ""]
+        for c in candidates:
+            parts.append(f"- **{c['theme_id']} {md_escape(c['label'])}** ({c['size']} comments): "
+                         + "; ".join(md_escape(e) for e in c.get("examples", [])[:2]))
+        parts.append("")
     if len(result.terms):
         parts += ["## Words that set detractors apart", ""]
         for side in ("detractor", "promoter"):

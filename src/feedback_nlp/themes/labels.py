@@ -61,6 +61,7 @@ SENTIMENT_WORDS = frozenset(
     brilliant lovely horrible perfect decent average fine ok okay helpful unhelpful
     friendly rude easy hard difficult quick slow fast long short high low cheap expensive
     superb wonderful outstanding pathetic shocking appalling impressive delicious
+    love like hate enjoy disappoint
     """.split()
 )
 # Evaluative words that still name what is wrong when they modify a noun
@@ -101,9 +102,9 @@ class _Doc:
 
 def _ok_phrase(lemmas: list[str], generic: frozenset[str]) -> bool:
     content = [w for w in lemmas if w not in _NEG and w not in _PARTICLES]
-    if len(content) < 1 or len(lemmas) < 2 or len(set(lemmas)) < len(lemmas):
+    if len(content) < 2 or len(set(lemmas)) < len(lemmas):
         return False
-    if lemmas[-1] in SENTIMENT_WORDS or lemmas[0] in _PARTICLES:
+    if lemmas[-1] in SENTIMENT_WORDS or lemmas[0] in _PARTICLES or lemmas[0] in _NEG:
         return False
     # The phrase must be carried by one specific word, or be a compound of
     # two non-evaluative words ("customer service").
