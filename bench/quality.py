@@ -6,7 +6,8 @@ Fits :class:`feedback_nlp.themes.ThemeModel` on all sentences, scores the
 primary theme ("none" = its own label) against the gold category on the
 single-category sentences (NMI, ARI) for auto k and k=5 over seeds 0-4,
 and measures unassigned share, seed stability, speed, multi-theme membership
-precision/recall, and auto k / labels on the telecom and demo surveys. The embeddings are computed once and shared
+precision/recall, and auto k / labels on the telecom and demo surveys.
+The embeddings are computed once and shared
 by the runs through a caching wrapper, so fit times exclude embedding after
 the first run (shown separately).
 """
@@ -80,7 +81,9 @@ def run(data: Path, seeds: list[int], quick: bool) -> str:
             p = primary[single.to_numpy()].astype(str)
             nmi = normalized_mutual_info_score(gold, p)
             ari = adjusted_rand_score(gold, p)
-            rows.append((name, seed, m.n_themes_, nmi, ari, float(np.mean(primary < 0)), fit_s, m.themes_))
+            rows.append(
+                (name, seed, m.n_themes_, nmi, ari, float(np.mean(primary < 0)), fit_s, m.themes_)
+            )
             prims.append(primary)
             labels.append({t["label"] for t in m.themes_})
         pairs = list(itertools.combinations(range(len(prims)), 2))
@@ -175,9 +178,10 @@ def membership_table(df, fitted) -> list[str]:  # noqa: ANN001
             if p < 0:
                 continue
             best = scores[i].max()
-            extra = {
-                theme_cat[j] for j in np.flatnonzero(scores[i] >= thr * best) if j != p
-            } - {theme_cat[p], None}
+            extra = {theme_cat[j] for j in np.flatnonzero(scores[i] >= thr * best) if j != p} - {
+                theme_cat[p],
+                None,
+            }
             want = (set(cats[i]) & mapped) - {theme_cat[p]}
             tp += len(extra & want)
             n_pred += len(extra)
@@ -206,7 +210,8 @@ def other_surveys(theme_model) -> list[str]:  # noqa: ANN001
         secs = time.perf_counter() - start
         out += [
             "",
-            f"## Telecom NPS survey: auto k = {m.n_themes_}, none {100 * np.mean(primary < 0):.1f}%, "
+            f"## Telecom NPS survey: auto k = {m.n_themes_}, "
+            f"none {100 * np.mean(primary < 0):.1f}%, "
             f"fit+assign {secs:.1f}s (incl. embedding, {len(tel)} rows)",
             "",
         ] + theme_rows(m.themes_)

@@ -69,3 +69,13 @@ def test_log_odds_puts_complaints_on_the_detractor_side():
     pro = terms[terms["side"] == "promoter"]["term"].tolist()
     assert "slow" in det and "friendly" in pro
     assert (terms[terms["side"] == "detractor"]["z"] > 0).all()
+
+
+def test_log_odds_samples_large_inputs_deterministically():
+    texts = ["slow internet again"] * 300 + ["friendly helpful staff"] * 300
+    groups = np.array(["detractor"] * 300 + ["promoter"] * 300, dtype=object)
+    a = term_log_odds(texts, groups, top=3, max_docs=200, seed=1)
+    b = term_log_odds(texts, groups, top=3, max_docs=200, seed=1)
+    assert a.equals(b)
+    assert a["n_detractors"].max() + a["n_promoters"].max() <= 200
+    assert "slow" in a[a["side"] == "detractor"]["term"].tolist()

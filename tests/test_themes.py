@@ -141,3 +141,90 @@ def test_minilm_small():
     primary, _, _ = model.assign(texts)
     assert adjusted_rand_score(gold, primary) > 0.4
     assert model.representation_["sha256"]
+
+
+def test_fit_assign_equals_fit_then_assign_and_embeds_once(monkeypatch):
+    from feedback_nlp.themes import model as model_mod
+
+    calls: list[int] = []
+    real = model_mod.make_representation
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.name = inner, inner.name
+
+        def fit(self, t):
+            self.inner.fit(t)
+            return self
+
+        def transform(self, t):
+            calls.append(len(t))
+            return self.inner.transform(t)
+
+        @property
+        def version(self):
+            return self.inner.version
+
+    monkeypatch.setattr(model_mod, "make_representation", lambda *a, **k: Counting(real(*a, **k)))
+    texts, _ = make_corpus()
+    params = dict(n_themes=4, representation="tfidf", n_clusters=12, random_state=1)
+    p1, m1, s1 = ThemeModel(**params).fit_assign(texts)
+    assert len(calls) == 1  # the fitted texts are embedded once, not again to assign
+    fitted = ThemeModel(**params).fit(texts)
+    p2, m2, s2 = fitted.assign(texts)
+    np.testing.assert_array_equal(p1, p2)
+    np.testing.assert_array_equal(s1, s2)
+    assert m1 == m2
+    # the cache is released after use: a second assign embeds again, same result
+    p3, _, s3 = fitted.assign(texts)
+    np.testing.assert_array_equal(s2, s3)
+    assert fitted._vector_cache is None
+
+
+def test_labels_distinct_and_clean(fitted):
+    from feedback_nlp.themes.labels import GENERIC_WORDS, SENTIMENT_WORDS, near_duplicate
+
+    model, _, _ = fitted
+    labels = [t["label"] for t in model.themes_]
+    assert len(set(labels)) == len(labels)
+    for label in labels:
+        words = label.split()
+        assert label not in GENERIC_WORDS | SENTIMENT_WORDS
+        assert words[-1] not in SENTIMENT_WORDS
+        assert not any(near_duplicate(a, b) for i, a in enumerate(words) for b in words[i + 1 :])
+
+
+def test_theme_labels_prefer_specific_phrases():
+    from feedback_nlp.themes import theme_labels
+
+    speed = ["my broadband speed is so slow", "slow broadband speed every evening"] * 6
+    engineer = ["the engineer did not turn up", "engineer did not turn up twice"] * 6
+    filler = ["good service this month", "great place to go"]
+    out = theme_labels([speed + filler, engineer + filler])
+    labels = [lab for lab, _ in out]
+    assert "broadband speed" in labels[0]
+    assert "engineer" in labels[1]
+    assert all(w not in lab.split() for lab in labels for w in ("good", "great", "month", "go"))
+    assert len(out[0][1]) == len(set(out[0][1]))
+
+
+def test_detect_brand_terms_low_share_name():
+    rng = np.random.RandomState(0)
+    base = ["slow speed at night", "router keeps dropping", "billing was wrong", "staff helpful"]
+    texts, groups = [], []
+    for group in ("detractor", "passive", "promoter"):
+        for i in range(150):
+            t = base[rng.randint(len(base))]
+            if i % 25 == 0:  # 4% of every group names the brand
+                t = f"I have been with Zapco for years and the {t}"
+            if i % 30 == 0:  # a common word, lower case: never a brand
+                t = f"the internet {t}"
+            texts.append(t)
+            groups.append(group)
+    assert detect_brand_terms(texts, groups) == ["zapco"]
+    # named by one group only: it may explain the score, so it is not masked
+    only_det = [
+        t if g == "detractor" else t.replace("Zapco", "them")
+        for t, g in zip(texts, groups, strict=True)
+    ]
+    assert detect_brand_terms(only_det, groups) == []

@@ -178,17 +178,29 @@ def pick_examples(
 
 
 def term_log_odds(
-    texts: Sequence[str], groups: np.ndarray, top: int = 20, prior: float = 500.0
+    texts: Sequence[str],
+    groups: np.ndarray,
+    top: int = 20,
+    prior: float = 500.0,
+    max_docs: int = 200_000,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Words and two-word phrases most typical of detractors vs promoters.
 
     Log-odds ratio with an informative Dirichlet prior (Monroe et al. 2008,
     eq. 22): the prior is the whole corpus' term frequencies scaled to
     ``prior`` pseudo-counts. Returns the ``top`` terms on each side, by z-score.
+    Above ``max_docs`` comments the counts come from a seeded random sample of
+    ``max_docs`` of them (the z-scores of frequent terms barely move; the
+    counts in the table are then the sample's).
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
     g = np.asarray(groups, dtype=object)
+    if len(texts) > max_docs:
+        keep = np.sort(np.random.default_rng(seed).choice(len(texts), max_docs, replace=False))
+        texts = [texts[i] for i in keep]
+        g = g[keep]
     empty = pd.DataFrame(columns=list(TERM_COLUMNS))
     if len(texts) == 0 or not (g == "detractor").any() or not (g == "promoter").any():
         return empty

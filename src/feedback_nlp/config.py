@@ -9,7 +9,16 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["AnalysisConfig", "Scale", "DuplicatePolicy", "Representation", "parse_group_map"]
+__all__ = [
+    "AnalysisConfig",
+    "Scale",
+    "DuplicatePolicy",
+    "Representation",
+    "Period",
+    "ReportFormat",
+    "DEFAULT_FORMATS",
+    "parse_group_map",
+]
 
 
 class DuplicatePolicy(str, Enum):
@@ -26,6 +35,28 @@ class Representation(str, Enum):
     auto = "auto"
     minilm = "minilm"
     tfidf = "tfidf"
+
+
+class Period(str, Enum):
+    """The length of a trend period: ISO week (``2026-W03``), month (``2026-01``), quarter (``2026Q1``)."""
+
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+
+
+class ReportFormat(str, Enum):
+    """An output kind :func:`feedback_nlp.report.write_report` can write."""
+
+    html = "html"
+    md = "md"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+#: What ``write_report`` writes when no format is chosen: everything but the workbook.
+DEFAULT_FORMATS = (ReportFormat.html, ReportFormat.md, ReportFormat.csv, ReportFormat.json)
 
 
 @dataclass(frozen=True)
@@ -109,6 +140,8 @@ class AnalysisConfig:
     id_col: str | None = None
     segment_cols: tuple[str, ...] = ()
     date_col: str | None = None
+    period: Period = Period.month
+    metric_cols: tuple[str, ...] = ()
     scale: Scale = field(default_factory=Scale)
     duplicates: DuplicatePolicy = DuplicatePolicy.error
     seed: int = 0

@@ -160,7 +160,7 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
             segment_themes.insert(3, "label", segment_themes["theme_id"].map(labels))
         segment_themes = segment_themes[list(SEGMENT_THEME_COLUMNS)]
         segments = segment_table(frame, survey.segment_cols, cfg.low_n)
-        terms = term_log_odds([cleaned[i] for i in idx], groups[idx])
+        terms = term_log_odds([cleaned[i] for i in idx], groups[idx], seed=cfg.seed)
 
     own = pd.DataFrame(columns=list(SEGMENT_OWN_THEME_COLUMNS))
     if cfg.per_segment and survey.segment_cols:

@@ -24,6 +24,9 @@ __all__ = [
     "SEGMENT_OWN_THEME_COLUMNS",
     "TERM_COLUMNS",
     "REJECTED_COLUMNS",
+    "TREND_COLUMNS",
+    "METRIC_COLUMNS",
+    "FOLLOWUP_COLUMNS",
 ]
 
 #: comments.csv; the segment columns (named as in the input) follow ``score``.
@@ -86,6 +89,61 @@ SEGMENT_OWN_THEME_COLUMNS = ("segment", "value", "theme_id", "label", "keywords"
 )
 TERM_COLUMNS = ("term", "side", "z", "n_detractors", "n_promoters")
 REJECTED_COLUMNS = ("row", "respondent_id", "source", "reason")
+#: trends.csv (with a date column), long format: per period one ``kind="nps"`` row, then one
+#: ``kind="theme"`` row per theme. On nps rows ``n``/``promoters``/``passives``/``detractors``
+#: count the period's respondents; on theme rows they count those whose comment carries the
+#: theme, and ``share_*`` = those / the period's comments of that group with usable text
+#: (``n_detractor_comments``, ``n_promoter_comments``). NPS columns are empty on theme rows,
+#: theme columns empty on nps rows.
+TREND_COLUMNS = (
+    "period",
+    "period_start",
+    "kind",
+    "theme_id",
+    "label",
+    "n",
+    "promoters",
+    "passives",
+    "detractors",
+    "nps",
+    "ci_low",
+    "ci_high",
+    "n_detractor_comments",
+    "n_promoter_comments",
+    "share_detractors",
+    "share_promoters",
+)
+#: metrics.csv (with --metric-col): the mean of each metric by ``by`` = ``all``, ``nps_group``
+#: or a segment column; correlation with the score on the ``all`` row only.
+METRIC_COLUMNS = (
+    "metric",
+    "by",
+    "value",
+    "n",
+    "mean",
+    "sd",
+    "n_missing",
+    "n_invalid",
+    "pearson_r",
+    "pearson_p",
+    "spearman_rho",
+    "spearman_p",
+)
+#: followup.csv; the segment columns (named as in the input) follow ``score``.
+FOLLOWUP_COLUMNS = (
+    "priority",
+    "respondent_id",
+    "group",
+    "score",
+    # <segment columns>
+    "date",
+    "sentiment",
+    "themes",
+    "theme_labels",
+    "theme_impact",
+    "action",
+    "text",
+)
 
 
 @dataclass
@@ -125,3 +183,9 @@ class AnalysisResult:
     timings: dict[str, float] = field(default_factory=dict)
     sentences: pd.DataFrame | None = None
     segment_own_themes: pd.DataFrame | None = None
+    #: :data:`TREND_COLUMNS`; None without a date column.
+    trends: pd.DataFrame | None = None
+    #: :data:`METRIC_COLUMNS`; None without ``metric_cols``.
+    metrics: pd.DataFrame | None = None
+    #: :data:`FOLLOWUP_COLUMNS` plus the segment columns.
+    followup: pd.DataFrame | None = None

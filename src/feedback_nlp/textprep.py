@@ -37,6 +37,7 @@ NO_TEXT_ANSWERS = frozenset(
     }
 )
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_TWO_LETTERS = re.compile(r"[^\W\d_].*?[^\W\d_]", re.UNICODE | re.DOTALL)
 _BROKEN = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]|Ã.|â€")
 
 
@@ -53,16 +54,21 @@ def no_text_reason(text: str) -> str | None:
         return "broken encoding"
     if not _LETTER.search(stripped):
         return "no letters"
-    if stripped.lower().strip(" .!?,;:'\"()") in NO_TEXT_ANSWERS:
+    if len(stripped) <= 20 and stripped.lower().strip(" .!?,;:'\"()") in NO_TEXT_ANSWERS:
         return "non-answer"
-    if len(_LETTER.findall(stripped)) < 2:
+    if not _TWO_LETTERS.search(stripped):
         return "no letters"
     return None
 
 
 def usable_mask(texts: Sequence[str]) -> tuple[np.ndarray, list[str | None]]:
     """Boolean mask of comments with usable text, and each comment's reason when not."""
-    reasons = [no_text_reason(t) for t in texts]
+    cache: dict[str, str | None] = {}
+    reasons = []
+    for t in texts:
+        if t not in cache:
+            cache[t] = no_text_reason(t)
+        reasons.append(cache[t])
     return np.array([r is None for r in reasons], dtype=bool), reasons
 
 

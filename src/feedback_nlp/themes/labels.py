@@ -111,12 +111,12 @@ def _ok_phrase(lemmas: list[str], generic: frozenset[str]) -> bool:
     plain = [w for w in content if w not in SENTIMENT_WORDS]
     if not plain or (len(plain) == 1 and plain[0] in generic):
         return False
-    return not any(
-        near_duplicate(x, y) for i, x in enumerate(content) for y in content[i + 1 :]
-    )
+    return not any(near_duplicate(x, y) for i, x in enumerate(content) for y in content[i + 1 :])
 
 
-def _parse(texts: Sequence[str], banned: set[str]) -> list[tuple[list[str], list[tuple[list[str], str]]]]:
+def _parse(
+    texts: Sequence[str], banned: set[str]
+) -> list[tuple[list[str], list[tuple[list[str], str]]]]:
     """For each text: its content lemmas and its candidate phrases (lemmas, surface)."""
     from ..nlp import load_spacy
 
@@ -128,13 +128,13 @@ def _parse(texts: Sequence[str], banned: set[str]) -> list[tuple[list[str], list
         words: list[str] = []
         phrases: list[tuple[list[str], str]] = []
 
-        def lemma(t) -> str:  # noqa: ANN001 - spaCy token
+        def lemma(t, has_pos: bool = has_pos) -> str:  # noqa: ANN001 - spaCy token
             low = t.lower_
             if low in ("n't", "not", "no", "never"):
                 return "not"
             return (t.lemma_ if has_pos else low).lower()
 
-        def content(t) -> bool:  # noqa: ANN001
+        def content(t, has_pos: bool = has_pos) -> bool:  # noqa: ANN001
             if lemma(t) in banned or not t.is_alpha and t.lower_ != "n't":
                 return False
             if t.lower_ in _NEG or t.lower_ == "n't":
@@ -183,9 +183,7 @@ def _ctfidf(per_theme: list[Counter[str]], min_count: int = 2) -> list[list[tupl
     ranked = []
     for c in per_theme:
         n = max(1, sum(c.values()))
-        scores = {
-            t: (f / n) * math.log(1 + avg / total[t]) for t, f in c.items() if f >= min_count
-        }
+        scores = {t: (f / n) * math.log(1 + avg / total[t]) for t, f in c.items() if f >= min_count}
         ranked.append(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])))
     return ranked
 
@@ -263,10 +261,16 @@ def theme_labels(
                 share_hits[term] += 1
     generic = frozenset(GENERIC_WORDS | {t for t, c in share_hits.items() if k > 2 and c > k / 2})
     word_rank = _ctfidf(
-        [Counter({t: f for t, f in c.items() if t not in generic and t not in SENTIMENT_WORDS}) for c in words_per]
+        [
+            Counter({t: f for t, f in c.items() if t not in generic and t not in SENTIMENT_WORDS})
+            for c in words_per
+        ]
     )
     phrase_rank = _ctfidf(
-        [Counter({t: f for t, f in c.items() if _ok_phrase(lemmas_of[t], generic)}) for c in phrases_per]
+        [
+            Counter({t: f for t, f in c.items() if _ok_phrase(lemmas_of[t], generic)})
+            for c in phrases_per
+        ]
     )
 
     def display(key: str) -> str:

@@ -216,7 +216,13 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         j = int(np.flatnonzero(mean >= mean[best] - se)[0])
         self.k_scores_ = {int(k): float(v) for k, v in zip(ks, mean, strict=True) if np.isfinite(v)}
         agree = [
-            np.mean([adjusted_rand_score(labels[r, j], labels[o, j]) for o in range(len(runs)) if o != r])
+            np.mean(
+                [
+                    adjusted_rand_score(labels[r, j], labels[o, j])
+                    for o in range(len(runs))
+                    if o != r
+                ]
+            )
             if len(runs) > 1
             else 1.0
             for r in range(len(runs))
