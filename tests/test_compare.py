@@ -79,3 +79,15 @@ def test_log_odds_samples_large_inputs_deterministically():
     assert a.equals(b)
     assert a["n_detractors"].max() + a["n_promoters"].max() <= 200
     assert "slow" in a[a["side"] == "detractor"]["term"].tolist()
+
+
+def test_counts_are_additive_across_partitions():
+    from feedback_nlp.compare import table_from_counts, theme_counts
+
+    groups, member, usable, sentiment = _survey()
+    ids = ["T01", "T02", "T03"]
+    whole = theme_table(groups, member, usable, sentiment, ids)
+    parts = [slice(0, 17), slice(17, 33), slice(33, 50)]
+    counts = [theme_counts(groups[s], member[s], usable[s], sentiment[s]) for s in parts]
+    combined = table_from_counts(counts[0] + counts[1] + counts[2], ids)
+    assert combined.equals(whole)

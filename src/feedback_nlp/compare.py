@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,15 @@ import pandas as pd
 
 from .result import TERM_COLUMNS
 
-__all__ = ["theme_table", "add_q_values", "pick_examples", "term_log_odds"]
+__all__ = [
+    "ThemeCounts",
+    "theme_counts",
+    "table_from_counts",
+    "theme_table",
+    "add_q_values",
+    "pick_examples",
+    "term_log_odds",
+]
 
 
 def _p_value(a: int, n1: int, b: int, n2: int) -> float:
@@ -58,6 +67,96 @@ def _nps(pro: np.ndarray, det: np.ndarray, n: np.ndarray) -> np.ndarray:
         return np.where(n > 0, 100.0 * (pro - det) / np.maximum(n, 1), np.nan)
 
 
+@dataclass(frozen=True)
+class ThemeCounts:
+    """Sufficient statistics of the theme comparison for one set of respondents.
+
+    Additive: the counts of two disjoint sets (e.g. two partitions of a file)
+    add up to the counts of their union, which is how the Dask engine combines
+    partitions. Sentiment is summed in units of 1e-4 (VADER's compound has four
+    decimals) so the sum is exact whatever the order.
+    """
+
+    totals: np.ndarray  # (3,) respondents per group: detractor, passive, promoter
+    with_text: np.ndarray  # (3,) respondents with usable text per group
+    hits: np.ndarray  # (3, k) comments carrying each theme per group
+    sentiment_e4: np.ndarray  # (k,) sum of compound * 1e4 over the theme's comments
+
+    def __add__(self, other: ThemeCounts) -> ThemeCounts:
+        return ThemeCounts(
+            self.totals + other.totals,
+            self.with_text + other.with_text,
+            self.hits + other.hits,
+            self.sentiment_e4 + other.sentiment_e4,
+        )
+
+
+_GROUP_ORDER = ("detractor", "passive", "promoter")
+
+
+def theme_counts(
+    groups: np.ndarray, member: np.ndarray, usable: np.ndarray, sentiment: np.ndarray
+) -> ThemeCounts:
+    """Count what :func:`table_from_counts` needs, from one row per respondent.
+
+    Parameters
+    ----------
+    groups : array of 'detractor' / 'passive' / 'promoter', one per respondent.
+    member : bool array (n_respondents, n_themes), True where the comment carries the theme.
+    usable : bool array, True where the comment has usable text.
+    sentiment : VADER compound per respondent (NaN without text).
+    """
+    g = np.asarray(groups, dtype=object)
+    m = np.asarray(member, dtype=bool)
+    masks = [g == name for name in _GROUP_ORDER]
+    sent = np.rint(np.nan_to_num(np.asarray(sentiment, dtype=float), nan=0.0) * 1e4).astype(np.int64)
+    return ThemeCounts(
+        totals=np.array([np.count_nonzero(mask) for mask in masks], dtype=np.int64),
+        with_text=np.array([np.count_nonzero(mask & usable) for mask in masks], dtype=np.int64),
+        hits=np.vstack([m[mask].sum(axis=0) for mask in masks]).astype(np.int64)
+        if m.shape[1]
+        else np.zeros((3, 0), dtype=np.int64),
+        sentiment_e4=(m * sent[:, None]).sum(axis=0).astype(np.int64),
+    )
+
+
+def table_from_counts(counts: ThemeCounts, theme_ids: Sequence[str]) -> pd.DataFrame:
+    """Comparison statistics of every theme from its counts (no q-values yet)."""
+    det, pas, pro = (counts.hits[i] for i in range(3))
+    t_det, _, t_pro = (int(v) for v in counts.totals)
+    n_d, n_pa, n_p = (int(v) for v in counts.with_text)
+    n_theme = det + pas + pro
+    n_all = int(counts.totals.sum())
+    nps_all = 100.0 * (t_pro - t_det) / n_all if n_all else np.nan
+    rest_n = n_all - n_theme
+    impact = np.where(rest_n > 0, nps_all - _nps(t_pro - pro, t_det - det, rest_n), np.nan)
+
+    def share(hits: np.ndarray, n: int) -> np.ndarray:
+        return hits / n if n else np.full(len(hits), np.nan)
+
+    s_det, s_pas, s_pro = share(det, n_d), share(pas, n_pa), share(pro, n_p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_sent = np.where(n_theme > 0, counts.sentiment_e4 / 1e4 / np.maximum(n_theme, 1), np.nan)
+    return pd.DataFrame(
+        {
+            "theme_id": list(theme_ids),
+            "n_comments": n_theme,
+            "n_detractors": det,
+            "n_passives": pas,
+            "n_promoters": pro,
+            "share_detractors": s_det,
+            "share_passives": s_pas,
+            "share_promoters": s_pro,
+            "diff_pp": 100.0 * (s_det - s_pro),
+            "lift": ((det + 0.5) / (n_d + 1)) / ((pro + 0.5) / (n_p + 1)),
+            "p_value": [_p_value(int(a), n_d, int(b), n_p) for a, b in zip(det, pro)],
+            "nps": _nps(pro, det, n_theme),
+            "nps_impact": impact,
+            "mean_sentiment": mean_sent,
+        }
+    )
+
+
 def theme_table(
     groups: np.ndarray,
     member: np.ndarray,
@@ -67,62 +166,10 @@ def theme_table(
 ) -> pd.DataFrame:
     """Comparison statistics of every theme within one set of respondents.
 
-    Parameters
-    ----------
-    groups : array of 'detractor' / 'passive' / 'promoter', one per respondent.
-    member : bool array (n_respondents, n_themes), True where the comment carries the theme.
-    usable : bool array, True where the comment has usable text.
-    sentiment : VADER compound per respondent (NaN without text).
-    theme_ids : the column names of ``member``.
-
-    Returns one row per theme, without q-values (see :func:`add_q_values`).
+    See :func:`theme_counts` for the parameters. Returns one row per theme,
+    without q-values (see :func:`add_q_values`).
     """
-    g = np.asarray(groups, dtype=object)
-    m = np.asarray(member, dtype=bool)
-    masks = {name: g == name for name in ("detractor", "passive", "promoter")}
-    with_text = {name: int(np.count_nonzero(mask & usable)) for name, mask in masks.items()}
-    hits = {name: m[mask].sum(axis=0).astype(int) for name, mask in masks.items()}
-    n_theme = m.sum(axis=0).astype(int)
-    totals = {name: int(np.count_nonzero(mask)) for name, mask in masks.items()}
-    n_all = sum(totals.values())
-    nps_all = 100.0 * (totals["promoter"] - totals["detractor"]) / n_all if n_all else np.nan
-    theme_nps = _nps(hits["promoter"], hits["detractor"], n_theme)
-    rest_n = n_all - n_theme
-    rest_nps = _nps(totals["promoter"] - hits["promoter"], totals["detractor"] - hits["detractor"], rest_n)
-    impact = np.where(rest_n > 0, nps_all - rest_nps, np.nan)
-
-    def share(name: str) -> np.ndarray:
-        return hits[name] / with_text[name] if with_text[name] else np.full(len(n_theme), np.nan)
-
-    s_det, s_pas, s_pro = share("detractor"), share("passive"), share("promoter")
-    n_d, n_p = with_text["detractor"], with_text["promoter"]
-    lift = ((hits["detractor"] + 0.5) / (n_d + 1)) / ((hits["promoter"] + 0.5) / (n_p + 1))
-    sent = np.nan_to_num(np.asarray(sentiment, dtype=float), nan=0.0)
-    sent_sum = (m * sent[:, None]).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_sent = np.where(n_theme > 0, sent_sum / np.maximum(n_theme, 1), np.nan)
-    p_values = [
-        _p_value(int(hits["detractor"][j]), n_d, int(hits["promoter"][j]), n_p)
-        for j in range(len(theme_ids))
-    ]
-    return pd.DataFrame(
-        {
-            "theme_id": list(theme_ids),
-            "n_comments": n_theme,
-            "n_detractors": hits["detractor"],
-            "n_passives": hits["passive"],
-            "n_promoters": hits["promoter"],
-            "share_detractors": s_det,
-            "share_passives": s_pas,
-            "share_promoters": s_pro,
-            "diff_pp": 100.0 * (s_det - s_pro),
-            "lift": lift,
-            "p_value": p_values,
-            "nps": theme_nps,
-            "nps_impact": impact,
-            "mean_sentiment": mean_sent,
-        }
-    )
+    return table_from_counts(theme_counts(groups, member, usable, sentiment), theme_ids)
 
 
 def add_q_values(tables: Sequence[pd.DataFrame], alpha: float) -> list[pd.DataFrame]:

@@ -31,6 +31,8 @@ __all__ = [
     "nps_stats",
     "compare_nps",
     "segment_table",
+    "segment_counts",
+    "segment_table_from_counts",
 ]
 
 Z95 = 1.959963984540054
@@ -125,23 +127,35 @@ def compare_nps(a: NpsStats, b: NpsStats) -> tuple[float, float]:
     return round(a.nps - b.nps, 2), p
 
 
+def segment_counts(frame: pd.DataFrame, segment_cols: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """Per segment column, a value × group table of respondent counts (additive)."""
+    return {
+        col: pd.crosstab(frame[col].astype(str), frame["group"]).reindex(
+            columns=list(GROUPS), fill_value=0
+        )
+        for col in segment_cols
+    }
+
+
 def segment_table(frame: pd.DataFrame, segment_cols: tuple[str, ...], low_n: int) -> pd.DataFrame:
     """One row per value of every segment column: counts, NPS, interval, test vs the rest.
 
     Values are sorted by segment column order, then by value (as text).
     """
+    return segment_table_from_counts(segment_counts(frame, segment_cols), low_n)
+
+
+def segment_table_from_counts(counts: dict[str, pd.DataFrame], low_n: int) -> pd.DataFrame:
+    """:func:`segment_table` from :func:`segment_counts` (possibly summed over partitions)."""
     rows: list[dict[str, Any]] = []
-    groups = frame["group"].to_numpy(dtype=object)
-    total = np.array(group_counts(groups))
-    for col in segment_cols:
-        counts = pd.crosstab(frame[col].astype(str), frame["group"]).reindex(
-            columns=list(GROUPS), fill_value=0
-        )
-        for value in sorted(counts.index):
-            det, pas, pro = (int(counts.at[value, g]) for g in GROUPS)
+    for col, table in counts.items():
+        table = table.reindex(columns=list(GROUPS), fill_value=0)
+        total = table.sum(axis=0).to_numpy()
+        for value in sorted(table.index):
+            det, pas, pro = (int(table.at[value, g]) for g in GROUPS)
             stats = nps_from_counts(pro, pas, det)
-            rest_pro, rest_pas, rest_det = total - np.array([pro, pas, det])
-            rest = nps_from_counts(int(rest_pro), int(rest_pas), int(rest_det))
+            rest_det, rest_pas, rest_pro = (int(v) for v in total - np.array([det, pas, pro]))
+            rest = nps_from_counts(rest_pro, rest_pas, rest_det)
             diff, p = compare_nps(stats, rest)
             rows.append(
                 {
@@ -154,4 +168,3 @@ def segment_table(frame: pd.DataFrame, segment_cols: tuple[str, ...], low_n: int
                 }
             )
     return pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS))
-

@@ -15,7 +15,7 @@ import pandas as pd
 from .errors import OutputError
 from .result import AnalysisResult
 
-__all__ = ["write_tables", "write_text", "to_json", "csv_text"]
+__all__ = ["write_tables", "write_text", "write_bytes", "result_tables", "to_json", "csv_text"]
 
 
 def _default(value: Any) -> Any:
@@ -74,8 +74,8 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
-def write_tables(result: AnalysisResult, out_dir: Path) -> dict[str, Path]:
-    """Write every CSV table and summary.json into ``out_dir``; return name → path."""
+def result_tables(result: AnalysisResult) -> dict[str, pd.DataFrame]:
+    """Every table of a result by its CSV file name, in a fixed order (absent tables left out)."""
     tables = {
         "comments.csv": result.comments,
         "themes.csv": result.themes,
@@ -88,6 +88,37 @@ def write_tables(result: AnalysisResult, out_dir: Path) -> dict[str, Path]:
         tables["segment_own_themes.csv"] = result.segment_own_themes
     if result.sentences is not None:
         tables["sentences.csv"] = result.sentences
-    written = {name: write_text(out_dir / name, csv_text(frame)) for name, frame in tables.items()}
-    written["summary.json"] = write_text(out_dir / "summary.json", to_json(result.summary))
+    for name, frame in (("trends.csv", result.trends), ("metrics.csv", result.metrics),
+                        ("followup.csv", result.followup)):
+        if frame is not None:
+            tables[name] = frame
+    return tables
+
+
+def write_tables(
+    result: AnalysisResult, out_dir: Path, *, tables: bool = True, summary: bool = True
+) -> dict[str, Path]:
+    """Write every CSV table (``tables``) and summary.json (``summary``) into ``out_dir``.
+
+    Returns output name → path.
+    """
+    written: dict[str, Path] = {}
+    if tables:
+        for name, frame in result_tables(result).items():
+            written[name] = write_text(out_dir / name, csv_text(frame))
+    if summary:
+        written["summary.json"] = write_text(out_dir / "summary.json", to_json(result.summary))
     return written
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically, like :func:`write_text`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as err:
+        raise OutputError(f"Cannot write {path}: {err.strerror or err}.") from err
+    return path

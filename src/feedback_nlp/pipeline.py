@@ -18,6 +18,8 @@ import pandas as pd
 
 from .compare import add_q_values, pick_examples, term_log_odds, theme_table
 from .config import AnalysisConfig
+from .followup import followup_table
+from .metrics import metric_table
 from .nps import nps_stats, segment_table
 from .result import (
     COMMENT_COLUMNS,
@@ -29,6 +31,7 @@ from .result import (
 )
 from .sentiment import contradictions, score_sentiment, sentiment_label
 from .textprep import usable_mask
+from .trends import compare_last_periods, trend_table
 
 __all__ = ["analyze", "analyze_survey", "package_versions"]
 
@@ -87,6 +90,10 @@ def analyze(cfg: AnalysisConfig, progress: Progress | None = None) -> AnalysisRe
     with threadpool_limits(limits=threads):
         with timer.stage("read"):
             survey = load_survey(cfg)
+            if cfg.metric_cols and survey.metrics is None:
+                from .metrics import metric_values
+
+                survey.metrics = metric_values(cfg, survey)
         return analyze_survey(survey, cfg, timer)
 
 
@@ -168,8 +175,27 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
             own = _per_segment_themes(frame, survey.segment_cols, cleaned, usable, groups, sent.compound, cfg)
 
     comments = _comment_table(frame, survey, usable, reasons, sent, primary, theme_lists)
+    with timer.stage("trends, metrics, follow-up"):
+        trends = _trends(frame, survey, member, usable, theme_ids, labels, cfg)
+        metrics = (
+            metric_table(frame, survey.metrics.reset_index(drop=True), survey.segment_cols)
+            if survey.metrics is not None and len(survey.metrics.columns)
+            else None
+        )
+        followup = followup_table(comments, overall, survey.segment_cols)
     overall_nps = nps_stats(groups)
     summary = _summary(cfg, survey, comments, overall_nps.to_dict(), model, overall, segments)
+    if trends is not None:
+        summary["trends"] = _trends_summary(trends, frame, survey, overall, cfg)
+    if metrics is not None:
+        summary["metrics"] = _metrics_summary(metrics)
+    summary["followup"] = {
+        "detractors": int((followup["group"] == "detractor").sum()),
+        "promoters": int((followup["group"] == "promoter").sum()),
+        "detractors_without_text": int(
+            ((followup["group"] == "detractor") & followup["sentiment"].isna()).sum()
+        ),
+    }
     summary["themes"] = _theme_summaries(overall, examples_det, examples_pro, texts)
     summary["brand_terms"] = brand
     summary["new_theme_candidates"] = candidates
@@ -187,7 +213,65 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
         notes=list(survey.notes),
         timings=timer.timings,
         sentences=_sentence_table(sent.sentences, frame),
+        trends=trends,
+        metrics=metrics,
+        followup=followup,
     )
+
+
+def _trends(
+    frame: pd.DataFrame,
+    survey: Survey,
+    member: np.ndarray,
+    usable: np.ndarray,
+    theme_ids: list[str],
+    labels: dict[str, str],
+    cfg: AnalysisConfig,
+) -> pd.DataFrame | None:
+    """The trend table when a date column was used, else None."""
+    if not survey.info.get("date") or "date" not in frame.columns:
+        return None
+    return trend_table(frame["date"], frame["group"].to_numpy(dtype=object), member, usable,
+                       theme_ids, labels, cfg.period)
+
+
+#: How many detractor themes the trend charts and summary follow.
+TOP_TREND_THEMES = 5
+
+
+def _trends_summary(
+    trends: pd.DataFrame, frame: pd.DataFrame, survey: Survey, themes: pd.DataFrame,
+    cfg: AnalysisConfig,
+) -> dict[str, Any]:
+    with_date = int(frame["date"].notna().sum())
+    top = themes[pd.to_numeric(themes["diff_pp"], errors="coerce") > 0].sort_values(
+        ["diff_pp", "theme_id"], ascending=[False, True]
+    )
+    periods = trends.loc[trends["kind"] == "nps", "period"].tolist()
+    return {
+        "date_column": (survey.info.get("date") or {}).get("column"),
+        "period": cfg.period.value,
+        "rows_with_date": with_date,
+        "rows_without_date": int(len(frame) - with_date),
+        "periods": periods,
+        "top_detractor_themes": top["theme_id"].head(TOP_TREND_THEMES).tolist(),
+        "comparison": compare_last_periods(trends, cfg.alpha),
+    }
+
+
+def _metrics_summary(metrics: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for name, rows in metrics.groupby("metric", sort=False):
+        overall = rows[rows["by"] == "all"].iloc[0]
+        groups = rows[rows["by"] == "nps_group"]
+        entry = {k: _plain(overall[k]) for k in ("metric", "n", "mean", "sd", "n_missing",
+                                                   "n_invalid", "pearson_r", "pearson_p",
+                                                   "spearman_rho", "spearman_p")}
+        entry["by_group"] = {
+            str(r.value): {"n": int(r.n), "mean": _plain(r.mean)} for r in groups.itertuples()
+        }
+        out.append(entry)
+    return out
 
 
 def _new_model(cfg: AnalysisConfig) -> Any:

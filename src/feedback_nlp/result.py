@@ -165,6 +165,8 @@ class Survey:
     segment_cols: tuple[str, ...]
     info: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Raw cells of the metric columns (one column each, as text), aligned with ``frame``.
+    metrics: pd.DataFrame | None = None
 
 
 @dataclass
