@@ -166,3 +166,10 @@ def test_bad_inputs_give_one_line_and_exit_1(tmp_path: Path):
     assert _error_line("analyze", str(survey), "--themes", "many") == (
         1, "Error: --themes must be 'auto' or a number from 2 to 100, got 'many'.",
     )
+
+
+def test_python_dash_m_runs_the_cli():
+    out = subprocess.run(
+        [sys.executable, "-m", "feedback_nlp", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "analyze" in out.stdout and "demo" in out.stdout
