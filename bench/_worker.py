@@ -1,4 +1,6 @@
-"""One benchmark run in its own process (so peak RSS is this run's): analyse, write, print timings."""
+"""One benchmark run in its own process (so peak RSS is its own).
+
+Analyses, writes the report, prints the stage timings as JSON."""
 
 from __future__ import annotations
 
@@ -31,8 +33,11 @@ def main() -> None:
     write_report(result, out)
     timings = {"import": imported - start, **result.timings, "report": time.perf_counter() - t}
     timings["total"] = time.perf_counter() - start
-    print(json.dumps({"timings": timings, "rows": result.summary["rows"],
-                      "themes": len(result.themes)}))
+    print(
+        json.dumps(
+            {"timings": timings, "rows": result.summary["rows"], "themes": len(result.themes)}
+        )
+    )
 
 
 if __name__ == "__main__":

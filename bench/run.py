@@ -23,8 +23,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 STAGES = (
-    "import", "read", "text preparation", "sentiment", "theme fit", "theme assignment",
-    "comparison", "report", "total",
+    "import",
+    "read",
+    "text preparation",
+    "sentiment",
+    "theme fit",
+    "theme assignment",
+    "comparison",
+    "report",
+    "total",
 )
 
 
@@ -39,7 +46,8 @@ def machine() -> str:
         mem = f"{mem_kb / 1024**2:.0f} GB RAM"
     except (OSError, AttributeError):
         mem = "unknown RAM"
-    return f"{os.cpu_count()} cores ({cpu}), {mem}, Python {platform.python_version()}, {platform.system()}"
+    python = platform.python_version()
+    return f"{os.cpu_count()} cores ({cpu}), {mem}, Python {python}, {platform.system()}"
 
 
 def make_survey(rows: int) -> tuple[Path, int]:
@@ -57,8 +65,15 @@ def make_survey(rows: int) -> tuple[Path, int]:
 
 def run_one(path: Path, rows: int, representation: str = "auto") -> dict:
     out = RESULTS / f"out_{rows}_{representation}"
-    cmd = ["/usr/bin/time", "-v", sys.executable, str(HERE / "_worker.py"), str(path), str(out),
-           json.dumps({"representation": representation})]
+    cmd = [
+        "/usr/bin/time",
+        "-v",
+        sys.executable,
+        str(HERE / "_worker.py"),
+        str(path),
+        str(out),
+        json.dumps({"representation": representation}),
+    ]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -68,7 +83,9 @@ def run_one(path: Path, rows: int, representation: str = "auto") -> dict:
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
     data["peak_rss_gb"] = int(rss.group(1)) / 1024**2 if rss else float("nan")
     data["wall"] = wall
-    data["report_bytes"] = (out / "report.html").stat().st_size if (out / "report.html").exists() else 0
+    data["report_bytes"] = (
+        (out / "report.html").stat().st_size if (out / "report.html").exists() else 0
+    )
     return data
 
 
@@ -100,8 +117,11 @@ def floors(path: Path, n: int = 20000) -> list[tuple[str, int, float]]:
     from feedback_nlp.nlp import load_spacy
 
     nlp = load_spacy()
-    timed("spaCy trained pipeline (tagger, parser, lemmatizer; NER off)",
-          lambda xs: list(nlp.pipe(xs, batch_size=256)), texts[:2000])
+    timed(
+        "spaCy trained pipeline (tagger, parser, lemmatizer; NER off)",
+        lambda xs: list(nlp.pipe(xs, batch_size=256)),
+        texts[:2000],
+    )
     from feedback_nlp.themes import MiniLMEmbedder, minilm_available
 
     if minilm_available():
@@ -132,7 +152,8 @@ def main() -> None:
         "",
         "## End to end",
         "",
-        "| rows | distinct comments | wall (s) | rows/s | peak RSS (GB) | themes | report.html (KB) |",
+        "| rows | distinct comments | wall (s) | rows/s | peak RSS (GB) | themes "
+        "| report.html (KB) |",
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     stage_rows = []
@@ -149,19 +170,30 @@ def main() -> None:
             f"{r['report_bytes'] / 1024:.0f} |"
         )
         stage_rows.append((rows, t))
-    lines += ["", "## Time per stage (seconds)", "",
-              "| rows | " + " | ".join(STAGES) + " |", "|---:|" + "---:|" * len(STAGES)]
+    lines += [
+        "",
+        "## Time per stage (seconds)",
+        "",
+        "| rows | " + " | ".join(STAGES) + " |",
+        "|---:|" + "---:|" * len(STAGES),
+    ]
     for rows, t in stage_rows:
         lines.append(f"| {rows:,} | " + " | ".join(f"{t.get(s, 0.0):.1f}" for s in STAGES) + " |")
     if biggest is not None:
-        lines += ["", f"## Building-block floors (same generated texts, {when})", "",
-                  "| block | items | items/s |", "|---|---:|---:|"]
+        lines += [
+            "",
+            f"## Building-block floors (same generated texts, {when})",
+            "",
+            "| block | items | items/s |",
+            "|---|---:|---:|",
+        ]
         for name, n, rate in floors(biggest):
             lines.append(f"| {name} | {n:,} | {rate:,.0f} |")
     if not args.no_quality:
         print("running theme quality…", file=sys.stderr)
-        q = subprocess.run([sys.executable, str(HERE / "quality.py"), "--quick"],
-                           capture_output=True, text=True)
+        q = subprocess.run(
+            [sys.executable, str(HERE / "quality.py"), "--quick"], capture_output=True, text=True
+        )
         lines += ["", "## Theme quality (`bench/quality.py --quick`)", "", q.stdout.strip()]
     text = "\n".join(lines) + "\n"
     args.out.write_text(text, encoding="utf-8")

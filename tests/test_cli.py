@@ -16,8 +16,18 @@ from feedback_nlp.cli import app
 runner = CliRunner()
 FAST = ["--representation", "tfidf", "--quiet"]
 DEMO_OPTS = [
-    "--score-col", "score", "--text-col", "comment", "--id-col", "respondent_id",
-    "--segment-col", "region", "--segment-col", "plan", "--date-col", "response_date",
+    "--score-col",
+    "score",
+    "--text-col",
+    "comment",
+    "--id-col",
+    "respondent_id",
+    "--segment-col",
+    "region",
+    "--segment-col",
+    "plan",
+    "--date-col",
+    "response_date",
 ]
 
 
@@ -55,17 +65,27 @@ def analysed(demo_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_analyze_writes_every_output_and_accounts_for_every_row(analysed: Path, demo_csv: Path):
-    for name in ("comments.csv", "themes.csv", "segments.csv", "segment_themes.csv", "terms.csv",
-                 "rejected.csv", "sentences.csv", "summary.json", "report.md", "report.html"):
+    for name in (
+        "comments.csv",
+        "themes.csv",
+        "segments.csv",
+        "segment_themes.csv",
+        "terms.csv",
+        "rejected.csv",
+        "sentences.csv",
+        "summary.json",
+        "report.md",
+        "report.html",
+    ):
         assert (analysed / name).stat().st_size > 0, name
     summary = json.loads((analysed / "summary.json").read_text())
     raw = pd.read_csv(demo_csv, dtype=str, keep_default_na=False)
     comments = pd.read_csv(analysed / "comments.csv", dtype=str, keep_default_na=False)
     rejected = pd.read_csv(analysed / "rejected.csv", dtype=str, keep_default_na=False)
     assert summary["rows"]["read"] == len(raw) == len(comments) + len(rejected)
-    assert sorted(comments["respondent_id"].tolist() + rejected["respondent_id"].tolist()) == sorted(
-        raw["respondent_id"]
-    )
+    assert sorted(
+        comments["respondent_id"].tolist() + rejected["respondent_id"].tolist()
+    ) == sorted(raw["respondent_id"])
     assert set(rejected["reason"]) == {"missing score"}
     assert (raw["score"] == "").sum() == len(rejected)
     # no-text rows count toward NPS, are flagged and get no theme
@@ -98,8 +118,14 @@ def test_scores_and_comments_files_joined_by_id_match_the_merged_file(
     comments.to_csv(tmp_path / "comments.csv", index=False)
     out = tmp_path / "out"
     code, _, err = run(
-        "analyze", str(tmp_path / "scores.csv"), "--comments", str(tmp_path / "comments.csv"),
-        *DEMO_OPTS, *FAST, "--out", str(out),
+        "analyze",
+        str(tmp_path / "scores.csv"),
+        "--comments",
+        str(tmp_path / "comments.csv"),
+        *DEMO_OPTS,
+        *FAST,
+        "--out",
+        str(out),
     )
     assert code == 0, err
     joined = json.loads((out / "summary.json").read_text())
@@ -126,12 +152,16 @@ def test_bad_inputs_give_one_line_and_exit_1(tmp_path: Path):
 
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    assert _error_line("analyze", str(empty)) == (1, "Error: empty.csv has no data rows: the file is empty.")
+    assert _error_line("analyze", str(empty)) == (
+        1,
+        "Error: empty.csv has no data rows: the file is empty.",
+    )
 
     header = tmp_path / "header.csv"
     header.write_text("score,comment\n")
     assert _error_line("analyze", str(header)) == (
-        1, "Error: header.csv has no data rows, only a header line.",
+        1,
+        "Error: header.csv has no data rows, only a header line.",
     )
 
     binary = tmp_path / "blob.csv"
@@ -152,7 +182,8 @@ def test_bad_inputs_give_one_line_and_exit_1(tmp_path: Path):
     no_text.write_text("id,score\n1,9\n2,3\n")
     code, line = _error_line("analyze", str(no_text))
     assert code == 1 and line.startswith(
-        "Error: No text column found in notext.csv: pass --text-col with the column holding the comments."
+        "Error: No text column found in notext.csv: pass --text-col with the column holding "
+        "the comments."
     )
 
     bad_scores = tmp_path / "bad.csv"
@@ -164,7 +195,8 @@ def test_bad_inputs_give_one_line_and_exit_1(tmp_path: Path):
     )
 
     assert _error_line("analyze", str(survey), "--themes", "many") == (
-        1, "Error: --themes must be 'auto' or a number from 2 to 100, got 'many'.",
+        1,
+        "Error: --themes must be 'auto' or a number from 2 to 100, got 'many'.",
     )
 
 

@@ -22,9 +22,10 @@ def test_reference_survey_figures():
 
 
 def test_classify_cut_points_default_and_five_point():
-    assert classify(np.arange(11), Scale()).tolist() == ["detractor"] * 7 + ["passive"] * 2 + [
-        "promoter"
-    ] * 2
+    assert (
+        classify(np.arange(11), Scale()).tolist()
+        == ["detractor"] * 7 + ["passive"] * 2 + ["promoter"] * 2
+    )
     stars = Scale(1, 5, promoter_min=5, detractor_max=3)
     assert classify(np.array([1, 3, 4, 5]), stars).tolist() == [
         "detractor",
@@ -51,9 +52,7 @@ def test_every_score_falls_in_exactly_one_group_and_nps_is_bounded(scores):
     assert s.nps == round(expected, 2)
 
 
-@given(
-    st.integers(0, 500), st.integers(0, 500), st.integers(0, 500), st.integers(0, 500)
-)
+@given(st.integers(0, 500), st.integers(0, 500), st.integers(0, 500), st.integers(0, 500))
 def test_comparison_is_antisymmetric_with_valid_p(a_pro, a_det, b_pro, b_det):
     a = nps_from_counts(a_pro, 10, a_det)
     b = nps_from_counts(b_pro, 10, b_det)

@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from feedback_nlp.cli import app
-
 from conftest import shared_file
+from feedback_nlp.cli import app
 
 runner = CliRunner()
 
@@ -23,9 +22,21 @@ def telecom_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = runner.invoke(
         app,
         [
-            "analyze", str(data), "--score-col", "NPS_SCORE", "--text-col", "text",
-            "--segment-col", "SURVEY_SUB_TYPE", "--date-col", "CUSTOMER_RESPONSE_DATE",
-            "--representation", "tfidf", "--quiet", "--out", str(out),
+            "analyze",
+            str(data),
+            "--score-col",
+            "NPS_SCORE",
+            "--text-col",
+            "text",
+            "--segment-col",
+            "SURVEY_SUB_TYPE",
+            "--date-col",
+            "CUSTOMER_RESPONSE_DATE",
+            "--representation",
+            "tfidf",
+            "--quiet",
+            "--out",
+            str(out),
         ],
     )
     assert result.exit_code == 0, result.stderr

@@ -109,7 +109,9 @@ def theme_counts(
     g = np.asarray(groups, dtype=object)
     m = np.asarray(member, dtype=bool)
     masks = [g == name for name in _GROUP_ORDER]
-    sent = np.rint(np.nan_to_num(np.asarray(sentiment, dtype=float), nan=0.0) * 1e4).astype(np.int64)
+    sent = np.rint(np.nan_to_num(np.asarray(sentiment, dtype=float), nan=0.0) * 1e4).astype(
+        np.int64
+    )
     return ThemeCounts(
         totals=np.array([np.count_nonzero(mask) for mask in masks], dtype=np.int64),
         with_text=np.array([np.count_nonzero(mask & usable) for mask in masks], dtype=np.int64),
@@ -136,7 +138,9 @@ def table_from_counts(counts: ThemeCounts, theme_ids: Sequence[str]) -> pd.DataF
 
     s_det, s_pas, s_pro = share(det, n_d), share(pas, n_pa), share(pro, n_p)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean_sent = np.where(n_theme > 0, counts.sentiment_e4 / 1e4 / np.maximum(n_theme, 1), np.nan)
+        mean_sent = np.where(
+            n_theme > 0, counts.sentiment_e4 / 1e4 / np.maximum(n_theme, 1), np.nan
+        )
     return pd.DataFrame(
         {
             "theme_id": list(theme_ids),
@@ -176,7 +180,11 @@ def add_q_values(tables: Sequence[pd.DataFrame], alpha: float) -> list[pd.DataFr
     """Benjamini-Hochberg q-values across all tables' p-values together."""
     from scipy.stats import false_discovery_control
 
-    p = np.concatenate([t["p_value"].to_numpy(dtype=float) for t in tables]) if tables else []
+    p: np.ndarray = (
+        np.concatenate([t["p_value"].to_numpy(dtype=float) for t in tables])
+        if tables
+        else np.zeros(0)
+    )
     q = np.full(len(p), np.nan)
     ok = ~np.isnan(p)
     if ok.any():
@@ -275,7 +283,10 @@ def term_log_odds(
     )
     z = delta / np.sqrt(1.0 / (y_d + alpha_w) + 1.0 / (y_p + alpha_w))
     rows: list[dict[str, Any]] = []
-    for side, order in (("detractor", np.lexsort((vocab, -z))), ("promoter", np.lexsort((vocab, z)))):
+    for side, order in (
+        ("detractor", np.lexsort((vocab, -z))),
+        ("promoter", np.lexsort((vocab, z))),
+    ):
         for idx in order[:top]:
             if (side == "detractor" and z[idx] <= 0) or (side == "promoter" and z[idx] >= 0):
                 break

@@ -152,7 +152,7 @@ def segment_table_from_counts(counts: dict[str, pd.DataFrame], low_n: int) -> pd
         table = table.reindex(columns=list(GROUPS), fill_value=0)
         total = table.sum(axis=0).to_numpy()
         for value in sorted(table.index):
-            det, pas, pro = (int(table.at[value, g]) for g in GROUPS)
+            det, pas, pro = (int(table.at[value, g]) for g in GROUPS)  # type: ignore[arg-type]
             stats = nps_from_counts(pro, pas, det)
             rest_det, rest_pas, rest_pro = (int(v) for v in total - np.array([det, pas, pro]))
             rest = nps_from_counts(rest_pro, rest_pas, rest_det)

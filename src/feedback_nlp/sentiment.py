@@ -27,7 +27,9 @@ class SentimentResult:
     compound: np.ndarray
     sentence_min: np.ndarray
     sentence_max: np.ndarray
-    sentences: pd.DataFrame  # columns: index (position of the comment), sentence_no, sentence, sentiment
+    sentences: (
+        pd.DataFrame
+    )  # columns: index (position of the comment), sentence_no, sentence, sentiment
 
 
 def sentiment_label(compound: np.ndarray) -> np.ndarray:
@@ -98,7 +100,7 @@ def score_sentiment(texts: Sequence[str], usable: np.ndarray, workers: int = 1) 
     compound = np.full(n, np.nan)
     s_min = np.full(n, np.nan)
     s_max = np.full(n, np.nan)
-    rows = np.flatnonzero(usable)
+    rows = np.flatnonzero(usable).tolist()
     distinct = list(dict.fromkeys(texts[i] for i in rows))
     scored = dict(zip(distinct, _map_parallel(distinct, workers)))
     rows_idx: list[int] = []
