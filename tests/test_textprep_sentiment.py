@@ -59,12 +59,13 @@ def test_contradictions_flag_only_strong_mismatch():
 
 
 def test_parallel_scoring_equals_serial(monkeypatch):
+    import feedback_nlp.parallel as parallel
     import feedback_nlp.sentiment as sentiment
 
     texts = [f"Comment {i}. The speed is {'great' if i % 2 else 'awful'}!" for i in range(60)]
     usable = np.ones(60, dtype=bool)
     serial = sentiment.score_sentiment(texts, usable, workers=1)
-    monkeypatch.setattr(sentiment, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 10)
     parallel = sentiment.score_sentiment(texts, usable, workers=2)
     assert np.array_equal(serial.compound, parallel.compound)
     assert serial.sentences.equals(parallel.sentences)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .parallel import map_chunks
 from .textprep import split_sentences
 
 __all__ = ["SentimentResult", "score_sentiment", "sentiment_label", "contradictions"]
@@ -68,26 +69,6 @@ def _score_texts(texts: list[str]) -> list[tuple[float, list[tuple[str, float]]]
     return out
 
 
-def _map_parallel(texts: list[str], workers: int) -> list[tuple[float, list[tuple[str, float]]]]:
-    """Score in ``workers`` forked processes (VADER is pure Python); same result as serial."""
-    if workers <= 1 or len(texts) < PARALLEL_FROM:
-        return _score_texts(texts)
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    if "fork" not in mp.get_all_start_methods():
-        return _score_texts(texts)
-    size = -(-len(texts) // (workers * 4))
-    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-        results = list(pool.map(_score_texts, chunks))
-    return [item for chunk in results for item in chunk]
-
-
-#: Below this many distinct comments, process start-up costs more than it saves.
-PARALLEL_FROM = 20_000
-
-
 def score_sentiment(texts: Sequence[str], usable: np.ndarray, workers: int = 1) -> SentimentResult:
     """VADER compound for each usable comment (NaN otherwise) and for each sentence.
 
@@ -102,7 +83,7 @@ def score_sentiment(texts: Sequence[str], usable: np.ndarray, workers: int = 1) 
     s_max = np.full(n, np.nan)
     rows = np.flatnonzero(usable).tolist()
     distinct = list(dict.fromkeys(texts[i] for i in rows))
-    scored = dict(zip(distinct, _map_parallel(distinct, workers)))
+    scored = dict(zip(distinct, map_chunks(_score_texts, distinct, workers)))
     rows_idx: list[int] = []
     rows_no: list[int] = []
     rows_text: list[str] = []

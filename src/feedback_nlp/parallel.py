@@ -1,0 +1,42 @@
+"""Spreading pure-Python per-text work (VADER, regex cleaning) over forked processes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+__all__ = ["map_chunks", "PARALLEL_FROM"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Below this many items, starting processes costs more than it saves.
+PARALLEL_FROM = 20_000
+
+
+def map_chunks(
+    fn: Callable[[list[T]], list[R]],
+    items: Sequence[T],
+    workers: int,
+    min_items: int | None = None,
+) -> list[R]:
+    """``fn`` over ``items`` in contiguous chunks, in ``workers`` forked processes.
+
+    ``fn`` maps a list to a list of the same length; the result equals
+    ``fn(list(items))``, in order. Runs in-process when ``workers`` <= 1, when
+    there are fewer than ``min_items`` items (default :data:`PARALLEL_FROM`), or
+    where the platform cannot fork.
+    """
+    import multiprocessing as mp
+
+    threshold = PARALLEL_FROM if min_items is None else min_items
+    data = list(items)
+    if workers <= 1 or len(data) < threshold or "fork" not in mp.get_all_start_methods():
+        return fn(data)
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(data) // (workers * 4))
+    chunks = [data[i : i + size] for i in range(0, len(data), size)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+        results = list(pool.map(fn, chunks))
+    return [item for chunk in results for item in chunk]
