@@ -16,6 +16,7 @@ __all__ = [
     "Representation",
     "Period",
     "ReportFormat",
+    "Engine",
     "DEFAULT_FORMATS",
     "parse_group_map",
 ]
@@ -38,11 +39,18 @@ class Representation(str, Enum):
 
 
 class Period(str, Enum):
-    """The length of a trend period: ISO week (``2026-W03``), month (``2026-01``), quarter (``2026Q1``)."""
+    """A trend period: ISO week (``2026-W03``), month (``2026-01``) or quarter (``2026Q1``)."""
 
     week = "week"
     month = "month"
     quarter = "quarter"
+
+
+class Engine(str, Enum):
+    """Where the analysis runs: this process, or a Dask cluster (partition by partition)."""
+
+    local = "local"
+    dask = "dask"
 
 
 class ReportFormat(str, Enum):
@@ -129,6 +137,8 @@ class AnalysisConfig:
 
     Column names left as ``None`` are detected from common names.
     ``n_themes=None`` chooses the number of themes automatically.
+    ``period`` groups answers for the trends when there is a date column;
+    ``metric_cols`` are other numeric answers (CSAT, CES...) to summarise.
     """
 
     input: Path
@@ -155,6 +165,12 @@ class AnalysisConfig:
     example_count: int = 3
     alpha: float = 0.05
     threads: int | None = None
+    #: Replace personal data in comments by placeholders as they are read (:mod:`.redact`).
+    redact: bool = True
+    #: ``dask`` runs on a dask.distributed cluster (:mod:`feedback_nlp.engines`).
+    engine: Engine = Engine.local
+    #: Dask scheduler address (``tcp://host:8786``); None starts a local cluster.
+    scheduler: str | None = None
 
     def __post_init__(self) -> None:
         if self.n_themes is not None and not 2 <= self.n_themes <= 100:

@@ -254,7 +254,10 @@ def _read_csv_pyarrow(text: str, data: bytes, delimiter: str) -> pd.DataFrame | 
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
-        header = next(csv.reader(io.StringIO(text[:65_536]), delimiter=delimiter))
+        # The whole first line, however long (a 100k-column header is still a header).
+        header = next(
+            csv.reader(io.StringIO(text[: max(65_536, text.find("\n") + 1)]), delimiter=delimiter)
+        )
         # pyarrow accepts a quote left open at the end of the file; pandas does not.
         if len(set(header)) != len(header) or not all(header) or text.count('"') % 2:
             return None
@@ -516,9 +519,18 @@ def _matches(column: str, pattern: str) -> bool:
 def _detect(
     frame: pd.DataFrame, role: str, exclude: set[str], accept: Callable[[pd.Series], bool]
 ) -> str | None:
+    # Names normalised once: a file with 100k columns must not take minutes here.
+    normed = [(c, _norm(str(c))) for c in frame.columns if c not in exclude]
     for pattern in _CANDIDATES[role]:
-        for column in frame.columns:
-            if column not in exclude and _matches(column, pattern) and accept(frame[column]):
+        want = _norm(pattern.strip("*"))
+        for column, name in normed:
+            if pattern.endswith("*"):
+                hit = name.startswith(want)
+            elif pattern.startswith("*"):
+                hit = name.endswith(want)
+            else:
+                hit = name == want
+            if hit and accept(frame[column]):
                 return str(column)
     return None
 
@@ -753,6 +765,26 @@ def _join_comments(
     return text, extra, no_comment, join
 
 
+def _redact(
+    frame: pd.DataFrame, rejected: pd.DataFrame, info: dict[str, Any], notes: list[str]
+) -> None:
+    """Replace personal data in the comments (kept and rejected) by placeholders, in place."""
+    from .redact import redact_texts
+
+    texts = frame["text"].fillna("").astype(str).tolist()
+    raw = rejected["raw_text"].fillna("").astype(str).tolist()
+    redacted, counts = redact_texts(texts + raw)
+    frame["text"] = pd.Series(redacted[: len(texts)], index=frame.index, dtype=object)
+    rejected["raw_text"] = pd.Series(redacted[len(texts) :], index=rejected.index, dtype=object)
+    info["redaction"] = counts
+    found = ", ".join(f"{v} {k.lower()}" for k, v in counts.items() if v)
+    if found:
+        notes.append(
+            f"Personal data in comments replaced by placeholders like [EMAIL]: {found} "
+            "(pass --no-redact to keep it)."
+        )
+
+
 def load_survey(cfg: AnalysisConfig) -> Survey:
     """Load, join and classify the survey that ``cfg`` describes.
 
@@ -875,6 +907,8 @@ def load_survey(cfg: AnalysisConfig) -> Survey:
             f"{k} ({v})" for k, v in kinds[rejected["source"] == source].value_counts().items()
         )
         notes.append(f"Rejected {int((~kept).sum())} of {n} rows of {source}: {summary}.")
+    if cfg.redact:
+        _redact(frame, rejected, info, notes)
     return Survey(
         frame=frame,
         rejected=rejected,

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,16 @@ import pandas as pd
 from .errors import OutputError
 from .result import AnalysisResult
 
-__all__ = ["write_tables", "write_text", "write_bytes", "result_tables", "to_json", "csv_text"]
+__all__ = [
+    "write_tables",
+    "write_text",
+    "write_bytes",
+    "result_tables",
+    "to_json",
+    "csv_text",
+    "check_output_folder",
+    "report_folder",
+]
 
 
 def _default(value: Any) -> Any:
@@ -57,8 +69,47 @@ def to_json(obj: Any) -> str:
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """A table as CSV text: UTF-8, '\\n' line ends, floats to 6 significant digits."""
-    return frame.to_csv(index=False, lineterminator="\n", float_format="%.6g")
+    """A table as CSV text: UTF-8, '\\n' line ends, floats to 6 significant digits.
+
+    Text cells (and headers) that a spreadsheet would run as a formula, those
+    starting with ``= + - @``, a tab or a carriage return, get a leading ``'``
+    (OWASP "CSV injection"); numeric columns are left as numbers.
+
+    >>> csv_text(pd.DataFrame({"t": ["=1+1", "ok"], "x": [-2.5, 1.0]}))
+    "t,x\\n'=1+1,-2.5\\nok,1\\n"
+    """
+    return _neutralise_formulas(frame).to_csv(index=False, lineterminator="\n", float_format="%.6g")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame
+    for i, col in enumerate(frame.columns):
+        values = frame.iloc[:, i]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        try:
+            risky = values.str.match(r"[=+\-@\t\r]", na=False).to_numpy(dtype=bool)
+            has_cr = values.str.contains("\r", regex=False, na=False).to_numpy(dtype=bool)
+        except AttributeError:  # objects that are not strings: written with str(), not text
+            continue
+        if has_cr.any():
+            # The csv module quotes only '\n' here, so a bare '\r' would break the row.
+            out = out.copy() if out is frame else out
+            values = values.where(~has_cr, values.str.replace("\r\n?", "\n", regex=True))
+            out.iloc[:, i] = values
+        if risky.any():
+            out = out.copy() if out is frame else out
+            out.iloc[:, i] = values.where(~risky, "'" + values.astype(str))
+    if any(isinstance(c, str) and c.startswith(_FORMULA_START) for c in frame.columns):
+        out = out.set_axis(
+            [f"'{c}" if isinstance(c, str) and c.startswith(_FORMULA_START) else c
+             for c in frame.columns],
+            axis=1,
+        )  # fmt: skip
+    return out
 
 
 def write_text(path: Path, text: str) -> Path:
@@ -122,3 +173,84 @@ def write_bytes(path: Path, data: bytes) -> Path:
     except OSError as err:
         raise OutputError(f"Cannot write {path}: {err.strerror or err}.") from err
     return path
+
+
+#: Files whose presence shows a folder already holds a report.
+_REPORT_MARKERS = ("summary.json", "report.html", "report.md", "report.xlsx", "comments.csv")
+
+
+def check_output_folder(out_dir: Path, *, force: bool = False) -> None:
+    """Raise :class:`OutputError` unless a report may be written to ``out_dir``.
+
+    A folder that already holds a report (``summary.json``, ``report.html``...)
+    is replaced only with ``force``; the current folder (or one containing it)
+    never is, since replacing means renaming it.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"Output folder {out_dir} is a file: pass a folder to --out.")
+    if not out_dir.is_dir():
+        return
+    if Path.cwd().resolve().is_relative_to(out_dir.resolve()):
+        raise OutputError(
+            f"Output folder {out_dir} is the current folder or contains it: "
+            "pass a folder of its own to --out, e.g. --out feedback-report."
+        )
+    if not force and any((out_dir / name).exists() for name in _REPORT_MARKERS):
+        raise OutputError(
+            f"Output folder {out_dir} already holds a report; pass --force to replace it."
+        )
+
+
+@contextmanager
+def report_folder(out_dir: Path, *, force: bool = False) -> Iterator[Path]:
+    """Yield a new temporary folder beside ``out_dir``; on success swap it in as ``out_dir``.
+
+    The whole report is written into the temporary folder; then the old
+    folder is renamed to a backup, the new one takes its name and the backup
+    is deleted. Files of the old folder that the new report does not write
+    (the demo's data, formats not asked for this time) are moved across
+    first. An error or an interrupt at any point leaves the old folder as it
+    was and removes the temporary one: never a mix of two reports.
+    """
+    out_dir = Path(os.path.abspath(out_dir))
+    check_output_folder(out_dir, force=force)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    except OSError as err:
+        raise OutputError(f"Cannot write {out_dir}: {err.strerror or err}.") from err
+    try:
+        yield tmp
+        _swap_in(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    moved: list[str] = []
+    backup: Path | None = None
+    try:
+        if not target.exists():
+            os.rename(new, target)
+            return
+        written = set(os.listdir(new))
+        for name in sorted(os.listdir(target)):
+            if name not in written:
+                os.rename(target / name, new / name)
+                moved.append(name)
+        backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.rmdir(backup)
+        os.rename(target, backup)
+        os.rename(new, target)
+    except BaseException as err:
+        if backup is not None and backup.exists() and not target.exists():
+            os.rename(backup, target)
+        for name in reversed(moved):
+            if (new / name).exists() and not (target / name).exists():
+                os.rename(new / name, target / name)
+        if isinstance(err, OSError):
+            raise OutputError(f"Cannot write {target}: {err.strerror or err}.") from err
+        raise
+    shutil.rmtree(backup, ignore_errors=True)

@@ -80,7 +80,13 @@ def analyze(cfg: AnalysisConfig, progress: Progress | None = None) -> AnalysisRe
     """Run the whole analysis described by ``cfg`` and return its result.
 
     ``progress`` is called with each stage's name as it starts (the CLI shows it).
+    With ``cfg.engine == "dask"`` the stages run on a Dask cluster
+    (:func:`feedback_nlp.engines.dask_engine.analyze_dask`).
     """
+    if cfg.engine == "dask":
+        from .engines.dask_engine import analyze_dask
+
+        return analyze_dask(cfg, progress)
     from threadpoolctl import threadpool_limits
 
     from .load import load_survey
@@ -99,6 +105,7 @@ def analyze(cfg: AnalysisConfig, progress: Progress | None = None) -> AnalysisRe
 
 def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = None) -> AnalysisResult:
     """Analyse an already loaded :class:`Survey` (the stages after reading)."""
+    from .redact import strip_placeholders
     from .themes import clean_for_themes, detect_brand_terms
 
     timer = timer or _Timer(None)
@@ -107,12 +114,14 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
     texts = frame["text"].fillna("").astype(str).tolist()
 
     with timer.stage("text preparation"):
-        usable, reasons = usable_mask(texts)
+        # Redaction placeholders ("[PHONE]") must not become words of a theme or a brand.
+        plain = strip_placeholders(texts)
+        usable, reasons = usable_mask(plain)
         idx = np.flatnonzero(usable)
         brand = list(cfg.brand_terms)
-        detected = detect_brand_terms([texts[i] for i in idx], groups[idx])
+        detected = detect_brand_terms([plain[i] for i in idx], groups[idx])
         brand += [t for t in detected if t.lower() not in {b.lower() for b in brand}]
-        cleaned = clean_for_themes(texts, brand_terms=tuple(brand))
+        cleaned = clean_for_themes(plain, brand_terms=tuple(brand))
 
     with timer.stage("sentiment"):
         sent = score_sentiment(cleaned, usable, workers=cfg.threads or os.cpu_count() or 1)
@@ -261,7 +270,7 @@ def _trends_summary(
 
 def _metrics_summary(metrics: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
-    for name, rows in metrics.groupby("metric", sort=False):
+    for _, rows in metrics.groupby("metric", sort=False):
         overall = rows[rows["by"] == "all"].iloc[0]
         groups = rows[rows["by"] == "nps_group"]
         entry = {k: _plain(overall[k]) for k in ("metric", "n", "mean", "sd", "n_missing",
@@ -454,6 +463,7 @@ def _summary(
         },
         "nps": nps_out,
         "join": survey.info.get("join"),
+        "redaction": survey.info.get("redaction"),
         "columns": survey.info.get("columns"),
         "segments": [
             {k: _plain(v) for k, v in rec.items()} for rec in segments.to_dict(orient="records")

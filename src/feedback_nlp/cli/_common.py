@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from ..result import AnalysisResult
@@ -47,6 +48,11 @@ def progress_reporter(quiet: bool) -> Iterator[Callable[[str], None] | None]:
         yield update
 
 
+def warn(message: str) -> None:
+    """A warning on stderr, printed even with --quiet."""
+    err_console.print(f"[bold yellow]Warning:[/] {message}", soft_wrap=True)
+
+
 def print_notes(notes: list[str], quiet: bool) -> None:
     if quiet:
         return
@@ -63,7 +69,7 @@ def print_summary(result: AnalysisResult, written: dict[str, Path]) -> None:
     rows = s["rows"]
     console.print(
         f"[bold]NPS {nps['score']:+.2f}[/] (95% CI {nps['ci95'][0]:+.2f} to {nps['ci95'][1]:+.2f}), "
-        f"n={nps['n']}: {nps['promoters']} promoters, {nps['passives']} passives, "
+        f"n={nps['n']}:\n{nps['promoters']} promoters, {nps['passives']} passives, "
         f"{nps['detractors']} detractors"
     )
     console.print(
@@ -90,21 +96,84 @@ def print_summary(result: AnalysisResult, written: dict[str, Path]) -> None:
         for rec in top.itertuples(index=False):
             sig = "" if rec.significant else " (not significant)"
             console.print(
-                f"  {rec.theme_id} [bold]{rec.label}[/]: {100 * rec.share_detractors:.0f}% vs "
-                f"{100 * rec.share_promoters:.0f}% ({rec.diff_pp:+.1f} pp, q={_p(rec.q_value)}){sig}",
-                soft_wrap=True,
+                f"  {rec.theme_id} [bold]{escape(str(rec.label))}[/]: "
+                f"{100 * rec.share_detractors:.0f}% vs "
+                f"{100 * rec.share_promoters:.0f}% ({rec.diff_pp:+.1f} pp, "
+                f"q={_p(rec.q_value)}){sig}",
             )
             examples = by_id[rec.theme_id]["examples"]["detractor"]
             if examples:
-                console.print(f'     "{_short(examples[0])}"', style="dim", soft_wrap=True)
+                console.print(f'     "{escape(_short(examples[0], 72))}"', style="dim")
+    _print_trends(s.get("trends"))
+    _print_metrics(s.get("metrics"))
+    f = s.get("followup")
+    if f:
+        console.print(
+            f"[bold]Follow-up[/]{' (followup.csv)' if 'followup.csv' in written else ''}: "
+            f"{f['detractors']} detractors to contact, "
+            f"{f['promoters']} promoters to thank"
+        )
     candidates = s.get("new_theme_candidates") or []
     if candidates:
         console.print("[bold]New theme candidates[/] (comments that fit no saved theme)")
         for c in candidates:
-            console.print(f"  {c['theme_id']} [bold]{c['label']}[/]: {c['size']} comments", soft_wrap=True)
-    report = written.get("report.html") or written.get("report.md") or written.get("summary.json")
-    if report is not None:
-        console.print(f"Report written to [bold]{report}[/]")
+            label = escape(str(c["label"]))
+            console.print(f"  {c['theme_id']} [bold]{label}[/]: {c['size']} comments")
+    report = next(
+        (written[k] for k in ("report.html", "report.md", "report.xlsx", "summary.json")
+         if k in written),
+        next(iter(written.values())).parent if written else None,
+    )
+    if report is not None:  # a path is never wrapped, so it can be copied whole
+        console.print(f"Report written to [bold]{escape(str(report))}[/]", soft_wrap=True)
+
+
+def _print_trends(t: dict[str, Any] | None) -> None:
+    """The last period against the one before, and detractor themes that grew or shrank."""
+    if not t:
+        return
+    c = t.get("comparison")
+    n = len(t["periods"])
+    extra = f"{n} period{'s' if n != 1 else ''}"
+    if t["rows_without_date"]:
+        extra += f", {t['rows_without_date']} rows without a date left out"
+    if not c:
+        console.print(f"[bold]Over time[/] (by {t['period']}): {extra}; no change to report.")
+        return
+    sig = "significant" if c["significant"] else "not significant"
+    console.print(
+        f"[bold]Over time[/] (by {t['period']}): NPS {c['last']['period']} "
+        f"{c['last']['nps']:+.1f} vs {c['previous']['period']} {c['previous']['nps']:+.1f}: "
+        f"{c['nps_change']:+.1f} points"
+    )
+    console.print(f"  p={_p(c['p_value'])}, {sig}; {extra}")
+    for direction in ("grew", "shrank"):
+        moved = [e for e in c["themes"] if e["direction"] == direction][:3]
+        if moved:
+            items = ", ".join(
+                f"{e['theme_id']} {escape(_short(e['label'], 30))} ({e['change_pp']:+.0f} pp)"
+                for e in moved
+            )
+            console.print(f"  detractor themes that {direction}: {items}")
+
+
+def _print_metrics(metrics: list[dict[str, Any]] | None) -> None:
+    for m in metrics or []:
+        g = m["by_group"]
+        means = ", ".join(
+            f"{k} {_f2(g[k]['mean'])}" for k in ("detractor", "passive", "promoter") if k in g
+        )
+        console.print(
+            f"[bold]{escape(str(m['metric']))}[/]: mean {_f2(m['mean'])} (n={m['n']}), with the "
+            f"score r={_f2(m['pearson_r'], True)}, rho={_f2(m['spearman_rho'], True)}"
+        )
+        console.print(f"  mean by group: {means}")
+
+
+def _f2(value: Any, signed: bool = False) -> str:
+    if value is None or value != value:
+        return "-"
+    return f"{value:+.2f}" if signed else f"{value:.2f}"
 
 
 def _p(value: Any) -> str:

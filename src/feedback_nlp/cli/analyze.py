@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import handle_errors, print_notes, print_summary, progress_reporter
+from ._common import handle_errors, print_notes, print_summary, progress_reporter, warn
 
 
 class DuplicatesChoice(str, Enum):
@@ -21,6 +21,25 @@ class RepresentationChoice(str, Enum):
     auto = "auto"
     minilm = "minilm"
     tfidf = "tfidf"
+
+
+class EngineChoice(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+class PeriodChoice(str, Enum):
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+
+
+class FormatChoice(str, Enum):
+    html = "html"
+    md = "md"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
 
 
 def parse_themes(value: str) -> int | None:
@@ -36,7 +55,10 @@ def parse_themes(value: str) -> int | None:
 
 
 def analyze_command(
-    input: Annotated[Path, typer.Argument(help="Survey file: CSV, TSV, XLSX, Parquet or JSON Lines.")],
+    input: Annotated[Path, typer.Argument(
+            help="Survey file: CSV, TSV, XLSX, Parquet or JSON Lines "
+            "(--engine dask: CSV, TSV or Parquet, or a quoted glob like 'data/*.parquet')."
+        )],
     comments: Annotated[
         Optional[Path],
         typer.Option("--comments", help="Separate comments file, joined to INPUT on --id-col."),
@@ -55,6 +77,17 @@ def analyze_command(
         Optional[list[str]], typer.Option(help="Segment column (repeat for several).")
     ] = None,
     date_col: Annotated[Optional[str], typer.Option(help="Response date column.")] = None,
+    period: Annotated[
+        PeriodChoice, typer.Option(help="Trend period when there is a date column.")
+    ] = PeriodChoice.month,
+    metric_col: Annotated[
+        Optional[list[str]],
+        typer.Option(help="Other numeric answer (CSAT, CES...) to summarise (repeatable)."),
+    ] = None,
+    format: Annotated[
+        Optional[list[FormatChoice]],
+        typer.Option("--format", help="Output to write (repeatable; default: html, md, csv, json)."),
+    ] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("feedback-report"),
     seed: Annotated[int, typer.Option(help="Random seed: same input and seed give identical tables.")] = 0,
     themes: Annotated[str, typer.Option(help="Number of themes, or 'auto'.")] = "auto",
@@ -82,11 +115,42 @@ def analyze_command(
     threads: Annotated[
         Optional[int], typer.Option(help="Threads for numeric libraries (default: all cores).")
     ] = None,
+    no_redact: Annotated[
+        bool,
+        typer.Option(
+            "--no-redact",
+            help="Keep personal data (e-mails, phones, cards, names...) in the outputs; "
+            "by default it is replaced by placeholders like [EMAIL].",
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a report already in the --out folder.")
+    ] = False,
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(help="Run here (local) or on a Dask cluster, partition by partition (dask)."),
+    ] = EngineChoice.local,
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Dask scheduler address (tcp://host:8786) for --engine dask; "
+            "default: a local cluster of 2 worker processes."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
 ) -> None:
     """Analyse a survey: NPS with intervals, sentiment, themes, detractor vs promoter themes."""
     with handle_errors():
-        from ..config import AnalysisConfig, DuplicatePolicy, Representation, Scale, parse_group_map
+        from ..config import (
+            AnalysisConfig,
+            DuplicatePolicy,
+            Engine,
+            Period,
+            Representation,
+            Scale,
+            parse_group_map,
+        )
+        from ..output import check_output_folder
         from ..pipeline import analyze
         from ..report import write_report
 
@@ -100,6 +164,8 @@ def analyze_command(
             id_col=id_col,
             segment_cols=tuple(segment_col or ()),
             date_col=date_col,
+            period=Period(period.value),
+            metric_cols=tuple(metric_col or ()),
             scale=Scale(scale_min, scale_max, promoter_min, detractor_max),
             duplicates=DuplicatePolicy(duplicates.value),
             seed=seed,
@@ -112,9 +178,16 @@ def analyze_command(
             model_path=model,
             low_n=low_n,
             threads=threads,
+            redact=not no_redact,
+            engine=Engine(engine.value),
+            scheduler=scheduler,
         )
+        check_output_folder(out, force=force)
+        if no_redact:  # shown even with --quiet: the outputs will hold personal data
+            warn("--no-redact: personal data in the comments is written to the outputs as is.")
         with progress_reporter(quiet) as progress:
             result = analyze(cfg, progress=progress)
-            written = write_report(result, out)
+            formats = [f.value for f in format or ()]
+            written = write_report(result, out, formats, force=force)
         print_notes(result.notes, quiet)
         print_summary(result, written)

@@ -45,6 +45,6 @@ def demo_command(
         )
         with progress_reporter(quiet) as progress:
             result = analyze(cfg, progress=progress)
-            written = write_report(result, out)
+            written = write_report(result, out, force=True)  # the demo's own folder
         print_notes(result.notes, quiet)
         print_summary(result, written)

@@ -1,26 +1,85 @@
-"""Reports people read (Markdown, HTML) and the tables machines read, written together."""
+"""Reports people read (Markdown, HTML, Excel) and the tables machines read, written together."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
-from ..output import write_tables, write_text
+from ..config import DEFAULT_FORMATS, ReportFormat
+from ..errors import ConfigError
+from ..output import report_folder, write_bytes, write_tables, write_text
 from ..result import AnalysisResult
 from .markdown import render_markdown
 
-__all__ = ["write_report", "render_markdown"]
+__all__ = ["write_report", "render_markdown", "parse_formats"]
 
 
-def write_report(result: AnalysisResult, out_dir: Path) -> dict[str, Path]:
-    """Write all tables, ``summary.json``, ``report.md`` and ``report.html`` into ``out_dir``.
+def parse_formats(formats: Iterable[ReportFormat | str] | None) -> tuple[ReportFormat, ...]:
+    """Validate output formats; ``None`` or empty gives the default formats.
 
-    Returns output name → path. Every file is written atomically.
+    >>> [f.value for f in parse_formats(["xlsx", "csv", "xlsx"])]
+    ['xlsx', 'csv']
     """
-    written = write_tables(result, out_dir)
-    written["report.md"] = write_text(out_dir / "report.md", render_markdown(result))
-    try:
+    chosen: list[ReportFormat] = []
+    for f in formats or ():
+        try:
+            fmt = ReportFormat(f.value if isinstance(f, ReportFormat) else str(f).strip().lower())
+        except ValueError:
+            choices = ", ".join(x.value for x in ReportFormat)
+            raise ConfigError(f"Unknown output format {f!r}: choose from {choices}.") from None
+        if fmt not in chosen:
+            chosen.append(fmt)
+    return tuple(chosen) or DEFAULT_FORMATS
+
+
+def write_report(
+    result: AnalysisResult,
+    out_dir: Path,
+    formats: Iterable[ReportFormat | str] | None = None,
+    *,
+    force: bool = False,
+) -> dict[str, Path]:
+    """Write the chosen outputs into ``out_dir``; return output name → path.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        The output of :func:`feedback_nlp.pipeline.analyze`.
+    out_dir : pathlib.Path
+        The folder (created when missing).
+    formats : iterable of ``"html"``, ``"md"``, ``"csv"``, ``"json"``, ``"xlsx"``, optional
+        ``csv`` writes every CSV table, ``json`` writes ``summary.json``, ``md``
+        ``report.md``, ``html`` ``report.html``, ``xlsx`` ``report.xlsx``.
+        Default: all but ``xlsx``.
+
+    force : bool, default=False
+        Replace a report already in ``out_dir`` (else :class:`OutputError`).
+
+    The report is written into a temporary folder beside ``out_dir`` and
+    swapped in whole (:func:`~feedback_nlp.output.report_folder`): an error or
+    an interrupt leaves the previous report intact. Files of formats not
+    chosen are kept from the previous report.
+    """
+    chosen = parse_formats(formats)
+    with report_folder(Path(out_dir), force=force) as tmp:
+        written = _write_outputs(result, tmp, chosen)
+    return {name: Path(out_dir) / path.relative_to(tmp) for name, path in written.items()}
+
+
+def _write_outputs(
+    result: AnalysisResult, out_dir: Path, chosen: tuple[ReportFormat, ...]
+) -> dict[str, Path]:
+    written = write_tables(
+        result, out_dir, tables=ReportFormat.csv in chosen, summary=ReportFormat.json in chosen
+    )
+    if ReportFormat.md in chosen:
+        written["report.md"] = write_text(out_dir / "report.md", render_markdown(result))
+    if ReportFormat.xlsx in chosen:
+        from .xlsx import render_xlsx
+
+        written["report.xlsx"] = write_bytes(out_dir / "report.xlsx", render_xlsx(result))
+    if ReportFormat.html in chosen:
         from .html import render_html
-    except ImportError:  # pragma: no cover - html renderer not built yet
-        return written
-    written["report.html"] = write_text(out_dir / "report.html", render_html(result))
+
+        written["report.html"] = write_text(out_dir / "report.html", render_html(result))
     return written

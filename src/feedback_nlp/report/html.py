@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from ..output import to_json
 from ..result import AnalysisResult
-from . import charts
+from . import charts, html_sections
 
 __all__ = ["render_html"]
 
@@ -201,6 +201,9 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
         "low_n": cfg.low_n,
         "headline": _headline(s),
         "segments": [_segment_section(col, rows, s) for col, rows in by_segment.items()],
+        "trends": html_sections.trends_section(result),
+        "metrics": html_sections.metrics_section(result),
+        "followup": html_sections.followup_section(result),
         "theme_chart": Markup(charts.theme_diff_bars(bars, cfg.alpha)) if bars else None,
         "n_significant": sum(b.significant for b in bars),
         "theme_rows": [_theme_row(t) for t in themes],

@@ -72,6 +72,7 @@ def render_markdown(result: AnalysisResult) -> str:
             )
         )
         parts.append("")
+    parts += _trends_md(result) + _metrics_md(result)
     themes = result.themes.sort_values(["diff_pp", "theme_id"], ascending=[False, True])
     parts += ["## What detractors raise more than promoters", ""]
     parts.append(
@@ -122,6 +123,7 @@ def render_markdown(result: AnalysisResult) -> str:
             terms = result.terms[result.terms["side"] == side].head(12)
             parts.append(f"- **{side}s**: " + ", ".join(md_escape(t) for t in terms["term"]))
         parts.append("")
+    parts += _followup_md(result)
     parts += [
         "## Methods",
         "",
@@ -134,3 +136,89 @@ def render_markdown(result: AnalysisResult) -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+def _num(v: Any, fmt: str) -> str:
+    return "-" if v is None or pd.isna(v) else format(float(v), fmt)
+
+
+def _trends_md(result: AnalysisResult) -> list[str]:
+    """NPS per period, the last period against the one before, detractor theme changes."""
+    info, trends = result.summary.get("trends"), result.trends
+    if not info or trends is None:
+        return []
+    parts = [f"## NPS over time (by {info['period']})", ""]
+    c = info.get("comparison")
+    if c:
+        sig = "significant" if c["significant"] else "not significant"
+        parts += [
+            f"**NPS {c['last']['period']}: {c['last']['nps']:+.1f}**, "
+            f"{c['nps_change']:+.1f} points "
+            f"vs {c['previous']['period']} ({c['previous']['nps']:+.1f}); z test p = "
+            f"{_fmt_p(c['p_value'])}, {sig}.",
+            "",
+        ]
+    if info.get("rows_without_date"):
+        parts += [f"{info['rows_without_date']} respondents without a date are left out of the "
+                  "trends only.", ""]
+    nps = trends[trends["kind"] == "nps"]
+    parts.append(
+        _table(
+            ["period", "n", "NPS", "95% CI", "detractors", "promoters"],
+            [[r.period, r.n, f"{r.nps:+.1f}", f"{r.ci_low:+.1f} to {r.ci_high:+.1f}",
+              r.detractors, r.promoters] for r in nps.itertuples(index=False)],
+        )
+    )
+    parts.append("")
+    if c and c["themes"]:
+        parts += [f"Detractor themes, {c['last']['period']} vs {c['previous']['period']} "
+                  "(share of detractor comments; grew/shrank when q < "
+                  f"{result.config.alpha:g}):", ""]
+        parts.append(
+            _table(
+                ["theme", "label", c["previous"]["period"], c["last"]["period"], "change (pp)",
+                 "q", "direction"],
+                [[e["theme_id"], e["label"], _num(e["share_detractors_previous"], ".1%"),
+                  _num(e["share_detractors_last"], ".1%"), _num(e["change_pp"], "+.1f"),
+                  _fmt_p(e["q_value"]), e["direction"]] for e in c["themes"][:10]],
+            )
+        )
+        parts.append("")
+    return parts
+
+
+def _metrics_md(result: AnalysisResult) -> list[str]:
+    """Each other metric: mean, correlation with the score, means by NPS group."""
+    metrics = result.summary.get("metrics")
+    if not metrics:
+        return []
+    parts = ["## Other metrics", ""]
+    rows = []
+    for m in metrics:
+        g = m["by_group"]
+        rows.append([m["metric"], m["n"], _num(m["mean"], ".2f"),
+                     *(_num(g.get(k, {}).get("mean"), ".2f") for k in
+                       ("detractor", "passive", "promoter")),
+                     f"{_num(m['pearson_r'], '+.2f')} (p {_fmt_p(m['pearson_p'])})",
+                     f"{_num(m['spearman_rho'], '+.2f')} (p {_fmt_p(m['spearman_p'])})",
+                     f"{m['n_missing']} / {m['n_invalid']}"])
+    parts.append(_table(["metric", "n", "mean", "detractors", "passives", "promoters",
+                         "Pearson r", "Spearman rho", "empty / not numeric"], rows))
+    parts += ["", "Means by segment value are in `metrics.csv`.", ""]
+    return parts
+
+
+def _followup_md(result: AnalysisResult) -> list[str]:
+    f = result.summary.get("followup")
+    if not f:
+        return []
+    return [
+        "## Close the loop",
+        "",
+        f"`followup.csv` lists {f['detractors']} detractors to contact "
+        f"({f['detractors_without_text']} without a usable comment), then {f['promoters']} "
+        "promoters to thank and ask for a referral; passives are not listed. Detractors come "
+        "by lowest score, then most negative sentiment, then the summed |NPS impact| of their "
+        "comment's themes.",
+        "",
+    ]

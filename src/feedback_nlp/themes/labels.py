@@ -46,6 +46,7 @@ GENERIC_WORDS = frozenset(
     sure thing things lot lots way really just also well would will could need want make
     made come came say said tell told know think thought try tried take took use used
     give gave keep still even ever back one two three first last bit little much many
+    work job dozen night evening morning today yesterday
     people person everything something anything nothing everyone someone anyone overall
     experience recommend recommended recommendation friend friends family star stars
     score rating reason reasons point whole kind sort stuff yes no ok okay fine etc
@@ -61,7 +62,7 @@ SENTIMENT_WORDS = frozenset(
     brilliant lovely horrible perfect decent average fine ok okay helpful unhelpful
     friendly rude easy hard difficult quick slow fast long short high low cheap expensive
     superb wonderful outstanding pathetic shocking appalling impressive delicious
-    love like hate enjoy disappoint
+    love like hate enjoy disappoint wrong right
     """.split()
 )
 # Evaluative words that still name what is wrong when they modify a noun
@@ -100,11 +101,19 @@ class _Doc:
         self.phrases: dict[str, str] = {}
 
 
-def _ok_phrase(lemmas: list[str], generic: frozenset[str]) -> bool:
+def _ok_phrase(lemmas: list[str], generic: frozenset[str], tail: str = "NOUN") -> bool:
+    """Whether a candidate phrase may be a label (``tail``: POS of its last token)."""
     content = [w for w in lemmas if w not in _NEG and w not in _PARTICLES]
     if len(content) < 2 or len(set(lemmas)) < len(lemmas):
         return False
-    if lemmas[-1] in SENTIMENT_WORDS or lemmas[0] in _PARTICLES or lemmas[0] in _NEG:
+    if lemmas[-1] in SENTIMENT_WORDS | GENERIC_WORDS or lemmas[0] in _PARTICLES | _NEG:
+        return False
+    # A label names a thing ("activation date") or, when negated, what did
+    # not happen ("engineer did not turn up", "order not processed").
+    negated = any(w in _NEG for w in lemmas)
+    if tail not in ("NOUN", "PROPN") and not (negated and tail in ("VERB", "ADP", "ADV")):
+        return False
+    if not any(w not in GENERIC_WORDS and w not in SENTIMENT_WORDS for w in content):
         return False
     # The phrase must be carried by one specific word, or be a compound of
     # two non-evaluative words ("customer service").
@@ -116,7 +125,7 @@ def _ok_phrase(lemmas: list[str], generic: frozenset[str]) -> bool:
 
 def _parse(
     texts: Sequence[str], banned: set[str]
-) -> list[tuple[list[str], list[tuple[list[str], str]]]]:
+) -> list[tuple[list[str], list[tuple[list[str], str, str]]]]:
     """For each text: its content lemmas and its candidate phrases (lemmas, surface)."""
     from ..nlp import load_spacy
 
@@ -126,7 +135,7 @@ def _parse(
         has_parse = doc.has_annotation("DEP")
         has_pos = doc.has_annotation("POS")
         words: list[str] = []
-        phrases: list[tuple[list[str], str]] = []
+        phrases: list[tuple[list[str], str, str]] = []
 
         def lemma(t, has_pos: bool = has_pos) -> str:  # noqa: ANN001 - spaCy token
             low = t.lower_
@@ -154,9 +163,11 @@ def _parse(
         if has_parse:
             for chunk in doc.noun_chunks:
                 toks = [t for t in chunk if content(t) and t.pos_ not in {"PRON", "DET", "NUM"}]
+                while toks and lemma(toks[0]) in GENERIC_WORDS:  # "placed order" -> "order"
+                    toks = toks[1:]
                 if 2 <= len(toks) <= 4:
                     surface = doc[toks[0].i : toks[-1].i + 1].text.lower()
-                    phrases.append(([lemma(t) for t in toks], surface))
+                    phrases.append(([lemma(t) for t in toks], surface, toks[-1].pos_))
         # Runs of content tokens inside a sentence: 2-4 grams over content
         # words, at most two skipped function words between neighbours.
         sents = list(doc.sents) if (has_parse or doc.has_annotation("SENT_START")) else [doc[:]]
@@ -165,12 +176,26 @@ def _parse(
             for i in range(len(toks)):
                 for n in (2, 3, 4):
                     span = toks[i : i + n]
+                    # Neighbours at most one function word apart, never across a
+                    # preposition ("queue for 90 minutes" is not a phrase).
                     if len(span) < n or any(
-                        b.i - a.i > 3 for a, b in zip(span, span[1:], strict=False)
+                        b.i - a.i > 2 or (b.i - a.i == 2 and doc[a.i + 1].pos_ == "ADP")
+                        for a, b in zip(span, span[1:], strict=False)
                     ):
                         break
+                    if lemma(span[0]) in GENERIC_WORDS:
+                        break
+                    # A run with a verb reads as a label only when negated
+                    # ("engineer did not turn up"); else keep noun compounds.
+                    if (
+                        has_pos
+                        and any(t.pos_ in ("VERB", "AUX") for t in span)
+                        and not any(lemma(t) == "not" for t in span)
+                    ):
+                        continue
                     surface = doc[span[0].i : span[-1].i + 1].text.lower()
-                    phrases.append(([lemma(t) for t in span], surface))
+                    tail = span[-1].pos_ if has_pos else "NOUN"
+                    phrases.append(([lemma(t) for t in span], surface, tail))
         out.append((words, phrases))
     return out
 
@@ -237,6 +262,7 @@ def theme_labels(
     phrases_per: list[Counter[str]] = []
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     lemmas_of: dict[str, list[str]] = {}
+    tails: dict[str, Counter[str]] = defaultdict(Counter)
     pos = 0
     for texts in theme_texts:
         w: Counter[str] = Counter()
@@ -244,9 +270,10 @@ def theme_labels(
         for words, phrases in parsed[pos : pos + len(texts)]:
             w.update(set(words))
             keys = set()
-            for lem, surface in phrases:
+            for lem, surface, tail in phrases:
                 key = " ".join(lem)
                 lemmas_of[key] = lem
+                tails[key][tail] += 1
                 surfaces[key][surface] += 1
                 keys.add(key)
             p.update(keys)
@@ -268,7 +295,13 @@ def theme_labels(
     )
     phrase_rank = _ctfidf(
         [
-            Counter({t: f for t, f in c.items() if _ok_phrase(lemmas_of[t], generic)})
+            Counter(
+                {
+                    t: f
+                    for t, f in c.items()
+                    if _ok_phrase(lemmas_of[t], generic, tails[t].most_common(1)[0][0])
+                }
+            )
             for c in phrases_per
         ]
     )
@@ -281,9 +314,16 @@ def theme_labels(
     for wr, pr in zip(word_rank, phrase_rank, strict=True):
         keywords = _distinct_words(wr, n_keywords)
         best_word = wr[0][1] if wr else 0.0
-        cands = [key for key, s in pr if s >= phrase_ratio * best_word]
-        # Prefer the longer phrase when a shorter one is contained in it and
-        # nearly as frequent ("delayed activation" -> "delayed activation date").
+        # A phrase built on the theme's own keywords names the theme better
+        # than an incidental one ("table reservation" vs "saturday night"):
+        # each of its words among the top keywords adds 50% to its score.
+        top = set(keywords)
+        boosted = [
+            (key, sc * (1 + 0.5 * sum(w in top for w in lemmas_of[key])))
+            for key, sc in pr
+            if sc >= phrase_ratio * best_word
+        ]
+        cands = [key for key, _ in sorted(boosted, key=lambda kv: (-kv[1], kv[0]))]
         ordered: list[str] = []
         for key in cands:
             if any(_phrase_overlap(key, prev) for prev in ordered):

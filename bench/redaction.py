@@ -1,0 +1,193 @@
+"""Redaction quality and speed: precision and recall per type on a labelled set.
+
+    python bench/redaction.py              # Markdown table (paste into BENCHMARKS.md)
+    python bench/redaction.py --speed      # also comments/s without and with names
+    python bench/redaction.py --regenerate # rewrite tests/data/pii_labelled.jsonl
+
+The labelled set is synthetic and fictional: names from a fixed list, phone
+numbers from the ranges reserved for drama (07700 900xxx, 020 7946 0xxx,
+555-01xx), example.com/.org/.net addresses, documentation IP ranges
+(192.0.2.0/24, 2001:db8::/32), test card numbers and IBANs from the
+ISO 13616 examples. Each line is ``{"text": ..., "spans": [[start, end, type], ...]}``
+and mixes in look-alikes that must be kept (prices, dates, speeds, durations).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "pii_labelled.jsonl"
+sys.path.insert(0, str(ROOT / "src"))
+
+from feedback_nlp.redact import PII_TYPES, find_pii  # noqa: E402
+
+FIRST = ["Sarah", "Tom", "Priya", "Mohammed", "Chloe", "Oliver", "Aisha", "Liam", "Grace",
+         "Daniel", "Fatima", "Jack", "Amelia", "Kwame", "Sofia", "Ethan", "Hannah", "Ravi"]
+LAST = ["Jones", "Patel", "Okafor", "Williams", "Nowak", "Brown", "Khan", "Taylor", "Evans",
+        "Murphy", "Schmidt", "Garcia", "Clarke", "Adeyemi"]
+DOMAINS = ["example.com", "example.org", "example.net", "mail.example.co.uk"]
+CARDS = ["4111 1111 1111 1111", "5555-5555-5555-4444", "4012888888881881", "378282246310005",
+         "6011 1111 1111 1117", "3782 822463 10005"]
+IBANS = ["GB82 WEST 1234 5698 7654 32", "GB29NWBK60161331926819", "DE89 3704 0044 0532 0130 00",
+         "FR14 2004 1010 0505 0001 3M02 606", "NL91ABNA0417164300"]
+POSTCODES_UK = ["SW1A 1AA", "EC1A 1BB", "W1A 0AX", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT"]
+
+# Things that must stay: prices, dates, speeds, durations, counts, versions, scores.
+KEEP = ["£24.50 a month", "$39.99", "50 mbps", "only 3 weeks", "on 2026-01-03", "since 03/01/2026",
+        "10:30 this morning", "about 1,000 customers", "9/10", "version 2.0.1", "72 hours",
+        "2 Mbps at best", "£120 early exit fee", "in 2025", "speeds of 300Mbps", "15 minutes",
+        "for 6 months", "over 40 calls", "room 101", "the 3rd engineer", "1.5 GB", "99.9% uptime",
+        "Windows 11", "iPhone 15", "20 per cent off", "the 5G router", "at 5pm"]
+
+LEADS = ["Honestly the service is fine", "Still waiting for a fix", "Router keeps dropping",
+         "Billing was wrong again", "Great support overall", "Slow speeds in the evening",
+         "The engineer never turned up", "Happy with the price"]
+
+
+def _phone(rng: random.Random) -> str:
+    n = rng.randrange(1000)
+    k = rng.randrange(100)
+    return rng.choice([
+        f"07700 900{n:03d}", f"+44 7700 900{n:03d}", f"07700900{n:03d}", f"+447700 900{n:03d}",
+        f"(555) 01{k:02d}-{rng.randrange(10000):04d}"[:14], f"+1-202-555-01{k:02d}",
+        f"202-555-01{k:02d}", f"020 7946 0{n:03d}", f"(020) 7946 0{n:03d}",
+        f"0161 496 0{n:03d}", f"+1 (202) 555-01{k:02d}", f"+33 1 99 00 {k:02d} {k:02d}",
+    ])
+
+
+def _piece(kind: str, rng: random.Random) -> tuple[str, str, str]:
+    """(text before, the personal datum, text after) of one mention."""
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    if kind == "EMAIL":
+        user = rng.choice([first.lower(), f"{first.lower()}.{last.lower()}",
+                           f"{first[0].lower()}{last.lower()}{rng.randrange(100)}"])
+        return rng.choice(["Email me at ", "contact: ", "reply to ", "my email is "]), \
+            f"{user}@{rng.choice(DOMAINS)}", ""
+    if kind == "PHONE":
+        return rng.choice(["Call me on ", "ring ", "my number is ", "please phone ", "tel: "]), \
+            _phone(rng), rng.choice(["", " after 6pm", " anytime"])
+    if kind == "CARD":
+        return rng.choice(["I paid with card ", "card number ", "charged to "]), rng.choice(CARDS), ""
+    if kind == "IBAN":
+        return rng.choice(["refund to IBAN ", "my IBAN is ", "bank: "]), rng.choice(IBANS), ""
+    if kind == "ACCOUNT":
+        return rng.choice(["account no ", "my account number is ", "customer number ",
+                           "account "]), str(rng.randrange(10_000_000, 99_999_999)), ""
+    if kind == "URL":
+        return rng.choice(["see ", "I read ", "the page "]), rng.choice([
+            "https://www.example.com/help/outage?id=42", "http://example.org/status",
+            "www.example.net/faq", "example.com/complaints"]), ""
+    if kind == "IP":
+        return rng.choice(["my router IP is ", "from address ", "IP "]), rng.choice([
+            f"192.0.2.{rng.randrange(1, 255)}", f"198.51.100.{rng.randrange(1, 255)}",
+            "2001:db8::1", "2001:db8:85a3::8a2e:370:7334"]), ""
+    if kind == "POSTCODE":
+        if rng.random() < 0.7:
+            return rng.choice(["I live in ", "postcode ", "at my flat, "]), \
+                rng.choice(POSTCODES_UK), ""
+        return rng.choice(["Beverly Hills, CA ", "Springfield, IL ", "zip code ", "zip "]), \
+            rng.choice(["90210", "62704", "10001-1234"]), ""
+    if kind == "NAME":
+        name = rng.choice([first, f"{first} {last}"])
+        before, after = rng.choice([
+            ("Spoke to ", " who was lovely"), ("Thanks to ", " in support"),
+            ("My name is ", ""), ("Your engineer ", " fixed it fast"),
+            ("I asked for ", " but was told no"), ("Mr ", " from billing was rude"),
+        ])
+        return before, name, after
+    raise ValueError(kind)
+
+
+def generate(n: int = 900, seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    kinds = list(PII_TYPES)
+    rows = []
+    for i in range(n):
+        text, spans = rng.choice(LEADS), []
+        if rng.random() < 0.6:
+            text += ", " + rng.choice(KEEP)
+        text += ". "
+        if i % 5:  # four lines in five hold personal data, one or two pieces
+            for kind in rng.sample(kinds, 1 + (rng.random() < 0.25)):
+                before, datum, after = _piece(kind, rng)
+                text += before
+                spans.append([len(text), len(text) + len(datum), kind])
+                text += datum + after + ". "
+        if rng.random() < 0.5:
+            text += rng.choice(KEEP).capitalize() + "."
+        rows.append({"text": text.strip(), "spans": spans})
+    return rows
+
+
+def evaluate(rows: list[dict], *, names: bool = True) -> dict[str, dict[str, float]]:
+    """Per type: true positives, false positives, false negatives, precision, recall.
+
+    A found span counts as correct when it overlaps a labelled span of the same type.
+    """
+    found = find_pii([r["text"] for r in rows], names=names)
+    stats = {k: {"tp": 0, "fp": 0, "fn": 0} for k in PII_TYPES}
+    for row, spans in zip(rows, found):
+        gold = [tuple(s) for s in row["spans"]]
+        for s, e, k in gold:
+            hit = any(f.kind == k and f.start < e and s < f.end for f in spans)
+            stats[k]["tp" if hit else "fn"] += 1
+        for f in spans:
+            if not any(f.kind == k and f.start < e and s < f.end for s, e, k in gold):
+                stats[f.kind]["fp"] += 1
+    for v in stats.values():
+        v["precision"] = v["tp"] / (v["tp"] + v["fp"]) if v["tp"] + v["fp"] else 1.0
+        v["recall"] = v["tp"] / (v["tp"] + v["fn"]) if v["tp"] + v["fn"] else 1.0
+    return stats
+
+
+def load(path: Path = DATA) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def speed(n: int = 100_000) -> tuple[float, float]:
+    """comments/s without and with the name recogniser, on demo comments."""
+    from feedback_nlp.demo import generate_survey
+    from feedback_nlp.redact import redact_texts
+
+    texts = generate_survey(rows=n, seed=1)["comment"].tolist()
+    redact_texts(texts[:2000])  # load spaCy outside the timing
+    rates = []
+    for names in (False, True):
+        start = time.perf_counter()
+        redact_texts(texts, names=names)
+        rates.append(n / (time.perf_counter() - start))
+    return rates[0], rates[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--speed", action="store_true")
+    parser.add_argument("--speed-rows", type=int, default=100_000)
+    args = parser.parse_args()
+    if args.regenerate:
+        DATA.parent.mkdir(parents=True, exist_ok=True)
+        DATA.write_text("".join(json.dumps(r) + "\n" for r in generate()), encoding="utf-8")
+    rows = load()
+    stats = evaluate(rows)
+    print(f"Redaction on {len(rows)} labelled synthetic comments "
+          f"({sum(len(r['spans']) for r in rows)} pieces of personal data):\n")
+    print("| type | labelled | found right | false alarms | precision | recall |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for kind, v in stats.items():
+        print(f"| {kind} | {v['tp'] + v['fn']} | {v['tp']} | {v['fp']} | "
+              f"{v['precision']:.3f} | {v['recall']:.3f} |")
+    if args.speed:
+        plain, with_names = speed(args.speed_rows)
+        print(f"\nSpeed on {args.speed_rows:,} demo comments, one core: "
+              f"{plain:,.0f} comments/s without names, {with_names:,.0f} with names (spaCy NER).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Context builders of the HTML report's action sections: trends, other metrics, follow-up.
+
+Each returns plain values for the template (numbers already formatted, charts
+as :class:`markupsafe.Markup`), or None when the result has no such table.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from markupsafe import Markup
+
+from ..result import AnalysisResult
+from . import trend_charts
+
+__all__ = ["trends_section", "metrics_section", "followup_section", "trend_headline"]
+
+MAX_TREND_PERIODS = 60
+MAX_FOLLOWUP_ROWS = 10
+MAX_FOLLOWUP_CHARS = 200
+
+
+def _finite(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _num(v: Any, digits: int = 1, signed: bool = False) -> str:
+    f = _finite(v)
+    if f is None:
+        return "–"
+    s = f"{f:+.{digits}f}" if signed else f"{f:.{digits}f}"
+    return f"{0:.{digits}f}" if float(s) == 0 else s.replace("-", "−")
+
+
+def _p(v: Any) -> str:
+    f = _finite(v)
+    return "–" if f is None else "<0.001" if f < 0.001 else f"{f:.3f}"
+
+
+def _pct(v: Any) -> str:
+    f = _finite(v)
+    return "–" if f is None else f"{100 * f:.1f}%"
+
+
+def trend_headline(comparison: dict[str, Any] | None, alpha: float) -> str | None:
+    """One sentence: the last period's NPS, its change vs the one before, its significance.
+
+    >>> trend_headline({"last": {"period": "2026-06", "nps": 5.0}, "previous": {"period":
+    ...     "2026-05", "nps": 12.5}, "nps_change": -7.5, "p_value": 0.2}, 0.05)
+    'NPS 2026-06: +5.0, −7.5 points vs 2026-05 (+12.5); p = 0.200, not significant.'
+    """
+    if not comparison:
+        return None
+    c = comparison
+    sig = "significant" if (_finite(c["p_value"]) or 1.0) < alpha else "not significant"
+    return (
+        f"NPS {c['last']['period']}: {_num(c['last']['nps'], 1, True)}, "
+        f"{_num(c['nps_change'], 1, True)} points vs {c['previous']['period']} "
+        f"({_num(c['previous']['nps'], 1, True)}); p = {_p(c['p_value'])}, {sig}."
+    )
+
+
+def trends_section(result: AnalysisResult) -> dict[str, Any] | None:
+    """NPS per period (chart with interval band, table), top detractor themes per period."""
+    trends, info = result.trends, result.summary.get("trends")
+    if trends is None or not info:
+        return None
+    nps_rows = trends[trends["kind"] == "nps"].tail(MAX_TREND_PERIODS)
+    periods = [str(p) for p in nps_rows["period"]]
+    points = [
+        trend_charts.TrendPoint(
+            str(r.period), float(r.nps), float(r.ci_low), float(r.ci_high), int(r.n)
+        )
+        for r in nps_rows.itertuples(index=False)
+    ]
+    themes = trends[(trends["kind"] == "theme") & trends["period"].isin(periods)]
+    series = []
+    for tid in info.get("top_detractor_themes") or []:
+        t = themes[themes["theme_id"] == tid].set_index("period").reindex(periods)
+        label = str(t["label"].dropna().iloc[0]) if t["label"].notna().any() else ""
+        series.append(
+            trend_charts.ThemeSeries(
+                str(tid),
+                label,
+                tuple(float(v) for v in t["share_detractors"].astype(float)),
+                tuple(float(v) for v in t["share_promoters"].astype(float)),
+            )
+        )
+    c = info.get("comparison")
+    changes = []
+    for e in (c or {}).get("themes", [])[:10]:
+        changes.append(
+            {
+                "theme_id": e["theme_id"],
+                "label": e["label"],
+                "previous": _pct(e["share_detractors_previous"]),
+                "last": _pct(e["share_detractors_last"]),
+                "change": _num(e["change_pp"], 1, True),
+                "q": _p(e["q_value"]),
+                "direction": e["direction"],
+                "significant": bool(e["significant"]),
+            }
+        )
+    return {
+        "period": info["period"],
+        "date_column": info.get("date_column") or "",
+        "without_date": int(info.get("rows_without_date") or 0),
+        "headline": trend_headline(c, result.config.alpha),
+        "last": c["last"]["period"] if c else None,
+        "previous": c["previous"]["period"] if c else None,
+        "nps_chart": Markup(trend_charts.nps_trend(points, "NPS per period with 95% intervals"))
+        if points
+        else None,
+        "theme_chart": Markup(
+            trend_charts.theme_share_panels(periods, series, "Top detractor themes per period")
+        )
+        if series and periods
+        else None,
+        "rows": [
+            {
+                "period": str(r.period),
+                "n": int(r.n),
+                "nps": _num(r.nps, 1, True),
+                "ci": f"{_num(r.ci_low, 1, True)} to {_num(r.ci_high, 1, True)}",
+                "det": int(r.detractors),
+                "pro": int(r.promoters),
+            }
+            for r in nps_rows.itertuples(index=False)
+        ],
+        "hidden": int((trends["kind"] == "nps").sum()) - len(nps_rows),
+        "changes": changes,
+    }
+
+
+def metrics_section(result: AnalysisResult) -> list[dict[str, Any]] | None:
+    """Per metric: overall mean, correlation with the score, means by group and segment."""
+    if result.metrics is None or not len(result.metrics):
+        return None
+    out = []
+    for name, rows in result.metrics.groupby("metric", sort=False):
+        overall = rows[rows["by"] == "all"].iloc[0]
+        out.append(
+            {
+                "name": str(name),
+                "n": int(overall["n"]),
+                "mean": _num(overall["mean"], 2),
+                "missing": int(overall["n_missing"]),
+                "invalid": int(overall["n_invalid"]),
+                "pearson": _num(overall["pearson_r"], 2, True),
+                "pearson_p": _p(overall["pearson_p"]),
+                "spearman": _num(overall["spearman_rho"], 2, True),
+                "spearman_p": _p(overall["spearman_p"]),
+                "rows": [
+                    {
+                        "by": str(r.by),
+                        "value": str(r.value),
+                        "n": int(r.n),
+                        "mean": _num(r.mean, 2),
+                        "sd": _num(r.sd, 2),
+                    }
+                    for r in rows[rows["by"] != "all"].itertuples(index=False)
+                ][:200],
+            }
+        )
+    return out
+
+
+def followup_section(result: AnalysisResult) -> dict[str, Any] | None:
+    """The counts of the follow-up list and its first detractors."""
+    f = result.followup
+    if f is None:
+        return None
+    det = f[f["group"] == "detractor"].head(MAX_FOLLOWUP_ROWS)
+    return {
+        "detractors": int((f["group"] == "detractor").sum()),
+        "promoters": int((f["group"] == "promoter").sum()),
+        "rows": [
+            {
+                "priority": int(r.priority),
+                "id": str(r.respondent_id),
+                "score": _num(r.score, 0),
+                "sentiment": _num(r.sentiment, 2, True),
+                "themes": str(r.theme_labels),
+                "text": _short(str(r.text)),
+            }
+            for r in det.itertuples(index=False)
+        ],
+    }
+
+
+def _short(text: str) -> str:
+    s = " ".join(text.split())
+    return s if len(s) <= MAX_FOLLOWUP_CHARS else s[: MAX_FOLLOWUP_CHARS - 1].rstrip() + "…"

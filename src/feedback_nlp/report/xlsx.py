@@ -1,0 +1,184 @@
+"""The Excel workbook: one sheet per table, a pure function of the result to bytes.
+
+Every sheet has a bold, frozen header row and column widths fitted to its
+content (between 8 and 60 characters). Numbers are written as numbers, empty
+and NaN values as empty cells, and every text as a text cell: a comment that
+starts with ``=`` (or ``+``, ``-``, ``@``, tab, CR) is stored as a string, so
+Excel shows it and never evaluates it as a formula. Characters XML cannot hold
+are removed and texts are cut at Excel's 32,767-character cell limit. A sheet
+holds at most :data:`MAX_ROWS` data rows (Excel's limit); the ``summary``
+sheet notes every sheet that was cut, and the CSV files keep every row.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..result import AnalysisResult
+
+__all__ = ["render_xlsx", "summary_rows", "MAX_ROWS"]
+
+#: Excel's row limit (1,048,576) minus the header row.
+MAX_ROWS = 1_048_575
+MAX_CELL_CHARS = 32_767
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SHEETS = (
+    ("themes", "themes.csv"),
+    ("segments", "segments.csv"),
+    ("segment_themes", "segment_themes.csv"),
+    ("trends", "trends.csv"),
+    ("metrics", "metrics.csv"),
+    ("followup", "followup.csv"),
+    ("comments", "comments.csv"),
+    ("rejected", "rejected.csv"),
+    ("terms", "terms.csv"),
+)
+
+
+def _value(v: Any) -> Any:
+    """A cell value openpyxl writes natively: None, bool, int, float or str."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        return f if math.isfinite(f) else None
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d %H:%M:%S")
+    return str(v) or None  # an empty text is an empty cell
+
+
+def _text_cell(ws: Any, text: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    s = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if len(s) > MAX_CELL_CHARS:
+        s = s[: MAX_CELL_CHARS - 1] + "…"
+    if not s.startswith(_FORMULA_START):
+        return s
+    cell = WriteOnlyCell(ws, value=s)
+    cell.data_type = "s"  # a string cell, whatever it starts with: never a formula
+    return cell
+
+
+def _widths(headers: list[str], rows: list[list[Any]]) -> list[float]:
+    widths = []
+    for j, h in enumerate(headers):
+        longest = max([len(str(h))] + [len(str(r[j])) for r in rows[:500] if r[j] is not None])
+        widths.append(float(min(60, max(8, longest + 2))))
+    return widths
+
+
+def _write_sheet(wb: Any, title: str, headers: list[str], rows: Iterable[list[Any]]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    rows = list(rows)
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"
+    for j, w in enumerate(_widths(headers, rows), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    bold = Font(bold=True)
+    head = []
+    for h in headers:
+        cell = WriteOnlyCell(ws, value=str(h))
+        cell.data_type = "s"
+        cell.font = bold
+        head.append(cell)
+    ws.append(head)
+    for row in rows:
+        ws.append([_text_cell(ws, v) if isinstance(v, str) else v for v in row])
+
+
+def summary_rows(result: AnalysisResult) -> list[list[Any]]:
+    """The key figures as (figure, value) rows."""
+    s = result.summary
+    nps, rows = s["nps"], s["rows"]
+    out: list[list[Any]] = [
+        ["NPS", nps["score"]],
+        ["NPS 95% CI low", nps["ci95"][0]],
+        ["NPS 95% CI high", nps["ci95"][1]],
+        ["respondents (n)", nps["n"]],
+        ["promoters", nps["promoters"]],
+        ["passives", nps["passives"]],
+        ["detractors", nps["detractors"]],
+        ["rows read", rows["read"]],
+        ["rows analysed", rows["analyzed"]],
+        ["rows rejected", rows["rejected"]],
+        ["rows without usable text", rows["no_text"]],
+        ["rows with a theme", rows["with_theme"]],
+    ]
+    trends = s.get("trends") or {}
+    if trends:
+        out += [
+            ["trend period", trends["period"]],
+            ["rows without a date (not in trends)", trends["rows_without_date"]],
+        ]
+        c = trends.get("comparison")
+        if c:
+            out += [
+                [f"NPS {c['last']['period']} (last period)", c["last"]["nps"]],
+                [f"NPS {c['previous']['period']} (previous period)", c["previous"]["nps"]],
+                ["NPS change vs previous period", c["nps_change"]],
+                ["NPS change p-value", c["p_value"]],
+            ]
+    for m in s.get("metrics") or []:
+        out += [
+            [f"{m['metric']}: mean", m["mean"]],
+            [f"{m['metric']}: n", m["n"]],
+            [f"{m['metric']}: Pearson r with score", m["pearson_r"]],
+            [f"{m['metric']}: Spearman rho with score", m["spearman_rho"]],
+        ]
+    f = s.get("followup") or {}
+    if f:
+        out += [["detractors to contact", f["detractors"]], ["promoters to thank", f["promoters"]]]
+    return [[k, _value(v)] for k, v in out]
+
+
+def render_xlsx(result: AnalysisResult) -> bytes:
+    """Render the workbook (``report.xlsx``) as bytes; see the module docstring.
+
+    Examples
+    --------
+    >>> Path("report.xlsx").write_bytes(render_xlsx(result))  # doctest: +SKIP
+    """
+    from openpyxl import Workbook
+
+    from ..output import result_tables
+
+    tables = result_tables(result)
+    wb = Workbook(write_only=True)
+    summary = summary_rows(result)
+    body: list[tuple[str, list[str], list[list[Any]]]] = []
+    for title, name in _SHEETS:
+        frame = tables.get(name)
+        if frame is None:
+            continue
+        if len(frame) > MAX_ROWS:
+            summary.append(
+                [
+                    f"note: sheet {title}",
+                    f"first {MAX_ROWS:,} of {len(frame):,} rows (Excel's "
+                    f"limit); every row is in {name}",
+                ]
+            )
+            frame = frame.iloc[:MAX_ROWS]
+        records = [[_value(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+        body.append((title, [str(c) for c in frame.columns], records))
+    _write_sheet(wb, "summary", ["figure", "value"], summary)
+    for title, headers, records in body:
+        _write_sheet(wb, title, headers, records)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,244 @@
+"""NPS and detractor themes over time: per period, and the last period against the one before.
+
+Rows are put into periods by their response date: ISO weeks (``2026-W03``,
+Monday to Sunday, numbered by the ISO year), calendar months (``2026-01``) or
+quarters (``2026Q1``). Only periods that have at least one respondent appear;
+rows without a date are left out of the trends only (they still count
+everywhere else) and are counted in the summary.
+
+Per period: NPS with its 95% adjusted-Wald interval
+(:func:`feedback_nlp.nps.nps_from_counts`), and per theme the share of the
+period's detractor (promoter) comments with usable text that carry it.
+
+Last period against the one before (the latest two periods that have data):
+the NPS change with the z-test p-value of :func:`feedback_nlp.nps.compare_nps`,
+and for every theme the change of its share among detractors, tested by
+:func:`feedback_nlp.compare._p_value` (Fisher's exact test for small counts,
+else the two-proportion z test), with Benjamini-Hochberg q-values across the
+themes; a theme ``grew`` or ``shrank`` when its q-value is below ``alpha``,
+else it is ``steady``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .compare import _p_value
+from .config import Period
+from .nps import compare_nps, group_counts, nps_from_counts
+from .result import TREND_COLUMNS
+
+__all__ = ["period_labels", "trend_table", "compare_last_periods"]
+
+
+def period_labels(dates: pd.Series, period: Period | str) -> tuple[pd.Series, pd.Series]:
+    """Label each date with its period; return (labels, period start dates), NaN/NaT when no date.
+
+    >>> d = pd.Series(pd.to_datetime(["2026-01-14", "2026-03-31", None]))
+    >>> period_labels(d, "month")[0].tolist()
+    ['2026-01', '2026-03', nan]
+    >>> period_labels(d, "week")[0].tolist()[:2], period_labels(d, "quarter")[0].tolist()[:2]
+    (['2026-W03', '2026-W14'], ['2026Q1', '2026Q1'])
+    """
+    period = Period(period)
+    d = pd.to_datetime(dates).dt.normalize()
+    present = d.notna()
+    labels = pd.Series(np.nan, index=d.index, dtype=object)
+    starts = pd.Series(pd.NaT, index=d.index, dtype="datetime64[ns]")
+    if not present.any():
+        return labels, starts
+    dp = d[present]
+    if period is Period.week:
+        iso = dp.dt.isocalendar()
+        labels[present] = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
+        starts[present] = (dp - pd.to_timedelta(dp.dt.day_of_week, unit="D")).to_numpy()
+    elif period is Period.month:
+        labels[present] = dp.dt.strftime("%Y-%m")
+        starts[present] = dp.dt.to_period("M").dt.start_time.to_numpy()
+    else:
+        labels[present] = [f"{y}Q{q}" for y, q in zip(dp.dt.year, dp.dt.quarter, strict=True)]
+        starts[present] = dp.dt.to_period("Q").dt.start_time.to_numpy()
+    return labels, starts
+
+
+def trend_table(
+    dates: pd.Series,
+    groups: np.ndarray,
+    member: np.ndarray,
+    usable: np.ndarray,
+    theme_ids: Sequence[str],
+    labels: Mapping[str, str],
+    period: Period | str = Period.month,
+) -> pd.DataFrame:
+    """Per period: one ``nps`` row and one ``theme`` row per theme (:data:`TREND_COLUMNS`).
+
+    Parameters
+    ----------
+    dates : pandas.Series of datetime64, NaT where a row has no date.
+    groups : array of 'detractor' / 'passive' / 'promoter', one per row.
+    member : bool array (n_rows, n_themes), True where the comment carries the theme.
+    usable : bool array, True where the comment has usable text.
+    theme_ids, labels : the themes' ids (columns of ``member``) and their labels.
+    period : ``week``, ``month`` or ``quarter``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by period start, then ``nps`` before the themes in id order.
+    """
+    g = np.asarray(groups, dtype=object)
+    m = np.asarray(member, dtype=bool).reshape(len(g), len(theme_ids))
+    ok = np.asarray(usable, dtype=bool)
+    label_of, start_of = period_labels(pd.Series(dates).reset_index(drop=True), period)
+    rows: list[dict[str, Any]] = []
+    present = label_of.notna().to_numpy()
+    order = (
+        pd.DataFrame({"label": label_of[present], "start": start_of[present]})
+        .drop_duplicates()
+        .sort_values(["start", "label"])
+    )
+    lab = label_of.to_numpy(dtype=object)
+    for label, start in order.itertuples(index=False):
+        mask = present & (lab == label)
+        gm = g[mask]
+        pro, pas, det = group_counts(gm)
+        stats = nps_from_counts(pro, pas, det)
+        n_det = int(np.count_nonzero((gm == "detractor") & ok[mask]))
+        n_pro = int(np.count_nonzero((gm == "promoter") & ok[mask]))
+        base = {"period": label, "period_start": pd.Timestamp(start).strftime("%Y-%m-%d")}
+        rows.append(
+            {
+                **base,
+                "kind": "nps",
+                "theme_id": "",
+                "label": "",
+                **{k: v for k, v in stats.to_dict().items()},
+                "n_detractor_comments": n_det,
+                "n_promoter_comments": n_pro,
+                "share_detractors": np.nan,
+                "share_promoters": np.nan,
+            }
+        )
+        mm = m[mask]
+        for j, tid in enumerate(theme_ids):
+            col = mm[:, j]
+            t_pro, t_pas, t_det = group_counts(gm[col])
+            rows.append(
+                {
+                    **base,
+                    "kind": "theme",
+                    "theme_id": tid,
+                    "label": labels.get(tid, ""),
+                    "n": int(col.sum()),
+                    "promoters": t_pro,
+                    "passives": t_pas,
+                    "detractors": t_det,
+                    "nps": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "n_detractor_comments": n_det,
+                    "n_promoter_comments": n_pro,
+                    "share_detractors": t_det / n_det if n_det else np.nan,
+                    "share_promoters": t_pro / n_pro if n_pro else np.nan,
+                }
+            )
+    table = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
+    for c in (
+        "n",
+        "promoters",
+        "passives",
+        "detractors",
+        "n_detractor_comments",
+        "n_promoter_comments",
+    ):
+        table[c] = table[c].astype(np.int64)
+    return table
+
+
+def compare_last_periods(trends: pd.DataFrame, alpha: float = 0.05) -> dict[str, Any] | None:
+    """The last period against the one before: NPS change and detractor-theme changes.
+
+    Returns None when fewer than two periods have data. Otherwise a dict with
+    ``last`` and ``previous`` (``period``, ``n``, ``nps``, ``ci95``),
+    ``nps_change`` (points), ``p_value``, ``significant`` and ``themes``: one
+    entry per theme with both detractor shares, ``change_pp``, ``p_value``,
+    ``q_value`` and ``direction`` (``grew``, ``shrank`` or ``steady``), the
+    largest absolute changes first.
+    """
+    nps_rows = trends[trends["kind"] == "nps"]
+    if len(nps_rows) < 2:
+        return None
+    prev_row, last_row = nps_rows.iloc[-2], nps_rows.iloc[-1]
+
+    def stats(r: pd.Series) -> Any:
+        return nps_from_counts(int(r["promoters"]), int(r["passives"]), int(r["detractors"]))
+
+    last, prev = stats(last_row), stats(prev_row)
+    change, p = compare_nps(last, prev)
+    themes = trends[trends["kind"] == "theme"]
+    t_last = themes[themes["period"] == last_row["period"]].set_index("theme_id")
+    t_prev = themes[themes["period"] == prev_row["period"]].set_index("theme_id")
+    entries: list[dict[str, Any]] = []
+    for tid in t_last.index:
+        a, b = t_last.loc[tid], t_prev.loc[tid]
+        n1, n2 = int(a["n_detractor_comments"]), int(b["n_detractor_comments"])
+        s1 = float(a["share_detractors"]) if n1 else float("nan")
+        s2 = float(b["share_detractors"]) if n2 else float("nan")
+        entries.append(
+            {
+                "theme_id": str(tid),
+                "label": str(a["label"]),
+                "share_detractors_previous": s2,
+                "share_detractors_last": s1,
+                "detractors_previous": int(b["detractors"]),
+                "detractors_last": int(a["detractors"]),
+                "change_pp": 100.0 * (s1 - s2),
+                "p_value": _p_value(int(a["detractors"]), n1, int(b["detractors"]), n2),
+            }
+        )
+    _add_q(entries, alpha)
+    entries.sort(
+        key=lambda e: (
+            -abs(e["change_pp"]) if e["change_pp"] == e["change_pp"] else 0.0,
+            e["theme_id"],
+        )
+    )
+    return {
+        "last": _period_dict(last_row),
+        "previous": _period_dict(prev_row),
+        "nps_change": change,
+        "p_value": p,
+        "significant": bool(p < alpha) if p == p else False,
+        "themes": entries,
+    }
+
+
+def _period_dict(r: pd.Series) -> dict[str, Any]:
+    return {
+        "period": str(r["period"]),
+        "n": int(r["n"]),
+        "promoters": int(r["promoters"]),
+        "passives": int(r["passives"]),
+        "detractors": int(r["detractors"]),
+        "nps": float(r["nps"]),
+        "ci95": [float(r["ci_low"]), float(r["ci_high"])],
+    }
+
+
+def _add_q(entries: list[dict[str, Any]], alpha: float) -> None:
+    from scipy.stats import false_discovery_control
+
+    p = np.array([e["p_value"] for e in entries], dtype=float)
+    q = np.full(len(p), np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        q[ok] = false_discovery_control(p[ok], method="bh")
+    for e, qv in zip(entries, q, strict=True):
+        e["q_value"] = float(qv)
+        sig = bool(qv < alpha) if qv == qv else False
+        e["significant"] = sig
+        e["direction"] = ("grew" if e["change_pp"] > 0 else "shrank") if sig else "steady"
