@@ -167,6 +167,8 @@ class AnalysisConfig:
     threads: int | None = None
     #: Replace personal data in comments by placeholders as they are read (:mod:`.redact`).
     redact: bool = True
+    #: Also find person names with spaCy's recogniser (the slow part of redaction at scale).
+    redact_names: bool = True
     #: ``dask`` runs on a dask.distributed cluster (:mod:`feedback_nlp.engines`).
     engine: Engine = Engine.local
     #: Dask scheduler address (``tcp://host:8786``); None starts a local cluster.

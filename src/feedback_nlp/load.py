@@ -766,14 +766,18 @@ def _join_comments(
 
 
 def _redact(
-    frame: pd.DataFrame, rejected: pd.DataFrame, info: dict[str, Any], notes: list[str]
+    frame: pd.DataFrame,
+    rejected: pd.DataFrame,
+    info: dict[str, Any],
+    notes: list[str],
+    names: bool = True,
 ) -> None:
     """Replace personal data in the comments (kept and rejected) by placeholders, in place."""
     from .redact import redact_texts
 
     texts = frame["text"].fillna("").astype(str).tolist()
     raw = rejected["raw_text"].fillna("").astype(str).tolist()
-    redacted, counts = redact_texts(texts + raw)
+    redacted, counts = redact_texts(texts + raw, names=names)
     frame["text"] = pd.Series(redacted[: len(texts)], index=frame.index, dtype=object)
     rejected["raw_text"] = pd.Series(redacted[len(texts) :], index=rejected.index, dtype=object)
     info["redaction"] = counts
@@ -908,7 +912,7 @@ def load_survey(cfg: AnalysisConfig) -> Survey:
         )
         notes.append(f"Rejected {int((~kept).sum())} of {n} rows of {source}: {summary}.")
     if cfg.redact:
-        _redact(frame, rejected, info, notes)
+        _redact(frame, rejected, info, notes, names=cfg.redact_names)
     return Survey(
         frame=frame,
         rejected=rejected,

@@ -21,6 +21,7 @@ does not start a sentence.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -38,7 +39,7 @@ __all__ = [
 #: Every placeholder type, in the order counts are reported.
 PII_TYPES = ("EMAIL", "URL", "IP", "IBAN", "CARD", "PHONE", "ACCOUNT", "POSTCODE", "NAME")
 #: Matches any placeholder this module writes.
-PLACEHOLDER = re.compile(r"\[(?:%s)\]" % "|".join(PII_TYPES))
+PLACEHOLDER = re.compile(r"\[(?:{})\]".format("|".join(PII_TYPES)))
 
 #: Longer texts (data dumps rather than comments) skip the name recogniser,
 #: which would take minutes on them; the fixed name cues still apply.
@@ -266,6 +267,10 @@ def _regex_spans(text: str) -> tuple[list[Span], str]:
     return spans, masked
 
 
+#: Comments to recognise before the recogniser runs in several processes.
+NER_PARALLEL_FROM = 5_000
+
+
 def _name_spans(masked: Sequence[str], batch_size: int = 256) -> list[list[Span]]:
     """PERSON entities found by spaCy's recogniser in (masked) texts, per text."""
     from .nlp import load_spacy
@@ -282,7 +287,14 @@ def _name_spans(masked: Sequence[str], batch_size: int = 256) -> list[list[Span]
     found: list[tuple[int, int, int, str]] = []
     # Only the recogniser runs: in this pipeline it has its own token-to-vector layer.
     with nlp.select_pipes(enable=["ner"]):
-        docs = nlp.pipe((masked[i].replace(_MASK, " ") for i in todo), batch_size=batch_size)
+        # The recogniser is the slow part of redaction: spread it over the cores
+        # when there is enough to do (same entities either way).
+        workers = (os.cpu_count() or 1) if len(todo) >= NER_PARALLEL_FROM else 1
+        docs = nlp.pipe(
+            (masked[i].replace(_MASK, " ") for i in todo),
+            batch_size=batch_size,
+            n_process=workers,
+        )
         for i, doc in zip(todo, docs):
             for ent in doc.ents:
                 start, end = ent.start_char, ent.end_char
@@ -303,7 +315,7 @@ def _name_spans(masked: Sequence[str], batch_size: int = 256) -> list[list[Span]
     words: Counter[str] = Counter()
     for t in masked:
         words.update(_WORD.findall(t))
-    per_text = Counter(text for text in {(i, text) for i, _, _, text in found})
+    per_text: Counter[str] = Counter(text for _, text in {(i, text) for i, _, _, text in found})
     frequent = max(10, len(masked) // 200)
     for i, start, end, text in found:
         if per_text[text] >= frequent:
