@@ -228,3 +228,25 @@ def test_detect_brand_terms_low_share_name():
         for t, g in zip(texts, groups, strict=True)
     ]
     assert detect_brand_terms(only_det, groups) == []
+
+
+def test_theme_cleaning_drops_every_redaction_placeholder():
+    from feedback_nlp.redact import PII_TYPES
+
+    text = " ".join(f"[{kind}]" for kind in PII_TYPES) + " slow broadband"
+    (cleaned,) = clean_for_themes([text])
+    assert cleaned.split() == ["slow", "broadband"]
+
+
+def test_minilm_embedder_pickles_without_its_session():
+    import pickle
+
+    from feedback_nlp.themes import MiniLMEmbedder, minilm_available
+
+    if not minilm_available():
+        pytest.skip("MiniLM model not installed")
+    emb = MiniLMEmbedder(n_threads=1)
+    before = emb.fit(["warm up"]).transform(["the engineer never came"])
+    clone = pickle.loads(pickle.dumps(emb))
+    assert clone._session is None
+    assert np.array_equal(clone.transform(["the engineer never came"]), before)

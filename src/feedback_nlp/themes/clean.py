@@ -22,6 +22,8 @@ GENERIC_COMPANY_WORDS = ("company", "companies", "firm", "provider", "brand")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _MENTION = re.compile(r"(?<!\w)@\w+")
+#: Redaction placeholders ([EMAIL], [PHONE]...: see feedback_nlp.redact) carry no theme.
+_PLACEHOLDER = re.compile(r"\[(?:EMAIL|URL|IP|IBAN|CARD|PHONE|ACCOUNT|POSTCODE|NAME)\]")
 _NUMBERS_ONLY = re.compile(r"^[\s\d.,:;/%+\-#()]*$")
 _SPACES = re.compile(r"\s{2,}")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'&-]+")
@@ -62,6 +64,8 @@ def clean_for_themes(
     out: list[str] = []
     for raw in texts:
         text = raw if isinstance(raw, str) else ""
+        if "[" in text:
+            text = _PLACEHOLDER.sub(" ", text)
         text = _URL.sub(" ", text)
         text = _EMAIL.sub(" ", text)
         text = _MENTION.sub(" ", text)

@@ -115,6 +115,14 @@ class MiniLMEmbedder:
         self._tokenizer: Any = None
         self._sha: str | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # An ONNX session cannot be pickled (the Dask engine ships the model to its
+        # workers in memory): drop it and reload lazily, checksum included.
+        state = self.__dict__.copy()
+        state["_session"] = None
+        state["_tokenizer"] = None
+        return state
+
     def _load(self) -> None:
         if self._session is not None:
             return
