@@ -325,3 +325,36 @@ def test_browser_renders_charts_and_runs_no_injected_code(tmp_path):
     )
     assert shot.exists() and shot.stat().st_size > 50_000
     shutil.copy(shot, "/tmp/report_screenshot.png")
+
+
+def test_browser_opens_the_report_of_a_100k_comment_survey(tmp_path):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    big = _result(n_themes=60, n_values=400, example_len=20_000)
+    big.comments = pd.DataFrame({"text": [XSS] * 100_000})
+    page = tmp_path / "big.html"
+    page.write_text(render_html(big), encoding="utf-8")
+    assert page.stat().st_size < 5_000_000
+    dom = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert 'data-ready="1"' in dom and 'data-xss="0"' in dom
+    assert dom.count('role="img"') >= 6
