@@ -85,13 +85,15 @@ def _mostly_propn(token: str, texts: Sequence[str], sample: int = 60) -> bool:
     nlp = load_spacy()
     if not nlp.has_pipe("tagger") and not nlp.has_pipe("morphologizer"):
         return True  # blank pipeline: no tagger, rely on the capitalisation test
-    pat = re.compile(rf"(?<!\w){re.escape(token)}(?!\w)", re.IGNORECASE)
+    # Only capitalised uses: "acme" typed in lower case is tagged NOUN, which says
+    # nothing about the word being a name.
+    pat = re.compile(rf"(?<!\w){re.escape(token.capitalize())}(?!\w)")
     hits = [t for t in texts if isinstance(t, str) and pat.search(t)][:sample]
     tags = [
         tok.pos_ == "PROPN"
         for doc in nlp.pipe(hits, batch_size=64)
         for tok in doc
-        if tok.lower_ == token
+        if tok.text == token.capitalize()
     ]
     return bool(tags) and sum(tags) >= 0.5 * len(tags)
 
@@ -103,6 +105,7 @@ def detect_brand_terms(
     max_ratio: float = 1.5,
     min_name_share: float = 0.02,
     min_capitalised: float = 0.7,
+    max_texts: int = 20_000,
 ) -> list[str]:
     """Find name-like tokens used alike by every group (likely the brand).
 
@@ -128,6 +131,8 @@ def detect_brand_terms(
         The NPS group of each comment (same length).
     min_share, max_ratio, min_name_share, min_capitalised : float
         Thresholds described above.
+    max_texts : int
+        Above this many comments, an evenly spaced sample of this size is read.
 
     Returns
     -------
@@ -142,6 +147,11 @@ def detect_brand_terms(
 
     if len(texts) != len(groups):
         raise ValueError("texts and groups must have the same length.")
+    if len(texts) > max_texts:  # shares are stable long before: an even, deterministic sample
+        step = len(texts) / max_texts
+        keep = [int(i * step) for i in range(max_texts)]
+        texts = [texts[i] for i in keep]
+        groups = [groups[i] for i in keep]
     per_group: dict[str, Counter[str]] = {}
     n_group: Counter[str] = Counter()
     capitalised: Counter[str] = Counter()
@@ -151,15 +161,20 @@ def detect_brand_terms(
         if not isinstance(text, str):
             continue
         n_group[group] += 1
-        tokens = _TOKEN.findall(text)
-        for i, tok in enumerate(tokens):
+        words = set()
+        for m in _TOKEN.finditer(text):
+            tok = m.group(0)
             low = tok.lower()
+            words.add(low)
             seen[low] += 1
             # The first word of a sentence is capitalised anyway: don't count it.
-            if i > 0 and not text[: text.find(tok)].rstrip().endswith((".", "!", "?")):
+            j = m.start() - 1
+            while j >= 0 and text[j].isspace():
+                j -= 1
+            if j >= 0 and text[j] not in ".!?":
                 inner[low] += 1
                 capitalised[low] += tok[0].isupper()
-        per_group.setdefault(group, Counter()).update({t.lower() for t in tokens})
+        per_group.setdefault(group, Counter()).update(words)
     if len(n_group) < 2:
         return []
     found = []
