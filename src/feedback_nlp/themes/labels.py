@@ -48,6 +48,7 @@ GENERIC_WORDS = frozenset(
     give gave keep still even ever back one two three first last bit little much many
     work job dozen night evening morning today yesterday
     people person everything something anything nothing everyone someone anyone overall
+    guy guys lady man woman chap bloke original new old same other
     experience recommend recommended recommendation friend friends family star stars
     score rating reason reasons point whole kind sort stuff yes no ok okay fine etc
     company provider brand
