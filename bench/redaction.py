@@ -27,79 +27,207 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from feedback_nlp.redact import PII_TYPES, find_pii  # noqa: E402
 
-FIRST = ["Sarah", "Tom", "Priya", "Mohammed", "Chloe", "Oliver", "Aisha", "Liam", "Grace",
-         "Daniel", "Fatima", "Jack", "Amelia", "Kwame", "Sofia", "Ethan", "Hannah", "Ravi"]
-LAST = ["Jones", "Patel", "Okafor", "Williams", "Nowak", "Brown", "Khan", "Taylor", "Evans",
-        "Murphy", "Schmidt", "Garcia", "Clarke", "Adeyemi"]
+FIRST = [
+    "Sarah",
+    "Tom",
+    "Priya",
+    "Mohammed",
+    "Chloe",
+    "Oliver",
+    "Aisha",
+    "Liam",
+    "Grace",
+    "Daniel",
+    "Fatima",
+    "Jack",
+    "Amelia",
+    "Kwame",
+    "Sofia",
+    "Ethan",
+    "Hannah",
+    "Ravi",
+]
+LAST = [
+    "Jones",
+    "Patel",
+    "Okafor",
+    "Williams",
+    "Nowak",
+    "Brown",
+    "Khan",
+    "Taylor",
+    "Evans",
+    "Murphy",
+    "Schmidt",
+    "Garcia",
+    "Clarke",
+    "Adeyemi",
+]
 DOMAINS = ["example.com", "example.org", "example.net", "mail.example.co.uk"]
-CARDS = ["4111 1111 1111 1111", "5555-5555-5555-4444", "4012888888881881", "378282246310005",
-         "6011 1111 1111 1117", "3782 822463 10005"]
-IBANS = ["GB82 WEST 1234 5698 7654 32", "GB29NWBK60161331926819", "DE89 3704 0044 0532 0130 00",
-         "FR14 2004 1010 0505 0001 3M02 606", "NL91ABNA0417164300"]
+CARDS = [
+    "4111 1111 1111 1111",
+    "5555-5555-5555-4444",
+    "4012888888881881",
+    "378282246310005",
+    "6011 1111 1111 1117",
+    "3782 822463 10005",
+]
+IBANS = [
+    "GB82 WEST 1234 5698 7654 32",
+    "GB29NWBK60161331926819",
+    "DE89 3704 0044 0532 0130 00",
+    "FR14 2004 1010 0505 0001 3M02 606",
+    "NL91ABNA0417164300",
+]
 POSTCODES_UK = ["SW1A 1AA", "EC1A 1BB", "W1A 0AX", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT"]
 
 # Things that must stay: prices, dates, speeds, durations, counts, versions, scores.
-KEEP = ["£24.50 a month", "$39.99", "50 mbps", "only 3 weeks", "on 2026-01-03", "since 03/01/2026",
-        "10:30 this morning", "about 1,000 customers", "9/10", "version 2.0.1", "72 hours",
-        "2 Mbps at best", "£120 early exit fee", "in 2025", "speeds of 300Mbps", "15 minutes",
-        "for 6 months", "over 40 calls", "room 101", "the 3rd engineer", "1.5 GB", "99.9% uptime",
-        "Windows 11", "iPhone 15", "20 per cent off", "the 5G router", "at 5pm"]
+KEEP = [
+    "£24.50 a month",
+    "$39.99",
+    "50 mbps",
+    "only 3 weeks",
+    "on 2026-01-03",
+    "since 03/01/2026",
+    "10:30 this morning",
+    "about 1,000 customers",
+    "9/10",
+    "version 2.0.1",
+    "72 hours",
+    "2 Mbps at best",
+    "£120 early exit fee",
+    "in 2025",
+    "speeds of 300Mbps",
+    "15 minutes",
+    "for 6 months",
+    "over 40 calls",
+    "room 101",
+    "the 3rd engineer",
+    "1.5 GB",
+    "99.9% uptime",
+    "Windows 11",
+    "iPhone 15",
+    "20 per cent off",
+    "the 5G router",
+    "at 5pm",
+]
 
-LEADS = ["Honestly the service is fine", "Still waiting for a fix", "Router keeps dropping",
-         "Billing was wrong again", "Great support overall", "Slow speeds in the evening",
-         "The engineer never turned up", "Happy with the price"]
+LEADS = [
+    "Honestly the service is fine",
+    "Still waiting for a fix",
+    "Router keeps dropping",
+    "Billing was wrong again",
+    "Great support overall",
+    "Slow speeds in the evening",
+    "The engineer never turned up",
+    "Happy with the price",
+]
 
 
 def _phone(rng: random.Random) -> str:
     n = rng.randrange(1000)
     k = rng.randrange(100)
-    return rng.choice([
-        f"07700 900{n:03d}", f"+44 7700 900{n:03d}", f"07700900{n:03d}", f"+447700 900{n:03d}",
-        f"(555) 01{k:02d}-{rng.randrange(10000):04d}"[:14], f"+1-202-555-01{k:02d}",
-        f"202-555-01{k:02d}", f"020 7946 0{n:03d}", f"(020) 7946 0{n:03d}",
-        f"0161 496 0{n:03d}", f"+1 (202) 555-01{k:02d}", f"+33 1 99 00 {k:02d} {k:02d}",
-    ])
+    return rng.choice(
+        [
+            f"07700 900{n:03d}",
+            f"+44 7700 900{n:03d}",
+            f"07700900{n:03d}",
+            f"+447700 900{n:03d}",
+            f"(555) 01{k:02d}-{rng.randrange(10000):04d}"[:14],
+            f"+1-202-555-01{k:02d}",
+            f"202-555-01{k:02d}",
+            f"020 7946 0{n:03d}",
+            f"(020) 7946 0{n:03d}",
+            f"0161 496 0{n:03d}",
+            f"+1 (202) 555-01{k:02d}",
+            f"+33 1 99 00 {k:02d} {k:02d}",
+        ]
+    )
 
 
 def _piece(kind: str, rng: random.Random) -> tuple[str, str, str]:
     """(text before, the personal datum, text after) of one mention."""
     first, last = rng.choice(FIRST), rng.choice(LAST)
     if kind == "EMAIL":
-        user = rng.choice([first.lower(), f"{first.lower()}.{last.lower()}",
-                           f"{first[0].lower()}{last.lower()}{rng.randrange(100)}"])
-        return rng.choice(["Email me at ", "contact: ", "reply to ", "my email is "]), \
-            f"{user}@{rng.choice(DOMAINS)}", ""
+        user = rng.choice(
+            [
+                first.lower(),
+                f"{first.lower()}.{last.lower()}",
+                f"{first[0].lower()}{last.lower()}{rng.randrange(100)}",
+            ]
+        )
+        return (
+            rng.choice(["Email me at ", "contact: ", "reply to ", "my email is "]),
+            f"{user}@{rng.choice(DOMAINS)}",
+            "",
+        )
     if kind == "PHONE":
-        return rng.choice(["Call me on ", "ring ", "my number is ", "please phone ", "tel: "]), \
-            _phone(rng), rng.choice(["", " after 6pm", " anytime"])
+        return (
+            rng.choice(["Call me on ", "ring ", "my number is ", "please phone ", "tel: "]),
+            _phone(rng),
+            rng.choice(["", " after 6pm", " anytime"]),
+        )
     if kind == "CARD":
-        return rng.choice(["I paid with card ", "card number ", "charged to "]), rng.choice(CARDS), ""
+        lead = rng.choice(["I paid with card ", "card number ", "charged to "])
+        return lead, rng.choice(CARDS), ""
     if kind == "IBAN":
         return rng.choice(["refund to IBAN ", "my IBAN is ", "bank: "]), rng.choice(IBANS), ""
     if kind == "ACCOUNT":
-        return rng.choice(["account no ", "my account number is ", "customer number ",
-                           "account "]), str(rng.randrange(10_000_000, 99_999_999)), ""
+        return (
+            rng.choice(["account no ", "my account number is ", "customer number ", "account "]),
+            str(rng.randrange(10_000_000, 99_999_999)),
+            "",
+        )
     if kind == "URL":
-        return rng.choice(["see ", "I read ", "the page "]), rng.choice([
-            "https://www.example.com/help/outage?id=42", "http://example.org/status",
-            "www.example.net/faq", "example.com/complaints"]), ""
+        return (
+            rng.choice(["see ", "I read ", "the page "]),
+            rng.choice(
+                [
+                    "https://www.example.com/help/outage?id=42",
+                    "http://example.org/status",
+                    "www.example.net/faq",
+                    "example.com/complaints",
+                ]
+            ),
+            "",
+        )
     if kind == "IP":
-        return rng.choice(["my router IP is ", "from address ", "IP "]), rng.choice([
-            f"192.0.2.{rng.randrange(1, 255)}", f"198.51.100.{rng.randrange(1, 255)}",
-            "2001:db8::1", "2001:db8:85a3::8a2e:370:7334"]), ""
+        return (
+            rng.choice(["my router IP is ", "from address ", "IP "]),
+            rng.choice(
+                [
+                    f"192.0.2.{rng.randrange(1, 255)}",
+                    f"198.51.100.{rng.randrange(1, 255)}",
+                    "2001:db8::1",
+                    "2001:db8:85a3::8a2e:370:7334",
+                ]
+            ),
+            "",
+        )
     if kind == "POSTCODE":
         if rng.random() < 0.7:
-            return rng.choice(["I live in ", "postcode ", "at my flat, "]), \
-                rng.choice(POSTCODES_UK), ""
-        return rng.choice(["Beverly Hills, CA ", "Springfield, IL ", "zip code ", "zip "]), \
-            rng.choice(["90210", "62704", "10001-1234"]), ""
+            return (
+                rng.choice(["I live in ", "postcode ", "at my flat, "]),
+                rng.choice(POSTCODES_UK),
+                "",
+            )
+        return (
+            rng.choice(["Beverly Hills, CA ", "Springfield, IL ", "zip code ", "zip "]),
+            rng.choice(["90210", "62704", "10001-1234"]),
+            "",
+        )
     if kind == "NAME":
         name = rng.choice([first, f"{first} {last}"])
-        before, after = rng.choice([
-            ("Spoke to ", " who was lovely"), ("Thanks to ", " in support"),
-            ("My name is ", ""), ("Your engineer ", " fixed it fast"),
-            ("I asked for ", " but was told no"), ("Mr ", " from billing was rude"),
-        ])
+        before, after = rng.choice(
+            [
+                ("Spoke to ", " who was lovely"),
+                ("Thanks to ", " in support"),
+                ("My name is ", ""),
+                ("Your engineer ", " fixed it fast"),
+                ("I asked for ", " but was told no"),
+                ("Mr ", " from billing was rude"),
+            ]
+        )
         return before, name, after
     raise ValueError(kind)
 
@@ -176,17 +304,23 @@ def main() -> None:
         DATA.write_text("".join(json.dumps(r) + "\n" for r in generate()), encoding="utf-8")
     rows = load()
     stats = evaluate(rows)
-    print(f"Redaction on {len(rows)} labelled synthetic comments "
-          f"({sum(len(r['spans']) for r in rows)} pieces of personal data):\n")
+    print(
+        f"Redaction on {len(rows)} labelled synthetic comments "
+        f"({sum(len(r['spans']) for r in rows)} pieces of personal data):\n"
+    )
     print("| type | labelled | found right | false alarms | precision | recall |")
     print("|---|---:|---:|---:|---:|---:|")
     for kind, v in stats.items():
-        print(f"| {kind} | {v['tp'] + v['fn']} | {v['tp']} | {v['fp']} | "
-              f"{v['precision']:.3f} | {v['recall']:.3f} |")
+        print(
+            f"| {kind} | {v['tp'] + v['fn']} | {v['tp']} | {v['fp']} | "
+            f"{v['precision']:.3f} | {v['recall']:.3f} |"
+        )
     if args.speed:
         plain, with_names = speed(args.speed_rows)
-        print(f"\nSpeed on {args.speed_rows:,} demo comments, one core: "
-              f"{plain:,.0f} comments/s without names, {with_names:,.0f} with names (spaCy NER).")
+        print(
+            f"\nSpeed on {args.speed_rows:,} demo comments, one core: "
+            f"{plain:,.0f} comments/s without names, {with_names:,.0f} with names (spaCy NER)."
+        )
 
 
 if __name__ == "__main__":

@@ -195,7 +195,9 @@ def main() -> None:
             [sys.executable, str(HERE / "quality.py"), "--quick"], capture_output=True, text=True
         )
         lines += ["", "## Theme quality (`bench/quality.py --quick`)", "", q.stdout.strip()]
-    red = subprocess.run([sys.executable, str(HERE / "redaction.py")], capture_output=True, text=True)
+    red = subprocess.run(
+        [sys.executable, str(HERE / "redaction.py")], capture_output=True, text=True
+    )
     lines += ["", "## Redaction (`bench/redaction.py`)", "", red.stdout.strip()]
     text = "\n".join(lines) + "\n"
     args.out.write_text(text, encoding="utf-8")

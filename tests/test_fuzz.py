@@ -93,9 +93,24 @@ def test_ragged_quoted_mixed_encoding_csv(
 
 @pytest.mark.timeout(60)
 @FUZZ
-@given(st.lists(st.dictionaries(st.text(max_size=5), st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=10),
-    st.lists(st.integers(), max_size=2)), max_size=4), min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.dictionaries(
+            st.text(max_size=5),
+            st.one_of(
+                st.none(),
+                st.booleans(),
+                st.integers(),
+                st.floats(),
+                st.text(max_size=10),
+                st.lists(st.integers(), max_size=2),
+            ),
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_json_lines_of_any_shape(tmp_path_factory: pytest.TempPathFactory, records) -> None:
     TRIED["jsonl"] += 1
     path = tmp_path_factory.mktemp("j") / "s.jsonl"
@@ -122,8 +137,12 @@ def test_semicolon_file_with_comma_decimals(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['score,comment\n9,"unclosed quote\n8,next\n', "score,comment\n9,a,b,c\n8\n",
-     "score,comment\x00\n9,a\x00b\n", "\ufeffscore,comment\r\n9,a\r\n"],
+    [
+        'score,comment\n9,"unclosed quote\n8,next\n',
+        "score,comment\n9,a,b,c\n8\n",
+        "score,comment\x00\n9,a\x00b\n",
+        "\ufeffscore,comment\r\n9,a\r\n",
+    ],
     ids=["unclosed-quote", "ragged", "nul", "bom-crlf"],
 )
 @pytest.mark.timeout(30)
@@ -133,7 +152,7 @@ def test_malformed_csv(tmp_path: Path, text: str) -> None:
     _load_or_feedback_error(path)
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(120)
 def test_one_hundred_thousand_columns(tmp_path: Path) -> None:
     header = ",".join(f"c{i}" for i in range(100_000))
     path = tmp_path / "wide.csv"
@@ -185,7 +204,8 @@ try:
 except FeedbackError as err:
     outcome = f"FeedbackError: {err}"
 print(outcome)
-print(round(time.perf_counter() - start, 1), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+print(round(time.perf_counter() - start, 1), rss)
 """
 
 
@@ -202,8 +222,12 @@ def test_fifty_megabyte_comment_loads_in_bounded_time_and_memory(tmp_path: Path)
 
 
 @pytest.mark.timeout(120)
-@settings(max_examples=8, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(data=st.binary(min_size=1, max_size=512), ext=st.sampled_from([".csv", ".xlsx", ".jsonl"]))
 def test_cli_gives_one_line_and_exit_1(tmp_path_factory, data: bytes, ext: str) -> None:
     TRIED["cli"] += 1

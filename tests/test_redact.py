@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("bench_redaction", ROOT / "bench" / "redaction.py")
+    path = ROOT / "bench" / "redaction.py"
+    spec = importlib.util.spec_from_file_location("bench_redaction", path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module

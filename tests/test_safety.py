@@ -25,10 +25,21 @@ FAST = ["--representation", "tfidf", "--quiet"]
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "-2+3"]
 
 
-def _survey(tmp_path: Path, n: int = 80, name: str = "s.csv", seg_col: str = "region",
-            seg_values: list[str] | None = None, comments: list[str] | None = None) -> Path:
-    words = ["slow broadband speed", "rude support staff", "great price value",
-             "friendly engineer visit", "billing errors again"]
+def _survey(
+    tmp_path: Path,
+    n: int = 80,
+    name: str = "s.csv",
+    seg_col: str = "region",
+    seg_values: list[str] | None = None,
+    comments: list[str] | None = None,
+) -> Path:
+    words = [
+        "slow broadband speed",
+        "rude support staff",
+        "great price value",
+        "friendly engineer visit",
+        "billing errors again",
+    ]
     seg_values = seg_values or ["North", "South"]
     comments = comments or []
     rows = {
@@ -89,8 +100,11 @@ def test_xlsx_report_holds_no_formula(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def result_and_input(tmp_path_factory: pytest.TempPathFactory):
     data = _survey(tmp_path_factory.mktemp("in"))
-    return analyze(AnalysisConfig(input=data, score_col="score", text_col="comment",
-                                  representation=Representation.tfidf)), data
+    return analyze(
+        AnalysisConfig(
+            input=data, score_col="score", text_col="comment", representation=Representation.tfidf
+        )
+    ), data
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -108,7 +122,9 @@ def test_existing_report_needs_force(result_and_input, tmp_path: Path) -> None:
     (out / "notes.txt").write_text("mine")
     with pytest.raises(OutputError) as err:
         write_report(result, out)
-    assert str(err.value) == f"Output folder {out} already holds a report; pass --force to replace it."
+    assert str(err.value) == (
+        f"Output folder {out} already holds a report; pass --force to replace it."
+    )
     write_report(result, out, force=True)
     assert (out / "notes.txt").read_text() == "mine"  # files that are not the report are kept
     assert _leftovers(tmp_path) == []
@@ -208,11 +224,30 @@ def test_html_report_escapes_hostile_names_values_comments_and_file_name(tmp_pat
     evil = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
     folder = tmp_path / "in"
     folder.mkdir()
-    data = _survey(folder, name="x<script>alert(1)<.csv".replace("<", "_") , seg_col=f"seg{evil}",
-                   seg_values=[f"v{evil}", "plain"], comments=[f"bad {evil} service"] * 20)
+    data = _survey(
+        folder,
+        name="x<script>alert(1)<.csv".replace("<", "_"),
+        seg_col=f"seg{evil}",
+        seg_values=[f"v{evil}", "plain"],
+        comments=[f"bad {evil} service"] * 20,
+    )
     out = tmp_path / "out"
-    r = runner.invoke(app, ["analyze", str(data), "--score-col", "score", "--text-col", "comment",
-                            "--segment-col", f"seg{evil}", *FAST, "--out", str(out)])
+    r = runner.invoke(
+        app,
+        [
+            "analyze",
+            str(data),
+            "--score-col",
+            "score",
+            "--text-col",
+            "comment",
+            "--segment-col",
+            f"seg{evil}",
+            *FAST,
+            "--out",
+            str(out),
+        ],
+    )
     assert r.exit_code == 0, r.stderr
     html = (out / "report.html").read_text()
     parser = _Scripts()

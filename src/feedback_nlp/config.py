@@ -176,7 +176,9 @@ class AnalysisConfig:
 
     def __post_init__(self) -> None:
         if self.n_themes is not None and not 2 <= self.n_themes <= 100:
-            raise ConfigError(f"--themes must be 'auto' or a number from 2 to 100, got {self.n_themes}.")
+            raise ConfigError(
+                f"--themes must be 'auto' or a number from 2 to 100, got {self.n_themes}."
+            )
         if self.low_n < 1:
             raise ConfigError(f"--low-n must be at least 1, got {self.low_n}.")
 

@@ -65,7 +65,10 @@ def _clean(obj: Any) -> Any:
 
 def to_json(obj: Any) -> str:
     """Stable, pretty JSON (NaN and inf become null)."""
-    return json.dumps(_clean(obj), indent=2, ensure_ascii=False, default=_default, allow_nan=False) + "\n"
+    return (
+        json.dumps(_clean(obj), indent=2, ensure_ascii=False, default=_default, allow_nan=False)
+        + "\n"
+    )
 
 
 def csv_text(frame: pd.DataFrame) -> str:
@@ -78,7 +81,8 @@ def csv_text(frame: pd.DataFrame) -> str:
     >>> csv_text(pd.DataFrame({"t": ["=1+1", "ok"], "x": [-2.5, 1.0]}))
     "t,x\\n'=1+1,-2.5\\nok,1\\n"
     """
-    return _neutralise_formulas(frame).to_csv(index=False, lineterminator="\n", float_format="%.6g")
+    safe = _neutralise_formulas(frame)
+    return safe.to_csv(index=False, lineterminator="\n", float_format="%.6g")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -86,7 +90,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame
-    for i, col in enumerate(frame.columns):
+    for i in range(frame.shape[1]):
         values = frame.iloc[:, i]
         if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
             continue
@@ -139,8 +143,11 @@ def result_tables(result: AnalysisResult) -> dict[str, pd.DataFrame]:
         tables["segment_own_themes.csv"] = result.segment_own_themes
     if result.sentences is not None:
         tables["sentences.csv"] = result.sentences
-    for name, frame in (("trends.csv", result.trends), ("metrics.csv", result.metrics),
-                        ("followup.csv", result.followup)):
+    for name, frame in (
+        ("trends.csv", result.trends),
+        ("metrics.csv", result.metrics),
+        ("followup.csv", result.followup),
+    ):
         if frame is not None:
             tables[name] = frame
     return tables

@@ -103,7 +103,9 @@ def analyze(cfg: AnalysisConfig, progress: Progress | None = None) -> AnalysisRe
         return analyze_survey(survey, cfg, timer)
 
 
-def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = None) -> AnalysisResult:
+def analyze_survey(
+    survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = None
+) -> AnalysisResult:
     """Analyse an already loaded :class:`Survey` (the stages after reading)."""
     from .redact import strip_placeholders
     from .themes import clean_for_themes, detect_brand_terms
@@ -126,6 +128,7 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
     with timer.stage("sentiment"):
         sent = score_sentiment(cleaned, usable, workers=cfg.threads or os.cpu_count() or 1)
 
+    model: Any  # a fitted ThemeModel: new, or loaded from a saved folder
     with timer.stage("theme fit"):
         if cfg.model_path is not None:
             from .themes import load_model
@@ -154,7 +157,9 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
             values = frame[col].astype(str).to_numpy(dtype=object)
             for value in sorted(set(values)):
                 mask = values == value
-                t = theme_table(groups[mask], member[mask], usable[mask], sent.compound[mask], theme_ids)
+                t = theme_table(
+                    groups[mask], member[mask], usable[mask], sent.compound[mask], theme_ids
+                )
                 t.insert(0, "value", value)
                 t.insert(0, "segment", col)
                 seg_tables.append(t)
@@ -163,8 +168,12 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
         overall.insert(1, "label", overall["theme_id"].map(labels))
         overall.insert(2, "keywords", [", ".join(t["keywords"]) for t in model.themes_])
         examples_all = pick_examples(scores, texts, usable, cfg.example_count)
-        examples_det = pick_examples(scores, texts, usable & (groups == "detractor"), cfg.example_count)
-        examples_pro = pick_examples(scores, texts, usable & (groups == "promoter"), cfg.example_count)
+        examples_det = pick_examples(
+            scores, texts, usable & (groups == "detractor"), cfg.example_count
+        )
+        examples_pro = pick_examples(
+            scores, texts, usable & (groups == "promoter"), cfg.example_count
+        )
         overall["examples"] = [" | ".join(texts[r].strip() for r in rows) for rows in examples_all]
         overall = overall[list(THEME_COLUMNS)]
         segment_themes = (
@@ -181,7 +190,9 @@ def analyze_survey(survey: Survey, cfg: AnalysisConfig, timer: _Timer | None = N
     own = pd.DataFrame(columns=list(SEGMENT_OWN_THEME_COLUMNS))
     if cfg.per_segment and survey.segment_cols:
         with timer.stage("per-segment themes"):
-            own = _per_segment_themes(frame, survey.segment_cols, cleaned, usable, groups, sent.compound, cfg)
+            own = _per_segment_themes(
+                frame, survey.segment_cols, cleaned, usable, groups, sent.compound, cfg
+            )
 
     comments = _comment_table(frame, survey, usable, reasons, sent, primary, theme_lists)
     with timer.stage("trends, metrics, follow-up"):
@@ -240,8 +251,15 @@ def _trends(
     """The trend table when a date column was used, else None."""
     if not survey.info.get("date") or "date" not in frame.columns:
         return None
-    return trend_table(frame["date"], frame["group"].to_numpy(dtype=object), member, usable,
-                       theme_ids, labels, cfg.period)
+    return trend_table(
+        frame["date"],
+        frame["group"].to_numpy(dtype=object),
+        member,
+        usable,
+        theme_ids,
+        labels,
+        cfg.period,
+    )
 
 
 #: How many detractor themes the trend charts and summary follow.
@@ -249,7 +267,10 @@ TOP_TREND_THEMES = 5
 
 
 def _trends_summary(
-    trends: pd.DataFrame, frame: pd.DataFrame, survey: Survey, themes: pd.DataFrame,
+    trends: pd.DataFrame,
+    frame: pd.DataFrame,
+    survey: Survey,
+    themes: pd.DataFrame,
     cfg: AnalysisConfig,
 ) -> dict[str, Any]:
     with_date = int(frame["date"].notna().sum())
@@ -273,9 +294,21 @@ def _metrics_summary(metrics: pd.DataFrame) -> list[dict[str, Any]]:
     for _, rows in metrics.groupby("metric", sort=False):
         overall = rows[rows["by"] == "all"].iloc[0]
         groups = rows[rows["by"] == "nps_group"]
-        entry = {k: _plain(overall[k]) for k in ("metric", "n", "mean", "sd", "n_missing",
-                                                   "n_invalid", "pearson_r", "pearson_p",
-                                                   "spearman_rho", "spearman_p")}
+        entry = {
+            k: _plain(overall[k])
+            for k in (
+                "metric",
+                "n",
+                "mean",
+                "sd",
+                "n_missing",
+                "n_invalid",
+                "pearson_r",
+                "pearson_p",
+                "spearman_rho",
+                "spearman_p",
+            )
+        }
         entry["by_group"] = {
             str(r.value): {"n": int(r.n), "mean": _plain(r.mean)} for r in groups.itertuples()
         }
@@ -371,7 +404,7 @@ def _comment_table(
     for i, reason in enumerate(reasons):
         if reason is not None:
             flag_lists[i].append("no_text")
-    for i in np.flatnonzero(contradictions(groups, sent.compound)):
+    for i in np.flatnonzero(contradictions(groups, sent.compound)).tolist():
         flag_lists[i].append("contradiction")
     columns: dict[str, Any] = {
         "respondent_id": frame["respondent_id"].astype(str),
@@ -478,8 +511,11 @@ def _summary(
                 "saved_model": str(cfg.model_path) if cfg.model_path else None,
                 "representation": getattr(model, "representation_", None),
                 "n_themes": len(model.themes_),
-                "params": {k: _plain(v) for k, v in sorted(model.get_params().items())
-                           if not isinstance(v, (list, tuple, dict))},
+                "params": {
+                    k: _plain(v)
+                    for k, v in sorted(model.get_params().items())
+                    if not isinstance(v, (list, tuple, dict))
+                },
             },
             "input": survey.info.get("input"),
             "comments_input": survey.info.get("comments_input"),

@@ -279,9 +279,7 @@ def _name_spans(masked: Sequence[str], batch_size: int = 256) -> list[list[Span]
     out: list[list[Span]] = [[] for _ in masked]
     if not nlp.has_pipe("ner"):
         return out
-    todo = [
-        i for i, t in enumerate(masked) if len(t) <= NER_MAX_CHARS and _MAYBE_NAME.search(t)
-    ]
+    todo = [i for i, t in enumerate(masked) if len(t) <= NER_MAX_CHARS and _MAYBE_NAME.search(t)]
     if not todo:
         return out
     found: list[tuple[int, int, int, str]] = []
@@ -345,9 +343,7 @@ def find_pii(texts: Sequence[str], *, names: bool = True) -> list[list[Span]]:
     return [sorted(s) for s in found]
 
 
-def redact_texts(
-    texts: Sequence[str], *, names: bool = True
-) -> tuple[list[str], dict[str, int]]:
+def redact_texts(texts: Sequence[str], *, names: bool = True) -> tuple[list[str], dict[str, int]]:
     """Replace personal data in ``texts`` by typed placeholders.
 
     Parameters

@@ -68,7 +68,8 @@ def print_summary(result: AnalysisResult, written: dict[str, Path]) -> None:
     nps = s["nps"]
     rows = s["rows"]
     console.print(
-        f"[bold]NPS {nps['score']:+.2f}[/] (95% CI {nps['ci95'][0]:+.2f} to {nps['ci95'][1]:+.2f}), "
+        f"[bold]NPS {nps['score']:+.2f}[/] "
+        f"(95% CI {nps['ci95'][0]:+.2f} to {nps['ci95'][1]:+.2f}), "
         f"n={nps['n']}:\n{nps['promoters']} promoters, {nps['passives']} passives, "
         f"{nps['detractors']} detractors"
     )
@@ -78,14 +79,24 @@ def print_summary(result: AnalysisResult, written: dict[str, Path]) -> None:
     )
     if len(result.segments):
         table = Table(title="NPS by segment", title_justify="left", show_edge=False, pad_edge=False)
-        for col, justify in (("segment", "left"), ("value", "left"), ("n", "right"),
-                             ("NPS", "right"), ("95% CI", "right"), ("vs rest p", "right")):
+        for col, justify in (
+            ("segment", "left"),
+            ("value", "left"),
+            ("n", "right"),
+            ("NPS", "right"),
+            ("95% CI", "right"),
+            ("vs rest p", "right"),
+        ):
             table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for rec in result.segments.itertuples(index=False):
             flag = " (low n)" if rec.low_n else ""
             table.add_row(
-                str(rec.segment), str(rec.value), f"{rec.n}{flag}", f"{rec.nps:+.1f}",
-                f"{rec.ci_low:+.0f}..{rec.ci_high:+.0f}", _p(rec.p_vs_rest),
+                str(rec.segment),
+                str(rec.value),
+                f"{rec.n}{flag}",
+                f"{rec.nps:+.1f}",
+                f"{rec.ci_low:+.0f}..{rec.ci_high:+.0f}",
+                _p(rec.p_vs_rest),
             )
         console.print(table)
     themes = result.themes.sort_values(["diff_pp", "theme_id"], ascending=[False, True])
@@ -120,8 +131,11 @@ def print_summary(result: AnalysisResult, written: dict[str, Path]) -> None:
             label = escape(str(c["label"]))
             console.print(f"  {c['theme_id']} [bold]{label}[/]: {c['size']} comments")
     report = next(
-        (written[k] for k in ("report.html", "report.md", "report.xlsx", "summary.json")
-         if k in written),
+        (
+            written[k]
+            for k in ("report.html", "report.md", "report.xlsx", "summary.json")
+            if k in written
+        ),
         next(iter(written.values())).parent if written else None,
     )
     if report is not None:  # a path is never wrapped, so it can be copied whole

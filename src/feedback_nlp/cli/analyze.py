@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -51,58 +51,73 @@ def parse_themes(value: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise ConfigError(f"--themes must be 'auto' or a number from 2 to 100, got {value!r}.") from None
+        raise ConfigError(
+            f"--themes must be 'auto' or a number from 2 to 100, got {value!r}."
+        ) from None
 
 
 def analyze_command(
-    input: Annotated[Path, typer.Argument(
+    input: Annotated[
+        Path,
+        typer.Argument(
             help="Survey file: CSV, TSV, XLSX, Parquet or JSON Lines "
             "(--engine dask: CSV, TSV or Parquet, or a quoted glob like 'data/*.parquet')."
-        )],
+        ),
+    ],
     comments: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--comments", help="Separate comments file, joined to INPUT on --id-col."),
     ] = None,
-    score_col: Annotated[Optional[str], typer.Option(help="Column with the 0-10 score.")] = None,
+    score_col: Annotated[str | None, typer.Option(help="Column with the 0-10 score.")] = None,
     group_col: Annotated[
-        Optional[str], typer.Option(help="Column with Promoter/Passive/Detractor labels (if no score).")
+        str | None,
+        typer.Option(help="Column with Promoter/Passive/Detractor labels (if no score)."),
     ] = None,
     group_map: Annotated[
-        Optional[str],
-        typer.Option(help='Map other labels to groups: "negative=detractor,neutral=passive,positive=promoter".'),
+        str | None,
+        typer.Option(
+            help="Map other labels to groups: "
+            '"negative=detractor,neutral=passive,positive=promoter".'
+        ),
     ] = None,
-    text_col: Annotated[Optional[str], typer.Option(help="Column with the open-text comment.")] = None,
-    id_col: Annotated[Optional[str], typer.Option(help="Respondent id column (row numbers otherwise).")] = None,
+    text_col: Annotated[str | None, typer.Option(help="Column with the open-text comment.")] = None,
+    id_col: Annotated[
+        str | None, typer.Option(help="Respondent id column (row numbers otherwise).")
+    ] = None,
     segment_col: Annotated[
-        Optional[list[str]], typer.Option(help="Segment column (repeat for several).")
+        list[str] | None, typer.Option(help="Segment column (repeat for several).")
     ] = None,
-    date_col: Annotated[Optional[str], typer.Option(help="Response date column.")] = None,
+    date_col: Annotated[str | None, typer.Option(help="Response date column.")] = None,
     period: Annotated[
         PeriodChoice, typer.Option(help="Trend period when there is a date column.")
     ] = PeriodChoice.month,
     metric_col: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(help="Other numeric answer (CSAT, CES...) to summarise (repeatable)."),
     ] = None,
     format: Annotated[
-        Optional[list[FormatChoice]],
-        typer.Option("--format", help="Output to write (repeatable; default: html, md, csv, json)."),
+        list[FormatChoice] | None,
+        typer.Option(
+            "--format", help="Output to write (repeatable; default: html, md, csv, json)."
+        ),
     ] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("feedback-report"),
-    seed: Annotated[int, typer.Option(help="Random seed: same input and seed give identical tables.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: same input and seed give identical tables.")
+    ] = 0,
     themes: Annotated[str, typer.Option(help="Number of themes, or 'auto'.")] = "auto",
     representation: Annotated[
         RepresentationChoice, typer.Option(help="Text representation for themes.")
     ] = RepresentationChoice.auto,
     brand_terms: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(help="Brand/company names to mask, comma-separated (repeatable)."),
     ] = None,
     per_segment: Annotated[
         bool, typer.Option("--per-segment", help="Also fit each segment value's own themes.")
     ] = False,
     model: Annotated[
-        Optional[Path], typer.Option(help="Saved theme model folder (from `feedback-nlp fit`).")
+        Path | None, typer.Option(help="Saved theme model folder (from `feedback-nlp fit`).")
     ] = None,
     scale_min: Annotated[float, typer.Option(help="Lowest possible score.")] = 0.0,
     scale_max: Annotated[float, typer.Option(help="Highest possible score.")] = 10.0,
@@ -113,7 +128,7 @@ def analyze_command(
     ] = DuplicatesChoice.error,
     low_n: Annotated[int, typer.Option(help="Flag segment values with fewer respondents.")] = 30,
     threads: Annotated[
-        Optional[int], typer.Option(help="Threads for numeric libraries (default: all cores).")
+        int | None, typer.Option(help="Threads for numeric libraries (default: all cores).")
     ] = None,
     no_redact: Annotated[
         bool,
@@ -139,7 +154,7 @@ def analyze_command(
         typer.Option(help="Run here (local) or on a Dask cluster, partition by partition (dask)."),
     ] = EngineChoice.local,
     scheduler: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             help="Dask scheduler address (tcp://host:8786) for --engine dask; "
             "default: a local cluster of 2 worker processes."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,11 +12,15 @@ from ._common import console, handle_errors, print_notes, print_summary, progres
 
 def demo_command(
     out: Annotated[Path, typer.Option(help="Output folder for the report.")] = Path("demo-report"),
-    rows: Annotated[int, typer.Option(min=50, help="Number of survey responses to generate.")] = 3000,
+    rows: Annotated[
+        int, typer.Option(min=50, help="Number of survey responses to generate.")
+    ] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the generator and of the analysis.")] = 0,
     write_data: Annotated[
-        Optional[Path],
-        typer.Option(help="Only write the generated survey to this file (.csv, .parquet, .xlsx, .jsonl)."),
+        Path | None,
+        typer.Option(
+            help="Only write the generated survey to this file (.csv, .parquet, .xlsx, .jsonl)."
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
 ) -> None:

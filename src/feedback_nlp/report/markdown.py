@@ -77,8 +77,18 @@ def render_markdown(result: AnalysisResult) -> str:
     parts += ["## What detractors raise more than promoters", ""]
     parts.append(
         _table(
-            ["theme", "label", "detractors", "promoters", "diff (pp)", "lift", "q", "theme NPS",
-             "NPS impact", "sentiment"],
+            [
+                "theme",
+                "label",
+                "detractors",
+                "promoters",
+                "diff (pp)",
+                "lift",
+                "q",
+                "theme NPS",
+                "NPS impact",
+                "sentiment",
+            ],
             [
                 [
                     r.theme_id,
@@ -96,8 +106,13 @@ def render_markdown(result: AnalysisResult) -> str:
             ],
         )
     )
-    parts += ["", "\\* significant after Benjamini-Hochberg correction (q < "
-              f"{result.config.alpha:g}).", "", "## Themes with example comments", ""]
+    parts += [
+        "",
+        f"\\* significant after Benjamini-Hochberg correction (q < {result.config.alpha:g}).",
+        "",
+        "## Themes with example comments",
+        "",
+    ]
     by_id = {t["theme_id"]: t for t in s["themes"]}
     for r in themes.itertuples(index=False):
         t = by_id[r.theme_id]
@@ -111,11 +126,17 @@ def render_markdown(result: AnalysisResult) -> str:
         parts.append("")
     candidates = s.get("new_theme_candidates") or []
     if candidates:
-        parts += ["## New theme candidates", "",
-                  "Comments that fit no theme of the saved model, clustered:", ""]
+        parts += [
+            "## New theme candidates",
+            "",
+            "Comments that fit no theme of the saved model, clustered:",
+            "",
+        ]
         for c in candidates:
-            parts.append(f"- **{c['theme_id']} {md_escape(c['label'])}** ({c['size']} comments): "
-                         + "; ".join(md_escape(e) for e in c.get("examples", [])[:2]))
+            parts.append(
+                f"- **{c['theme_id']} {md_escape(c['label'])}** ({c['size']} comments): "
+                + "; ".join(md_escape(e) for e in c.get("examples", [])[:2])
+            )
         parts.append("")
     if len(result.terms):
         parts += ["## Words that set detractors apart", ""]
@@ -159,28 +180,59 @@ def _trends_md(result: AnalysisResult) -> list[str]:
             "",
         ]
     if info.get("rows_without_date"):
-        parts += [f"{info['rows_without_date']} respondents without a date are left out of the "
-                  "trends only.", ""]
+        parts += [
+            f"{info['rows_without_date']} respondents without a date are left out of the "
+            "trends only.",
+            "",
+        ]
     nps = trends[trends["kind"] == "nps"]
     parts.append(
         _table(
             ["period", "n", "NPS", "95% CI", "detractors", "promoters"],
-            [[r.period, r.n, f"{r.nps:+.1f}", f"{r.ci_low:+.1f} to {r.ci_high:+.1f}",
-              r.detractors, r.promoters] for r in nps.itertuples(index=False)],
+            [
+                [
+                    r.period,
+                    r.n,
+                    f"{r.nps:+.1f}",
+                    f"{r.ci_low:+.1f} to {r.ci_high:+.1f}",
+                    r.detractors,
+                    r.promoters,
+                ]
+                for r in nps.itertuples(index=False)
+            ],
         )
     )
     parts.append("")
     if c and c["themes"]:
-        parts += [f"Detractor themes, {c['last']['period']} vs {c['previous']['period']} "
-                  "(share of detractor comments; grew/shrank when q < "
-                  f"{result.config.alpha:g}):", ""]
+        parts += [
+            f"Detractor themes, {c['last']['period']} vs {c['previous']['period']} "
+            "(share of detractor comments; grew/shrank when q < "
+            f"{result.config.alpha:g}):",
+            "",
+        ]
         parts.append(
             _table(
-                ["theme", "label", c["previous"]["period"], c["last"]["period"], "change (pp)",
-                 "q", "direction"],
-                [[e["theme_id"], e["label"], _num(e["share_detractors_previous"], ".1%"),
-                  _num(e["share_detractors_last"], ".1%"), _num(e["change_pp"], "+.1f"),
-                  _fmt_p(e["q_value"]), e["direction"]] for e in c["themes"][:10]],
+                [
+                    "theme",
+                    "label",
+                    c["previous"]["period"],
+                    c["last"]["period"],
+                    "change (pp)",
+                    "q",
+                    "direction",
+                ],
+                [
+                    [
+                        e["theme_id"],
+                        e["label"],
+                        _num(e["share_detractors_previous"], ".1%"),
+                        _num(e["share_detractors_last"], ".1%"),
+                        _num(e["change_pp"], "+.1f"),
+                        _fmt_p(e["q_value"]),
+                        e["direction"],
+                    ]
+                    for e in c["themes"][:10]
+                ],
             )
         )
         parts.append("")
@@ -196,14 +248,36 @@ def _metrics_md(result: AnalysisResult) -> list[str]:
     rows = []
     for m in metrics:
         g = m["by_group"]
-        rows.append([m["metric"], m["n"], _num(m["mean"], ".2f"),
-                     *(_num(g.get(k, {}).get("mean"), ".2f") for k in
-                       ("detractor", "passive", "promoter")),
-                     f"{_num(m['pearson_r'], '+.2f')} (p {_fmt_p(m['pearson_p'])})",
-                     f"{_num(m['spearman_rho'], '+.2f')} (p {_fmt_p(m['spearman_p'])})",
-                     f"{m['n_missing']} / {m['n_invalid']}"])
-    parts.append(_table(["metric", "n", "mean", "detractors", "passives", "promoters",
-                         "Pearson r", "Spearman rho", "empty / not numeric"], rows))
+        rows.append(
+            [
+                m["metric"],
+                m["n"],
+                _num(m["mean"], ".2f"),
+                *(
+                    _num(g.get(k, {}).get("mean"), ".2f")
+                    for k in ("detractor", "passive", "promoter")
+                ),
+                f"{_num(m['pearson_r'], '+.2f')} (p {_fmt_p(m['pearson_p'])})",
+                f"{_num(m['spearman_rho'], '+.2f')} (p {_fmt_p(m['spearman_p'])})",
+                f"{m['n_missing']} / {m['n_invalid']}",
+            ]
+        )
+    parts.append(
+        _table(
+            [
+                "metric",
+                "n",
+                "mean",
+                "detractors",
+                "passives",
+                "promoters",
+                "Pearson r",
+                "Spearman rho",
+                "empty / not numeric",
+            ],
+            rows,
+        )
+    )
     parts += ["", "Means by segment value are in `metrics.csv`.", ""]
     return parts
 

@@ -210,9 +210,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             # A fixed k also runs ``n_runs`` over-clusterings and keeps the medoid
             # run (the one agreeing most with the others): one run's result moves
             # with its seed (SemEval k=5 NMI 0.339-0.360 over seeds 0-4).
-            runs = [self._merged(x, w, int(s), k_range)[k_range.start] for s in seeds]
-            parts = [(x[probe] @ c.T).argmax(1) for c in runs]
-            cents = runs[_medoid(parts)]
+            fixed = [self._merged(x, w, int(s), k_range)[k_range.start] for s in seeds]
+            parts = [(x[probe] @ c.T).argmax(1) for c in fixed]
+            cents = fixed[_medoid(parts)]
             return cents, len(cents)
         # Auto k, one-standard-error rule over repeated over-clusterings:
         # silhouette differences between neighbouring k (~0.003) are smaller
