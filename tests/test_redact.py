@@ -177,3 +177,21 @@ def test_no_redact_warns_even_when_quiet(demo_csv: Path, tmp_path: Path) -> None
     assert result.exit_code == 0, result.stderr
     assert "Warning: --no-redact: personal data" in " ".join(result.stderr.split())
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["redaction"] is None
+
+
+def test_a_brand_the_recogniser_sometimes_calls_a_person_is_kept(tmp_path):
+    """In the demo survey spaCy tags "Acme" PERSON in a few comments; it is a brand."""
+    from feedback_nlp.config import AnalysisConfig
+    from feedback_nlp.demo import write_survey
+    from feedback_nlp.load import load_survey
+
+    path = write_survey(tmp_path / "s.csv", rows=3000, seed=0)
+    survey = load_survey(AnalysisConfig(input=path, score_col="score", text_col="comment"))
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    before = raw["comment"].str.count(r"\bAcme\b").sum()
+    after = (
+        survey.frame["text"].str.count(r"\bAcme\b").sum()
+        + survey.rejected["raw_text"].str.count(r"\bAcme\b").sum()
+    )
+    assert before > 50
+    assert after == before

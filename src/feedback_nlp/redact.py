@@ -314,9 +314,14 @@ def _name_spans(masked: Sequence[str], batch_size: int = 256) -> list[list[Span]
     for t in masked:
         words.update(_WORD.findall(t))
     per_text: Counter[str] = Counter(text for _, text in {(i, text) for i, _, _, text in found})
+    tagged: Counter[str] = Counter(w for _, _, _, text in found for w in text.split())
     frequent = max(10, len(masked) // 200)
     for i, start, end, text in found:
-        if per_text[text] >= frequent:
+        # ...nor a frequent word the recogniser mostly leaves untagged ("Acme" is a
+        # PERSON in a few comments, a brand in most; "Sarah" is a PERSON every time).
+        if per_text[text] >= frequent or any(
+            words[w] >= frequent and tagged[w] < 0.5 * words[w] for w in text.split()
+        ):
             continue
         if any(words[w.lower()] > words[w] for w in text.split()):
             continue
