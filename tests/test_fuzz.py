@@ -152,14 +152,15 @@ def test_malformed_csv(tmp_path: Path, text: str) -> None:
     _load_or_feedback_error(path)
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)
 def test_one_hundred_thousand_columns(tmp_path: Path) -> None:
     header = ",".join(f"c{i}" for i in range(100_000))
     path = tmp_path / "wide.csv"
     path.write_text(f"score,comment,{header}\n9,good,{','.join('x' * 100_000)}\n")
     start = time.perf_counter()
     out = _load_or_feedback_error(path)
-    assert time.perf_counter() - start < 60
+    # A hang guard, not a speed test: ~25 s on a quiet 2-core machine.
+    assert time.perf_counter() - start < 200
     assert not isinstance(out, FeedbackError), out
     wrong = _load_or_feedback_error(path, score_col="scor")
     assert isinstance(wrong, FeedbackError) and len(str(wrong)) < 2000
