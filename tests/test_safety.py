@@ -256,3 +256,20 @@ def test_html_report_escapes_hostile_names_values_comments_and_file_name(tmp_pat
     assert parser.handlers == []
     assert "&lt;script&gt;" in html
     assert json.loads((out / "summary.json").read_text())["columns"]["segments"] == [f"seg{evil}"]
+
+
+def test_report_files_get_ordinary_permissions(tmp_path):
+    """Atomic writes go through private temporary files; the report must not stay private."""
+    import os
+    import stat
+
+    from feedback_nlp.output import report_folder, write_text
+
+    old = os.umask(0o022)
+    try:
+        with report_folder(tmp_path / "out", force=False) as folder:
+            write_text(folder / "report.md", "# hi\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "out" / "report.md").stat().st_mode) == 0o644

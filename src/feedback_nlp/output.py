@@ -116,17 +116,24 @@ def _neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _public(path: str | Path, mode: int) -> None:
+    """Give a temporary file or folder the permissions a plain open()/mkdir() would.
+
+    mkstemp/mkdtemp create them private (0600/0700); a report is meant to be read
+    by whoever may read its folder.
+    """
+    os.chmod(path, mode & ~_umask())
+
+
 def write_text(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` atomically: a temporary file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as err:
-        raise OutputError(f"Cannot write {path}: {err.strerror or err}.") from err
-    return path
+    return write_bytes(path, text.encode("utf-8"))
 
 
 def result_tables(result: AnalysisResult) -> dict[str, pd.DataFrame]:
@@ -170,12 +177,13 @@ def write_tables(
 
 
 def write_bytes(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically, like :func:`write_text`."""
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        _public(tmp, 0o666)
         os.replace(tmp, path)
     except OSError as err:
         raise OutputError(f"Cannot write {path}: {err.strerror or err}.") from err
@@ -225,6 +233,7 @@ def report_folder(out_dir: Path, *, force: bool = False) -> Iterator[Path]:
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+        _public(tmp, 0o777)
     except OSError as err:
         raise OutputError(f"Cannot write {out_dir}: {err.strerror or err}.") from err
     try:
