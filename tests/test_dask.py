@@ -56,6 +56,10 @@ def _config(path: Path) -> AnalysisConfig:
         n_themes=6,
         duplicates=DuplicatePolicy.first,
         seed=3,
+        # The name filter of redaction uses corpus-wide word counts, which a
+        # partition does not have (see README, Running on a cluster); the pattern
+        # redaction (e-mails, phones...) is per comment and stays on.
+        redact_names=False,
     )
 
 

@@ -208,7 +208,7 @@ def load_part(raw: pd.DataFrame, offset: int, plan: LoadPlan) -> LoadedPart:
 
         texts = frame["text"].fillna("").astype(str).tolist()
         raw_text = rejected["raw_text"].fillna("").astype(str).tolist()
-        redacted, redaction = redact_texts(texts + raw_text)
+        redacted, redaction = redact_texts(texts + raw_text, names=cfg.redact_names)
         frame["text"] = pd.Series(redacted[: len(texts)], index=frame.index, dtype=object)
         rejected["raw_text"] = pd.Series(redacted[len(texts) :], index=rejected.index, dtype=object)
     usable, reasons_text = usable_mask(frame["text"].fillna("").astype(str).tolist())
