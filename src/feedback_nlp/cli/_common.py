@@ -191,13 +191,9 @@ def _f2(value: Any, signed: bool = False) -> str:
 
 
 def _p(value: Any) -> str:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "-"
-    if v != v:
-        return "-"
-    return "<0.001" if v < 0.001 else f"{v:.3f}"
+    from ..report.markdown import format_p
+
+    return format_p(value)
 
 
 def _short(text: str, width: int = 100) -> str:

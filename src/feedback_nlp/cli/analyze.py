@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+# The config's str Enums, so --help lists the choices (config imports nothing heavy).
+from ..config import (
+    AnalysisConfig,
+    DuplicatePolicy,
+    Engine,
+    Period,
+    ReportFormat,
+    Representation,
+    Scale,
+    parse_group_map,
+)
 from ._common import handle_errors, print_notes, print_summary, progress_reporter, warn
-
-
-class DuplicatesChoice(str, Enum):
-    error = "error"
-    first = "first"
-    last = "last"
-
-
-class RepresentationChoice(str, Enum):
-    auto = "auto"
-    minilm = "minilm"
-    tfidf = "tfidf"
-
-
-class EngineChoice(str, Enum):
-    local = "local"
-    dask = "dask"
-
-
-class PeriodChoice(str, Enum):
-    week = "week"
-    month = "month"
-    quarter = "quarter"
-
-
-class FormatChoice(str, Enum):
-    html = "html"
-    md = "md"
-    csv = "csv"
-    json = "json"
-    xlsx = "xlsx"
 
 
 def parse_themes(value: str) -> int | None:
@@ -89,14 +68,14 @@ def analyze_command(
     ] = None,
     date_col: Annotated[str | None, typer.Option(help="Response date column.")] = None,
     period: Annotated[
-        PeriodChoice, typer.Option(help="Trend period when there is a date column.")
-    ] = PeriodChoice.month,
+        Period, typer.Option(help="Trend period when there is a date column.")
+    ] = Period.month,
     metric_col: Annotated[
         list[str] | None,
         typer.Option(help="Other numeric answer (CSAT, CES...) to summarise (repeatable)."),
     ] = None,
     format: Annotated[
-        list[FormatChoice] | None,
+        list[ReportFormat] | None,
         typer.Option(
             "--format", help="Output to write (repeatable; default: html, md, csv, json)."
         ),
@@ -107,8 +86,8 @@ def analyze_command(
     ] = 0,
     themes: Annotated[str, typer.Option(help="Number of themes, or 'auto'.")] = "auto",
     representation: Annotated[
-        RepresentationChoice, typer.Option(help="Text representation for themes.")
-    ] = RepresentationChoice.auto,
+        Representation, typer.Option(help="Text representation for themes.")
+    ] = Representation.auto,
     brand_terms: Annotated[
         list[str] | None,
         typer.Option(help="Brand/company names to mask, comma-separated (repeatable)."),
@@ -124,8 +103,8 @@ def analyze_command(
     promoter_min: Annotated[float, typer.Option(help="Scores >= this are promoters.")] = 9.0,
     detractor_max: Annotated[float, typer.Option(help="Scores <= this are detractors.")] = 6.0,
     duplicates: Annotated[
-        DuplicatesChoice, typer.Option(help="Duplicate respondent ids: error, or keep first/last.")
-    ] = DuplicatesChoice.error,
+        DuplicatePolicy, typer.Option(help="Duplicate respondent ids: error, or keep first/last.")
+    ] = DuplicatePolicy.error,
     low_n: Annotated[int, typer.Option(help="Flag segment values with fewer respondents.")] = 30,
     threads: Annotated[
         int | None, typer.Option(help="Threads for numeric libraries (default: all cores).")
@@ -150,9 +129,9 @@ def analyze_command(
         bool, typer.Option("--force", help="Replace a report already in the --out folder.")
     ] = False,
     engine: Annotated[
-        EngineChoice,
+        Engine,
         typer.Option(help="Run here (local) or on a Dask cluster, partition by partition (dask)."),
-    ] = EngineChoice.local,
+    ] = Engine.local,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -164,15 +143,6 @@ def analyze_command(
 ) -> None:
     """Analyse a survey: NPS with intervals, sentiment, themes, detractor vs promoter themes."""
     with handle_errors():
-        from ..config import (
-            AnalysisConfig,
-            DuplicatePolicy,
-            Engine,
-            Period,
-            Representation,
-            Scale,
-            parse_group_map,
-        )
         from ..output import check_output_folder
         from ..pipeline import analyze
         from ..report import write_report
@@ -187,13 +157,13 @@ def analyze_command(
             id_col=id_col,
             segment_cols=tuple(segment_col or ()),
             date_col=date_col,
-            period=Period(period.value),
+            period=period,
             metric_cols=tuple(metric_col or ()),
             scale=Scale(scale_min, scale_max, promoter_min, detractor_max),
-            duplicates=DuplicatePolicy(duplicates.value),
+            duplicates=duplicates,
             seed=seed,
             n_themes=parse_themes(themes),
-            representation=Representation(representation.value),
+            representation=representation,
             brand_terms=tuple(
                 t.strip() for spec in brand_terms or () for t in spec.split(",") if t.strip()
             ),
@@ -203,7 +173,7 @@ def analyze_command(
             threads=threads,
             redact=not no_redact,
             redact_names=not no_redact_names,
-            engine=Engine(engine.value),
+            engine=engine,
             scheduler=scheduler,
         )
         check_output_folder(out, force=force)

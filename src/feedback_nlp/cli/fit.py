@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
+from ..config import AnalysisConfig, Representation
 from ._common import console, handle_errors, print_notes
-from .analyze import RepresentationChoice, parse_themes
+from .analyze import parse_themes
 
 
 def fit_command(
@@ -42,8 +43,8 @@ def fit_command(
         int, typer.Option(help="Random seed: same input and seed give the same model.")
     ] = 0,
     representation: Annotated[
-        RepresentationChoice, typer.Option(help="Text representation for themes.")
-    ] = RepresentationChoice.auto,
+        Representation, typer.Option(help="Text representation for themes.")
+    ] = Representation.auto,
     score_col: Annotated[str | None, typer.Option(help="Column with the 0-10 score.")] = None,
     group_col: Annotated[
         str | None,
@@ -67,7 +68,6 @@ def fit_command(
 ) -> None:
     """Fit a theme model on a survey and save it (plus an editable codebook.yaml)."""
     with handle_errors():
-        from ..config import AnalysisConfig, Representation
         from ..themes.codebook import fit_survey, load_codebook
         from ..themes.persist import load_model, resolve_model_dir, save_model
 
@@ -84,7 +84,7 @@ def fit_command(
             id_col=id_col,
             seed=seed,
             n_themes=parse_themes(themes),
-            representation=Representation(representation.value),
+            representation=representation,
             brand_terms=tuple(
                 t.strip() for spec in brand_terms or () for t in spec.split(",") if t.strip()
             ),

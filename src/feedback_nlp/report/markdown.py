@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..result import AnalysisResult
 
-__all__ = ["render_markdown", "md_escape"]
+__all__ = ["render_markdown", "md_escape", "format_p"]
 
 
 def md_escape(text: Any) -> str:
@@ -19,7 +19,12 @@ def md_escape(text: Any) -> str:
     return s
 
 
-def _fmt_p(v: Any) -> str:
+def format_p(v: Any) -> str:
+    """A p- or q-value for people: '<0.001', '0.042', or '-' when missing.
+
+    >>> format_p(0.0001), format_p(0.04213), format_p(None)
+    ('<0.001', '0.042', '-')
+    """
     try:
         f = float(v)
     except (TypeError, ValueError):
@@ -65,7 +70,7 @@ def render_markdown(result: AnalysisResult) -> str:
                         f"{r.nps:+.2f}",
                         f"{r.ci_low:+.1f} to {r.ci_high:+.1f}",
                         f"{r.diff_vs_rest:+.1f}",
-                        _fmt_p(r.p_vs_rest),
+                        format_p(r.p_vs_rest),
                     ]
                     for r in result.segments.itertuples(index=False)
                 ],
@@ -97,7 +102,7 @@ def render_markdown(result: AnalysisResult) -> str:
                     f"{100 * r.share_promoters:.1f}%",
                     f"{r.diff_pp:+.1f}",
                     f"{r.lift:.2f}",
-                    _fmt_p(r.q_value) + (" *" if r.significant else ""),
+                    format_p(r.q_value) + (" *" if r.significant else ""),
                     "-" if pd.isna(r.nps) else f"{r.nps:+.1f}",
                     "-" if pd.isna(r.nps_impact) else f"{r.nps_impact:+.2f}",
                     "-" if pd.isna(r.mean_sentiment) else f"{r.mean_sentiment:+.2f}",
@@ -176,7 +181,7 @@ def _trends_md(result: AnalysisResult) -> list[str]:
             f"**NPS {c['last']['period']}: {c['last']['nps']:+.1f}**, "
             f"{c['nps_change']:+.1f} points "
             f"vs {c['previous']['period']} ({c['previous']['nps']:+.1f}); z test p = "
-            f"{_fmt_p(c['p_value'])}, {sig}.",
+            f"{format_p(c['p_value'])}, {sig}.",
             "",
         ]
     if info.get("rows_without_date"):
@@ -228,7 +233,7 @@ def _trends_md(result: AnalysisResult) -> list[str]:
                         _num(e["share_detractors_previous"], ".1%"),
                         _num(e["share_detractors_last"], ".1%"),
                         _num(e["change_pp"], "+.1f"),
-                        _fmt_p(e["q_value"]),
+                        format_p(e["q_value"]),
                         e["direction"],
                     ]
                     for e in c["themes"][:10]
@@ -257,8 +262,8 @@ def _metrics_md(result: AnalysisResult) -> list[str]:
                     _num(g.get(k, {}).get("mean"), ".2f")
                     for k in ("detractor", "passive", "promoter")
                 ),
-                f"{_num(m['pearson_r'], '+.2f')} (p {_fmt_p(m['pearson_p'])})",
-                f"{_num(m['spearman_rho'], '+.2f')} (p {_fmt_p(m['spearman_p'])})",
+                f"{_num(m['pearson_r'], '+.2f')} (p {format_p(m['pearson_p'])})",
+                f"{_num(m['spearman_rho'], '+.2f')} (p {format_p(m['spearman_p'])})",
                 f"{m['n_missing']} / {m['n_invalid']}",
             ]
         )
