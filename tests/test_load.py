@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _load_fixtures import SURVEY, write_csv_text, write_table
-from feedback_nlp import load
+from feedback_nlp import load, read
 from feedback_nlp.config import AnalysisConfig, DuplicatePolicy, Scale, parse_group_map
 from feedback_nlp.errors import ColumnError, ConfigError, DataError, InputFileError
 from feedback_nlp.load import load_survey, parse_scores, read_table
@@ -139,7 +139,7 @@ def test_pyarrow_fast_path_matches_the_c_parser(
     )
     path = csv_file(tmp_path, text)
     fast, _ = read_table(path)
-    monkeypatch.setattr(load, "_read_csv_pyarrow", lambda *a: None)
+    monkeypatch.setattr(read, "_read_csv_pyarrow", lambda *a: None)
     slow, _ = read_table(path)
     pd.testing.assert_frame_equal(fast, slow)
     assert fast["comment"].tolist() == ["multi\nline, quoted", 'say "hi"', "", "  spaced  "]

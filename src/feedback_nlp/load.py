@@ -8,13 +8,7 @@ scores parsed and classified. Every data row of the main input ends either in
 
 from __future__ import annotations
 
-import codecs
-import csv
-import hashlib
-import io
-import json
 import re
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,37 +16,36 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import AnalysisConfig, DuplicatePolicy, Scale
-from .errors import ColumnError, ConfigError, DataError, InputFileError, nearest
+from .config import AnalysisConfig, DuplicatePolicy
+from .errors import ColumnError, ConfigError, DataError, nearest
+from .parse import (
+    _GROUP_WORDS,
+    _MISSING,
+    groups_from_scores,
+    parse_dates,
+    parse_group_labels,
+    parse_scores,
+)
+from .read import SUPPORTED_EXTENSIONS, read_table
 from .result import REJECTED_COLUMNS, Survey
 
+# read_table and the parsers live in .read and .parse; they stay importable from
+# here, the loader's public face.
 __all__ = [
     "load_survey",
     "read_table",
     "parse_scores",
     "parse_group_labels",
+    "parse_dates",
+    "groups_from_scores",
     "SUPPORTED_EXTENSIONS",
     "RAW_COLUMNS",
 ]
 
-#: File extension (lower-cased) -> format name.
-SUPPORTED_EXTENSIONS = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".xlsx": "xlsx",
-    ".parquet": "parquet",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-}
 #: Raw input values kept in ``Survey.rejected`` after :data:`REJECTED_COLUMNS`.
 RAW_COLUMNS = ("raw_score", "raw_group", "raw_text")
 #: Column names the frame uses itself; a segment column may not take one.
 _CANONICAL = ("respondent_id", "row", "group", "score", "date", "flags", "text")
-_DELIMITERS = ",;|\t"
-_MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--"})
-_GROUP_WORDS = {f"{g}{s}": g for g in ("promoter", "passive", "detractor") for s in ("", "s")}
-_FRACTION = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)\s*/\s*(\d+(?:[.,]\d+)?)$")
-_DAY_MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}")
 #: Common column names per role, in order of preference; '*' is a wildcard at one end.
 _CANDIDATES: dict[str, tuple[str, ...]] = {
     "score": ("nps_score", "nps", "score", "rating", "likelihood_to_recommend", "ltr",
@@ -73,435 +66,6 @@ _ROLES = {
 
 
 # ---------------------------------------------------------------- reading files
-
-
-def read_table(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Read a survey file as a table of strings ('' for empty cells).
-
-    The format follows the extension (:data:`SUPPORTED_EXTENSIONS`). ``info``
-    holds ``path``, ``format``, ``encoding``, ``delimiter`` (None where they do
-    not apply), ``rows_read``, ``sha256`` of the file bytes, ``sheet`` for
-    .xlsx, and ``notes``: messages for the user (encoding fallback, extra sheets).
-
-    Raises :class:`InputFileError` for a missing, empty, binary, unsupported
-    or malformed file.
-    """
-    path = Path(path)
-    name = path.name
-    if not path.exists():
-        raise InputFileError(f"File not found: {path}")
-    if path.is_dir():
-        raise InputFileError(f"{path} is a directory, not a file: pass the survey file itself.")
-    fmt = SUPPORTED_EXTENSIONS.get(path.suffix.lower())
-    if fmt is None:
-        kind = f"type {path.suffix!r}" if path.suffix else "type (no extension)"
-        raise InputFileError(
-            f"Unsupported file {kind} for {name}: use one of "
-            f"{', '.join(SUPPORTED_EXTENSIONS)} (save or rename it accordingly)."
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputFileError(f"Cannot read {name}: {err.strerror or err}.") from err
-    info: dict[str, Any] = {
-        "path": str(path),
-        "format": fmt,
-        "encoding": None,
-        "delimiter": None,
-        "rows_read": 0,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "notes": [],
-    }
-    if not data.strip():
-        raise InputFileError(f"{name} has no data rows: the file is empty.")
-    if fmt in ("csv", "tsv", "jsonl"):
-        text, info["encoding"], note = _decode(data, name, fmt)
-        if note:
-            info["notes"].append(note)
-        if fmt == "jsonl":
-            frame = _read_jsonl(text, name)
-        else:
-            info["delimiter"] = "\t" if fmt == "tsv" else _sniff_delimiter(text)
-            frame = _read_csv(text, info["delimiter"], name)
-    elif fmt == "xlsx":
-        frame, sheets = _read_xlsx(data, name)
-        info["sheet"] = sheets[0]
-        if len(sheets) > 1:
-            info["notes"].append(
-                f"{name} has {len(sheets)} sheets; read only the first one, {sheets[0]!r}."
-            )
-    else:
-        frame = _read_parquet(data, name)
-    if len(frame) == 0:
-        raise InputFileError(f"{name} has no data rows, only a header line.")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    info["rows_read"] = len(frame)
-    return frame.reset_index(drop=True), info
-
-
-def _decode(data: bytes, name: str, fmt: str) -> tuple[str, str, str | None]:
-    """Decode text: UTF-8, UTF-8 with BOM, UTF-16 with BOM, else cp1252 (announced)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16", None
-        except UnicodeDecodeError:
-            pass
-    if b"\x00" in data[:8192]:
-        hint = " (it looks like a zip or .xlsx file)" if data.startswith(b"PK\x03\x04") else ""
-        label = {"csv": "CSV", "tsv": "TSV", "jsonl": "JSON Lines"}[fmt]
-        raise InputFileError(f"{name} looks like a binary file, not {label} text{hint}.")
-    encoding = "utf-8"
-    if data.startswith(codecs.BOM_UTF8):
-        data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8-sig"
-    try:
-        return data.decode("utf-8"), encoding, None
-    except UnicodeDecodeError:
-        pass
-    replaced = data.decode("utf-8", errors="replace")
-    n_bad = replaced.count("\ufffd")
-    n_multibyte = sum(1 for ch in replaced if ord(ch) > 127) - n_bad
-    if n_multibyte > n_bad:
-        # Mostly valid UTF-8 with a few broken bytes: reading it all as cp1252
-        # would garble every correct accented character instead of a few.
-        return (
-            replaced,
-            encoding,
-            (
-                f"{name} has {n_bad} byte(s) that are not valid UTF-8; read it as UTF-8 "
-                "with those replaced by '\ufffd'."
-            ),
-        )
-    try:
-        return (
-            data.decode("cp1252"),
-            "cp1252",
-            (f"{name} is not UTF-8; read it as cp1252 (Windows-1252)."),
-        )
-    except UnicodeDecodeError:
-        return (
-            data.decode("latin-1"),
-            "latin-1",
-            (
-                f"{name} is neither UTF-8 nor cp1252; read it as latin-1 (ISO-8859-1): "
-                "check accented characters, or re-save the file as UTF-8."
-            ),
-        )
-
-
-def _sniff_delimiter(text: str) -> str:
-    """csv.Sniffer on a sample, checked against the header line."""
-    sample = text[:32_768]
-    if len(text) > len(sample) and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]
-    header = sample.split("\n", 1)[0]
-    try:
-        found: str | None = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
-    except csv.Error:
-        found = None
-    if found is None or found not in header:
-        counts = {d: header.count(d) for d in _DELIMITERS}
-        best = max(counts, key=lambda d: counts[d])
-        found = best if counts[best] else ","
-    return found
-
-
-def _read_csv(text: str, delimiter: str, name: str) -> pd.DataFrame:
-    """Parse delimited text; pyarrow when it can, pandas' C parser otherwise.
-
-    The fast path only accepts a result that the C parser would give as well
-    (unique header, every row complete); anything else goes to the C parser,
-    whose behaviour and error messages are the reference.
-    """
-    data = text.encode("utf-8")
-    fast = _read_csv_pyarrow(text, data, delimiter)
-    if fast is not None:
-        return fast
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(
-                io.BytesIO(data),
-                sep=delimiter,
-                dtype=str,
-                keep_default_na=False,
-                index_col=False,
-                encoding="utf-8",
-            ).fillna("")
-    except pd.errors.EmptyDataError as err:
-        raise InputFileError(f"{name} has no data rows: the file is empty.") from err
-    except pd.errors.ParserWarning as err:
-        raise InputFileError(
-            f"{name} is malformed: the first data row has more fields than the header "
-            f"(delimiter {delimiter!r}). Check the delimiter and quoting."
-        ) from err
-    except (pd.errors.ParserError, ValueError, UnicodeError) as err:
-        message = " ".join(str(err).split())
-        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
-        if match:
-            expected, line, saw = match.groups()
-            raise InputFileError(
-                f"{name} is malformed at line {line}: {saw} fields where the header has "
-                f"{expected} (delimiter {delimiter!r}). Check the delimiter and quoting."
-            ) from err
-        message = message.replace("Error tokenizing data. C error: ", "")
-        raise InputFileError(
-            f"{name} could not be parsed as delimited text (delimiter {delimiter!r}): {message}."
-        ) from err
-
-
-def _read_csv_pyarrow(text: str, data: bytes, delimiter: str) -> pd.DataFrame | None:
-    try:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-
-        # The whole first line, however long (a 100k-column header is still a header).
-        header = next(
-            csv.reader(io.StringIO(text[: max(65_536, text.find("\n") + 1)]), delimiter=delimiter)
-        )
-        # pyarrow accepts a quote left open at the end of the file; pandas does not.
-        if len(set(header)) != len(header) or not all(header) or text.count('"') % 2:
-            return None
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                null_values=[],
-            ),
-        )
-    except Exception:  # any doubt: the reference parser decides
-        return None
-    if table.column_names != header or not all(t == pa.string() for t in table.schema.types):
-        return None
-    return table.to_pandas()
-
-
-def _read_jsonl(text: str, name: str) -> pd.DataFrame:
-    records: list[dict[str, Any]] = []
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputFileError(
-                f"{name} is malformed: invalid JSON on line {line_no} ({err.msg})."
-            ) from err
-        if not isinstance(record, dict):
-            raise InputFileError(
-                f"{name} is malformed: line {line_no} is not a JSON object; "
-                "JSON Lines needs one {...} object per line."
-            )
-        records.append(record)
-    keys = list(dict.fromkeys(k for r in records for k in r))
-    if not records:
-        raise InputFileError(f"{name} has no data rows: the file is empty.")
-    columns = {k: [_json_cell(r.get(k)) for r in records] for k in keys}
-    return pd.DataFrame(columns, columns=keys, dtype=str)
-
-
-def _json_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _read_xlsx(data: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
-    """First sheet of a workbook; formulas come as the values Excel cached, never evaluated."""
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as err:
-        raise InputFileError(
-            f"{name} is not a readable .xlsx workbook ({type(err).__name__}: {err}). "
-            "Re-save it from Excel as .xlsx, or export it as CSV."
-        ) from err
-    try:
-        sheets = list(book.sheetnames)
-        rows = [
-            [_xlsx_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)
-        ]
-    except Exception as err:
-        raise InputFileError(
-            f"{name} could not be read ({type(err).__name__}: {err}). "
-            "Re-save it from Excel as .xlsx, or export it as CSV."
-        ) from err
-    finally:
-        book.close()
-    rows = [r for r in rows if any(r)]  # blank rows are skipped, as in CSV
-    if not rows:
-        raise InputFileError(f"{name} has no data rows: its first sheet is empty.")
-    width = max(len(r) for r in rows)
-    rows = [r + [""] * (width - len(r)) for r in rows]
-    used = [i for i in range(width) if any(r[i] for r in rows)]
-    header = [rows[0][i] or f"Unnamed: {i}" for i in used]
-    body = [[r[i] for i in used] for r in rows[1:]]
-    return pd.DataFrame(body, columns=header, dtype=str), sheets
-
-
-def _xlsx_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") and hasattr(value, "day") \
-            else value.isoformat()  # fmt: skip
-    return str(value)
-
-
-def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(io.BytesIO(data))
-    except Exception as err:
-        raise InputFileError(
-            f"{name} is not a readable Parquet file ({type(err).__name__}: {err})."
-        ) from err
-    columns: dict[str, pd.Series] = {}
-    for col_name, column in zip(table.column_names, table.columns, strict=True):
-        try:
-            strings = pc.cast(column, pa.string()).to_pandas()
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            values = column.to_pandas()
-            strings = values.astype(str).where(values.notna(), "")
-        columns[str(col_name)] = strings.fillna("").astype(str)
-    return pd.DataFrame(columns)
-
-
-# ---------------------------------------------------------------- parsing values
-
-
-def parse_scores(raw: pd.Series, scale: Scale) -> tuple[pd.Series, pd.Series]:
-    """Parse score strings; return (scores as float, rejection reason or None per row).
-
-    Accepts surrounding spaces, a decimal comma and ``n/max`` fractions.
-
-    >>> s, why = parse_scores(pd.Series([" 9/10", "7,5", "11", "abc", ""]), Scale())
-    >>> s.tolist()[:2], why.tolist()[2:]
-    ([9.0, 7.5], ['score out of range 0-10: 11', "non-numeric score: 'abc'", 'missing score'])
-    """
-    text = raw.fillna("").astype(str).str.strip()
-    missing = text.str.lower().isin(_MISSING).to_numpy()
-    cleaned = text.copy()
-    other_scale = np.zeros(len(text), dtype=bool)
-    slash = text.str.contains("/", regex=False).to_numpy()
-    if slash.any():
-        parts = text[slash].str.extract(_FRACTION)
-        denominator = pd.to_numeric(parts[1].str.replace(",", ".", regex=False), errors="coerce")
-        cleaned[slash] = parts[0].where(parts[0].notna(), text[slash])
-        other_scale[slash] = (parts[0].notna() & (denominator != scale.maximum)).to_numpy()
-    comma = cleaned.str.contains(",", regex=False).to_numpy()
-    if comma.any():
-        cleaned[comma] = cleaned[comma].str.replace(",", ".", regex=False)
-    cleaned[missing] = ""
-    scores = pd.to_numeric(cleaned, errors="coerce").astype(float)
-    values = scores.to_numpy()
-    with np.errstate(invalid="ignore"):
-        out = ~np.isnan(values) & ((values < scale.minimum) | (values > scale.maximum))
-    non_numeric = np.isnan(values) & ~missing
-    out &= ~other_scale
-    bounds = f"{scale.minimum:g}-{scale.maximum:g}"
-    reason = pd.Series(None, index=raw.index, dtype=object)
-    reason[missing] = "missing score"
-    reason[non_numeric] = [f"non-numeric score: {v!r}" for v in text[non_numeric]]
-    reason[other_scale] = [
-        f"score on another scale: {v!r} (expected out of {scale.maximum:g})"
-        for v in text[other_scale]
-    ]
-    reason[out] = [f"score out of range {bounds}: {v}" for v in text[out]]
-    scores[reason.notna().to_numpy()] = np.nan
-    return scores, reason
-
-
-def groups_from_scores(scores: pd.Series, scale: Scale) -> pd.Series:
-    """Vectorised :meth:`Scale.group` ('' where the score is NaN)."""
-    values = scores.to_numpy(dtype=float)
-    group = np.select(
-        [values >= scale.promoter_min, values <= scale.detractor_max, ~np.isnan(values)],
-        ["promoter", "detractor", "passive"],
-        "",
-    )
-    return pd.Series(group, index=scores.index, dtype=object)
-
-
-def parse_group_labels(
-    raw: pd.Series, group_map: Sequence[tuple[str, str]] = ()
-) -> tuple[pd.Series, pd.Series]:
-    """Map labels to groups (any case, singular or plural, or ``group_map``).
-
-    Return (group or '' per row, rejection reason or None per row).
-
-    >>> g, why = parse_group_labels(pd.Series(["Promoters", "neg", "x"]), [("neg", "detractor")])
-    >>> g.tolist(), why.tolist()[2]
-    (['promoter', 'detractor', ''], "unknown group label: 'x' (expected promoter, passive, \
-detractor or --group-map)")
-    """
-    text = raw.fillna("").astype(str).str.strip()
-    mapping = {**_GROUP_WORDS, **dict(group_map)}
-    lowered = text.str.lower()
-    group = lowered.map(mapping).astype(object)
-    unknown = group.isna().to_numpy().copy()
-    missing = unknown & lowered.isin(_MISSING).to_numpy()
-    unknown &= ~missing
-    reason = pd.Series(None, index=raw.index, dtype=object)
-    reason[missing] = "missing group label"
-    reason[unknown] = [
-        f"unknown group label: {v!r} (expected promoter, passive, detractor or --group-map)"
-        for v in text[unknown]
-    ]
-    return group.where(group.notna(), "").astype(object), reason
-
-
-def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, bool]:
-    """Parse date strings; return (datetime64[ns] with NaT, bad mask, dayfirst used).
-
-    ``dayfirst`` is chosen when a value like 13/01/2018 shows the day comes first.
-    Timezone-aware values are converted to UTC and made naive.
-    """
-    text = raw.fillna("").astype(str).str.strip()
-    present = ~text.str.lower().isin(_MISSING)
-    dayfirst = _guess_dayfirst(text[present])
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    if present.any():
-        values = text[present]
-        with warnings.catch_warnings():
-            # pandas warns when it falls back to per-value parsing; that is expected here.
-            warnings.simplefilter("ignore", UserWarning)
-            parsed = pd.to_datetime(values, dayfirst=dayfirst, errors="coerce", utc=True)
-            failed = parsed.isna()
-            if failed.any():
-                parsed[failed] = pd.to_datetime(
-                    values[failed], dayfirst=dayfirst, errors="coerce", utc=True, format="mixed"
-                )
-        parsed = parsed.dt.tz_localize(None)
-        in_bounds = parsed.dt.year.between(1678, 2261)
-        out[present] = parsed.where(in_bounds).astype("datetime64[ns]")
-    bad = present & out.isna()
-    return out, bad, dayfirst
-
-
-def _guess_dayfirst(values: pd.Series) -> bool:
-    heads = pd.Series(values.str.slice(0, 10).unique(), dtype=str)
-    parts = heads.str.extract(_DAY_MONTH)
-    first = pd.to_numeric(parts[0], errors="coerce")
-    second = pd.to_numeric(parts[1], errors="coerce")
-    return bool((first > 12).sum() > (second > 12).sum())
-
-
-# ---------------------------------------------------------------- choosing columns
 
 
 def _norm(name: str) -> str:

@@ -170,7 +170,7 @@ def _input_files(cfg: AnalysisConfig) -> tuple[list[str], str]:
 
 
 def _read_parquet_file(path: str) -> pd.DataFrame:
-    from ..load import _read_parquet  # the local reader's exact string conversion
+    from ..read import _read_parquet  # the local reader's exact string conversion
 
     return as_strings(_read_parquet(Path(path).read_bytes(), Path(path).name))
 
@@ -187,7 +187,7 @@ def _frame(files: list[str], fmt: str, blocksize: str | int | None) -> tuple[Any
         names = [str(c).strip() for c in pq.read_schema(files[0]).names]
         meta = pd.DataFrame({c: pd.Series(dtype=object) for c in names})
         return dd.from_map(_read_parquet_file, files, meta=meta, enforce_metadata=False), info
-    from ..load import _sniff_delimiter
+    from ..read import _sniff_delimiter
 
     head = Path(files[0]).read_bytes()[:65_536]
     encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -294,7 +294,8 @@ def _plan(
     notes: list[str],
 ) -> LoadPlan:  # fmt: skip
     """Columns, duplicate ids and date order: the global decisions every partition follows."""
-    from ..load import _choose_columns, _duplicates, _guess_dayfirst
+    from ..load import _choose_columns, _duplicates
+    from ..parse import _guess_dayfirst
 
     head_parts = []
     for fut in raw:

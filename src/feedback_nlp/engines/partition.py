@@ -11,7 +11,6 @@ themes and output row.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +19,9 @@ import pandas as pd
 
 from ..compare import ThemeCounts, pick_examples, theme_counts
 from ..config import AnalysisConfig
-from ..load import RAW_COLUMNS, groups_from_scores, parse_group_labels, parse_scores
+from ..load import RAW_COLUMNS
 from ..nps import segment_counts
+from ..parse import groups_from_scores, parse_dates, parse_group_labels, parse_scores
 from ..result import REJECTED_COLUMNS, Survey
 from ..textprep import usable_mask
 
@@ -114,31 +114,6 @@ def date_heads(raw: pd.DataFrame, date_col: str) -> set[str]:
     return set(text[~text.str.lower().isin(_MISSING)].str.slice(0, 10).unique())
 
 
-def parse_dates_with(raw: pd.Series, dayfirst: bool) -> tuple[pd.Series, pd.Series]:
-    """:func:`feedback_nlp.load.parse_dates` with ``dayfirst`` decided globally.
-
-    The local loader guesses ``dayfirst`` from the whole column; a partition
-    alone could guess otherwise, so the engine decides once and passes it here.
-    """
-    text = raw.fillna("").astype(str).str.strip()
-    present = ~text.str.lower().isin(_MISSING)
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    if present.any():
-        values = text[present]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            parsed = pd.to_datetime(values, dayfirst=dayfirst, errors="coerce", utc=True)
-            failed = parsed.isna()
-            if failed.any():
-                parsed[failed] = pd.to_datetime(
-                    values[failed], dayfirst=dayfirst, errors="coerce", utc=True, format="mixed"
-                )
-        parsed = parsed.dt.tz_localize(None)
-        in_bounds = parsed.dt.year.between(1678, 2261)
-        out[present] = parsed.where(in_bounds).astype("datetime64[ns]")
-    return out, present & out.isna()
-
-
 def load_part(raw: pd.DataFrame, offset: int, plan: LoadPlan) -> LoadedPart:
     """Parse, validate and classify one partition whose first row is data row ``offset + 1``."""
     cfg, cols = plan.cfg, plan.columns
@@ -186,7 +161,7 @@ def load_part(raw: pd.DataFrame, offset: int, plan: LoadPlan) -> LoadedPart:
     date_stats: dict[str, int] = {}
     bad_date = np.zeros(int(kept.sum()), dtype=bool)
     if cols["date"] is not None:
-        dates, bad = parse_dates_with(
+        dates, bad, _ = parse_dates(
             _column(raw, cols["date"])[kept].reset_index(drop=True), plan.dayfirst
         )
         frame["date"] = dates.to_numpy()
