@@ -23,6 +23,7 @@ from .metrics import metric_table
 from .nps import nps_stats, segment_table
 from .result import (
     COMMENT_COLUMNS,
+    METRIC_COLUMNS,
     SEGMENT_OWN_THEME_COLUMNS,
     SEGMENT_THEME_COLUMNS,
     THEME_COLUMNS,
@@ -176,14 +177,7 @@ def analyze_survey(
         )
         overall["examples"] = [" | ".join(texts[r].strip() for r in rows) for rows in examples_all]
         overall = overall[list(THEME_COLUMNS)]
-        segment_themes = (
-            pd.concat(seg_tables, ignore_index=True)
-            if seg_tables
-            else pd.DataFrame(columns=list(SEGMENT_THEME_COLUMNS))
-        )
-        if len(segment_themes):
-            segment_themes.insert(3, "label", segment_themes["theme_id"].map(labels))
-        segment_themes = segment_themes[list(SEGMENT_THEME_COLUMNS)]
+        segment_themes = segment_theme_table(seg_tables, labels)
         segments = segment_table(frame, survey.segment_cols, cfg.low_n)
         terms = term_log_odds([cleaned[i] for i in idx], groups[idx], seed=cfg.seed)
 
@@ -294,26 +288,21 @@ def _metrics_summary(metrics: pd.DataFrame) -> list[dict[str, Any]]:
     for _, rows in metrics.groupby("metric", sort=False):
         overall = rows[rows["by"] == "all"].iloc[0]
         groups = rows[rows["by"] == "nps_group"]
-        entry = {
-            k: _plain(overall[k])
-            for k in (
-                "metric",
-                "n",
-                "mean",
-                "sd",
-                "n_missing",
-                "n_invalid",
-                "pearson_r",
-                "pearson_p",
-                "spearman_rho",
-                "spearman_p",
-            )
-        }
+        entry = {k: _plain(overall[k]) for k in METRIC_COLUMNS if k not in ("by", "value")}
         entry["by_group"] = {
             str(r.value): {"n": int(r.n), "mean": _plain(r.mean)} for r in groups.itertuples()
         }
         out.append(entry)
     return out
+
+
+def segment_theme_table(seg_tables: list[pd.DataFrame], labels: dict[str, str]) -> pd.DataFrame:
+    """segment_themes.csv from the per-value comparison tables (q-values already added)."""
+    if not seg_tables:
+        return pd.DataFrame(columns=list(SEGMENT_THEME_COLUMNS))
+    table = pd.concat(seg_tables, ignore_index=True)
+    table.insert(3, "label", table["theme_id"].map(labels))
+    return table[list(SEGMENT_THEME_COLUMNS)]
 
 
 def _new_model(cfg: AnalysisConfig) -> Any:

@@ -19,7 +19,6 @@ from ..config import AnalysisConfig
 from ..nps import nps_from_counts, segment_table_from_counts
 from ..result import (
     SEGMENT_OWN_THEME_COLUMNS,
-    SEGMENT_THEME_COLUMNS,
     THEME_COLUMNS,
     AnalysisResult,
     Survey,
@@ -71,6 +70,7 @@ def combine(
         _summary,
         _theme_summaries,
         _trends_summary,
+        segment_theme_table,
     )
     from ..trends import trend_table
 
@@ -108,14 +108,7 @@ def combine(
             " | ".join(pool[r].strip() for r in rows) for rows in examples["all"]
         ]
         overall = overall[list(THEME_COLUMNS)]
-        segment_themes = (
-            pd.concat(seg_tables, ignore_index=True)
-            if seg_tables
-            else pd.DataFrame(columns=list(SEGMENT_THEME_COLUMNS))
-        )
-        if len(segment_themes):
-            segment_themes.insert(3, "label", segment_themes["theme_id"].map(labels))
-        segment_themes = segment_themes[list(SEGMENT_THEME_COLUMNS)]
+        segment_themes = segment_theme_table(seg_tables, labels)
         seg_counts = {
             col: reduce(lambda a, b: a.add(b, fill_value=0), (p.segment_counts[col] for p in parts))
             .fillna(0)
