@@ -24,6 +24,10 @@ from markupsafe import Markup
 from ..output import to_json
 from ..result import AnalysisResult
 from . import charts, html_sections
+from .formatting import finite as _finite
+from .formatting import fmt_num as _num
+from .formatting import fmt_p as _p
+from .formatting import fmt_pct as _pct
 
 __all__ = ["render_html"]
 
@@ -109,14 +113,6 @@ def render_html(result: AnalysisResult) -> str:
 # ---------------------------------------------------------------- formatting
 
 
-def _finite(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def _flt(v: Any) -> float:
     f = _finite(v)
     return math.nan if f is None else f
@@ -125,24 +121,6 @@ def _flt(v: Any) -> float:
 def _flag(v: Any) -> bool:
     """A boolean cell; NaN/None (e.g. no test was possible) counts as False."""
     return bool(v) if v is not None and v == v else False
-
-
-def _num(v: Any, digits: int = 1, signed: bool = False) -> str:
-    f = _finite(v)
-    if f is None:
-        return "–"
-    s = f"{f:+.{digits}f}" if signed else f"{f:.{digits}f}"
-    return f"{0:.{digits}f}" if float(s) == 0 else s.replace("-", "−")
-
-
-def _pct(v: Any) -> str:
-    f = _finite(v)
-    return "–" if f is None else f"{100 * f:.1f}%"
-
-
-def _p(v: Any) -> str:
-    f = _finite(v)
-    return "–" if f is None else "<0.001" if f < 0.001 else f"{f:.3f}"
 
 
 def _cell(text: str, v: Any = None) -> dict[str, str]:

@@ -6,45 +6,22 @@ as :class:`markupsafe.Markup`), or None when the result has no such table.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from markupsafe import Markup
 
 from ..result import AnalysisResult
 from . import trend_charts
+from .formatting import finite as _finite
+from .formatting import fmt_num as _num
+from .formatting import fmt_p as _p
+from .formatting import fmt_pct as _pct
 
 __all__ = ["trends_section", "metrics_section", "followup_section", "trend_headline"]
 
 MAX_TREND_PERIODS = 60
 MAX_FOLLOWUP_ROWS = 10
 MAX_FOLLOWUP_CHARS = 200
-
-
-def _finite(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _num(v: Any, digits: int = 1, signed: bool = False) -> str:
-    f = _finite(v)
-    if f is None:
-        return "–"
-    s = f"{f:+.{digits}f}" if signed else f"{f:.{digits}f}"
-    return f"{0:.{digits}f}" if float(s) == 0 else s.replace("-", "−")
-
-
-def _p(v: Any) -> str:
-    f = _finite(v)
-    return "–" if f is None else "<0.001" if f < 0.001 else f"{f:.3f}"
-
-
-def _pct(v: Any) -> str:
-    f = _finite(v)
-    return "–" if f is None else f"{100 * f:.1f}%"
 
 
 def trend_headline(comparison: dict[str, Any] | None, alpha: float) -> str | None:
