@@ -6,6 +6,22 @@ from pathlib import Path
 
 import pytest
 
+#: analyze options for a survey written by feedback_nlp.demo.
+DEMO_OPTS = [
+    "--score-col",
+    "score",
+    "--text-col",
+    "comment",
+    "--id-col",
+    "respondent_id",
+    "--segment-col",
+    "region",
+    "--segment-col",
+    "plan",
+    "--date-col",
+    "response_date",
+]
+
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 

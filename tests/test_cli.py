@@ -11,24 +11,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from conftest import DEMO_OPTS
 from feedback_nlp.cli import app
 
 runner = CliRunner()
 FAST = ["--representation", "tfidf", "--quiet"]
-DEMO_OPTS = [
-    "--score-col",
-    "score",
-    "--text-col",
-    "comment",
-    "--id-col",
-    "respondent_id",
-    "--segment-col",
-    "region",
-    "--segment-col",
-    "plan",
-    "--date-col",
-    "response_date",
-]
 
 
 def run(*args: str) -> tuple[int, str, str]:

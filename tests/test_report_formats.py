@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from conftest import DEMO_OPTS
 from feedback_nlp.config import AnalysisConfig, Representation
 from feedback_nlp.report import parse_formats, write_report
 
@@ -150,18 +151,7 @@ def test_terminal_summary_fits_80_columns(survey: Path, tmp_path: Path, monkeypa
         [
             "analyze",
             str(survey),
-            "--score-col",
-            "score",
-            "--text-col",
-            "comment",
-            "--id-col",
-            "respondent_id",
-            "--segment-col",
-            "region",
-            "--segment-col",
-            "plan",
-            "--date-col",
-            "response_date",
+            *DEMO_OPTS,
             "--period",
             "quarter",
             "--metric-col",
