@@ -14,19 +14,11 @@ def main() -> None:
     data, out = Path(sys.argv[1]), Path(sys.argv[2])
     extra = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
     start = time.perf_counter()
-    from feedback_nlp import AnalysisConfig, analyze, write_report
+    from feedback_nlp import analyze, write_report
     from feedback_nlp.config import Representation
+    from feedback_nlp.demo import demo_config
 
-    cfg = AnalysisConfig(
-        input=data,
-        score_col="score",
-        text_col="comment",
-        id_col="respondent_id",
-        segment_cols=("region", "plan", "journey_stage"),
-        date_col="response_date",
-        seed=0,
-        representation=Representation(extra.get("representation", "auto")),
-    )
+    cfg = demo_config(data, representation=Representation(extra.get("representation", "auto")))
     imported = time.perf_counter()
     result = analyze(cfg)
     t = time.perf_counter()

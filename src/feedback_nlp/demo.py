@@ -32,9 +32,18 @@ import numpy as np
 import pandas as pd
 
 from . import _demo_phrases as _ph
+from .config import AnalysisConfig
 from .errors import ConfigError, OutputError
 
-__all__ = ["PlantedTheme", "THEMES", "COLUMNS", "NOISE_ANSWERS", "generate_survey", "write_survey"]
+__all__ = [
+    "PlantedTheme",
+    "THEMES",
+    "COLUMNS",
+    "NOISE_ANSWERS",
+    "generate_survey",
+    "write_survey",
+    "demo_config",
+]
 
 COLUMNS = ("respondent_id", "score", "comment", "region", "plan", "journey_stage", "response_date")
 GROUPS = ("detractor", "passive", "promoter")
@@ -489,3 +498,21 @@ def write_survey(path: str | Path, rows: int = 2000, seed: int = 0, **kw: Any) -
     except OSError as err:
         raise OutputError(f"Cannot write {path}: {err.strerror or err}.") from err
     return path
+
+
+def demo_config(path: Path, seed: int = 0, **changes: Any) -> AnalysisConfig:
+    """The analysis of a survey written by :func:`write_survey` (its column names).
+
+    >>> demo_config(Path("s.csv")).segment_cols
+    ('region', 'plan', 'journey_stage')
+    """
+    return AnalysisConfig(
+        input=path,
+        score_col="score",
+        text_col="comment",
+        id_col="respondent_id",
+        segment_cols=("region", "plan", "journey_stage"),
+        date_col="response_date",
+        seed=seed,
+        **changes,
+    )

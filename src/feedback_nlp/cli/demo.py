@@ -26,27 +26,18 @@ def demo_command(
 ) -> None:
     """Generate a realistic synthetic survey and analyse it (or only write it with --write-data)."""
     with handle_errors():
-        from ..demo import write_survey
+        from ..demo import demo_config, write_survey
 
         if write_data is not None:
             path = write_survey(write_data, rows=rows, seed=seed)
             console.print(f"Demo survey ({rows} rows, seed {seed}) written to [bold]{path}[/]")
             return
-        from ..config import AnalysisConfig
         from ..pipeline import analyze
         from ..report import write_report
 
         out.mkdir(parents=True, exist_ok=True)
         data = write_survey(out / "demo_survey.csv", rows=rows, seed=seed)
-        cfg = AnalysisConfig(
-            input=data,
-            score_col="score",
-            text_col="comment",
-            id_col="respondent_id",
-            segment_cols=("region", "plan", "journey_stage"),
-            date_col="response_date",
-            seed=seed,
-        )
+        cfg = demo_config(data, seed=seed)
         with progress_reporter(quiet) as progress:
             result = analyze(cfg, progress=progress)
             written = write_report(result, out, force=True)  # the demo's own folder
