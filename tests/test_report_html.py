@@ -265,13 +265,9 @@ def _chromium() -> str | None:
     return shutil.which("chromium")
 
 
-def test_browser_renders_charts_and_runs_no_injected_code(tmp_path):
-    browser = _chromium()
-    if browser is None:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    page = tmp_path / "report.html"
-    page.write_text(render_html(_result()), encoding="utf-8")
-    base = [
+def _headless(browser: str, tmp_path: Path) -> list[str]:
+    """Debian chromium, headless, offline, with a throw-away profile."""
+    return [
         browser,
         "--headless",
         "--no-sandbox",
@@ -283,6 +279,15 @@ def test_browser_renders_charts_and_runs_no_injected_code(tmp_path):
         "--disable-dev-shm-usage",
         f"--user-data-dir={tmp_path / 'profile'}",
     ]
+
+
+def test_browser_renders_charts_and_runs_no_injected_code(tmp_path):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    page = tmp_path / "report.html"
+    page.write_text(render_html(_result()), encoding="utf-8")
+    base = _headless(browser, tmp_path)
     dom = subprocess.run(
         [*base, "--dump-dom", page.as_uri()],
         capture_output=True,
@@ -337,20 +342,7 @@ def test_browser_opens_the_report_of_a_100k_comment_survey(tmp_path):
     page.write_text(render_html(big), encoding="utf-8")
     assert page.stat().st_size < 5_000_000
     dom = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-dev-shm-usage",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--dump-dom",
-            page.as_uri(),
-        ],
+        [*_headless(browser, tmp_path), "--dump-dom", page.as_uri()],
         capture_output=True,
         text=True,
         timeout=60,
