@@ -115,6 +115,18 @@ def test_find_pii_spans_do_not_overlap() -> None:
             assert a.end <= b.start
 
 
+def test_names_are_the_same_from_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import feedback_nlp.redact as redact
+
+    rows = _bench().load(ROOT / "tests" / "data" / "pii_labelled.jsonl")[:300]
+    texts = [r["text"] for r in rows] * 2  # each repeated text is recognised once
+    alone = find_pii(texts)
+    assert alone[:300] == alone[300:]
+    monkeypatch.setattr(redact, "NER_PARALLEL_FROM", 10)
+    monkeypatch.setattr(redact.os, "cpu_count", lambda: 2)
+    assert find_pii(texts) == alone
+
+
 def test_load_redacts_text_and_rejected_raw_text(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     pd.DataFrame(

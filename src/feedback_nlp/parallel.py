@@ -1,4 +1,4 @@
-"""Spreading pure-Python per-text work (VADER, regex cleaning) over forked processes."""
+"""Spreading per-text work (VADER, regex cleaning, the name recogniser) over forked processes."""
 
 from __future__ import annotations
 
@@ -14,6 +14,13 @@ R = TypeVar("R")
 PARALLEL_FROM = 20_000
 
 
+def _one_thread() -> None:
+    """Worker start-up: one BLAS/OpenMP thread, as the processes already fill the cores."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
 def map_chunks(
     fn: Callable[[list[T]], list[R]],
     items: Sequence[T],
@@ -24,19 +31,31 @@ def map_chunks(
 
     ``fn`` maps a list to a list of the same length; the result equals
     ``fn(list(items))``, in order. Runs in-process when ``workers`` <= 1, when
-    there are fewer than ``min_items`` items (default :data:`PARALLEL_FROM`), or
-    where the platform cannot fork.
+    there are fewer than ``min_items`` items (default :data:`PARALLEL_FROM`),
+    where the platform cannot fork, or inside a daemon process (a Dask or
+    multiprocessing worker), which may not start children.
+
+    The workers inherit what the parent has loaded (a spaCy pipeline, say)
+    instead of loading it again, and each uses one BLAS thread. Only the chunks
+    and ``fn``'s results are pickled: both should be plain data.
     """
     import multiprocessing as mp
 
     threshold = PARALLEL_FROM if min_items is None else min_items
     data = list(items)
-    if workers <= 1 or len(data) < threshold or "fork" not in mp.get_all_start_methods():
+    if (
+        workers <= 1
+        or len(data) < threshold
+        or "fork" not in mp.get_all_start_methods()
+        or mp.current_process().daemon
+    ):
         return fn(data)
     from concurrent.futures import ProcessPoolExecutor
 
     size = -(-len(data) // (workers * 4))
     chunks = [data[i : i + size] for i in range(0, len(data), size)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=mp.get_context("fork"), initializer=_one_thread
+    ) as pool:
         results = list(pool.map(fn, chunks))
     return [item for chunk in results for item in chunk]
