@@ -208,6 +208,29 @@ def test_theme_labels_prefer_specific_phrases():
     assert len(out[0][1]) == len(set(out[0][1]))
 
 
+def test_complaint_theme_labels_say_what_went_wrong():
+    from feedback_nlp.themes import theme_labels
+
+    # The product is called "faster broadband"; the comments complain about waiting.
+    # "faster broadband" is the more frequent phrase; without the tone rule it wins.
+    waiting = [
+        "ordered faster broadband six weeks ago and still waiting for broadband, appalling",
+        "faster broadband was promised in march, terrible, still waiting for broadband",
+        "awful: no faster broadband yet, two months on",
+        "terrible service, my faster broadband is still not connected",
+    ] * 4
+    cancelled = [
+        "my order was cancelled twice without telling me, terrible",
+        "they cancelled my order again, useless and rude",
+        "order cancelled for no reason, awful communication",
+    ] * 4
+    praise = ["lovely staff and a fair price", "friendly staff, fair price and quick"] * 6
+    labels = [lab for lab, _ in theme_labels([waiting, cancelled, praise])]
+    assert "wait" in labels[0] and "fast" not in labels[0]
+    assert labels[1] in ("order cancelled", "cancelled order")
+    assert "price" in labels[2] or "staff" in labels[2]
+
+
 def test_detect_brand_terms_low_share_name():
     rng = np.random.RandomState(0)
     base = ["slow speed at night", "router keeps dropping", "billing was wrong", "staff helpful"]

@@ -6,6 +6,7 @@ comparison; each stage takes and returns plain data.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -124,7 +125,9 @@ def analyze_survey(
         brand = list(cfg.brand_terms)
         detected = detect_brand_terms([plain[i] for i in idx], groups[idx])
         brand += [t for t in detected if t.lower() not in {b.lower() for b in brand}]
-        cleaned = clean_for_themes(plain, brand_terms=tuple(brand))
+        # Sentiment and the sentences shown keep a leading "because"; the theme
+        # model cuts it itself.
+        cleaned = clean_for_themes(plain, brand_terms=tuple(brand), cut_because=False)
 
     with timer.stage("sentiment"):
         sent = score_sentiment(cleaned, usable, workers=cfg.threads or os.cpu_count() or 1)
@@ -327,11 +330,15 @@ def _assign(
     scores = np.zeros((n_rows, k), dtype=np.float32)
     scores[idx] = scores_u
     primary = np.full(n_rows, "", dtype=object)
-    primary[idx] = [theme_ids[p] if p >= 0 else "none" for p in primary_u]
+    # index -1 (no theme) picks the trailing "none"
+    primary[idx] = np.array([*theme_ids, "none"], dtype=object)[np.asarray(primary_u)]
+    lens = np.fromiter(map(len, members_u), dtype=np.intp, count=len(members_u))
+    cols = np.fromiter(itertools.chain.from_iterable(members_u), dtype=np.intp, count=lens.sum())
+    member[np.repeat(idx, lens), cols] = True
+    # One joined string per distinct membership, not per row.
+    joined = {m: ";".join(theme_ids[j] for j in sorted(m)) for m in set(members_u)}
     theme_lists = np.full(n_rows, "", dtype=object)
-    for row, mem in zip(idx, members_u):
-        member[row, list(mem)] = True
-        theme_lists[row] = ";".join(theme_ids[j] for j in sorted(mem))
+    theme_lists[idx] = [joined[m] for m in members_u]
     return member, scores, primary, theme_lists
 
 

@@ -416,7 +416,9 @@ def _fit(
     brand = list(cfg.brand_terms)
     detected = detect_brand_terms(texts, groups.tolist())
     brand += [t for t in detected if t.lower() not in {b.lower() for b in brand}]
-    cleaned = clean_for_themes(strip_placeholders(texts), brand_terms=tuple(brand))
+    cleaned = clean_for_themes(
+        strip_placeholders(texts), brand_terms=tuple(brand), cut_because=False
+    )
     if cfg.model_path is not None:
         from ..themes import load_model
 

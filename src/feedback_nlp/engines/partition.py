@@ -216,7 +216,7 @@ def analyze_part(
     idx = np.flatnonzero(usable)
     # One task per worker thread: the cluster is the parallelism, not BLAS.
     with threadpool_limits(limits=1):
-        cleaned = clean_for_themes(strip_placeholders(texts), brand_terms=brand)
+        cleaned = clean_for_themes(strip_placeholders(texts), brand_terms=brand, cut_because=False)
         sent = score_sentiment(cleaned, usable, workers=1)
         member, scores, primary, theme_lists = _assign(model, cleaned, idx, n)
     stub = Survey(frame=frame, rejected=pd.DataFrame(), segment_cols=cfg.segment_cols)

@@ -2,10 +2,13 @@
 
 @mentions, URLs, e-mail addresses, numbers-only answers and brand or company
 names are replaced by neutral placeholders (or emptied), so that no theme is
-"our brand" or "http".
+"our brand" or "http". A leading "because" (how many answers to "why?"
+begin) is cut too, so that such answers group by their reason.
 
 >>> clean_for_themes(["Acme broadband is slow, see https://x.io @acme_help", "10"], ["Acme"])
 ['broadband is slow, see', '']
+>>> clean_for_themes(["Because of the long wait", "Cos you are rubbish", "Because"])
+['the long wait', 'you are rubbish', '']
 """
 
 from __future__ import annotations
@@ -26,6 +29,15 @@ _MENTION = re.compile(r"(?<!\w)@\w+")
 _PLACEHOLDER = re.compile(r"\[(?:EMAIL|URL|IP|IBAN|CARD|PHONE|ACCOUNT|POSTCODE|NAME)\]")
 _NUMBERS_ONLY = re.compile(r"^[\s\d.,:;/%+\-#()]*$")
 _SPACES = re.compile(r"\s{2,}")
+#: The "because" that opens many answers to "why?": clustered on, it makes a
+#: "Because..." theme of unrelated reasons, so it is cut before themes are found
+#: (not "just because", which opens an argument: "just because it's cheap...").
+_BECAUSE = re.compile(
+    r"^(?:(?:simply|mainly|mostly|purely)\s+)?"
+    r"(?:because|becuase|becasue|becouse|bcause|bcoz|bcos|cos|coz|cuz|cause|'cause|bc)\b"
+    r"(?:\s+of\b)?[\s,:;.-]*",
+    re.IGNORECASE,
+)
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'&-]+")
 
 
@@ -38,7 +50,10 @@ def _brand_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
 
 
 def clean_for_themes(
-    texts: Sequence[str], brand_terms: Iterable[str] = (), mask_generic: bool = True
+    texts: Sequence[str],
+    brand_terms: Iterable[str] = (),
+    mask_generic: bool = True,
+    cut_because: bool = True,
 ) -> list[str]:
     """Return the texts with mentions, URLs, e-mails and brand names removed.
 
@@ -52,6 +67,9 @@ def clean_for_themes(
     mask_generic : bool, default=True
         Also remove :data:`GENERIC_COMPANY_WORDS` ("company", "provider"...),
         which otherwise form a "the company" theme in every survey.
+    cut_because : bool, default=True
+        Also cut a leading "because" / "cos" (themes only: sentences shown to
+        people keep it).
 
     Returns
     -------
@@ -61,17 +79,24 @@ def clean_for_themes(
     """
     terms = list(brand_terms) + (list(GENERIC_COMPANY_WORDS) if mask_generic else [])
     brand = _brand_pattern(terms)
+    lowered = {t.strip().lower() for t in terms if t and t.strip()}
     out: list[str] = []
+    # Each pattern runs only where a cheap substring test says it may match:
+    # most comments hold no URL, e-mail or brand, and this runs on every row.
     for raw in texts:
         text = raw if isinstance(raw, str) else ""
         if "[" in text:
             text = _PLACEHOLDER.sub(" ", text)
-        text = _URL.sub(" ", text)
-        text = _EMAIL.sub(" ", text)
-        text = _MENTION.sub(" ", text)
-        if brand is not None:
+        low = text.lower()
+        if "http" in low or "www." in low:
+            text = _URL.sub(" ", text)
+        if "@" in text:
+            text = _MENTION.sub(" ", _EMAIL.sub(" ", text))
+        if brand is not None and any(t in low for t in lowered):
             text = brand.sub(" ", text)
         text = _SPACES.sub(" ", text).strip()
+        if cut_because:
+            text = _BECAUSE.sub("", text)
         if _NUMBERS_ONLY.match(text):
             text = ""
         out.append(text)

@@ -45,7 +45,7 @@ GENERIC_WORDS = frozenset(
     month months week weeks day days year years time times place go going get got getting
     sure thing things lot lots way really just also well would will could need want make
     made come came say said tell told know think thought try tried take took use used
-    give gave keep still even ever back one two three first last bit little much many
+    give gave keep still even ever back one two three first last bit little much many have
     work job dozen night evening morning today yesterday
     people person everything something anything nothing everyone someone anyone overall
     guy guys lady man woman chap bloke original new old same other
@@ -71,6 +71,36 @@ SENTIMENT_WORDS = frozenset(
 _NEG = {"not", "no", "never", "n't", "nothing"}
 _PARTICLES = {"up", "out", "off", "in", "on", "down", "back", "over"}
 _CONTENT_POS = {"NOUN", "PROPN", "ADJ", "VERB"}
+#: Function words a displayed label may hold ("waiting for broadband").
+_STOP = {"for", "on", "with", "to", "about", "into", "the", "a", "of"}
+#: Evaluative words by direction. A label must not praise what a theme's comments
+#: complain about: "faster broadband" misnames a theme of people still waiting
+#: for it, so a modifier against the theme's tone counts for little.
+POSITIVE_WORDS = frozenset(
+    """
+    good great excellent amazing nice best better happy satisfied pleased fantastic
+    brilliant lovely perfect decent helpful friendly easy quick fast cheap superb
+    wonderful outstanding impressive delicious
+    """.split()
+)
+NEGATIVE_WORDS = frozenset(
+    """
+    poor bad terrible awful worst worse unhappy dissatisfied disappointed disappointing
+    horrible unhelpful rude hard difficult slow long expensive pathetic shocking appalling
+    wrong
+    """.split()
+)
+#: Words that say what went wrong. In a theme of complaints a phrase with one
+#: ("waiting for broadband", "order cancelled") names the problem better than
+#: one naming only the thing ("ordered broadband").
+PROBLEM_WORDS = frozenset(
+    """
+    wait delay late cancel fail miss break broken lose lost drop overcharge refund
+    complain complaint chase ignore error fault outage disconnect mistake wrong problem
+    """.split()
+)
+#: Mean VADER compound of a theme's central comments beyond which it has a tone.
+_TONE = 0.05
 
 
 def near_duplicate(a: str, b: str) -> bool:
@@ -86,10 +116,21 @@ def near_duplicate(a: str, b: str) -> bool:
 
 
 def _phrase_overlap(a: str, b: str) -> bool:
-    """True when two terms share a (near-duplicate) content word."""
-    wa = [w for w in a.split() if w not in _NEG]
-    wb = [w for w in b.split() if w not in _NEG]
-    return any(near_duplicate(x, y) for x in wa for y in wb)
+    """True when two labels say nearly the same: more than half of the shorter
+    one's content words have a near-duplicate in the other.
+
+    >>> _phrase_overlap("customer service", "poor customer service")
+    True
+    >>> _phrase_overlap("waiting for broadband", "waiting for service")
+    False
+    >>> _phrase_overlap("engineer", "engineer visit")
+    True
+    """
+    wa = [w for w in a.split() if w not in _NEG and w not in _STOP]
+    wb = [w for w in b.split() if w not in _NEG and w not in _STOP]
+    short, long_ = sorted((wa, wb), key=len)
+    shared = sum(any(near_duplicate(x, y) for y in long_) for x in short)
+    return shared > len(short) / 2
 
 
 class _Doc:
@@ -112,7 +153,7 @@ def _ok_phrase(lemmas: list[str], generic: frozenset[str], tail: str = "NOUN") -
     # A label names a thing ("activation date") or, when negated, what did
     # not happen ("engineer did not turn up", "order not processed").
     negated = any(w in _NEG for w in lemmas)
-    if tail not in ("NOUN", "PROPN") and not (negated and tail in ("VERB", "ADP", "ADV")):
+    if tail not in ("NOUN", "PROPN", "VP") and not (negated and tail in ("VERB", "ADP", "ADV")):
         return False
     if not any(w not in GENERIC_WORDS and w not in SENTIMENT_WORDS for w in content):
         return False
@@ -122,6 +163,75 @@ def _ok_phrase(lemmas: list[str], generic: frozenset[str], tail: str = "NOUN") -
     if not plain or (len(plain) == 1 and plain[0] in generic):
         return False
     return not any(near_duplicate(x, y) for i, x in enumerate(content) for y in content[i + 1 :])
+
+
+#: Prepositions that tie a verb to what it is about ("waiting for broadband").
+_VERB_PREPS = {"for", "on", "with", "to", "about", "into"}
+#: Verbs that say nothing about what happened ("have", "get"): no verb phrase.
+_LIGHT_VERBS = {"be", "have", "do", "get", "go", "make", "take", "give", "say", "tell", "let"}
+
+
+def _verb_phrases(doc, lemma, content):  # noqa: ANN001, ANN202 - spaCy objects
+    """What happened, from the parse: "waiting for broadband", "cancelled order",
+    "order cancelled" (passive), as (lemmas, surface, "VP") candidates.
+
+    The object keeps its compound nouns ("waiting for broadband connection");
+    determiners and pronouns are left out of the surface ("cancelled my order"
+    reads "cancelled order").
+    """
+
+    def noun(t):  # noqa: ANN001, ANN202
+        if t.pos_ not in ("NOUN", "PROPN") or not content(t):
+            return None
+        mods = [c for c in t.lefts if c.dep_ == "compound" and c.pos_ == "NOUN" and content(c)]
+        return mods[-1:] + [t]
+
+    out = []
+    for v in doc:
+        if v.pos_ != "VERB" or not content(v) or lemma(v) in _LIGHT_VERBS | GENERIC_WORDS:
+            continue
+        neg = any(c.dep_ == "neg" for c in v.children)
+        head = (["not"], ["not"]) if neg else ([], [])
+        if neg:  # what did not happen: "service not started", "engineer not turn up"
+            subj = next((noun(c) for c in v.children if c.dep_ == "nsubj"), None)
+            if subj:
+                prt = [c for c in v.children if c.dep_ == "prt" and c.lower_ in _PARTICLES]
+                lem = [lemma(t) for t in subj] + ["not", lemma(v)] + [t.lower_ for t in prt]
+                surface = " ".join(
+                    [t.lower_ for t in subj] + ["not", v.lower_] + [t.lower_ for t in prt]
+                )
+                out.append((lem, surface, "VP"))
+        for c in v.children:
+            obj: list | None = None
+            prep = None
+            if c.dep_ in ("dobj", "obj"):
+                obj = noun(c)
+            elif c.dep_ == "prep" and c.lower_ in _VERB_PREPS:
+                prep = c
+                obj = next((noun(g) for g in c.children if g.dep_ == "pobj"), None)
+            elif c.dep_ in ("advcl", "xcomp") and c.pos_ in ("VERB", "AUX"):
+                # "waiting for my broadband to be connected", "waiting to get broadband":
+                # what is waited for is the clause's subject or object.
+                prep = next((g for g in c.children if g.dep_ == "mark" and g.lower_ == "for"), None)
+                if prep is None and lemma(c) not in _LIGHT_VERBS:
+                    continue
+                obj = next(
+                    (noun(g) for g in c.children if g.dep_ in ("nsubjpass", "nsubj", "dobj")),
+                    None,
+                )
+            elif c.dep_ == "nsubjpass":
+                subj = noun(c)
+                if subj:  # keyed like the active form: "order cancelled" = "cancel order"
+                    lem = head[0] + [lemma(v)] + [lemma(t) for t in subj]
+                    surface = " ".join([t.lower_ for t in subj] + head[1] + [v.lower_])
+                    out.append((lem, surface, "VP"))
+                continue
+            if not obj:
+                continue
+            words = [v.lower_] + ([prep.lower_] if prep is not None else [])
+            lem = head[0] + [lemma(v)] + [lemma(t) for t in obj]
+            out.append((lem, " ".join(head[1] + words + [t.lower_ for t in obj]), "VP"))
+    return out
 
 
 def _parse(
@@ -169,6 +279,8 @@ def _parse(
                 if 2 <= len(toks) <= 4:
                     surface = doc[toks[0].i : toks[-1].i + 1].text.lower()
                     phrases.append(([lemma(t) for t in toks], surface, toks[-1].pos_))
+        if has_parse:
+            phrases.extend(_verb_phrases(doc, lemma, content))
         # Runs of content tokens inside a sentence: 2-4 grams over content
         # words, at most two skipped function words between neighbours.
         sents = list(doc.sents) if (has_parse or doc.has_annotation("SENT_START")) else [doc[:]]
@@ -199,6 +311,46 @@ def _parse(
                     phrases.append(([lemma(t) for t in span], surface, tail))
         out.append((words, phrases))
     return out
+
+
+def _tones(theme_texts: Sequence[Sequence[str]]) -> list[float]:
+    """Mean VADER compound of each theme's comments (0 for an empty theme)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    polarity = SentimentIntensityAnalyzer().polarity_scores
+    return [
+        sum(polarity(t)["compound"] for t in texts) / len(texts) if texts else 0.0
+        for texts in theme_texts
+    ]
+
+
+def _fit(lemmas: Sequence[str], keywords: Sequence[str], tone: float) -> float:
+    """How well a phrase fits its theme, as a factor on its c-TF-IDF score.
+
+    A phrase built on the theme's own keywords names the theme better than an
+    incidental one ("table reservation" vs "saturday night"): each of its words
+    among the keywords adds up to 50%, more for a higher-ranked keyword. A
+    modifier against the theme's tone ("faster" in a theme of complaints)
+    divides the score by four; in a theme of complaints, a word of
+    :data:`PROBLEM_WORDS` multiplies it by 1.5.
+
+    >>> _fit(["wait", "broadband"], ["broadband", "wait", "phone", "line"], -0.2)
+    2.8125
+    >>> _fit(["fast", "broadband"], ["broadband", "wait", "phone", "line"], -0.2)
+    0.375
+    """
+    n = max(1, len(keywords))
+    score = 1.0
+    for w in lemmas:
+        rank = next((r for r, k in enumerate(keywords) if near_duplicate(w, k)), None)
+        if rank is not None:
+            score += 0.5 * (1 - rank / n)
+    against = POSITIVE_WORDS if tone < -_TONE else NEGATIVE_WORDS if tone > _TONE else ()
+    if any(w in against for w in lemmas):
+        score /= 4
+    if tone < -_TONE and any(w in PROBLEM_WORDS for w in lemmas):
+        score *= 1.5
+    return score
 
 
 def _ctfidf(per_theme: list[Counter[str]], min_count: int = 2) -> list[list[tuple[str, float]]]:
@@ -312,25 +464,17 @@ def theme_labels(
 
     candidates: list[list[str]] = []
     keywords_all: list[list[str]] = []
-    for wr, pr in zip(word_rank, phrase_rank, strict=True):
+    tones = _tones(theme_texts)
+    for wr, pr, t in zip(word_rank, phrase_rank, tones, strict=True):
         keywords = _distinct_words(wr, n_keywords)
         best_word = wr[0][1] if wr else 0.0
-        # A phrase built on the theme's own keywords names the theme better
-        # than an incidental one ("table reservation" vs "saturday night"):
-        # each of its words among the top keywords adds 50% to its score.
-        top = set(keywords)
         boosted = [
-            (key, sc * (1 + 0.5 * sum(w in top for w in lemmas_of[key])))
+            (key, sc * _fit(lemmas_of[key], keywords, t))
             for key, sc in pr
             if sc >= phrase_ratio * best_word
         ]
         cands = [key for key, _ in sorted(boosted, key=lambda kv: (-kv[1], kv[0]))]
-        ordered: list[str] = []
-        for key in cands:
-            if any(_phrase_overlap(key, prev) for prev in ordered):
-                continue
-            ordered.append(key)
-        labels = [display(c) for c in ordered] + [w for w, _ in wr[:5]]
+        labels = [display(c) for c in cands] + [w for w, _ in wr[:5]]
         candidates.append(labels)
         keywords_all.append(keywords)
     used: list[str] = []

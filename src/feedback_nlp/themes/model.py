@@ -16,7 +16,11 @@ Method (each step was measured on SemEval-14 restaurants, see bench/quality.py):
    silhouette (mean of ``n_runs`` over-clusterings, on a seeded sample of at
    most 2,000 comments), one-standard-error rule: the smallest k within one
    run-to-run standard error of the best k; the medoid run gives the themes.
-5. Texts beyond the embedded sample get their theme from a hashed-TF-IDF
+   At least five themes: fewer rarely tells a product team anything (and
+   on SemEval four merged two real aspects).
+5. K-means at the chosen k, started from those themes, settles their borders
+   (k=5 NMI over seeds 0-4: 0.336-0.351 before, 0.361-0.364 after).
+6. Texts beyond the embedded sample get their theme from a hashed-TF-IDF
    linear classifier trained on the sample's themes (fast path for 1M rows).
 """
 
@@ -88,6 +92,19 @@ def merge_centroids(
     return out
 
 
+def _distinct(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct texts (object array) and each text's index into them.
+
+    Same result as ``np.unique(texts.astype(str), return_inverse=True)``, by
+    hashing: no fixed-width string copy (1M comments of up to 300 characters
+    would make a 1.2 GB one).
+    """
+    import pandas as pd
+
+    codes, uniq = pd.factorize(texts, sort=True)
+    return np.asarray(uniq, dtype=object), codes.astype(np.intp)
+
+
 class ThemeModel(TransformerMixin, BaseEstimator):
     """Find themes in free-text comments; score each comment's membership.
 
@@ -99,7 +116,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         Vectors used for clustering (``auto``: MiniLM if installed, else TF-IDF).
     random_state : int, default=0
         Seed; the same seed and input give identical outputs.
-    min_themes, max_themes : int, default=4, 15
+    min_themes, max_themes : int, default=5, 15
         Range searched when ``n_themes`` is None.
     max_embed : int, default=4000
         At most this many distinct texts (a seeded sample) are embedded; the rest
@@ -143,7 +160,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         n_themes: int | None = None,
         representation: str = "auto",
         random_state: int = 0,
-        min_themes: int = 4,
+        min_themes: int = 5,
         max_themes: int = 15,
         max_embed: int = 4000,
         n_clusters: int = 20,
@@ -243,6 +260,18 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         cents = runs[_medoid([labels[r, j] for r in range(len(runs))])][ks[j]]
         return cents, len(cents)
 
+    def _refine(self, x: np.ndarray, w: np.ndarray, cents: np.ndarray) -> np.ndarray:
+        """K-means at the chosen k, started from the merged centroids.
+
+        Merging over-clusters gives the themes; a few Lloyd iterations from
+        there settle their borders. The result then hardly depends on the seed
+        (SemEval k=5 NMI 0.336-0.351 over seeds 0-4 without, 0.361-0.364 with).
+        """
+        from sklearn.cluster import KMeans
+
+        km = KMeans(n_clusters=len(cents), init=cents, n_init=1, max_iter=50)
+        return _unit(km.fit(x, sample_weight=w).cluster_centers_)
+
     # -- estimator API -----------------------------------------------------
 
     def fit(self, texts: Sequence[str], y: Any = None) -> ThemeModel:
@@ -250,11 +279,8 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         from threadpoolctl import threadpool_limits
 
         cleaned, usable = self._prepare(texts)
-        uniq, inverse, counts = np.unique(
-            np.asarray(cleaned, dtype=object)[usable].astype(str),
-            return_inverse=True,
-            return_counts=True,
-        )
+        uniq, inverse = _distinct(np.asarray(cleaned, dtype=object)[usable])
+        counts = np.bincount(inverse, minlength=len(uniq))
         if len(uniq) < 4:
             raise ValueError(f"Need at least 4 distinct usable comments, got {len(uniq)}.")
         rng = np.random.RandomState(self.random_state)
@@ -272,7 +298,11 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             raw = self.rep_.transform([uniq[i] for i in sample])
             self.mean_ = raw.mean(axis=0).astype(np.float32)
             x = _unit(raw - self.mean_)
-            cents, _ = self._cluster(x, counts[sample].astype(float), k_range)
+            cents = self._refine(
+                x,
+                counts[sample].astype(float),
+                self._cluster(x, counts[sample].astype(float), k_range)[0],
+            )
             sims = x @ cents.T
         best = sims.argmax(1)
         size = np.bincount(best, counts[sample], len(cents))
@@ -342,9 +372,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         idx = np.flatnonzero(usable)
         if not len(idx):
             return sims
-        uniq, inverse = np.unique(
-            np.asarray(cleaned, dtype=object)[idx].astype(str), return_inverse=True
-        )
+        uniq, inverse = _distinct(np.asarray(cleaned, dtype=object)[idx])
         cache = getattr(self, "_vector_cache", None)
         self._vector_cache = None
         with threadpool_limits(1):
@@ -373,20 +401,34 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         return np.clip(self._similarities(texts), 0.0, 1.0).astype(np.float32)
 
     def assign(self, texts: Sequence[str]) -> tuple[np.ndarray, list[tuple[int, ...]], np.ndarray]:
-        """Primary theme (-1 = none), all member themes, and the scores of each text."""
+        """Primary theme (-1 = none), all member themes (best first), and the
+        scores of each text."""
         check_is_fitted(self, "centroids_")
         scores = self.transform(texts)
-        best = scores.max(axis=1) if scores.size else np.zeros(len(scores))
+        primary, member = self.memberships(scores)
+        # Members are the top of each row's score order: one argsort for all rows,
+        # then one tuple per distinct membership pattern, not per row.
+        order = np.argsort(-scores, axis=1, kind="stable")
+        n_members = member.sum(axis=1)
+        patterns: dict[tuple[int, ...], tuple[int, ...]] = {}
+        members = []
+        for row, n in zip(order.tolist(), n_members.tolist()):
+            key = tuple(row[:n])
+            members.append(patterns.setdefault(key, key))
+        return primary, members, scores
+
+    def memberships(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Primary theme (-1 = none) and the boolean ``(n, n_themes_)`` membership
+        matrix for the scores of :meth:`transform`.
+
+        A text belongs to its best theme when that score passes the none
+        threshold, and to every theme scoring at least ``membership_threshold``
+        times its best (and above the none threshold).
+        """
+        best = scores.max(axis=1) if scores.size else np.zeros(len(scores), dtype=np.float32)
         primary = np.where(best > max(self.none_threshold_, 0.0), scores.argmax(axis=1), -1).astype(
             np.int64
         )
-        members: list[tuple[int, ...]] = []
-        for i, p in enumerate(primary):
-            if p < 0:
-                members.append(())
-                continue
-            ok = np.flatnonzero(
-                scores[i] >= max(self.membership_threshold * best[i], self.none_threshold_)
-            )
-            members.append(tuple(int(j) for j in ok[np.argsort(-scores[i, ok], kind="stable")]))
-        return primary, members, scores
+        cut = np.maximum(self.membership_threshold * best, self.none_threshold_)
+        member = (scores >= cut[:, None]) & (primary >= 0)[:, None]
+        return primary, member
