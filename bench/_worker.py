@@ -18,18 +18,39 @@ def main() -> None:
     from feedback_nlp.config import Representation
     from feedback_nlp.demo import demo_config
 
-    cfg = demo_config(data, representation=Representation(extra.get("representation", "auto")))
+    cfg = demo_config(
+        data,
+        representation=Representation(extra.get("representation", "auto")),
+        redact_names=extra.get("redact_names", True),
+    )
     imported = time.perf_counter()
-    result = analyze(cfg)
+    # Peak RSS so far, as each stage starts: the growth between two marks is
+    # the stage's own peak.
+    marks: list[tuple[str, float]] = [("import", _peak_gb())]
+    result = analyze(cfg, progress=lambda name: marks.append((name, _peak_gb())))
+    marks.append(("report", _peak_gb()))
     t = time.perf_counter()
     write_report(result, out)
+    marks.append(("end", _peak_gb()))
     timings = {"import": imported - start, **result.timings, "report": time.perf_counter() - t}
     timings["total"] = time.perf_counter() - start
+    peaks = {a: b for (a, _), (_, b) in zip(marks, marks[1:])}
     print(
         json.dumps(
-            {"timings": timings, "rows": result.summary["rows"], "themes": len(result.themes)}
+            {
+                "timings": timings,
+                "peak_gb_by_stage": peaks,
+                "rows": result.summary["rows"],
+                "themes": len(result.themes),
+            }
         )
     )
+
+
+def _peak_gb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
 if __name__ == "__main__":

@@ -60,6 +60,21 @@ def test_csv_text_neutralises_formulas_but_not_numbers() -> None:
     assert back["n"].tolist() == ["-24.69"] * 8
 
 
+def test_streamed_csv_equals_the_whole_table_text(tmp_path: Path) -> None:
+    from feedback_nlp.output import write_csv
+
+    frame = pd.DataFrame(
+        {"=h": ["=1+1", "ok", "a\rb", "@x", "fine", "-3"], "x": [-2.5, 1.0, 0.1234567, 3, 4, 5]}
+    )
+    expected = csv_text(frame).encode("utf-8")
+    for chunk_rows in (1, 4, 6, 100):  # chunk borders inside, at and past the end
+        path = write_csv(tmp_path / f"t{chunk_rows}.csv", frame, chunk_rows=chunk_rows)
+        assert path.read_bytes() == expected
+    empty = write_csv(tmp_path / "empty.csv", frame.iloc[:0])
+    assert empty.read_bytes() == csv_text(frame.iloc[:0]).encode("utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
 def test_comments_csv_has_hostile_cells_neutralised(tmp_path: Path) -> None:
     data = _survey(tmp_path, comments=HOSTILE * 2, seg_values=HOSTILE)
     out = tmp_path / "out"

@@ -273,3 +273,28 @@ def test_minilm_embedder_pickles_without_its_session():
     clone = pickle.loads(pickle.dumps(emb))
     assert clone._session is None
     assert np.array_equal(clone.transform(["the engineer never came"]), before)
+
+
+def test_fast_path_scores_are_the_same_in_one_process_and_in_two(fitted, monkeypatch):
+    from feedback_nlp import parallel
+    from feedback_nlp.themes import model as model_mod
+
+    model, texts, _ = fitted
+    other, _ = make_corpus(n_per=40, seed=3)
+    monkeypatch.setattr(model_mod, "_FAST_CHUNK", 7)  # many chunks: order matters
+    calls = []
+    real = parallel.map_chunks
+    monkeypatch.setattr(
+        model_mod, "map_chunks", lambda *a, **k: calls.append(a[2]) or real(*a, **k)
+    )
+    saved = model.get_params()
+    try:
+        model.set_params(max_embed=3, n_threads=1)
+        one = model.transform(other)
+        model.set_params(n_threads=2)
+        two = model.transform(other)
+    finally:
+        model.set_params(max_embed=saved["max_embed"], n_threads=saved["n_threads"])
+    assert calls == [1, 2]
+    assert one.shape == (len(other), model.n_themes_) and one.any()
+    np.testing.assert_array_equal(one, two)

@@ -25,6 +25,7 @@ __all__ = [
     "result_tables",
     "to_json",
     "csv_text",
+    "write_csv",
     "check_output_folder",
     "report_folder",
 ]
@@ -170,7 +171,7 @@ def write_tables(
     written: dict[str, Path] = {}
     if tables:
         for name, frame in result_tables(result).items():
-            written[name] = write_text(out_dir / name, csv_text(frame))
+            written[name] = write_csv(out_dir / name, frame)
     if summary:
         written["summary.json"] = write_text(out_dir / "summary.json", to_json(result.summary))
     return written
@@ -178,16 +179,42 @@ def write_tables(
 
 def write_bytes(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then rename."""
+    with _atomic(path) as fh:
+        fh.write(data)
+    return path
+
+
+def write_csv(path: Path, frame: pd.DataFrame, chunk_rows: int = 100_000) -> Path:
+    """Write ``frame`` as :func:`csv_text` would, atomically, ``chunk_rows`` rows at a
+    time: a million-row table never becomes one string in memory.
+    """
+    with _atomic(path) as fh:
+        for start in range(0, max(len(frame), 1), chunk_rows):
+            part = _neutralise_formulas(frame.iloc[start : start + chunk_rows])
+            text = part.to_csv(
+                index=False, header=start == 0, lineterminator="\n", float_format="%.6g"
+            )
+            fh.write(text.encode("utf-8"))
+    return path
+
+
+@contextmanager
+def _atomic(path: Path) -> Iterator[Any]:
+    """A binary file handle on a temporary file beside ``path``, renamed to ``path``
+    when the block ends without error (and removed when it does not)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
         _public(tmp, 0o666)
         os.replace(tmp, path)
     except OSError as err:
         raise OutputError(f"Cannot write {path}: {err.strerror or err}.") from err
-    return path
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 #: Files whose presence shows a folder already holds a report.

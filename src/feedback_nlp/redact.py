@@ -27,6 +27,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from .parallel import map_chunks
+
 __all__ = [
     "PII_TYPES",
     "PLACEHOLDER",
@@ -249,8 +251,15 @@ def _regex_spans(text: str) -> tuple[list[Span], str]:
     """Spans found by the patterns, and the text with them masked."""
     spans: list[Span] = []
     masked = text
+    # Several passes share a cheap test: run it once per text, and again only
+    # after masking changed the text (a failed test stays failed: masking only
+    # removes characters).
+    hints: dict[Callable[[str], bool], bool] = {}
     for kind, pattern, finder, may_match in _PASSES:
-        if not may_match(masked):
+        hint = hints.get(may_match)
+        if hint is None:
+            hint = hints[may_match] = may_match(masked)
+        if not hint:
             continue
         found = []
         for m in pattern.finditer(masked):
@@ -263,6 +272,7 @@ def _regex_spans(text: str) -> tuple[list[Span], str]:
                 parts += [masked[pos : s.start], _MASK * (s.end - s.start)]
                 pos = s.end
             masked = "".join(parts) + masked[pos:]
+            hints = {test: ok for test, ok in hints.items() if not ok}
         spans.extend(found)
     return spans, masked
 
@@ -301,8 +311,6 @@ def _entities(texts: list[str]) -> list[list[_Entity]]:
     The recogniser is the slow part of redaction (~300 comments/s per core);
     the entities are the same either way.
     """
-    from .parallel import map_chunks
-
     return map_chunks(_recognise, texts, os.cpu_count() or 1, min_items=NER_PARALLEL_FROM)
 
 
@@ -361,19 +369,20 @@ def _name_spans(masked: Sequence[str]) -> list[list[Span]]:
     return out
 
 
+def _regex_chunk(texts: list[str]) -> list[tuple[list[Span], str]]:
+    return [_regex_spans(t if isinstance(t, str) else "") for t in texts]
+
+
 def find_pii(texts: Sequence[str], *, names: bool = True) -> list[list[Span]]:
     """Return the personal data found in each text, as sorted non-overlapping spans.
 
     >>> find_pii(["mail a.b@example.com"], names=False)
     [[Span(start=5, end=20, kind='EMAIL')]]
     """
-    found: list[list[Span]] = []
-    masked: list[str] = []
-    for raw in texts:
-        text = raw if isinstance(raw, str) else ""
-        spans, m = _regex_spans(text)
-        found.append(spans)
-        masked.append(m)
+    # The patterns are pure Python per comment: spread over the cores for big inputs.
+    pairs = map_chunks(_regex_chunk, texts, os.cpu_count() or 1)
+    found = [spans for spans, _ in pairs]
+    masked = [m for _, m in pairs]
     if names:
         for spans, extra in zip(found, _name_spans(masked)):
             spans.extend(extra)

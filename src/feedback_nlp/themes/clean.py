@@ -13,9 +13,13 @@ begin) is cut too, so that such answers group by their reason.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import partial
+
+from ..parallel import map_chunks
 
 __all__ = ["clean_for_themes", "detect_brand_terms", "GENERIC_COMPANY_WORDS"]
 
@@ -78,11 +82,25 @@ def clean_for_themes(
         and punctuation become ``""`` (callers treat them as unusable).
     """
     terms = list(brand_terms) + (list(GENERIC_COMPANY_WORDS) if mask_generic else [])
-    brand = _brand_pattern(terms)
-    lowered = {t.strip().lower() for t in terms if t and t.strip()}
+    clean = partial(
+        _clean_chunk,
+        brand=_brand_pattern(terms),
+        lowered=tuple(sorted({t.strip().lower() for t in terms if t and t.strip()})),
+        cut_because=cut_because,
+    )
+    # Pure Python per comment, on every row: spread over the cores for big inputs.
+    return map_chunks(clean, texts, os.cpu_count() or 1)
+
+
+def _clean_chunk(
+    texts: list[str],
+    brand: re.Pattern[str] | None,
+    lowered: tuple[str, ...],
+    cut_because: bool,
+) -> list[str]:
     out: list[str] = []
     # Each pattern runs only where a cheap substring test says it may match:
-    # most comments hold no URL, e-mail or brand, and this runs on every row.
+    # most comments hold no URL, e-mail or brand.
     for raw in texts:
         text = raw if isinstance(raw, str) else ""
         if "[" in text:

@@ -31,9 +31,13 @@ distinct single lemmas.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from functools import partial
+
+from ..parallel import map_chunks
 
 __all__ = ["theme_labels", "near_duplicate", "GENERIC_WORDS", "SENTIMENT_WORDS"]
 
@@ -164,6 +168,9 @@ def _ok_phrase(lemmas: list[str], generic: frozenset[str], tail: str = "NOUN") -
         return False
     return not any(near_duplicate(x, y) for i, x in enumerate(content) for y in content[i + 1 :])
 
+
+#: Comments to parse before the parsing runs in several processes.
+PARSE_PARALLEL_FROM = 600
 
 #: Prepositions that tie a verb to what it is about ("waiting for broadband").
 _VERB_PREPS = {"for", "on", "with", "to", "about", "into"}
@@ -410,7 +417,13 @@ def theme_labels(
 
     ban = {b.lower() for b in banned} | set(GENERIC_COMPANY_WORDS)
     flat = [t for texts in theme_texts for t in texts]
-    parsed = _parse(flat, ban)
+    # Parsing is the slow part (spaCy's tagger and parser, ~250 comments/s per
+    # core): spread it over the cores (workers inherit the loaded pipeline);
+    # the results are plain lists.
+    from ..nlp import load_spacy
+
+    load_spacy()
+    parsed = map_chunks(partial(_parse, banned=ban), flat, os.cpu_count() or 1, PARSE_PARALLEL_FROM)
     words_per: list[Counter[str]] = []
     phrases_per: list[Counter[str]] = []
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)

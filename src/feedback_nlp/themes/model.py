@@ -33,6 +33,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..parallel import map_chunks
 from .clean import clean_for_themes
 from .labels import theme_labels
 from .representation import make_representation
@@ -89,6 +90,23 @@ def merge_centroids(
     out = np.empty(len(centroids), dtype=np.int64)
     for g, members in enumerate(groups):
         out[members] = g
+    return out
+
+
+#: Texts per chunk of the fast path (bounds the sparse matrix of one chunk).
+_FAST_CHUNK = 50_000
+#: The model whose fast path is running; read by the forked worker processes.
+_FAST: Any = None
+
+
+def _fast_scores(chunks: list[list[str]]) -> list[np.ndarray]:
+    """Fast-path theme scores ``(len(chunk), n_themes_)`` of each chunk of texts."""
+    model = _FAST
+    out = []
+    for chunk in chunks:
+        s = np.zeros((len(chunk), model.n_themes_), dtype=np.float32)
+        s[:, model.fast_.classes_] = model.fast_.predict_proba(model.hasher_.transform(chunk))
+        out.append(s)
     return out
 
 
@@ -385,13 +403,17 @@ class ThemeModel(TransformerMixin, BaseEstimator):
                 if (~hit).any():
                     vecs[~hit] = self._vectors(list(uniq[~hit]))
                 s = vecs @ self.centroids_.T
-            else:  # fast path: classifier probabilities, chunk-wise, rescaled
-                s = np.zeros((len(uniq), self.n_themes_), dtype=np.float32)
-                cols = self.fast_.classes_
-                for start in range(0, len(uniq), 50000):
-                    chunk = list(uniq[start : start + 50000])
-                    p = self.fast_.predict_proba(self.hasher_.transform(chunk))
-                    s[start : start + len(chunk), cols] = p
+            else:  # fast path: classifier probabilities, chunk-wise, over the cores
+                global _FAST
+                _FAST = self  # forked workers read the model from here, unpickled
+                try:
+                    chunks = [
+                        list(uniq[i : i + _FAST_CHUNK]) for i in range(0, len(uniq), _FAST_CHUNK)
+                    ]
+                    parts = map_chunks(_fast_scores, chunks, self.n_threads, min_items=2)
+                finally:
+                    _FAST = None
+                s = np.vstack(parts)
         sims[idx] = s[inverse]
         return sims
 
