@@ -175,7 +175,21 @@ PARSE_PARALLEL_FROM = 600
 #: Prepositions that tie a verb to what it is about ("waiting for broadband").
 _VERB_PREPS = {"for", "on", "with", "to", "about", "into"}
 #: Verbs that say nothing about what happened ("have", "get"): no verb phrase.
-_LIGHT_VERBS = {"be", "have", "do", "get", "go", "make", "take", "give", "say", "tell", "let"}
+_LIGHT_VERBS = {
+    "be",
+    "have",
+    "do",
+    "get",
+    "go",
+    "make",
+    "take",
+    "give",
+    "say",
+    "tell",
+    "let",
+    "mean",
+    "suppose",
+}
 
 
 def _verb_phrases(doc, lemma, content):  # noqa: ANN001, ANN202 - spaCy objects
@@ -227,6 +241,10 @@ def _verb_phrases(doc, lemma, content):  # noqa: ANN001, ANN202 - spaCy objects
                     None,
                 )
             elif c.dep_ == "nsubjpass":
+                # "the engineer was meant to come": what happened is the
+                # infinitive's, not "engineer meant"
+                if any(g.dep_ == "xcomp" for g in v.children):
+                    continue
                 subj = noun(c)
                 if subj:  # keyed like the active form: "order cancelled" = "cancel order"
                     lem = head[0] + [lemma(v)] + [lemma(t) for t in subj]
@@ -339,7 +357,8 @@ def _fit(lemmas: Sequence[str], keywords: Sequence[str], tone: float) -> float:
     among the keywords adds up to 50%, more for a higher-ranked keyword. A
     modifier against the theme's tone ("faster" in a theme of complaints)
     divides the score by four; in a theme of complaints, a word of
-    :data:`PROBLEM_WORDS` multiplies it by 1.5.
+    :data:`PROBLEM_WORDS` or a negation ("engineer did not turn up")
+    multiplies it by 1.5.
 
     >>> _fit(["wait", "broadband"], ["broadband", "wait", "phone", "line"], -0.2)
     2.8125
@@ -355,7 +374,7 @@ def _fit(lemmas: Sequence[str], keywords: Sequence[str], tone: float) -> float:
     against = POSITIVE_WORDS if tone < -_TONE else NEGATIVE_WORDS if tone > _TONE else ()
     if any(w in against for w in lemmas):
         score /= 4
-    if tone < -_TONE and any(w in PROBLEM_WORDS for w in lemmas):
+    if tone < -_TONE and any(w in PROBLEM_WORDS or w in _NEG for w in lemmas):
         score *= 1.5
     return score
 
