@@ -69,3 +69,61 @@ def test_parallel_scoring_equals_serial(monkeypatch):
     parallel = sentiment.score_sentiment(texts, usable, workers=2)
     assert np.array_equal(serial.compound, parallel.compound)
     assert serial.sentences.equals(parallel.sentences)
+
+
+def _reference_sentiment(texts, usable):
+    """The plain algorithm: every comment and every sentence of it scored by VADER."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    polarity = SentimentIntensityAnalyzer().polarity_scores
+    n = len(texts)
+    compound, s_min, s_max = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    rows = []
+    for i in np.flatnonzero(usable).tolist():
+        whole = polarity(texts[i])["compound"]
+        parts = split_sentences(texts[i])
+        if len(parts) <= 1:
+            scored = [(parts[0] if parts else texts[i], whole)]
+        else:
+            scored = [(s, polarity(s)["compound"]) for s in parts]
+        compound[i] = whole
+        s_min[i] = min(s for _, s in scored)
+        s_max[i] = max(s for _, s in scored)
+        rows += [(i, no, s, v) for no, (s, v) in enumerate(scored, start=1)]
+    return compound, s_min, s_max, rows
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_shared_sentence_scores_equal_scoring_each_sentence(monkeypatch, workers):
+    # Sentences repeat across comments and equal whole comments, comments repeat,
+    # and one usable comment is only whitespace: scoring each distinct string
+    # once must give exactly what scoring every sentence of every comment gives.
+    import feedback_nlp.parallel as parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    texts = [
+        "No complaints. Fast and reliable!",
+        "No complaints.",
+        "",
+        "Terrible support. No complaints about speed though.\nWould NOT recommend",
+        "No complaints. Fast and reliable!",
+        "  Great value  ",
+        "   ",
+        "Fast and reliable! But the price went up. No complaints.",
+    ]
+    usable = np.array([t != "" for t in texts])
+    r = score_sentiment(texts, usable, workers=workers)
+    compound, s_min, s_max, rows = _reference_sentiment(texts, usable)
+    assert np.array_equal(r.compound, compound, equal_nan=True)
+    assert np.array_equal(r.sentence_min, s_min, equal_nan=True)
+    assert np.array_equal(r.sentence_max, s_max, equal_nan=True)
+    assert list(r.sentences.itertuples(index=False, name=None)) == rows
+    assert r.sentences["index"].dtype == np.int64
+    assert r.sentences["sentence_no"].dtype == np.int64
+
+
+def test_no_usable_text_gives_empty_sentence_table():
+    r = score_sentiment(["n/a", ""], np.array([False, False]))
+    assert np.isnan(r.compound).all()
+    assert r.sentences.empty
+    assert list(r.sentences.columns) == ["index", "sentence_no", "sentence", "sentiment"]
