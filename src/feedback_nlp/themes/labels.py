@@ -121,10 +121,14 @@ def near_duplicate(a: str, b: str) -> bool:
 
 def _phrase_overlap(a: str, b: str) -> bool:
     """True when two labels say nearly the same: more than half of the shorter
-    one's content words have a near-duplicate in the other.
+    one's content words have a near-duplicate in the other, and what differs is
+    not an evaluative word (a theme of praise and one of complaints about the
+    same thing may be "customer service" and "poor customer service").
 
-    >>> _phrase_overlap("customer service", "poor customer service")
+    >>> _phrase_overlap("customer service", "customer services")
     True
+    >>> _phrase_overlap("customer service", "poor customer service")
+    False
     >>> _phrase_overlap("waiting for broadband", "waiting for service")
     False
     >>> _phrase_overlap("engineer", "engineer visit")
@@ -134,6 +138,8 @@ def _phrase_overlap(a: str, b: str) -> bool:
     wb = [w for w in b.split() if w not in _NEG and w not in _STOP]
     short, long_ = sorted((wa, wb), key=len)
     shared = sum(any(near_duplicate(x, y) for y in long_) for x in short)
+    if (set(wa) ^ set(wb)) & SENTIMENT_WORDS:
+        return False
     return shared > len(short) / 2
 
 
@@ -330,6 +336,10 @@ def _parse(
                         and any(t.pos_ in ("VERB", "AUX") for t in span)
                         and not any(lemma(t) == "not" for t in span)
                     ):
+                        continue
+                    # Never cut a compound before its head ("poor customer" of
+                    # "poor customer service").
+                    if has_parse and span[-1].dep_ == "compound" and span[-1].head.i > span[-1].i:
                         continue
                     surface = doc[span[0].i : span[-1].i + 1].text.lower()
                     tail = span[-1].pos_ if has_pos else "NOUN"

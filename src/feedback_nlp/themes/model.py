@@ -20,8 +20,9 @@ Method (each step was measured on SemEval-14 restaurants, see bench/quality.py):
    on SemEval four merged two real aspects).
 5. K-means at the chosen k, started from those themes, settles their borders
    (k=5 NMI over seeds 0-4: 0.336-0.351 before, 0.361-0.364 after).
-6. Texts beyond the embedded sample get their theme from a hashed-TF-IDF
-   linear classifier trained on the sample's themes (fast path for 1M rows).
+6. Texts beyond the embedded sample get their theme from a linear classifier
+   on hashed character 3-4-grams, trained on the sample's themes (fast path
+   for 1M rows).
 """
 
 from __future__ import annotations
@@ -138,8 +139,8 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         Range searched when ``n_themes`` is None.
     max_embed : int, default=4000
         At most this many distinct texts (a seeded sample) are embedded; the rest
-        are assigned by a fast hashed-TF-IDF classifier trained on the sample's
-        themes. MiniLM embeds ~150-350 texts/s on 2 cores, so this bounds the fit
+        are assigned by a fast classifier (hashed character 3-4-grams) trained
+        on the sample's themes. MiniLM embeds ~150-350 texts/s on 2 cores, so this bounds the fit
         at ~15-30 s whatever the survey size; themes above ~1% of comments are
         well represented in a 4,000 sample.
     n_clusters : int, default=20
@@ -359,8 +360,16 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         from sklearn.feature_extraction.text import HashingVectorizer
         from sklearn.linear_model import SGDClassifier
 
+        # Character 3-4-grams within words: on SemEval with 1,500 of 3,032
+        # sentences embedded, they agree with the embedding's themes on 69-71%
+        # of the rest against 66-70% for word 1-2-grams (NMI +0.01 to +0.03),
+        # at half the speed (15k against 30k comments/s).
         self.hasher_ = HashingVectorizer(
-            ngram_range=(1, 2), n_features=2**18, alternate_sign=False, norm="l2"
+            analyzer="char_wb",
+            ngram_range=(3, 4),
+            n_features=2**18,
+            alternate_sign=False,
+            norm="l2",
         )
         clf = SGDClassifier(
             loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=self.random_state
