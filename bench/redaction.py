@@ -226,6 +226,8 @@ def _piece(kind: str, rng: random.Random) -> tuple[str, str, str]:
                 ("Your engineer ", " fixed it fast"),
                 ("I asked for ", " but was told no"),
                 ("Mr ", " from billing was rude"),
+                ("", " on the phone was lovely"),  # opening a sentence
+                ("", " sorted it in minutes"),
             ]
         )
         return before, name, after

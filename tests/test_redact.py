@@ -80,6 +80,22 @@ def test_names_from_the_recogniser_and_not_brands_or_units() -> None:
     assert out[1] == texts[1] and counts["NAME"] == 1
 
 
+def test_names_opening_a_comment_or_sentence_but_not_common_openers() -> None:
+    texts = [
+        "Aisha on the live chat sorted it in minutes.",
+        "Great service. Tom went above and beyond for us.",
+        "Spoke to Tom who was lovely.",
+        *[f"Shambles. The router drops every {d}." for d in ("evening", "night", "day") * 4],
+    ]
+    out, counts = redact_texts(texts)
+    assert out[:3] == [
+        "[NAME] on the live chat sorted it in minutes.",
+        "Great service. [NAME] went above and beyond for us.",
+        "Spoke to [NAME] who was lovely.",
+    ]
+    assert out[3:] == texts[3:] and counts["NAME"] == 3
+
+
 def test_non_strings_become_empty_and_length_is_kept() -> None:
     out, counts = redact_texts(["a@example.com", None, float("nan"), ""])  # type: ignore[list-item]
     assert out == ["[EMAIL]", "", "", ""] and counts["EMAIL"] == 1
@@ -102,7 +118,7 @@ def test_labelled_set_floors_per_type() -> None:
     for kind, floor_p, floor_r in [
         ("EMAIL", 0.98, 0.98), ("URL", 0.95, 0.95), ("IP", 0.95, 0.95), ("IBAN", 0.95, 0.95),
         ("CARD", 0.95, 0.95), ("PHONE", 0.95, 0.95), ("ACCOUNT", 0.9, 0.9),
-        ("POSTCODE", 0.9, 0.9), ("NAME", 0.85, 0.85),
+        ("POSTCODE", 0.9, 0.9), ("NAME", 0.9, 0.9),
     ]:  # fmt: skip
         assert stats[kind]["precision"] >= floor_p, (kind, stats[kind])
         assert stats[kind]["recall"] >= floor_r, (kind, stats[kind])

@@ -155,6 +155,10 @@ _NAME_CUE = re.compile(
 )
 # A capitalised word after something that is not a sentence end: a name may be there.
 _MAYBE_NAME = re.compile(r"[^\s.!?\x01] +[A-Z][a-z]")
+# The first word of a sentence, when capitalised ("Aisha on the chat was great"),
+# and a capitalised word that is not (they tell which words are proper nouns).
+_OPENING_WORD = re.compile(r"(?:^|[.!?\n\x01])[\s\"'(]*([A-Z][a-z]+(?:['’-][a-z]+)*)\b")
+_INNER_WORD = re.compile(r"[^\s.!?\x01] +([A-Z][a-z]+(?:['’-][a-z]+)*)\b")
 
 _HAS_DIGIT = re.compile(r"\d")
 # Cheap tests that let most comments skip most passes (they only say "maybe").
@@ -281,6 +285,8 @@ def _regex_spans(text: str) -> tuple[list[Span], str]:
 NER_PARALLEL_FROM = 5_000
 #: Texts per ``nlp.pipe`` batch.
 NER_BATCH = 256
+#: A word seen at most this often is "rare" (see :func:`_name_spans`).
+_RARE = 3
 
 #: An entity the recogniser found: (start char, end char, label).
 _Entity = tuple[int, int, str]
@@ -322,7 +328,32 @@ def _name_spans(masked: Sequence[str]) -> list[list[Span]]:
     # Loaded here, before any worker starts, so that the workers share this copy.
     if not load_spacy(disable=()).has_pipe("ner"):
         return out
-    todo = [i for i, t in enumerate(masked) if len(t) <= NER_MAX_CHARS and _MAYBE_NAME.search(t)]
+    # A sentence's first word is capitalised whatever it is, so a comment whose
+    # only capitalised words open sentences is a candidate when one of them is
+    # capitalised inside sentences more often than written lower-case in these
+    # texts (a proper noun: "Sarah", "Acme"), or is rare and never lower-case
+    # (a name mentioned once: "Aisha was great"; a typo now and then).
+    words: Counter[str] = Counter()
+    for t in masked:
+        words.update(_WORD.findall(t))
+    todo, openers = [], []
+    for i, t in enumerate(masked):
+        if len(t) > NER_MAX_CHARS:
+            continue
+        if _MAYBE_NAME.search(t):
+            todo.append(i)
+        elif _OPENING_WORD.search(t):
+            openers.append(i)
+    inner: Counter[str] = Counter()
+    for i in todo:
+        inner.update(_INNER_WORD.findall(masked[i]))
+    for i in openers:
+        for w in _OPENING_WORD.findall(masked[i]):
+            lower = words[w.lower()]
+            if inner[w] > lower or (not lower and words[w] <= _RARE):
+                todo.append(i)
+                break
+    todo.sort()
     if not todo:
         return out
     # Whole comments, not only the sentences around the capitalised words: on a
@@ -350,20 +381,26 @@ def _name_spans(masked: Sequence[str]) -> list[list[Span]]:
     # The recogniser also tags brands, products and units ("Acme Broadband", "Mbps"):
     # a word written lower-case more often than capitalised in these texts is no name,
     # and neither is a "name" that recurs in many comments (it identifies nobody).
-    words: Counter[str] = Counter()
-    for t in masked:
-        words.update(_WORD.findall(t))
     per_text: Counter[str] = Counter(text for _, text in {(i, text) for i, _, _, text in found})
     tagged: Counter[str] = Counter(w for _, _, _, text in found for w in text.split())
+    # Out of the times the recogniser saw the word (not of all its occurrences:
+    # a comment it never read says nothing about the word).
+    seen: Counter[str] = Counter()
+    for i in todo:
+        seen.update(_WORD.findall(masked[i]))
     frequent = max(10, len(masked) // 200)
     for i, start, end, text in found:
         # ...nor a frequent word the recogniser mostly leaves untagged ("Acme" is a
         # PERSON in a few comments, a brand in most; "Sarah" is a PERSON every time).
         if per_text[text] >= frequent or any(
-            words[w] >= frequent and tagged[w] < 0.5 * words[w] for w in text.split()
+            seen[w] >= frequent and tagged[w] < 0.5 * seen[w] for w in text.split()
         ):
             continue
         if any(words[w.lower()] > words[w] for w in text.split()):
+            continue
+        # ...nor a word that is common here yet never capitalised inside a
+        # sentence: it is capitalised only because it opens them ("Shambles.").
+        if " " not in text and not inner[text] and words[text] > _RARE:
             continue
         out[i].append(Span(start, end, "NAME"))
     return out
