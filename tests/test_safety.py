@@ -60,9 +60,15 @@ def test_csv_text_neutralises_formulas_but_not_numbers() -> None:
     assert back["n"].tolist() == ["-24.69"] * 8
 
 
-def test_streamed_csv_equals_the_whole_table_text(tmp_path: Path) -> None:
-    from feedback_nlp.output import write_csv
+@pytest.mark.parametrize("cores", [1, 2, 3])
+def test_streamed_csv_equals_the_whole_table_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int
+) -> None:
+    from feedback_nlp import output
 
+    # Chunks are formatted in forked workers when there are cores to spare.
+    monkeypatch.setattr(output.os, "cpu_count", lambda: cores)
+    write_csv = output.write_csv
     frame = pd.DataFrame(
         {"=h": ["=1+1", "ok", "a\rb", "@x", "fine", "-3"], "x": [-2.5, 1.0, 0.1234567, 3, 4, 5]}
     )

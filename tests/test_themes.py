@@ -298,3 +298,15 @@ def test_fast_path_scores_are_the_same_in_one_process_and_in_two(fitted, monkeyp
     assert calls == [1, 2]
     assert one.shape == (len(other), model.n_themes_) and one.any()
     np.testing.assert_array_equal(one, two)
+
+
+@pytest.mark.parametrize("n_themes", [None, 4])
+def test_over_clustering_runs_are_the_same_in_one_process_and_in_two(n_themes):
+    texts, _ = make_corpus()
+    kw = dict(n_themes=n_themes, representation="tfidf", n_clusters=12, min_themes=3)
+    one = ThemeModel(n_threads=1, **kw).fit(texts)
+    two = ThemeModel(n_threads=2, **kw).fit(texts)
+    np.testing.assert_array_equal(one.centroids_, two.centroids_)
+    assert one.themes_ == two.themes_ and getattr(one, "k_scores_", None) == getattr(
+        two, "k_scores_", None
+    )

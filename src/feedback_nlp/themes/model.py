@@ -111,6 +111,17 @@ def _fast_scores(chunks: list[list[str]]) -> list[np.ndarray]:
     return out
 
 
+#: (model, vectors, weights, k range) of the over-clustering runs in progress;
+#: read by the forked worker processes.
+_RUNS: Any = None
+
+
+def _merged_runs(seeds: list[int]) -> list[dict[int, np.ndarray]]:
+    """:meth:`ThemeModel._merged` of :data:`_RUNS` for each seed."""
+    model, x, w, ks = _RUNS
+    return [model._merged(x, w, seed, ks) for seed in seeds]
+
+
 def _distinct(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct texts (object array) and each text's index into them.
 
@@ -236,8 +247,23 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             )
         return out
 
+    def _runs(
+        self, x: np.ndarray, w: np.ndarray, seeds: list[int], ks: range
+    ) -> list[dict[int, np.ndarray]]:
+        """:meth:`_merged` for each seed, the runs spread over ``n_threads`` processes.
+
+        Each run is single-threaded either way, so the result does not depend on
+        the number of cores.
+        """
+        global _RUNS
+        _RUNS = (self, x, w, ks)
+        try:
+            return map_chunks(_merged_runs, seeds, self.n_threads, min_items=2)
+        finally:
+            _RUNS = None
+
     def _cluster(self, x: np.ndarray, w: np.ndarray, k_range: range) -> tuple[np.ndarray, int]:
-        from sklearn.metrics import silhouette_score
+        from sklearn.metrics import pairwise_distances, silhouette_score
 
         rng = np.random.RandomState(self.random_state)
         probe = rng.choice(len(x), size=min(2000, len(x)), replace=False)
@@ -246,7 +272,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             # A fixed k also runs ``n_runs`` over-clusterings and keeps the medoid
             # run (the one agreeing most with the others): one run's result moves
             # with its seed (SemEval k=5 NMI 0.339-0.360 over seeds 0-4).
-            fixed = [self._merged(x, w, int(s), k_range)[k_range.start] for s in seeds]
+            fixed = [
+                run[k_range.start] for run in self._runs(x, w, [int(s) for s in seeds], k_range)
+            ]
             parts = [(x[probe] @ c.T).argmax(1) for c in fixed]
             cents = fixed[_medoid(parts)]
             return cents, len(cents)
@@ -258,16 +286,19 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         # then the *smallest* k whose mean is within one standard error (of
         # the best k's mean across runs) of it; finally keep, at that k, the
         # run whose partition agrees most with the others (medoid run).
-        runs = [self._merged(x, w, int(s), k_range) for s in seeds]
+        runs = self._runs(x, w, [int(s) for s in seeds], k_range)
         ks = list(k_range)
         sil = np.full((len(runs), len(ks)), np.nan)
         labels: dict[tuple[int, int], np.ndarray] = {}
+        # The probe's cosine distances once, not once per run and k.
+        dist = pairwise_distances(x[probe], metric="cosine")
+        np.fill_diagonal(dist, 0.0)
         for r, run in enumerate(runs):
             for j, k in enumerate(ks):
                 lab = (x[probe] @ run[k].T).argmax(1)
                 labels[r, j] = lab
                 if len(np.unique(lab)) > 1:
-                    sil[r, j] = silhouette_score(x[probe], lab, metric="cosine")
+                    sil[r, j] = silhouette_score(dist, lab, metric="precomputed")
         valid = ~np.isnan(sil).any(axis=0)
         if not valid.any():
             raise ValueError("Could not form at least two themes from these texts.")
