@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -69,6 +70,7 @@ TARGETS = {100_000: (45.0, None), 1_000_000: (180.0, 3.0)}
 
 def run_one(path: Path, rows: int, names: bool = True) -> dict:
     out = RESULTS / f"out_{rows}_{'names' if names else 'no_names'}"
+    shutil.rmtree(out, ignore_errors=True)  # the last run's report: a new folder each time
     cmd = [
         "/usr/bin/time",
         "-v",
@@ -244,6 +246,17 @@ def main() -> None:
         [sys.executable, str(HERE / "redaction.py")], capture_output=True, text=True
     )
     lines += ["", "## Redaction (`bench/redaction.py`)", "", red.stdout.strip()]
+    dedup = subprocess.run([sys.executable, str(HERE / "dedup.py")], capture_output=True, text=True)
+    lines += [
+        "",
+        "## What deduplication buys (`bench/dedup.py`)",
+        "",
+        "Each distinct comment and each distinct sentence is scored once (and embedded "
+        "or classified once). Real survey answers here repeat little; generated ones "
+        "reuse stock sentences.",
+        "",
+        dedup.stdout.strip(),
+    ]
     text = "\n".join(lines) + "\n"
     args.out.write_text(text, encoding="utf-8")
     print(text)
