@@ -208,6 +208,20 @@ def test_theme_labels_prefer_specific_phrases():
     assert len(out[0][1]) == len(set(out[0][1]))
 
 
+def test_labels_keep_the_particle_of_a_phrasal_verb():
+    from feedback_nlp.themes import theme_labels
+
+    engineer = [
+        "The engineer didn't turn up and nobody called",
+        "engineer didn't turn up again",
+        "Took a day off and the engineer didn't turn up",
+        "The engineer didn't turn up for the second time",
+    ] * 4
+    speed = ["great fast broadband speeds", "broadband speed is great"] * 6
+    label = theme_labels([engineer, speed])[0][0]
+    assert "turn" in label and label.endswith("turn up"), label
+
+
 def test_complaint_theme_labels_say_what_went_wrong():
     from feedback_nlp.themes import theme_labels
 

@@ -341,9 +341,17 @@ def _parse(
                     # "poor customer service").
                     if has_parse and span[-1].dep_ == "compound" and span[-1].head.i > span[-1].i:
                         continue
-                    surface = doc[span[0].i : span[-1].i + 1].text.lower()
+                    # A phrasal verb keeps its particle ("didn't turn up", not "didn't turn").
+                    prt = (
+                        [c for c in span[-1].children if c.dep_ == "prt" and c.i > span[-1].i]
+                        if has_parse
+                        else []
+                    )
+                    end = prt[-1].i if prt else span[-1].i
+                    surface = doc[span[0].i : end + 1].text.lower()
                     tail = span[-1].pos_ if has_pos else "NOUN"
-                    phrases.append(([lemma(t) for t in span], surface, tail))
+                    lems = [lemma(t) for t in span] + [c.lower_ for c in prt]
+                    phrases.append((lems, surface, tail))
         out.append((words, phrases))
     return out
 
