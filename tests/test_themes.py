@@ -324,3 +324,24 @@ def test_over_clustering_runs_are_the_same_in_one_process_and_in_two(n_themes):
     assert one.themes_ == two.themes_ and getattr(one, "k_scores_", None) == getattr(
         two, "k_scores_", None
     )
+
+
+def test_word_by_word_hashing_equals_the_hashing_vectorizer():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from feedback_nlp.themes.model import hashed_ngrams
+
+    texts, _ = make_corpus(n_per=10)
+    texts += ["", "   ", "x", "Tabs\tand  double  spaces\xa0too", "Ünïcode é ß", "WiFi WIFI wifi"]
+    for params in (
+        dict(ngram_range=(3, 4), norm="l2"),
+        dict(ngram_range=(2, 5), norm=None),
+        dict(ngram_range=(3, 4), norm="l1", lowercase=False),
+    ):
+        hasher = HashingVectorizer(
+            analyzer="char_wb", n_features=2**12, alternate_sign=False, **params
+        )
+        want, got = hasher.transform(texts), hashed_ngrams(hasher, texts)
+        assert got.dtype == want.dtype and (got != want).nnz == 0
+        np.testing.assert_array_equal(got.indices, want.indices)
+        np.testing.assert_array_equal(got.indptr, want.indptr)

@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import ModelError
 from .clean import clean_for_themes
 from .labels import theme_labels
+from .model import hashed_ngrams
 
 if TYPE_CHECKING:
     from ..config import AnalysisConfig
@@ -356,7 +357,7 @@ def _refresh(model: ThemeModel, texts: Sequence[str], fixed_labels: Mapping[str,
     ]
     if getattr(model, "fast_", None) is not None and len(np.unique(primary)) >= 2:
         model.fast_ = clone(model.fast_).fit(
-            model.hasher_.transform(list(uniq)), primary, sample_weight=w
+            hashed_ngrams(model.hasher_, list(uniq)), primary, sample_weight=w
         )
 
 

@@ -106,9 +106,43 @@ def _fast_scores(chunks: list[list[str]]) -> list[np.ndarray]:
     out = []
     for chunk in chunks:
         s = np.zeros((len(chunk), model.n_themes_), dtype=np.float32)
-        s[:, model.fast_.classes_] = model.fast_.predict_proba(model.hasher_.transform(chunk))
+        s[:, model.fast_.classes_] = model.fast_.predict_proba(hashed_ngrams(model.hasher_, chunk))
         out.append(s)
     return out
+
+
+def hashed_ngrams(hasher: Any, texts: Sequence[str]) -> Any:
+    """``hasher.transform(texts)`` for a character-within-word hasher, word by word.
+
+    Its n-grams never cross a word border, so a text's counts are the sum of
+    its words' counts: each distinct word is hashed once and a sparse product
+    adds them up. Same matrix, bit for bit (integer counts, then the same
+    normalisation), ~7x faster than sklearn's per-text Python analyzer.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer
+    from sklearn.preprocessing import normalize
+
+    params = hasher.get_params()
+    if (
+        params["analyzer"] != "char_wb"
+        or params["preprocessor"]
+        or params["strip_accents"]
+        or params["binary"]
+        or params["input"] != "content"
+    ):
+        return hasher.transform(texts)
+    lower = params["lowercase"]
+    words = CountVectorizer(analyzer=str.split, lowercase=False)
+    try:
+        per_word = words.fit_transform([t.lower() if lower else t for t in texts])
+    except ValueError:  # no words at all
+        return hasher.transform(texts)
+    counts = HashingVectorizer(**{**params, "norm": None}).transform(
+        list(words.get_feature_names_out())
+    )
+    x = (per_word @ counts).tocsr().astype(params["dtype"], copy=False)
+    x.sort_indices()
+    return normalize(x, norm=params["norm"], copy=False) if params["norm"] else x
 
 
 #: (model, vectors, weights, k range) of the over-clustering runs in progress;
@@ -405,7 +439,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         clf = SGDClassifier(
             loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=self.random_state
         )
-        self.fast_ = clf.fit(self.hasher_.transform(list(texts)), labels, sample_weight=w)
+        self.fast_ = clf.fit(hashed_ngrams(self.hasher_, list(texts)), labels, sample_weight=w)
 
     def _label(self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, top: int = 150) -> None:
         sims = x @ self.centroids_.T
