@@ -157,6 +157,23 @@ def _table(
     return out
 
 
+def hand_written(path: Path) -> list[str]:
+    """The sections of an earlier BENCHMARKS.md whose heading says "hand-written".
+
+    The analysis of why a target is missed and what moved is prose a person
+    writes; a rerun of ``make bench`` keeps it (above the fresh tables) for
+    that person to update, rather than dropping it.
+    """
+    if not path.exists():
+        return []
+    kept: list[str] = []
+    for section in path.read_text(encoding="utf-8").split("\n## ")[1:]:
+        heading = section.split("\n", 1)[0]
+        if "hand-written" in heading:
+            kept += ["", "## " + section.rstrip("\n")]
+    return kept
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000,1000000")
@@ -165,6 +182,7 @@ def main() -> None:
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     when = dt.date.today().isoformat()
+    kept = hand_written(args.out)
     lines = [
         "# Benchmarks",
         "",
@@ -213,6 +231,7 @@ def main() -> None:
             )
             status = "missed: " + ", ".join(misses) if misses else "met"
             lines.append(f"| {goal} | {r['wall']:.1f} s, {r['peak_rss_gb']:.2f} GB | {status} |")
+    lines += kept
     lines += _table(
         "Time per stage (seconds)",
         STAGES,
