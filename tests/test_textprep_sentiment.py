@@ -1,7 +1,10 @@
 import numpy as np
+import pandas as pd
 import pytest
 
-from feedback_nlp.sentiment import contradictions, score_sentiment, sentiment_label
+from conftest import shared_file
+from feedback_nlp.demo import generate_survey
+from feedback_nlp.sentiment import _polarity, contradictions, score_sentiment, sentiment_label
 from feedback_nlp.textprep import no_text_reason, split_sentences
 
 
@@ -127,3 +130,73 @@ def test_no_usable_text_gives_empty_sentence_table():
     assert np.isnan(r.compound).all()
     assert r.sentences.empty
     assert list(r.sentences.columns) == ["index", "sentence_no", "sentence", "sentiment"]
+
+
+# Texts that reach every branch the faster analyser changes or skips: emojis
+# (and one next to a word), no emoji at all, negations one to three words
+# before a scored word, "never so"/"without doubt", idioms before and after,
+# "kind of", "but", "least", "no", ALL CAPS, short texts where the windows are
+# cut by the start or the end, and whitespace around the text.
+_VADER_CASES = [
+    "",
+    "   ",
+    "good",
+    "not good",
+    "isn't very good",
+    "never so good",
+    "never this bad at all",
+    "without doubt good",
+    "it was without doubt the best",
+    "I don't think it is really that good",
+    "the food was the bomb, yeah right",
+    "it didn't cut the mustard, a kiss of death",
+    "we live hand to mouth but the staff are lovely",
+    "kind of good",
+    "It is kind of sort of bad",
+    "at least it works; least helpful staff ever",
+    "no problems at all, no",
+    "no good or bad",
+    "The engineer was GREAT but the router is TERRIBLE!!!",
+    "Love it 😍😍",
+    "service was fine👍 but slow 😠",
+    "  Terrible support. Never again!  ",
+    "Why??? Why is the bill so high???",
+    "meh :( not the worst :)",
+]
+
+
+def _vader_reference():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer().polarity_scores
+
+
+def test_faster_vader_equals_vader_on_every_branch():
+    fast, slow = _polarity(), _vader_reference()
+    for text in _VADER_CASES:
+        assert fast(text) == slow(text), text
+
+
+def test_faster_vader_equals_vader_on_generated_comments_and_their_sentences():
+    comments = generate_survey(3000, seed=11)["comment"].dropna().astype(str).unique()
+    texts = list(comments) + [s for c in comments[:500] for s in split_sentences(c)]
+    fast, slow = _polarity(), _vader_reference()
+    differ = [t for t in texts if fast(t) != slow(t)]
+    assert len(texts) > 3000
+    assert differ == []
+
+
+@pytest.mark.parametrize(
+    "name,column",
+    [
+        ("clothing_reviews_1k.csv", "Review Text"),
+        ("telecom_nps_verbatims.csv", "text"),
+        ("semeval14_restaurants.csv", "text"),
+    ],
+)
+def test_faster_vader_equals_vader_on_real_answers(name, column):
+    texts = pd.read_csv(shared_file(name), dtype=str)[column].dropna().tolist()
+    fast, slow = _polarity(), _vader_reference()
+    differ = [i for i, t in enumerate(texts) if fast(t) != slow(t)]
+    assert len(texts) > 500
+    assert differ == []

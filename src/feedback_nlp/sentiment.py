@@ -50,13 +50,67 @@ def sentiment_label(compound: np.ndarray) -> np.ndarray:
 _ANALYZER: Any = None
 
 
+def _analyzer_class() -> type:
+    """VADER 3.3.2's analyser with the same scores and a quarter less work.
+
+    Three of VADER's steps cost more than they need to, and are replaced by
+    calls of VADER's own code on less input (the test suite checks the scores
+    equal VADER's on thousands of comments, emojis and idioms included):
+
+    - its first pass rebuilds every text a character at a time to replace
+      emojis by their descriptions; a text with no emoji character skips it
+      (the pass would leave it as it is);
+    - the negation and idiom checks lower-case the whole comment once per
+      word scored; they read at most three words either side, so they get a
+      window of that size, indices moved to match.
+    """
+    from vaderSentiment import vaderSentiment as vs
+
+    base = vs.SentimentIntensityAnalyzer
+
+    class Analyzer(base):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            super().__init__()
+            self.emoji_chars = frozenset(self.emojis)
+
+        @staticmethod
+        def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> float:
+            # Reads words i-1 .. i-3 (only those at or after 0: i > start_i).
+            lo = max(0, i - 3)
+            return base._negation_check(valence, words[lo : i + 1], start_i, i - lo)
+
+        @staticmethod
+        def _special_idioms_check(valence: float, words: list[str], i: int) -> float:
+            # Called with i >= 3; reads words i-3 .. i+2, and whether i+1 and
+            # i+2 exist, which the window keeps.
+            return base._special_idioms_check(valence, words[i - 3 : i + 3], 3)
+
+        def polarity_scores(self, text: str) -> dict[str, float]:
+            if not self.emoji_chars.isdisjoint(text):
+                return cast(dict[str, float], super().polarity_scores(text))
+            # VADER's polarity_scores from just after its emoji pass.
+            text = text.strip()
+            sentitext = vs.SentiText(text)
+            sentiments: list[float] = []
+            words = sentitext.words_and_emoticons
+            for i, item in enumerate(words):
+                if item.lower() in vs.BOOSTER_DICT or (
+                    i < len(words) - 1 and item.lower() == "kind" and words[i + 1].lower() == "of"
+                ):
+                    sentiments.append(0)
+                    continue
+                sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
+            sentiments = self._but_check(words, sentiments)
+            return cast(dict[str, float], self.score_valence(sentiments, text))
+
+    return Analyzer
+
+
 def _polarity() -> Callable[[str], dict[str, float]]:
     """VADER's ``polarity_scores``, its lexicon loaded once per process."""
     global _ANALYZER
     if _ANALYZER is None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-        _ANALYZER = SentimentIntensityAnalyzer()
+        _ANALYZER = _analyzer_class()()
     return cast(Callable[[str], dict[str, float]], _ANALYZER.polarity_scores)
 
 
