@@ -60,9 +60,10 @@ def _analyzer_class() -> type:
     - its first pass rebuilds every text a character at a time to replace
       emojis by their descriptions; a text with no emoji character skips it
       (the pass would leave it as it is);
-    - the negation and idiom checks lower-case the whole comment once per
-      word scored; they read at most three words either side, so they get a
-      window of that size, indices moved to match.
+    - the negation check and the idiom check each lower-case the whole
+      comment for every word they look at, yet read at most three words
+      either side of it: they get a window of that size, indices moved to
+      match.
     """
     from vaderSentiment import vaderSentiment as vs
 
@@ -107,7 +108,7 @@ def _analyzer_class() -> type:
 
 
 def _polarity() -> Callable[[str], dict[str, float]]:
-    """VADER's ``polarity_scores``, its lexicon loaded once per process."""
+    """``polarity_scores`` of :func:`_analyzer_class` (VADER's scores), loaded once per process."""
     global _ANALYZER
     if _ANALYZER is None:
         _ANALYZER = _analyzer_class()()
