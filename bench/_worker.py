@@ -15,14 +15,14 @@ def main() -> None:
     extra = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
     start = time.perf_counter()
     from feedback_nlp import analyze, write_report
-    from feedback_nlp.config import Representation
+    from feedback_nlp.config import Engine, Representation
     from feedback_nlp.demo import demo_config
 
     cfg = demo_config(
         data,
         representation=Representation(extra.get("representation", "auto")),
         redact_names=extra.get("redact_names", True),
-    )
+    ).with_(engine=Engine(extra.get("engine", "local")))
     imported = time.perf_counter()
     # Peak RSS so far, as each stage starts: the growth between two marks is
     # the stage's own peak.

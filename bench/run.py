@@ -66,10 +66,13 @@ def make_survey(rows: int) -> tuple[Path, int]:
 
 #: Targets of issue 4: rows -> (seconds, peak RSS GB or None).
 TARGETS = {100_000: (45.0, None), 1_000_000: (180.0, 3.0)}
+#: Survey size the Dask engine is measured on (when the local run of it without names ran).
+DASK_ROWS = 100_000
 
 
-def run_one(path: Path, rows: int, names: bool = True) -> dict:
+def run_one(path: Path, rows: int, names: bool = True, engine: str = "local") -> dict:
     out = RESULTS / f"out_{rows}_{'names' if names else 'no_names'}"
+    out = out.with_name(out.name + ("" if engine == "local" else f"_{engine}"))
     shutil.rmtree(out, ignore_errors=True)  # the last run's report: a new folder each time
     cmd = [
         "/usr/bin/time",
@@ -78,7 +81,7 @@ def run_one(path: Path, rows: int, names: bool = True) -> dict:
         str(HERE / "_worker.py"),
         str(path),
         str(out),
-        json.dumps({"redact_names": names}),
+        json.dumps({"redact_names": names, "engine": engine}),
     ]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -92,7 +95,41 @@ def run_one(path: Path, rows: int, names: bool = True) -> dict:
     data["report_bytes"] = (
         (out / "report.html").stat().st_size if (out / "report.html").exists() else 0
     )
+    data["out"] = out
     return data
+
+
+#: Tables a Dask run must write byte for byte as the local run does.
+SAME_TABLES = ("segments.csv", "themes.csv", "segment_themes.csv", "comments.csv", "sentences.csv")
+
+
+def dask_section(path: Path, rows: int, local: dict) -> list[str]:
+    """The Dask engine on a LocalCluster of this machine against the local engine.
+
+    Without names (with them the engines may differ: see README), so the two
+    runs must write the same tables; the section says whether they did.
+    """
+    r = run_one(path, rows, names=False, engine="dask")
+    t = r["timings"]
+    same = [
+        name
+        for name in SAME_TABLES
+        if (r["out"] / name).read_bytes() == (local["out"] / name).read_bytes()
+    ]
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in t.items() if k not in ("import", "total"))
+    return [
+        "",
+        f"## Dask engine (`--engine dask`, LocalCluster of 2 workers x 1 thread), {rows:,} rows",
+        "",
+        "| engine | wall (s) | peak RSS, largest process (GB) |",
+        "|---|---:|---:|",
+        f"| local `--no-redact-names` | {local['wall']:.1f} | {local['peak_rss_gb']:.2f} |",
+        f"| dask `--no-redact-names` | {r['wall']:.1f} | {r['peak_rss_gb']:.2f} |",
+        "",
+        f"Dask stages (s): {stages}.",
+        f"Tables identical to the local run's, byte for byte: {len(same)} of "
+        f"{len(SAME_TABLES)} ({', '.join(same) or 'none'}).",
+    ]
 
 
 def floors(path: Path, n: int = 20000) -> list[tuple[str, int, float]]:
@@ -253,6 +290,9 @@ def main() -> None:
         [(label, peaks) for label, _, peaks in stage_rows],
         "{:.2f}",
     )
+    if (DASK_ROWS, False) in runs:
+        print(f"running {DASK_ROWS} rows on Dask…", file=sys.stderr)
+        lines += dask_section(make_survey(DASK_ROWS)[0], DASK_ROWS, runs[DASK_ROWS, False])
     if biggest is not None:
         lines += [
             "",
