@@ -96,7 +96,7 @@ def config(name: str, folder: Path) -> Any:
 
 
 def digests(out: Path) -> dict[str, str]:
-    """SHA-256 of each report file in ``out``; the input and output folders' paths are replaced first."""
+    """SHA-256 of each report file in ``out``, the input and output folders' paths replaced."""
     found = {}
     for name in FILES:
         path = out / name

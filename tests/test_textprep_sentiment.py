@@ -4,7 +4,7 @@ import pytest
 
 from conftest import shared_file
 from feedback_nlp.demo import generate_survey
-from feedback_nlp.sentiment import _polarity, contradictions, score_sentiment, sentiment_label
+from feedback_nlp.sentiment import contradictions, polarity_scorer, score_sentiment, sentiment_label
 from feedback_nlp.textprep import no_text_reason, split_sentences
 
 
@@ -172,7 +172,7 @@ def _vader_reference():
 
 
 def test_faster_vader_equals_vader_on_every_branch():
-    fast, slow = _polarity(), _vader_reference()
+    fast, slow = polarity_scorer(), _vader_reference()
     for text in _VADER_CASES:
         assert fast(text) == slow(text), text
 
@@ -180,7 +180,7 @@ def test_faster_vader_equals_vader_on_every_branch():
 def test_faster_vader_equals_vader_on_generated_comments_and_their_sentences():
     comments = generate_survey(3000, seed=11)["comment"].dropna().astype(str).unique()
     texts = list(comments) + [s for c in comments[:500] for s in split_sentences(c)]
-    fast, slow = _polarity(), _vader_reference()
+    fast, slow = polarity_scorer(), _vader_reference()
     differ = [t for t in texts if fast(t) != slow(t)]
     assert len(texts) > 3000
     assert differ == []
@@ -196,7 +196,7 @@ def test_faster_vader_equals_vader_on_generated_comments_and_their_sentences():
 )
 def test_faster_vader_equals_vader_on_real_answers(name, column):
     texts = pd.read_csv(shared_file(name), dtype=str)[column].dropna().tolist()
-    fast, slow = _polarity(), _vader_reference()
+    fast, slow = polarity_scorer(), _vader_reference()
     differ = [i for i, t in enumerate(texts) if fast(t) != slow(t)]
     assert len(texts) > 500
     assert differ == []

@@ -40,10 +40,11 @@ __all__ = [
     "add_q_values",
     "pick_examples",
     "term_log_odds",
+    "two_proportion_p",
 ]
 
 
-def _p_value(a: int, n1: int, b: int, n2: int) -> float:
+def two_proportion_p(a: int, n1: int, b: int, n2: int) -> float:
     """Two-sided p-value for a/n1 vs b/n2: Fisher exact for small expected counts."""
     if n1 == 0 or n2 == 0:
         return float("nan")
@@ -153,7 +154,7 @@ def table_from_counts(counts: ThemeCounts, theme_ids: Sequence[str]) -> pd.DataF
             "share_promoters": s_pro,
             "diff_pp": 100.0 * (s_det - s_pro),
             "lift": ((det + 0.5) / (n_d + 1)) / ((pro + 0.5) / (n_p + 1)),
-            "p_value": [_p_value(int(a), n_d, int(b), n_p) for a, b in zip(det, pro)],
+            "p_value": [two_proportion_p(int(a), n_d, int(b), n_p) for a, b in zip(det, pro)],
             "nps": _nps(pro, det, n_theme),
             "nps_impact": impact,
             "mean_sentiment": mean_sent,

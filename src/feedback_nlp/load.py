@@ -19,8 +19,8 @@ import pandas as pd
 from .config import AnalysisConfig, DuplicatePolicy
 from .errors import ColumnError, ConfigError, DataError, nearest
 from .parse import (
-    _GROUP_WORDS,
-    _MISSING,
+    GROUP_WORDS,
+    MISSING_VALUES,
     groups_from_scores,
     parse_dates,
     parse_group_labels,
@@ -101,7 +101,7 @@ def _detect(
 
 def _sample(values: pd.Series, n: int = 500) -> pd.Series:
     text = values.astype(str).str.strip()
-    return text[~text.str.lower().isin(_MISSING)].head(n)
+    return text[~text.str.lower().isin(MISSING_VALUES)].head(n)
 
 
 def _holds_labels(values: pd.Series, known: Mapping[str, str]) -> bool:
@@ -161,7 +161,7 @@ def _choose_columns(
     if comments is not None and cfg.id_col is not None:
         given("id", cfg.id_col, mcols, source)
         given("id", cfg.id_col, ccols, str(csource))
-    known = {**_GROUP_WORDS, **dict(cfg.group_map)}
+    known = {**GROUP_WORDS, **dict(cfg.group_map)}
     if cfg.score_col:
         given("score", cfg.score_col, mcols, source)
     else:

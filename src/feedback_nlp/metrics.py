@@ -21,11 +21,11 @@ import pandas as pd
 
 from .config import GROUPS, AnalysisConfig
 from .errors import ColumnError, ConfigError
+from .parse import MISSING_VALUES as _MISSING
 from .result import METRIC_COLUMNS, Survey
 
 __all__ = ["parse_metric", "metric_values", "metric_table"]
 
-_MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--"})
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
 

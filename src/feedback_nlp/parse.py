@@ -13,10 +13,20 @@ import pandas as pd
 
 from .config import Scale
 
-__all__ = ["parse_scores", "groups_from_scores", "parse_group_labels", "parse_dates"]
+__all__ = [
+    "GROUP_WORDS",
+    "MISSING_VALUES",
+    "parse_scores",
+    "groups_from_scores",
+    "parse_group_labels",
+    "parse_dates",
+    "guess_dayfirst",
+]
 
-_MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--"})
-_GROUP_WORDS = {f"{g}{s}": g for g in ("promoter", "passive", "detractor") for s in ("", "s")}
+#: Cells that mean "no value" (compared lower-cased and stripped).
+MISSING_VALUES = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--"})
+#: Group labels understood without --group-map.
+GROUP_WORDS = {f"{g}{s}": g for g in ("promoter", "passive", "detractor") for s in ("", "s")}
 _FRACTION = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)\s*/\s*(\d+(?:[.,]\d+)?)$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}")
 
@@ -31,7 +41,7 @@ def parse_scores(raw: pd.Series, scale: Scale) -> tuple[pd.Series, pd.Series]:
     ([9.0, 7.5], ['score out of range 0-10: 11', "non-numeric score: 'abc'", 'missing score'])
     """
     text = raw.fillna("").astype(str).str.strip()
-    missing = text.str.lower().isin(_MISSING).to_numpy()
+    missing = text.str.lower().isin(MISSING_VALUES).to_numpy()
     cleaned = text.copy()
     other_scale = np.zeros(len(text), dtype=bool)
     slash = text.str.contains("/", regex=False).to_numpy()
@@ -87,11 +97,11 @@ def parse_group_labels(
 detractor or --group-map)")
     """
     text = raw.fillna("").astype(str).str.strip()
-    mapping = {**_GROUP_WORDS, **dict(group_map)}
+    mapping = {**GROUP_WORDS, **dict(group_map)}
     lowered = text.str.lower()
     group = lowered.map(mapping).astype(object)
     unknown = group.isna().to_numpy().copy()
-    missing = unknown & lowered.isin(_MISSING).to_numpy()
+    missing = unknown & lowered.isin(MISSING_VALUES).to_numpy()
     unknown &= ~missing
     reason = pd.Series(None, index=raw.index, dtype=object)
     reason[missing] = "missing group label"
@@ -110,9 +120,9 @@ def parse_dates(raw: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Series
     Timezone-aware values are converted to UTC and made naive.
     """
     text = raw.fillna("").astype(str).str.strip()
-    present = ~text.str.lower().isin(_MISSING)
+    present = ~text.str.lower().isin(MISSING_VALUES)
     if dayfirst is None:
-        dayfirst = _guess_dayfirst(text[present])
+        dayfirst = guess_dayfirst(text[present])
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     if present.any():
         values = text[present]
@@ -132,7 +142,7 @@ def parse_dates(raw: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Series
     return out, bad, dayfirst
 
 
-def _guess_dayfirst(values: pd.Series) -> bool:
+def guess_dayfirst(values: pd.Series) -> bool:
     heads = pd.Series(values.str.slice(0, 10).unique(), dtype=str)
     parts = heads.str.extract(_DAY_MONTH)
     first = pd.to_numeric(parts[0], errors="coerce")

@@ -12,7 +12,13 @@ import pandas as pd
 from .parallel import map_chunks
 from .textprep import split_sentences
 
-__all__ = ["SentimentResult", "score_sentiment", "sentiment_label", "contradictions"]
+__all__ = [
+    "SentimentResult",
+    "score_sentiment",
+    "sentiment_label",
+    "contradictions",
+    "polarity_scorer",
+]
 
 #: VADER's customary thresholds on the compound score.
 POSITIVE_AT = 0.05
@@ -107,7 +113,7 @@ def _analyzer_class() -> type:
     return Analyzer
 
 
-def _polarity() -> Callable[[str], dict[str, float]]:
+def polarity_scorer() -> Callable[[str], dict[str, float]]:
     """``polarity_scores`` of :func:`_analyzer_class` (VADER's scores), loaded once per process."""
     global _ANALYZER
     if _ANALYZER is None:
@@ -121,13 +127,13 @@ def _score_and_split(texts: list[str]) -> list[tuple[float, list[str]]]:
     Splitting here rather than in the parent spreads it over the workers; the
     sentences are scored later, once each across all comments.
     """
-    polarity = _polarity()
+    polarity = polarity_scorer()
     return [(polarity(text)["compound"], split_sentences(text)) for text in texts]
 
 
 def _score_texts(texts: list[str]) -> list[float]:
     """VADER compound of each text."""
-    polarity = _polarity()
+    polarity = polarity_scorer()
     return [polarity(text)["compound"] for text in texts]
 
 

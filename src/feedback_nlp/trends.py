@@ -13,7 +13,7 @@ period's detractor (promoter) comments with usable text that carry it.
 Last period against the one before (the latest two periods that have data):
 the NPS change with the z-test p-value of :func:`feedback_nlp.nps.compare_nps`,
 and for every theme the change of its share among detractors, tested by
-:func:`feedback_nlp.compare._p_value` (Fisher's exact test for small counts,
+:func:`feedback_nlp.compare.two_proportion_p` (Fisher's exact test for small counts,
 else the two-proportion z test), with Benjamini-Hochberg q-values across the
 themes; a theme ``grew`` or ``shrank`` when its q-value is below ``alpha``,
 else it is ``steady``.
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .compare import _p_value
+from .compare import two_proportion_p
 from .config import Period
 from .nps import compare_nps, group_counts, nps_from_counts
 from .result import TREND_COLUMNS
@@ -197,7 +197,7 @@ def compare_last_periods(trends: pd.DataFrame, alpha: float = 0.05) -> dict[str,
                 "detractors_previous": int(b["detractors"]),
                 "detractors_last": int(a["detractors"]),
                 "change_pp": 100.0 * (s1 - s2),
-                "p_value": _p_value(int(a["detractors"]), n1, int(b["detractors"]), n2),
+                "p_value": two_proportion_p(int(a["detractors"]), n1, int(b["detractors"]), n2),
             }
         )
     _add_q(entries, alpha)

@@ -295,7 +295,7 @@ def _plan(
 ) -> LoadPlan:  # fmt: skip
     """Columns, duplicate ids and date order: the global decisions every partition follows."""
     from ..load import _choose_columns, _duplicates
-    from ..parse import _guess_dayfirst
+    from ..parse import guess_dayfirst
 
     head_parts = []
     for fut in raw:
@@ -334,7 +334,7 @@ def _plan(
     dayfirst = False
     if cols["date"]:
         heads = reduce(set.union, client.gather(client.map(date_heads, raw, date_col=cols["date"])))
-        dayfirst = _guess_dayfirst(pd.Series(sorted(heads), dtype=str))
+        dayfirst = guess_dayfirst(pd.Series(sorted(heads), dtype=str))
     return LoadPlan(cfg, source, cols, drop, reason, dayfirst)
 
 

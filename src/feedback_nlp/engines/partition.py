@@ -21,6 +21,7 @@ from ..compare import ThemeCounts, pick_examples, theme_counts
 from ..config import AnalysisConfig
 from ..load import RAW_COLUMNS
 from ..nps import segment_counts
+from ..parse import MISSING_VALUES as _MISSING
 from ..parse import groups_from_scores, parse_dates, parse_group_labels, parse_scores
 from ..result import REJECTED_COLUMNS, Survey
 from ..textprep import usable_mask
@@ -35,8 +36,6 @@ __all__ = [
     "sample_part",
     "analyze_part",
 ]
-
-_MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--"})  # as load.py
 
 
 @dataclass(frozen=True)

@@ -358,9 +358,9 @@ def _parse(
 
 def _tones(theme_texts: Sequence[Sequence[str]]) -> list[float]:
     """Mean VADER compound of each theme's comments (0 for an empty theme)."""
-    from ..sentiment import _polarity
+    from ..sentiment import polarity_scorer
 
-    polarity = _polarity()
+    polarity = polarity_scorer()
     return [
         sum(polarity(t)["compound"] for t in texts) / len(texts) if texts else 0.0
         for texts in theme_texts
