@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeAlias
 
 import typer
 
@@ -18,135 +18,149 @@ from ..config import (
     Scale,
     parse_group_map,
 )
-from ._common import handle_errors, print_notes, print_summary, progress_reporter, warn
+from ._common import handle_errors, warn
+from .options import (
+    BrandTermsOption,
+    GroupColOption,
+    IdColOption,
+    QuietOption,
+    RepresentationOption,
+    ScoreColOption,
+    SeedOption,
+    TextColOption,
+    ThemesOption,
+    parse_brand_terms,
+    parse_themes,
+)
+from .run import analyze_and_report
 
-
-def parse_themes(value: str) -> int | None:
-    """'auto' → None, a number → int (validated by the config)."""
-    from ..errors import ConfigError
-
-    if value.strip().lower() == "auto":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(
-            f"--themes must be 'auto' or a number from 2 to 100, got {value!r}."
-        ) from None
+# Options only `analyze` takes; the shared ones are in .options.
+InputArgument: TypeAlias = Annotated[
+    Path,
+    typer.Argument(
+        help="Survey file: CSV, TSV, XLSX, Parquet or JSON Lines "
+        "(--engine dask: CSV, TSV or Parquet, or a quoted glob like 'data/*.parquet')."
+    ),
+]
+CommentsOption: TypeAlias = Annotated[
+    Path | None,
+    typer.Option("--comments", help="Separate comments file, joined to INPUT on --id-col."),
+]
+GroupMapOption: TypeAlias = Annotated[
+    str | None,
+    typer.Option(
+        help='Map other labels to groups: "negative=detractor,neutral=passive,positive=promoter".'
+    ),
+]
+SegmentColOption: TypeAlias = Annotated[
+    list[str] | None, typer.Option(help="Segment column (repeat for several).")
+]
+DateColOption: TypeAlias = Annotated[str | None, typer.Option(help="Response date column.")]
+PeriodOption: TypeAlias = Annotated[
+    Period, typer.Option(help="Trend period when there is a date column.")
+]
+MetricColOption: TypeAlias = Annotated[
+    list[str] | None,
+    typer.Option(help="Other numeric answer (CSAT, CES...) to summarise (repeatable)."),
+]
+FormatOption: TypeAlias = Annotated[
+    list[ReportFormat] | None,
+    typer.Option("--format", help="Output to write (repeatable; default: html, md, csv, json)."),
+]
+OutOption: TypeAlias = Annotated[Path, typer.Option(help="Output folder.")]
+PerSegmentOption: TypeAlias = Annotated[
+    bool, typer.Option("--per-segment", help="Also fit each segment value's own themes.")
+]
+ModelOption: TypeAlias = Annotated[
+    Path | None, typer.Option(help="Saved theme model folder (from `feedback-nlp fit`).")
+]
+ScaleMinOption: TypeAlias = Annotated[float, typer.Option(help="Lowest possible score.")]
+ScaleMaxOption: TypeAlias = Annotated[float, typer.Option(help="Highest possible score.")]
+PromoterMinOption: TypeAlias = Annotated[float, typer.Option(help="Scores >= this are promoters.")]
+DetractorMaxOption: TypeAlias = Annotated[
+    float, typer.Option(help="Scores <= this are detractors.")
+]
+DuplicatesOption: TypeAlias = Annotated[
+    DuplicatePolicy, typer.Option(help="Duplicate respondent ids: error, or keep first/last.")
+]
+LowNOption: TypeAlias = Annotated[
+    int, typer.Option(help="Flag segment values with fewer respondents.")
+]
+ThreadsOption: TypeAlias = Annotated[
+    int | None, typer.Option(help="Threads for numeric libraries (default: all cores).")
+]
+NoRedactOption: TypeAlias = Annotated[
+    bool,
+    typer.Option(
+        "--no-redact",
+        help="Keep personal data (e-mails, phones, cards, names...) in the outputs; "
+        "by default it is replaced by placeholders like [EMAIL].",
+    ),
+]
+NoRedactNamesOption: TypeAlias = Annotated[
+    bool,
+    typer.Option(
+        "--no-redact-names",
+        help="Redact e-mails, phones, cards... but skip person-name recognition "
+        "(much faster on millions of comments).",
+    ),
+]
+ForceOption: TypeAlias = Annotated[
+    bool, typer.Option("--force", help="Replace a report already in the --out folder.")
+]
+EngineOption: TypeAlias = Annotated[
+    Engine,
+    typer.Option(help="Run here (local) or on a Dask cluster, partition by partition (dask)."),
+]
+SchedulerOption: TypeAlias = Annotated[
+    str | None,
+    typer.Option(
+        help="Dask scheduler address (tcp://host:8786) for --engine dask; "
+        "default: a local cluster of 2 worker processes."
+    ),
+]
 
 
 def analyze_command(
-    input: Annotated[
-        Path,
-        typer.Argument(
-            help="Survey file: CSV, TSV, XLSX, Parquet or JSON Lines "
-            "(--engine dask: CSV, TSV or Parquet, or a quoted glob like 'data/*.parquet')."
-        ),
-    ],
-    comments: Annotated[
-        Path | None,
-        typer.Option("--comments", help="Separate comments file, joined to INPUT on --id-col."),
-    ] = None,
-    score_col: Annotated[str | None, typer.Option(help="Column with the 0-10 score.")] = None,
-    group_col: Annotated[
-        str | None,
-        typer.Option(help="Column with Promoter/Passive/Detractor labels (if no score)."),
-    ] = None,
-    group_map: Annotated[
-        str | None,
-        typer.Option(
-            help="Map other labels to groups: "
-            '"negative=detractor,neutral=passive,positive=promoter".'
-        ),
-    ] = None,
-    text_col: Annotated[str | None, typer.Option(help="Column with the open-text comment.")] = None,
-    id_col: Annotated[
-        str | None, typer.Option(help="Respondent id column (row numbers otherwise).")
-    ] = None,
-    segment_col: Annotated[
-        list[str] | None, typer.Option(help="Segment column (repeat for several).")
-    ] = None,
-    date_col: Annotated[str | None, typer.Option(help="Response date column.")] = None,
-    period: Annotated[
-        Period, typer.Option(help="Trend period when there is a date column.")
-    ] = Period.month,
-    metric_col: Annotated[
-        list[str] | None,
-        typer.Option(help="Other numeric answer (CSAT, CES...) to summarise (repeatable)."),
-    ] = None,
-    format: Annotated[
-        list[ReportFormat] | None,
-        typer.Option(
-            "--format", help="Output to write (repeatable; default: html, md, csv, json)."
-        ),
-    ] = None,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("feedback-report"),
-    seed: Annotated[
-        int, typer.Option(help="Random seed: same input and seed give identical tables.")
-    ] = 0,
-    themes: Annotated[str, typer.Option(help="Number of themes, or 'auto'.")] = "auto",
-    representation: Annotated[
-        Representation, typer.Option(help="Text representation for themes.")
-    ] = Representation.auto,
-    brand_terms: Annotated[
-        list[str] | None,
-        typer.Option(help="Brand/company names to mask, comma-separated (repeatable)."),
-    ] = None,
-    per_segment: Annotated[
-        bool, typer.Option("--per-segment", help="Also fit each segment value's own themes.")
-    ] = False,
-    model: Annotated[
-        Path | None, typer.Option(help="Saved theme model folder (from `feedback-nlp fit`).")
-    ] = None,
-    scale_min: Annotated[float, typer.Option(help="Lowest possible score.")] = 0.0,
-    scale_max: Annotated[float, typer.Option(help="Highest possible score.")] = 10.0,
-    promoter_min: Annotated[float, typer.Option(help="Scores >= this are promoters.")] = 9.0,
-    detractor_max: Annotated[float, typer.Option(help="Scores <= this are detractors.")] = 6.0,
-    duplicates: Annotated[
-        DuplicatePolicy, typer.Option(help="Duplicate respondent ids: error, or keep first/last.")
-    ] = DuplicatePolicy.error,
-    low_n: Annotated[int, typer.Option(help="Flag segment values with fewer respondents.")] = 30,
-    threads: Annotated[
-        int | None, typer.Option(help="Threads for numeric libraries (default: all cores).")
-    ] = None,
-    no_redact: Annotated[
-        bool,
-        typer.Option(
-            "--no-redact",
-            help="Keep personal data (e-mails, phones, cards, names...) in the outputs; "
-            "by default it is replaced by placeholders like [EMAIL].",
-        ),
-    ] = False,
-    no_redact_names: Annotated[
-        bool,
-        typer.Option(
-            "--no-redact-names",
-            help="Redact e-mails, phones, cards... but skip person-name recognition "
-            "(much faster on millions of comments).",
-        ),
-    ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace a report already in the --out folder.")
-    ] = False,
-    engine: Annotated[
-        Engine,
-        typer.Option(help="Run here (local) or on a Dask cluster, partition by partition (dask)."),
-    ] = Engine.local,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            help="Dask scheduler address (tcp://host:8786) for --engine dask; "
-            "default: a local cluster of 2 worker processes."
-        ),
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+    input: InputArgument,
+    comments: CommentsOption = None,
+    score_col: ScoreColOption = None,
+    group_col: GroupColOption = None,
+    group_map: GroupMapOption = None,
+    text_col: TextColOption = None,
+    id_col: IdColOption = None,
+    segment_col: SegmentColOption = None,
+    date_col: DateColOption = None,
+    period: PeriodOption = Period.month,
+    metric_col: MetricColOption = None,
+    format: FormatOption = None,
+    out: OutOption = Path("feedback-report"),
+    seed: SeedOption = 0,
+    themes: ThemesOption = "auto",
+    representation: RepresentationOption = Representation.auto,
+    brand_terms: BrandTermsOption = None,
+    per_segment: PerSegmentOption = False,
+    model: ModelOption = None,
+    scale_min: ScaleMinOption = 0.0,
+    scale_max: ScaleMaxOption = 10.0,
+    promoter_min: PromoterMinOption = 9.0,
+    detractor_max: DetractorMaxOption = 6.0,
+    duplicates: DuplicatesOption = DuplicatePolicy.error,
+    low_n: LowNOption = 30,
+    threads: ThreadsOption = None,
+    no_redact: NoRedactOption = False,
+    no_redact_names: NoRedactNamesOption = False,
+    force: ForceOption = False,
+    engine: EngineOption = Engine.local,
+    scheduler: SchedulerOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Analyse a survey: NPS with intervals, sentiment, themes, detractor vs promoter themes."""
     with handle_errors():
         from ..output import check_output_folder
-        from ..pipeline import analyze
-        from ..report import write_report
 
+        # Keyword order is evaluation order: with several bad options, the first one named
+        # here is the one reported.
         cfg = AnalysisConfig(
             input=input,
             comments=comments,
@@ -164,9 +178,7 @@ def analyze_command(
             seed=seed,
             n_themes=parse_themes(themes),
             representation=representation,
-            brand_terms=tuple(
-                t.strip() for spec in brand_terms or () for t in spec.split(",") if t.strip()
-            ),
+            brand_terms=parse_brand_terms(brand_terms),
             per_segment=per_segment,
             model_path=model,
             low_n=low_n,
@@ -177,13 +189,14 @@ def analyze_command(
             scheduler=scheduler,
         )
         check_output_folder(out, force=force)
-        if no_redact:  # shown even with --quiet: the outputs will hold personal data
-            warn("--no-redact: personal data in the comments is written to the outputs as is.")
-        elif no_redact_names:
-            warn("--no-redact-names: person names in the comments are not redacted.")
-        with progress_reporter(quiet) as progress:
-            result = analyze(cfg, progress=progress)
-            formats = [f.value for f in format or ()]
-            written = write_report(result, out, formats, force=force)
-        print_notes(result.notes, quiet)
-        print_summary(result, written)
+        warn_if_not_redacted(cfg)
+        formats = [f.value for f in format or ()]
+        analyze_and_report(cfg, out, formats, force=force, quiet=quiet)
+
+
+def warn_if_not_redacted(cfg: AnalysisConfig) -> None:
+    """Shown even with --quiet: the outputs will hold personal data."""
+    if not cfg.redact:
+        warn("--no-redact: personal data in the comments is written to the outputs as is.")
+    elif not cfg.redact_names:
+        warn("--no-redact-names: person names in the comments are not redacted.")

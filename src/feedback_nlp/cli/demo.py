@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ._common import console, handle_errors, print_notes, print_summary, progress_reporter
+from ._common import console, handle_errors
+from .options import DemoSeedOption, QuietOption
+from .run import analyze_and_report
 
 
 def demo_command(
@@ -15,14 +17,14 @@ def demo_command(
     rows: Annotated[
         int, typer.Option(min=50, help="Number of survey responses to generate.")
     ] = 3000,
-    seed: Annotated[int, typer.Option(help="Seed of the generator and of the analysis.")] = 0,
+    seed: DemoSeedOption = 0,
     write_data: Annotated[
         Path | None,
         typer.Option(
             help="Only write the generated survey to this file (.csv, .parquet, .xlsx, .jsonl)."
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Generate a realistic synthetic survey and analyse it (or only write it with --write-data)."""
     with handle_errors():
@@ -32,14 +34,7 @@ def demo_command(
             path = write_survey(write_data, rows=rows, seed=seed)
             console.print(f"Demo survey ({rows} rows, seed {seed}) written to [bold]{path}[/]")
             return
-        from ..pipeline import analyze
-        from ..report import write_report
-
         out.mkdir(parents=True, exist_ok=True)
         data = write_survey(out / "demo_survey.csv", rows=rows, seed=seed)
         cfg = demo_config(data, seed=seed)
-        with progress_reporter(quiet) as progress:
-            result = analyze(cfg, progress=progress)
-            written = write_report(result, out, force=True)  # the demo's own folder
-        print_notes(result.notes, quiet)
-        print_summary(result, written)
+        analyze_and_report(cfg, out, force=True, quiet=quiet)  # the demo's own folder

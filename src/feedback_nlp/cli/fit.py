@@ -3,68 +3,76 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeAlias
 
 import typer
 
 from ..config import AnalysisConfig, Representation
 from ._common import console, handle_errors, print_notes
-from .analyze import parse_themes
+from .options import (
+    BrandTermsOption,
+    GroupColOption,
+    IdColOption,
+    ModelSeedOption,
+    QuietNotesOption,
+    RepresentationOption,
+    ScoreColOption,
+    TextColOption,
+    ThemesOption,
+    parse_brand_terms,
+    parse_themes,
+)
+
+# Options only `fit` takes; the shared ones are in .options.
+InputArgument: TypeAlias = Annotated[
+    Path,
+    typer.Argument(
+        help="Survey file: CSV, TSV, XLSX, Parquet or JSON Lines.",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+    ),
+]
+SaveOption: TypeAlias = Annotated[
+    Path, typer.Option("--save", help="Model folder to write: models/NAME (or a bare NAME).")
+]
+CodebookOption: TypeAlias = Annotated[
+    Path | None,
+    typer.Option(
+        help="Edited codebook.yaml to apply (rename, merge, seed, split, exclude).",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+    ),
+]
+PreviousOption: TypeAlias = Annotated[
+    Path | None,
+    typer.Option(help="Previous model folder: matching themes keep its ids."),
+]
+ModelsRootOption: TypeAlias = Annotated[
+    Path, typer.Option(help="Folder that model names resolve in.")
+]
+ForceOption: TypeAlias = Annotated[
+    bool, typer.Option("--force", help="Replace an existing model folder.")
+]
 
 
 def fit_command(
-    input: Annotated[
-        Path,
-        typer.Argument(
-            help="Survey file: CSV, TSV, XLSX, Parquet or JSON Lines.",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-        ),
-    ],
-    save: Annotated[
-        Path, typer.Option("--save", help="Model folder to write: models/NAME (or a bare NAME).")
-    ],
-    codebook: Annotated[
-        Path | None,
-        typer.Option(
-            help="Edited codebook.yaml to apply (rename, merge, seed, split, exclude).",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-        ),
-    ] = None,
-    previous: Annotated[
-        Path | None,
-        typer.Option(help="Previous model folder: matching themes keep its ids."),
-    ] = None,
-    themes: Annotated[str, typer.Option(help="Number of themes, or 'auto'.")] = "auto",
-    seed: Annotated[
-        int, typer.Option(help="Random seed: same input and seed give the same model.")
-    ] = 0,
-    representation: Annotated[
-        Representation, typer.Option(help="Text representation for themes.")
-    ] = Representation.auto,
-    score_col: Annotated[str | None, typer.Option(help="Column with the 0-10 score.")] = None,
-    group_col: Annotated[
-        str | None,
-        typer.Option(help="Column with Promoter/Passive/Detractor labels (if no score)."),
-    ] = None,
-    text_col: Annotated[str | None, typer.Option(help="Column with the open-text comment.")] = None,
-    id_col: Annotated[
-        str | None, typer.Option(help="Respondent id column (row numbers otherwise).")
-    ] = None,
-    brand_terms: Annotated[
-        list[str] | None,
-        typer.Option(help="Brand/company names to mask, comma-separated (repeatable)."),
-    ] = None,
-    models_root: Annotated[Path, typer.Option(help="Folder that model names resolve in.")] = Path(
-        "models"
-    ),
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing model folder.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes.")] = False,
+    input: InputArgument,
+    save: SaveOption,
+    codebook: CodebookOption = None,
+    previous: PreviousOption = None,
+    themes: ThemesOption = "auto",
+    seed: ModelSeedOption = 0,
+    representation: RepresentationOption = Representation.auto,
+    score_col: ScoreColOption = None,
+    group_col: GroupColOption = None,
+    text_col: TextColOption = None,
+    id_col: IdColOption = None,
+    brand_terms: BrandTermsOption = None,
+    models_root: ModelsRootOption = Path("models"),
+    force: ForceOption = False,
+    quiet: QuietNotesOption = False,
 ) -> None:
     """Fit a theme model on a survey and save it (plus an editable codebook.yaml)."""
     with handle_errors():
@@ -85,9 +93,7 @@ def fit_command(
             seed=seed,
             n_themes=parse_themes(themes),
             representation=representation,
-            brand_terms=tuple(
-                t.strip() for spec in brand_terms or () for t in spec.split(",") if t.strip()
-            ),
+            brand_terms=parse_brand_terms(brand_terms),
         )
         cb = load_codebook(codebook) if codebook is not None else None
         prev = load_model(previous, models_root=models_root) if previous is not None else None
@@ -101,11 +107,16 @@ def fit_command(
             models_root=models_root,
         )
         print_notes(outcome.notes, quiet)
-        for t in outcome.model.themes_:
-            console.print(
-                f"  {t['theme_id']} [bold]{t['label']}[/] ({t['size']} comments)", soft_wrap=True
-            )
+        print_saved_model(outcome.model.themes_, path)
+
+
+def print_saved_model(themes: list[dict[str, Any]], path: Path) -> None:
+    """One line a theme, then where the model and its codebook are."""
+    for t in themes:
         console.print(
-            f"Saved {len(outcome.model.themes_)} themes to [bold]{path}[/]; "
-            f"edit {path / 'codebook.yaml'} to rename, merge, seed, split or exclude."
+            f"  {t['theme_id']} [bold]{t['label']}[/] ({t['size']} comments)", soft_wrap=True
         )
+    console.print(
+        f"Saved {len(themes)} themes to [bold]{path}[/]; "
+        f"edit {path / 'codebook.yaml'} to rename, merge, seed, split or exclude."
+    )

@@ -1,0 +1,95 @@
+"""Options more than one command takes, declared once, and the parsing of their values.
+
+Each alias is a typer ``Annotated`` type, used as ``score_col: ScoreColOption = None``;
+the option's name comes from the parameter's name, so a command keeps the same
+parameter names. Where two commands take the same option with a different help
+text, each text has its own alias, so every ``--help`` stays as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, TypeAlias
+
+import typer
+
+# The config's str Enums, so --help lists the choices (config imports nothing heavy).
+from ..config import Representation
+
+ScoreColOption: TypeAlias = Annotated[str | None, typer.Option(help="Column with the 0-10 score.")]
+GroupColOption: TypeAlias = Annotated[
+    str | None,
+    typer.Option(help="Column with Promoter/Passive/Detractor labels (if no score)."),
+]
+TextColOption: TypeAlias = Annotated[
+    str | None, typer.Option(help="Column with the open-text comment.")
+]
+IdColOption: TypeAlias = Annotated[
+    str | None, typer.Option(help="Respondent id column (row numbers otherwise).")
+]
+BrandTermsOption: TypeAlias = Annotated[
+    list[str] | None,
+    typer.Option(help="Brand/company names to mask, comma-separated (repeatable)."),
+]
+ThemesOption: TypeAlias = Annotated[str, typer.Option(help="Number of themes, or 'auto'.")]
+RepresentationOption: TypeAlias = Annotated[
+    Representation, typer.Option(help="Text representation for themes.")
+]
+
+# The seed means something different to each command, and its help says what.
+SeedOption: TypeAlias = Annotated[
+    int, typer.Option(help="Random seed: same input and seed give identical tables.")
+]
+ModelSeedOption: TypeAlias = Annotated[
+    int, typer.Option(help="Random seed: same input and seed give the same model.")
+]
+DemoSeedOption: TypeAlias = Annotated[
+    int, typer.Option(help="Seed of the generator and of the analysis.")
+]
+
+# `fit` shows no progress, so its --quiet only silences the notes.
+QuietOption: TypeAlias = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress or notes.")
+]
+QuietNotesOption: TypeAlias = Annotated[bool, typer.Option("--quiet", "-q", help="No notes.")]
+
+
+def parse_themes(value: str) -> int | None:
+    """'auto' → None, a number → int (validated by the config)."""
+    from ..errors import ConfigError
+
+    if value.strip().lower() == "auto":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(
+            f"--themes must be 'auto' or a number from 2 to 100, got {value!r}."
+        ) from None
+
+
+def parse_brand_terms(values: Sequence[str] | None) -> tuple[str, ...]:
+    """Repeated, comma-separated ``--brand-terms`` → one tuple of names, blanks dropped.
+
+    >>> parse_brand_terms(["Acme, Acme Broadband", " ,Zed"])
+    ('Acme', 'Acme Broadband', 'Zed')
+    """
+    return tuple(t.strip() for spec in values or () for t in spec.split(",") if t.strip())
+
+
+__all__ = [
+    "BrandTermsOption",
+    "DemoSeedOption",
+    "GroupColOption",
+    "IdColOption",
+    "ModelSeedOption",
+    "QuietNotesOption",
+    "QuietOption",
+    "RepresentationOption",
+    "ScoreColOption",
+    "SeedOption",
+    "TextColOption",
+    "ThemesOption",
+    "parse_brand_terms",
+    "parse_themes",
+]
