@@ -10,11 +10,30 @@ Colours are the Okabe-Ito colour-blind-safe palette.
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markupsafe import escape
+from .formatting import fmt_interval, fmt_num
+from .svg import (
+    CHAR_W,
+    DETRACTOR,
+    GRID,
+    INK,
+    LOW,
+    MUTED,
+    PASSIVE,
+    PROMOTER,
+    coord,
+    esc,
+    figure,
+    group,
+    line,
+    nice_step,
+    rect,
+    text,
+    tick_label,
+    wrap_label,
+)
 
 __all__ = [
     "DETRACTOR",
@@ -31,16 +50,6 @@ __all__ = [
     "heat_colour",
     "wrap_label",
 ]
-
-DETRACTOR = "#d55e00"
-PASSIVE = "#999999"
-PROMOTER = "#0072b2"
-_INK = "#222"
-_MUTED = "#555"
-_GRID = "#e3e3e3"
-_LOW = "#d9d9d9"
-_FONT = 13
-_CHAR_W = 7.2  # average glyph width of a 13px sans-serif font, to lay out labels
 
 
 @dataclass(frozen=True)
@@ -77,100 +86,15 @@ class HeatCell:
     tooltip: str
 
 
-def _e(text: object) -> str:
-    return str(escape(str(text)))
-
-
-def _f(x: float) -> str:
-    """A coordinate: one decimal, no negative zero."""
-    s = f"{x:.1f}"
-    return "0.0" if s == "-0.0" else s
-
-
-def _signed(v: float, digits: int = 1) -> str:
-    if not math.isfinite(v):
-        return "–"
-    s = f"{v:+.{digits}f}"
-    return f"{0:.{digits}f}" if float(s) == 0 else s.replace("-", "−")
-
-
-def wrap_label(text: str, width: int, max_lines: int = 2) -> list[str]:
-    """Wrap ``text`` into at most ``max_lines`` lines of ``width`` characters.
-
-    >>> wrap_label("billing and refunds took weeks to sort out", 16)
-    ['billing and', 'refunds took we…']
-    >>> wrap_label("<script>alert(1)</script>", 10, 1)
-    ['<script>a…']
-    """
-    lines = textwrap.wrap(" ".join(str(text).split()) or "-", width)
-    if len(lines) > max_lines:
-        rest = " ".join(lines[max_lines - 1 :])
-        lines = lines[: max_lines - 1] + [rest[: width - 1].rstrip() + "…"]
-    return lines
-
-
-def _svg(width: float, height: float, label: str, body: list[str], cls: str = "chart") -> str:
-    a = _e(label)
-    return (
-        f'<svg class="{cls}" viewBox="0 0 {_f(width)} {_f(height)}" width="{_f(width)}" '
-        f'height="{_f(height)}" role="img" aria-label="{a}" font-size="{_FONT}">'
-        f"<title>{a}</title>" + "".join(body) + "</svg>"
-    )
-
-
-def _text(
-    x: float,
-    y: float,
-    s: str,
-    anchor: str = "start",
-    fill: str = _INK,
-    size: int = 0,
-    bold: bool = False,
-    italic: bool = False,
-) -> str:
-    extra = (f' font-size="{size}"' if size else "") + (' font-weight="700"' if bold else "")
-    extra += ' font-style="italic"' if italic else ""
-    return (
-        f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}" fill="{fill}"{extra}>{_e(s)}</text>'
-    )
-
-
-def _line(x1: float, y1: float, x2: float, y2: float, stroke: str, dash: str = "") -> str:
-    d = f' stroke-dasharray="{dash}"' if dash else ""
-    return (
-        f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" stroke="{stroke}" '
-        f'stroke-width="{2 if stroke not in (_GRID, "#999") else 1}"{d}/>'
-    )
-
-
-def _rect(x: float, y: float, w: float, h: float, fill: str) -> str:
-    return f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" fill="{fill}"/>'
-
-
-def _g(tip: str, *parts: str) -> str:
-    """A group with a tooltip (an SVG ``<title>``, read by screen readers too)."""
-    return f"<g><title>{_e(tip)}</title>" + "".join(parts) + "</g>"
-
-
-def _nice_step(span: float, target: int = 6) -> float:
-    raw = max(span, 1e-9) / target
-    mag = 10 ** math.floor(math.log10(raw))
-    return next(m * mag for m in (1, 2, 2.5, 5, 10) if raw <= m * mag * (1 + 1e-9))
-
-
-def _tick_label(v: float) -> str:
-    return "0" if v == 0 else f"{v:+g}".replace("-", "−")
-
-
 def _x_axis(lo: float, hi: float, x0: float, x1: float, y_top: float, y_axis: float) -> list[str]:
     """Vertical grid lines (darker at 0) and tick labels under a linear axis."""
-    step = _nice_step(hi - lo)
+    step = nice_step(hi - lo)
     out = []
     for k in range(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1):
         t = round(k * step, 6)
         x = x0 + (t - lo) / (hi - lo) * (x1 - x0)
-        out.append(_line(x, y_top, x, y_axis, "#999" if t == 0 else _GRID))
-        out.append(_text(x, y_axis + 16, _tick_label(t), "middle", _MUTED))
+        out.append(line(x, y_top, x, y_axis, "#999" if t == 0 else GRID))
+        out.append(text(x, y_axis + 16, tick_label(t), "middle", MUTED))
     return out
 
 
@@ -187,16 +111,18 @@ def group_bar(detractors: int, passives: int, promoters: int) -> str:
         share = count / total if total else 0.0
         w = width * share
         full, short = f"{name} {100 * share:.1f}%", f"{100 * share:.0f}%"
-        fits = [t for t in (full, short) if len(t) * _CHAR_W + 10 < w]
-        label = _text(x + w / 2, 22, fits[0], "middle", "#fff", bold=True) if fits else ""
-        parts.append(_g(f"{name}: {count} ({100 * share:.1f}%)", _rect(x, 0, w, 34, colour), label))
+        fits = [t for t in (full, short) if len(t) * CHAR_W + 10 < w]
+        label = text(x + w / 2, 22, fits[0], "middle", "#fff", bold=True) if fits else ""
+        parts.append(
+            group(f"{name}: {count} ({100 * share:.1f}%)", rect(x, 0, w, 34, colour), label)
+        )
         x += w
-    parts.append(_text(0, height - 4, "Share of respondents (%)", "start", _MUTED, 12))
+    parts.append(text(0, height - 4, "Share of respondents (%)", "start", MUTED, 12))
     title = (
         f"Stacked bar: detractors {detractors}, passives {passives}, promoters {promoters} "
         f"of {total} respondents"
     )
-    return _svg(width, height, title, parts)
+    return figure(width, height, title, parts)
 
 
 def nps_intervals(points: Sequence[NpsPoint], title: str, overall: float | None = None) -> str:
@@ -209,11 +135,11 @@ def nps_intervals(points: Sequence[NpsPoint], title: str, overall: float | None 
     row_h, top, chars = 26.0, 30.0, 26
     longest = max([min(len(p.label), chars) + (8 if p.low_n else 0) for p in pts] + [6])
     width, right = 900.0, 60.0
-    x0, x1 = 16 + _CHAR_W * longest, width - right
+    x0, x1 = 16 + CHAR_W * longest, width - right
     ref = overall if overall is not None and math.isfinite(overall) else None
     values = [v for p in pts for v in (p.ci_low, p.ci_high, p.nps)] + [0.0]
     values += [ref] if ref is not None else []
-    step = _nice_step(max(values) - min(values) + 10)
+    step = nice_step(max(values) - min(values) + 10)
     lo = max(-100.0, math.floor((min(values) - 5) / step) * step)
     hi = min(100.0, math.ceil((max(values) + 5) / step) * step)
 
@@ -223,35 +149,36 @@ def nps_intervals(points: Sequence[NpsPoint], title: str, overall: float | None 
     y_axis = top + row_h * len(pts) + 4
     height = y_axis + 44
     parts = _x_axis(lo, hi, x0, x1, top - 6, y_axis)
-    parts.append(_text(width, 18, "n", "end", _MUTED))
+    parts.append(text(width, 18, "n", "end", MUTED))
     if ref is not None:
-        parts.append(_line(sx(ref), top - 10, sx(ref), y_axis, _INK, "4 3"))
-        parts.append(_text(sx(ref), 14, f"overall {_signed(ref)}", "middle"))
+        parts.append(line(sx(ref), top - 10, sx(ref), y_axis, INK, "4 3"))
+        parts.append(text(sx(ref), 14, f"overall {fmt_num(ref, signed=True)}", "middle"))
     for i, p in enumerate(pts):
         yc = top + row_h * i + row_h / 2
         colour, fill = ("#8c8c8c", "#fff") if p.low_n else (PROMOTER, PROMOTER)
-        ink, dash = (_MUTED, "3 2") if p.low_n else (_INK, "")
+        ink, dash = (MUTED, "3 2") if p.low_n else (INK, "")
         name = wrap_label(p.label, chars, 1)[0] + (" (low n)" if p.low_n else "")
         xl, xh, xm = sx(p.ci_low), sx(p.ci_high), sx(p.nps)
         tip = (
-            f"{p.label}: NPS {_signed(p.nps)} (95% CI {_signed(p.ci_low)} to "
-            f"{_signed(p.ci_high)}), n = {p.n}" + (", low n" if p.low_n else "")
+            f"{p.label}: NPS {fmt_num(p.nps, signed=True)} "
+            f"(95% CI {fmt_interval(p.ci_low, p.ci_high)}), n = {p.n}"
+            + (", low n" if p.low_n else "")
         )
         parts.append(
-            _g(
+            group(
                 tip,
-                _text(x0 - 10, yc + 4, name, "end", ink, italic=p.low_n),
-                _line(xl, yc, xh, yc, colour, dash),
-                _line(xl, yc - 5, xl, yc + 5, colour),
-                _line(xh, yc - 5, xh, yc + 5, colour),
-                f'<circle cx="{_f(xm)}" cy="{_f(yc)}" r="5" fill="{fill}" stroke="{colour}" '
+                text(x0 - 10, yc + 4, name, "end", ink, italic=p.low_n),
+                line(xl, yc, xh, yc, colour, dash),
+                line(xl, yc - 5, xl, yc + 5, colour),
+                line(xh, yc - 5, xh, yc + 5, colour),
+                f'<circle cx="{coord(xm)}" cy="{coord(yc)}" r="5" fill="{fill}" stroke="{colour}" '
                 f'stroke-width="2"/>',
-                _text(width, yc + 4, str(p.n), "end", ink, italic=p.low_n),
+                text(width, yc + 4, str(p.n), "end", ink, italic=p.low_n),
             )
         )
     axis = "NPS (points, −100 to +100); whiskers: 95% interval"
-    parts.append(_text((x0 + x1) / 2, height - 6, axis, "middle"))
-    return _svg(width, height, title, parts, cls="chart wide")
+    parts.append(text((x0 + x1) / 2, height - 6, axis, "middle"))
+    return figure(width, height, title, parts, cls="chart wide")
 
 
 def theme_diff_bars(bars: Sequence[ThemeBar], alpha: float) -> str:
@@ -264,9 +191,9 @@ def theme_diff_bars(bars: Sequence[ThemeBar], alpha: float) -> str:
     """
     chars, line_h, top = 34, 15.0, 40.0
     width, right = 900.0, 150.0
-    x0, x1 = 16 + _CHAR_W * (chars + 2), width - right
+    x0, x1 = 16 + CHAR_W * (chars + 2), width - right
     m = max([abs(b.diff_pp) for b in bars if math.isfinite(b.diff_pp)] + [5.0]) * 1.12
-    m = math.ceil(m / _nice_step(2 * m)) * _nice_step(2 * m)
+    m = math.ceil(m / nice_step(2 * m)) * nice_step(2 * m)
 
     def sx(v: float) -> float:
         return x0 + (v + m) / (2 * m) * (x1 - x0)
@@ -279,46 +206,46 @@ def theme_diff_bars(bars: Sequence[ThemeBar], alpha: float) -> str:
     y_axis = y + 4
     height = y_axis + 44
     parts = _x_axis(-m, m, x0, x1, top - 6, y_axis)
-    parts.append(_text(sx(0) - 8, 16, "← promoters mention more", "end", PROMOTER))
-    parts.append(_text(sx(0) + 8, 16, "detractors mention more →", "start", "#a64200"))
-    parts.append(_text(width, 16, "detractors / promoters", "end", _MUTED))
+    parts.append(text(sx(0) - 8, 16, "← promoters mention more", "end", PROMOTER))
+    parts.append(text(sx(0) + 8, 16, "detractors mention more →", "start", "#a64200"))
+    parts.append(text(width, 16, "detractors / promoters", "end", MUTED))
     for b, lines, yc in rows:
         q = f"{b.q_value:.3g}" if math.isfinite(b.q_value) else "–"
         tip = (
-            f"{b.theme_id} {b.label}: diff {_signed(b.diff_pp)} pp; detractors "
+            f"{b.theme_id} {b.label}: diff {fmt_num(b.diff_pp, signed=True)} pp; detractors "
             f"{100 * b.share_detractors:.1f}%, promoters {100 * b.share_promoters:.1f}%; q = {q}"
             + (" (significant)" if b.significant else "")
         )
         first = yc - line_h * (len(lines) - 1) / 2 + 4
         spans = "".join(
-            f'<tspan x="{_f(x0 - 10)}" y="{_f(first + k * line_h)}">{_e(line)}</tspan>'
-            for k, line in enumerate(lines)
+            f'<tspan x="{coord(x0 - 10)}" y="{coord(first + k * line_h)}">{esc(ln)}</tspan>'
+            for k, ln in enumerate(lines)
         )
         weight = ' font-weight="700"' if b.significant else ""
-        g = [f'<text text-anchor="end" fill="{_INK}"{weight}>{spans}</text>']
+        g = [f'<text text-anchor="end" fill="{INK}"{weight}>{spans}</text>']
         if math.isfinite(b.diff_pp):
             xa, xb = sorted((sx(0), sx(b.diff_pp)))
             pos = b.diff_pp >= 0
-            g.append(_rect(xa, yc - 8, max(xb - xa, 1), 16, DETRACTOR if pos else PROMOTER))
+            g.append(rect(xa, yc - 8, max(xb - xa, 1), 16, DETRACTOR if pos else PROMOTER))
             g.append(
-                _text(
+                text(
                     xb + 5 if pos else xa - 5,
                     yc + 4,
-                    _signed(b.diff_pp),
+                    fmt_num(b.diff_pp, signed=True),
                     "start" if pos else "end",
                     bold=b.significant,
                 )
             )
         shares = f"{100 * b.share_detractors:.0f}% / {100 * b.share_promoters:.0f}%"
-        g.append(_text(width, yc + 4, shares, "end", _MUTED))
-        parts.append(_g(tip, *g))
+        g.append(text(width, yc + 4, shares, "end", MUTED))
+        parts.append(group(tip, *g))
     axis = "Share of detractors − share of promoters mentioning the theme (percentage points)"
-    parts.append(_text((x0 + x1) / 2, height - 6, axis, "middle"))
+    parts.append(text((x0 + x1) / 2, height - 6, axis, "middle"))
     title = (
         "Themes detractors mention more than promoters: difference in share, percentage points; "
         f"★ significant at q < {alpha:g}"
     )
-    return _svg(width, height, title, parts, cls="chart wide")
+    return figure(width, height, title, parts, cls="chart wide")
 
 
 def heat_colour(value: float, scale_max: float) -> tuple[str, str]:
@@ -331,7 +258,7 @@ def heat_colour(value: float, scale_max: float) -> tuple[str, str]:
     end = DETRACTOR if t >= 0 else PROMOTER
     a = abs(t)
     rgb = (round(247 + (int(end[i : i + 2], 16) - 247) * a) for i in (1, 3, 5))
-    return "#" + "".join(f"{c:02x}" for c in rgb), ("#fff" if a > 0.55 else _INK)
+    return "#" + "".join(f"{c:02x}" for c in rgb), ("#fff" if a > 0.55 else INK)
 
 
 def heatmap(
@@ -349,67 +276,72 @@ def heatmap(
     instead of shrinking the text.
     """
     cw, ch, chars, top = 48.0, 26.0, 24, 64.0
-    label_w = 20 + _CHAR_W * min(chars + 1, max([len(r) for r in row_labels] + [6]))
+    label_w = 20 + CHAR_W * min(chars + 1, max([len(r) for r in row_labels] + [6]))
     grid_h = ch * len(row_labels)
     width = max(label_w + cw * len(columns) + 10, 500.0)
     parts = []
     for j, (tid, label) in enumerate(columns):
         cx = label_w + cw * j + cw / 2 + 4
         parts.append(
-            _g(
+            group(
                 f"{tid}: {label}",
-                f'<text transform="translate({_f(cx)},{_f(top - 8)}) rotate(-40)" '
-                f'fill="{_INK}">{_e(wrap_label(tid, 9, 1)[0])}</text>',
+                f'<text transform="translate({coord(cx)},{coord(top - 8)}) rotate(-40)" '
+                f'fill="{INK}">{esc(wrap_label(tid, 9, 1)[0])}</text>',
             )
         )
     for i, row_label in enumerate(row_labels):
         y = top + ch * i
         name = wrap_label(row_label, chars, 1)[0]
-        parts.append(_g(row_label, _text(label_w - 8, y + ch / 2 + 4, name, "end")))
+        parts.append(group(row_label, text(label_w - 8, y + ch / 2 + 4, name, "end")))
         for j, cell in enumerate(cells[i]):
             x = label_w + cw * j
             if cell.grey or not math.isfinite(cell.value):
-                fill, ink = _LOW, _MUTED
+                fill, ink = LOW, MUTED
             else:
                 fill, ink = heat_colour(cell.value, scale_max)
             parts.append(
-                _g(
+                group(
                     cell.tooltip,
-                    _rect(x, y, cw - 2, ch - 2, fill),
-                    _text(
-                        x + cw / 2 - 1, y + ch / 2 + 3, _signed(cell.value, 0), "middle", ink, 11
+                    rect(x, y, cw - 2, ch - 2, fill),
+                    text(
+                        x + cw / 2 - 1,
+                        y + ch / 2 + 3,
+                        fmt_num(cell.value, 0, signed=True),
+                        "middle",
+                        ink,
+                        11,
                     ),
                 )
             )
     ly = top + grid_h + 14
-    parts.append(_text(0, ly + 13, "diff (pp):", "start", _MUTED, 12))
+    parts.append(text(0, ly + 13, "diff (pp):", "start", MUTED, 12))
     for k, v in enumerate((-scale_max, -scale_max / 2, 0.0, scale_max / 2, scale_max)):
         fill, ink = heat_colour(v, scale_max)
-        parts.append(_rect(70 + 50 * k, ly, 48, 18, fill))
-        parts.append(_text(94 + 50 * k, ly + 13, _tick_label(round(v)), "middle", ink, 11))
-    parts.append(_rect(330, ly, 48, 18, _LOW))
-    parts.append(_text(384, ly + 13, "low n / no data", "start", _MUTED, 12))
-    return _svg(width, top + grid_h + 40, title, parts, cls="chart fixed")
+        parts.append(rect(70 + 50 * k, ly, 48, 18, fill))
+        parts.append(text(94 + 50 * k, ly + 13, tick_label(round(v)), "middle", ink, 11))
+    parts.append(rect(330, ly, 48, 18, LOW))
+    parts.append(text(384, ly + 13, "low n / no data", "start", MUTED, 12))
+    return figure(width, top + grid_h + 40, title, parts, cls="chart fixed")
 
 
 def term_bars(terms: Sequence[tuple[str, float]], colour: str, title: str) -> str:
     """Horizontal bars of |z| (log-odds z-score) for the top terms of one side."""
     row_h, top, chars, width = 22.0, 8.0, 22, 440.0
-    x0, x1 = 12 + _CHAR_W * chars, width - 44
+    x0, x1 = 12 + CHAR_W * chars, width - 44
     m = max([abs(z) for _, z in terms] + [1.0])
     parts = []
     for i, (term, z) in enumerate(terms):
         y = top + row_h * i
         w = (x1 - x0) * abs(z) / m
         parts.append(
-            _g(
+            group(
                 f"{term}: z = {z:.2f}",
-                _text(x0 - 8, y + 15, wrap_label(term, chars, 1)[0], "end"),
-                _rect(x0, y + 4, max(w, 1), 14, colour),
-                _text(x0 + w + 4, y + 15, f"{abs(z):.1f}", "start", _MUTED, 11),
+                text(x0 - 8, y + 15, wrap_label(term, chars, 1)[0], "end"),
+                rect(x0, y + 4, max(w, 1), 14, colour),
+                text(x0 + w + 4, y + 15, f"{abs(z):.1f}", "start", MUTED, 11),
             )
         )
     y_axis = top + row_h * len(terms)
     axis = "|z| of the log-odds ratio (larger = more distinctive)"
-    parts.append(_text((x0 + x1) / 2, y_axis + 18, axis, "middle", _MUTED, 12))
-    return _svg(width, y_axis + 26, title, parts)
+    parts.append(text((x0 + x1) / 2, y_axis + 18, axis, "middle", MUTED, 12))
+    return figure(width, y_axis + 26, title, parts)

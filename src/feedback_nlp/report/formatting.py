@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["finite", "fmt_num", "fmt_pct", "fmt_p"]
+__all__ = ["finite", "fmt_num", "fmt_interval", "fmt_pct", "fmt_p"]
 
 
 def finite(v: Any) -> float | None:
@@ -28,6 +28,15 @@ def fmt_num(v: Any, digits: int = 1, signed: bool = False) -> str:
         return "–"
     s = f"{f:+.{digits}f}" if signed else f"{f:.{digits}f}"
     return f"{0:.{digits}f}" if float(s) == 0 else s.replace("-", "−")
+
+
+def fmt_interval(low: Any, high: Any, digits: int = 1) -> str:
+    """An interval of signed numbers: '−3.2 to +4.1'.
+
+    >>> fmt_interval(-3.21, 4.1)
+    '−3.2 to +4.1'
+    """
+    return f"{fmt_num(low, digits, signed=True)} to {fmt_num(high, digits, signed=True)}"
 
 
 def fmt_pct(v: Any) -> str:

@@ -11,24 +11,24 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .charts import (
+from .formatting import fmt_interval, fmt_num
+from .svg import (
     DETRACTOR,
+    GRID,
+    INK,
+    MUTED,
     PROMOTER,
-    _f,
-    _g,
-    _line,
-    _nice_step,
-    _signed,
-    _svg,
-    _text,
+    coord,
+    figure,
+    group,
+    line,
+    nice_step,
+    text,
+    tick_label,
     wrap_label,
 )
 
 __all__ = ["TrendPoint", "ThemeSeries", "nps_trend", "theme_share_panels"]
-
-_INK = "#222"
-_MUTED = "#555"
-_GRID = "#e3e3e3"
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _path(xs: Sequence[float], ys: Sequence[float | None]) -> str:
         if y is None:
             pen = False
             continue
-        d.append(("L" if pen else "M") + f"{_f(x)} {_f(y)}")
+        d.append(("L" if pen else "M") + f"{coord(x)} {coord(y)}")
         pen = True
     return " ".join(d)
 
@@ -81,7 +81,7 @@ def nps_trend(points: Sequence[TrendPoint], title: str) -> str:
     width, height, left, right, top, bottom = 900.0, 300.0, 56.0, 20.0, 16.0, 52.0
     x0, x1, y0, y1 = left, width - right, top, height - bottom
     values = [v for p in pts for v in (p.ci_low, p.ci_high, p.nps)] + [0.0]
-    step = _nice_step(max(values) - min(values) + 10, 5)
+    step = nice_step(max(values) - min(values) + 10, 5)
     lo = max(-100.0, math.floor((min(values) - 2) / step) * step)
     hi = min(100.0, math.ceil((max(values) + 2) / step) * step)
 
@@ -91,15 +91,14 @@ def nps_trend(points: Sequence[TrendPoint], title: str) -> str:
     parts: list[str] = []
     for k in range(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1):
         t = round(k * step, 6)
-        parts.append(_line(x0, sy(t), x1, sy(t), "#999" if t == 0 else _GRID))
-        parts.append(
-            _text(x0 - 8, sy(t) + 4, "0" if t == 0 else f"{t:+g}".replace("-", "−"), "end", _MUTED)
-        )
+        parts.append(line(x0, sy(t), x1, sy(t), "#999" if t == 0 else GRID))
+        parts.append(text(x0 - 8, sy(t) + 4, tick_label(t), "end", MUTED))
     xs = _x_positions(len(pts), x0 + 20, x1 - 20)
     if pts:
-        band = [f"{_f(x)},{_f(sy(p.ci_high))}" for x, p in zip(xs, pts, strict=True)]
+        band = [f"{coord(x)},{coord(sy(p.ci_high))}" for x, p in zip(xs, pts, strict=True)]
         band += [
-            f"{_f(x)},{_f(sy(p.ci_low))}" for x, p in reversed(list(zip(xs, pts, strict=True)))
+            f"{coord(x)},{coord(sy(p.ci_low))}"
+            for x, p in reversed(list(zip(xs, pts, strict=True)))
         ]
         parts.append(f'<polygon points="{" ".join(band)}" fill="{PROMOTER}" fill-opacity="0.15"/>')
         ys: list[float | None] = [sy(p.nps) for p in pts]
@@ -109,22 +108,30 @@ def nps_trend(points: Sequence[TrendPoint], title: str) -> str:
     every = _tick_every(len(pts), x1 - x0)
     for i, (x, p) in enumerate(zip(xs, pts, strict=True)):
         tip = (
-            f"{p.period}: NPS {_signed(p.nps)} (95% CI {_signed(p.ci_low)} to "
-            f"{_signed(p.ci_high)}), n = {p.n}"
+            f"{p.period}: NPS {fmt_num(p.nps, signed=True)} "
+            f"(95% CI {fmt_interval(p.ci_low, p.ci_high)}), n = {p.n}"
         )
         label = (
-            _text(x, y1 + 18, p.period, "middle", _MUTED)
+            text(x, y1 + 18, p.period, "middle", MUTED)
             if i % every == 0 or i == len(pts) - 1
             else ""
         )
         parts.append(
-            _g(tip, f'<circle cx="{_f(x)}" cy="{_f(sy(p.nps))}" r="4" fill="{PROMOTER}"/>', label)
+            group(
+                tip,
+                f'<circle cx="{coord(x)}" cy="{coord(sy(p.nps))}" r="4" fill="{PROMOTER}"/>',
+                label,
+            )
         )
     if pts:
         last = pts[-1]
-        parts.append(_text(xs[-1], sy(last.nps) - 10, _signed(last.nps), "middle", _INK, bold=True))
-    parts.append(_text((x0 + x1) / 2, height - 8, "NPS per period; band: 95% interval", "middle"))
-    return _svg(width, height, title, parts, cls="chart wide")
+        parts.append(
+            text(
+                xs[-1], sy(last.nps) - 10, fmt_num(last.nps, signed=True), "middle", INK, bold=True
+            )
+        )
+    parts.append(text((x0 + x1) / 2, height - 8, "NPS per period; band: 95% interval", "middle"))
+    return figure(width, height, title, parts, cls="chart wide")
 
 
 def theme_share_panels(periods: Sequence[str], series: Sequence[ThemeSeries], title: str) -> str:
@@ -140,12 +147,12 @@ def theme_share_panels(periods: Sequence[str], series: Sequence[ThemeSeries], ti
     shares = [v for s in series for v in (*s.detractors, *s.promoters) if math.isfinite(v)]
     top = max(0.05, math.ceil(max(shares + [0.0]) * 20) / 20)  # round up to 5 points
     parts: list[str] = [
-        _text(
+        text(
             0,
             height - 6,
             f"Share of comments (0 to {100 * top:.0f}%); orange: detractors, blue: promoters",
             "start",
-            _MUTED,
+            MUTED,
             12,
         )
     ]
@@ -153,11 +160,11 @@ def theme_share_panels(periods: Sequence[str], series: Sequence[ThemeSeries], ti
         ox, oy = (i % cols) * (pw + gap), (i // cols) * ph
         x0, x1, y0, y1 = ox + 34, ox + pw - 12, oy + 34, oy + ph - 30
         head = wrap_label(f"{s.theme_id} {s.label}", 38, 1)[0]
-        parts.append(_text(ox + 4, oy + 16, head, "start", _INK, bold=True))
+        parts.append(text(ox + 4, oy + 16, head, "start", INK, bold=True))
         for frac in (0.0, 0.5, 1.0):
             y = y1 - frac * (y1 - y0)
-            parts.append(_line(x0, y, x1, y, _GRID))
-            parts.append(_text(x0 - 4, y + 4, f"{100 * top * frac:.0f}%", "end", _MUTED, 11))
+            parts.append(line(x0, y, x1, y, GRID))
+            parts.append(text(x0 - 4, y + 4, f"{100 * top * frac:.0f}%", "end", MUTED, 11))
         xs = _x_positions(len(periods), x0 + 6, x1 - 6)
 
         def sy(v: float, y0: float = y0, y1: float = y1) -> float | None:
@@ -174,13 +181,13 @@ def theme_share_panels(periods: Sequence[str], series: Sequence[ThemeSeries], ti
             for x, yv, v, p in zip(xs, ys, values, periods, strict=True):
                 if yv is not None:
                     parts.append(
-                        _g(
+                        group(
                             f"{s.theme_id} {s.label}, {p}: {100 * v:.1f}% of {who} comments",
-                            f'<circle cx="{_f(x)}" cy="{_f(yv)}" r="3" fill="{colour}"/>',
+                            f'<circle cx="{coord(x)}" cy="{coord(yv)}" r="3" fill="{colour}"/>',
                         )
                     )
         if periods:
-            parts.append(_text(xs[0], y1 + 16, periods[0], "start", _MUTED, 11))
+            parts.append(text(xs[0], y1 + 16, periods[0], "start", MUTED, 11))
             if len(periods) > 1:
-                parts.append(_text(xs[-1], y1 + 16, periods[-1], "end", _MUTED, 11))
-    return _svg(width, height, title, parts, cls="chart")
+                parts.append(text(xs[-1], y1 + 16, periods[-1], "end", MUTED, 11))
+    return figure(width, height, title, parts, cls="chart")
