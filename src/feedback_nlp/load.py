@@ -1,37 +1,59 @@
 """Stage 1: read a survey (or a scores file plus a comments file) into a :class:`Survey`.
 
-Every cell is read as a string, so nothing is coerced behind the user's back;
-then the columns are chosen, the comments joined on the respondent id, the
-scores parsed and classified. Every data row of the main input ends either in
-``Survey.frame`` or in ``Survey.rejected`` with its reason.
+One loader in three steps, shared by both engines:
+
+1. :func:`plan_load` makes the global decisions every chunk of rows follows:
+   the column of each role, the rows dropped as duplicate ids, day-first dates.
+2. :func:`load_rows` parses, validates and classifies one chunk of rows
+   (metric cells included): the rows it keeps and the rows it rejects.
+3. :func:`summarise_load` turns the chunks' answers into ``Survey.info``, the
+   notes and the rejected table.
+
+Personal data is then replaced by placeholders (:func:`redact_parts`, the
+three steps of :mod:`feedback_nlp.redact` over the chunks). Every cell is read
+as a string, so nothing is coerced behind the user's back, and every data row
+of the main input ends either in ``Survey.frame`` or in ``Survey.rejected``
+with its reason. :func:`load_survey` is the whole loader on one chunk.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import reduce
+from operator import add
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .config import AnalysisConfig, DuplicatePolicy
-from .errors import ColumnError, ConfigError, DataError, nearest
+from .columns import choose_columns, column_error
+from .config import AnalysisConfig
+from .errors import ConfigError, DataError
+from .execution import Executor, LocalExecutor
+from .join import join_comments
 from .parse import (
-    GROUP_WORDS,
     MISSING_VALUES,
     groups_from_scores,
+    guess_dayfirst,
     parse_dates,
     parse_group_labels,
     parse_scores,
 )
 from .read import SUPPORTED_EXTENSIONS, read_table
-from .result import REJECTED_COLUMNS, Survey
+from .result import Survey
+from .rows import RAW_COLUMNS, column_values, duplicate_rows, rejected_table
 
 # read_table and the parsers live in .read and .parse; they stay importable from
 # here, the loader's public face.
 __all__ = [
+    "LoadPlan",
+    "LoadedPart",
+    "plan_load",
+    "load_rows",
+    "summarise_load",
+    "redact_parts",
     "load_survey",
     "read_table",
     "parse_scores",
@@ -42,308 +64,247 @@ __all__ = [
     "RAW_COLUMNS",
 ]
 
-#: Raw input values kept in ``Survey.rejected`` after :data:`REJECTED_COLUMNS`.
-RAW_COLUMNS = ("raw_score", "raw_group", "raw_text")
-#: Column names the frame uses itself; a segment column may not take one.
-_CANONICAL = ("respondent_id", "row", "group", "score", "date", "flags", "text")
-#: Common column names per role, in order of preference; '*' is a wildcard at one end.
-_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "score": ("nps_score", "nps", "score", "rating", "likelihood_to_recommend", "ltr",
-              "recommend", "how likely*"),
-    "group": ("nps_rating", "nps_group", "nps_category", "group", "category"),
-    "text": ("text", "comment", "comments", "verbatim", "verbatims", "feedback", "response",
-             "answer", "reason", "why", "open_text", "review_text", "review"),
-    "id": ("respondent_id", "response_id", "id", "customer_id", "record_id"),
-    "date": ("date", "response_date", "submitted_at", "created_at", "timestamp", "*_date"),
-}  # fmt: skip
-_ROLES = {
-    "score": ("scores", "--score-col"),
-    "group": ("NPS groups", "--group-col"),
-    "text": ("comments", "--text-col"),
-    "id": ("respondent ids", "--id-col"),
-    "date": ("dates", "--date-col"),
-}
+#: Built-in columns of the frame; a metric column may not take one of their names.
+_RESERVED = ("respondent_id", "row", "group", "score", "date", "flags", "text")
 
 
-# ---------------------------------------------------------------- reading files
+@dataclass(frozen=True)
+class LoadPlan:
+    """What every chunk needs to load its rows: the chosen columns and global decisions."""
+
+    cfg: AnalysisConfig
+    source: str
+    columns: dict[str, Any]
+    #: Data row numbers (1-based) dropped as duplicate ids, and the reason written for them.
+    drop_rows: frozenset[int] = frozenset()
+    dup_reason: str | None = None
+    #: Day-first date parsing, decided once over the distinct dates of every row.
+    dayfirst: bool = False
 
 
-def _norm(name: str) -> str:
-    return re.sub(r"[\W_]+", "", name.lower())
+@dataclass
+class LoadedPart:
+    """One chunk after loading: the survey rows it keeps and the rows it rejects."""
+
+    frame: pd.DataFrame
+    rejected: pd.DataFrame
+    #: Raw cells of the metric columns (one column each, as text), aligned with ``frame``.
+    metrics: pd.DataFrame
+    #: Dates parsed, missing and bad (empty without a date column).
+    dates: dict[str, int] = field(default_factory=dict)
+    #: Pieces of personal data replaced per type (empty until redacted).
+    redaction: dict[str, int] = field(default_factory=dict)
 
 
-def _matches(column: str, pattern: str) -> bool:
-    if pattern.endswith("*"):
-        return _norm(column).startswith(_norm(pattern[:-1]))
-    if pattern.startswith("*"):
-        return _norm(column).endswith(_norm(pattern[1:]))
-    return _norm(column) == _norm(pattern)
+# ---------------------------------------------------------------- 1. plan
 
 
-def _detect(
-    frame: pd.DataFrame, role: str, exclude: set[str], accept: Callable[[pd.Series], bool]
-) -> str | None:
-    # Names normalised once: a file with 100k columns must not take minutes here.
-    normed = [(c, _norm(str(c))) for c in frame.columns if c not in exclude]
-    for pattern in _CANDIDATES[role]:
-        want = _norm(pattern.strip("*"))
-        for column, name in normed:
-            if pattern.endswith("*"):
-                hit = name.startswith(want)
-            elif pattern.startswith("*"):
-                hit = name.endswith(want)
-            else:
-                hit = name == want
-            if hit and accept(frame[column]):
-                return str(column)
-    return None
-
-
-def _sample(values: pd.Series, n: int = 500) -> pd.Series:
-    text = values.astype(str).str.strip()
-    return text[~text.str.lower().isin(MISSING_VALUES)].head(n)
-
-
-def _holds_labels(values: pd.Series, known: Mapping[str, str]) -> bool:
-    """True when most sampled values are group labels (promoter, passive, detractor...)."""
-    sample = _sample(values)
-    return not sample.empty and sample.str.lower().isin(known).mean() >= 0.5
-
-
-def _looks_like_dates(values: pd.Series) -> bool:
-    sample = _sample(values, 200)
-    return sample.empty or (~parse_dates(sample)[1]).mean() >= 0.5
-
-
-def _list_columns(columns: Sequence[str], limit: int = 40) -> str:
-    shown = ", ".join(columns[:limit])
-    return shown + (f", ... ({len(columns) - limit} more)" if len(columns) > limit else "")
-
-
-def _column_error(name: str, columns: Sequence[str], where: str) -> ColumnError:
-    guess = nearest(name, columns)
-    hint = f" Did you mean {guess!r}?" if guess else ""
-    return ColumnError(
-        f"Column {name!r} not found in {where}.{hint} Available columns: {_list_columns(columns)}."
-    )
-
-
-def _choose_columns(
+def plan_load(
     cfg: AnalysisConfig,
-    main: pd.DataFrame,
+    head: pd.DataFrame,
+    source: str,
+    notes: list[str],
+    *,
+    duplicated_ids: Callable[[str], tuple[pd.Series, np.ndarray]],
+    date_heads: Callable[[str], set[str]],
+    comments: pd.DataFrame | None = None,
+    csource: str | None = None,
+) -> LoadPlan:
+    """Columns, duplicate ids and date order: the decisions every chunk follows.
+
+    ``head`` holds the first rows of the main input (enough to choose the
+    columns). ``duplicated_ids(column)`` returns the ids (stripped) and data row
+    numbers of at least every row whose id occurs more than once;
+    ``date_heads(column)`` the distinct first 10 characters of the present
+    dates. Column notes are appended to ``notes``.
+    """
+    cols = choose_columns(cfg, head, source, comments, csource, notes)
+    _check_metric_columns(cfg, head, source, comments, csource, cols)
+    drop: frozenset[int] = frozenset()
+    reason = None
+    if cols["id"]:
+        ids, rows = duplicated_ids(cols["id"])
+        mask, reason = duplicate_rows(ids, rows, source, str(cols["id"]), cfg.duplicates)
+        drop = frozenset(int(r) for r in rows[mask])
+    dayfirst = False
+    if cols["date"]:
+        dayfirst = guess_dayfirst(pd.Series(sorted(date_heads(cols["date"])), dtype=str))
+    return LoadPlan(cfg, source, cols, drop, reason, dayfirst)
+
+
+def _check_metric_columns(
+    cfg: AnalysisConfig,
+    head: pd.DataFrame,
     source: str,
     comments: pd.DataFrame | None,
     csource: str | None,
-    notes: list[str],
-) -> dict[str, Any]:
-    """Pick each role's column: the configured name (must exist) or a detected one."""
-    mcols = [str(c) for c in main.columns]
-    ccols = [str(c) for c in comments.columns] if comments is not None else []
-    chosen: dict[str, Any] = {"detected": []}
-
-    def given(role: str, name: str, cols: list[str], where: str) -> str:
-        if name not in cols:
-            raise _column_error(name, cols, where)
-        chosen[role] = name
-        return name
-
-    def detect(role: str, frame: pd.DataFrame, accept: Callable[[pd.Series], bool]) -> None:
-        used = {v for k, v in chosen.items() if k != "detected" and isinstance(v, str)}
-        found = _detect(frame, role, used, accept)
-        chosen[role] = found
-        if found is not None:
-            chosen["detected"].append(role)
-            what, option = _ROLES[role]
-            notes.append(
-                f"Using column {found!r} for {what} (detected; pass {option} to choose another)."
-            )
-
-    if comments is not None and cfg.id_col is not None:
-        given("id", cfg.id_col, mcols, source)
-        given("id", cfg.id_col, ccols, str(csource))
-    known = {**GROUP_WORDS, **dict(cfg.group_map)}
-    if cfg.score_col:
-        given("score", cfg.score_col, mcols, source)
-    else:
-        # A column named like a score but holding labels is the group column.
-        detect("score", main, lambda s: not _holds_labels(s, known))
-    if cfg.group_col:
-        given("group", cfg.group_col, mcols, source)
-    elif chosen["score"] is None:
-        detect("group", main, lambda s: _holds_labels(s, known))
-    else:
-        chosen["group"] = None
-    if chosen["score"] is None and chosen["group"] is None:
-        raise ColumnError(
-            f"No score column found in {source}: pass --score-col with the column holding "
-            f"the {cfg.scale.minimum:g}-{cfg.scale.maximum:g} scores (or --group-col for "
-            f"promoter/passive/detractor labels). Available columns: {_list_columns(mcols)}."
+    cols: dict[str, Any],
+) -> None:
+    clash = [c for c in cfg.metric_cols if c in _RESERVED or c in cols["segments"]]
+    if clash:
+        raise ConfigError(
+            f"Metric column {clash[0]!r} is also used as a built-in or segment column; "
+            "pass it only once."
         )
-    if chosen["score"] is not None and chosen["group"] is not None:
-        notes.append(
-            f"Both a score column ({chosen['score']!r}) and a group column "
-            f"({chosen['group']!r}) are given; groups come from the scores."
-        )
-    if comments is None:
-        if cfg.id_col:
-            given("id", cfg.id_col, mcols, source)
-        else:
-            detect("id", main, lambda s: True)
-    text_frame, text_cols, text_where = (
-        (comments, ccols, str(csource)) if comments is not None else (main, mcols, source)
-    )
-    if cfg.text_col:
-        given("text", cfg.text_col, text_cols, text_where)
+    main = [str(c) for c in head.columns]
+    other = [str(c) for c in comments.columns] if comments is not None else []
+    for metric in cfg.metric_cols:
+        if metric not in main and metric not in other:
+            where = f"{source} or {csource}" if comments is not None else source
+            raise column_error(metric, main + [c for c in other if c not in main], where)
+
+
+def date_heads(values: pd.Series) -> set[str]:
+    """The distinct first 10 characters of the present dates (what the day-first guess reads)."""
+    text = values.fillna("").astype(str).str.strip()
+    return set(text[~text.str.lower().isin(MISSING_VALUES)].str.slice(0, 10).unique())
+
+
+# ---------------------------------------------------------------- 2. rows
+
+
+def load_rows(
+    raw: pd.DataFrame,
+    offset: int,
+    plan: LoadPlan,
+    extra: Mapping[str, pd.Series] | None = None,
+    no_comment: np.ndarray | None = None,
+) -> LoadedPart:
+    """Parse, validate and classify one chunk whose first row is data row ``offset + 1``.
+
+    ``extra`` holds columns that come from elsewhere than ``raw`` (a joined
+    comments file: text, dates, segments, metrics), aligned with ``raw``;
+    ``no_comment`` marks the rows the comments file had no comment for.
+    """
+    cfg, cols = plan.cfg, plan.columns
+    raw = raw.reset_index(drop=True)
+    extra = dict(extra or {})
+
+    def cells(name: str | None) -> pd.Series:
+        if name is not None and name in extra:
+            return extra[name].reset_index(drop=True).fillna("").astype(str)
+        return column_values(raw, name)
+
+    n = len(raw)
+    rows = np.arange(offset + 1, offset + n + 1, dtype=np.int64)
+    ids = cells(cols["id"]).str.strip() if cols["id"] else pd.Series(rows.astype(str))
+    raw_cols = {"raw_score": cells(cols["score"]), "raw_group": cells(cols["group"]),
+                "raw_text": cells(cols["text"])}  # fmt: skip
+    if cols["score"] is not None:
+        scores, reasons = parse_scores(raw_cols["raw_score"], cfg.scale)
+        groups = groups_from_scores(scores, cfg.scale)
     else:
-        detect("text", text_frame, lambda s: True)
-        if chosen["text"] is None:
-            raise ColumnError(
-                f"No text column found in {text_where}: pass --text-col with the column "
-                f"holding the comments. Available columns: {_list_columns(text_cols)}."
-            )
-    both = f"{source} or {csource}" if comments is not None else source
-    if cfg.date_col:
-        given("date", cfg.date_col, mcols + [c for c in ccols if c not in mcols], both)
-    else:
-        detect("date", main, _looks_like_dates)
-    segments = list(dict.fromkeys(cfg.segment_cols))
-    for seg in segments:
-        if seg not in mcols and seg not in ccols:
-            raise _column_error(seg, mcols + [c for c in ccols if c not in mcols], both)
-        if seg in _CANONICAL:
-            raise ConfigError(
-                f"Segment column {seg!r} has the name of a built-in result column "
-                f"({', '.join(_CANONICAL)}); rename it in {source}."
-            )
-    chosen["segments"] = segments
-    return chosen
-
-
-# ---------------------------------------------------------------- building the survey
-
-
-def _duplicates(
-    ids: pd.Series, rows: np.ndarray, where: str, column: str, policy: DuplicatePolicy
-) -> tuple[np.ndarray, str | None]:
-    """Rows to drop as duplicate ids (empty ids never count), and their reason."""
-    present = (ids != "").to_numpy()
-    dup = ids.duplicated(keep=False).to_numpy() & present
-    if not dup.any():
-        return np.zeros(len(ids), dtype=bool), None
-    if policy is DuplicatePolicy.error:
-        table = pd.DataFrame({"id": ids.to_numpy()[dup], "row": rows[dup]})
-        by_id = table.groupby("id", sort=False)["row"].apply(list)
-        shown = "; ".join(
-            f"{i!r} (rows {', '.join(str(r) for r in rs)})" for i, rs in by_id.head(5).items()
-        )
-        more = f"; and {len(by_id) - 5} more" if len(by_id) > 5 else ""
-        raise DataError(
-            f"{len(by_id)} duplicated id(s) in {where} (column {column!r}): {shown}{more}. "
-            "Use --duplicates first|last to keep one row per id."
-        )
-    keep = policy.value
-    return ids.duplicated(keep=keep).to_numpy() & present, f"duplicate id (kept {keep})"
-
-
-def _rejected_table(
-    rows: np.ndarray, ids: pd.Series, source: str, reasons: pd.Series, raw: dict[str, pd.Series]
-) -> pd.DataFrame:
-    table = pd.DataFrame(
+        groups, reasons = parse_group_labels(raw_cols["raw_group"], cfg.group_map)
+        scores = pd.Series(np.nan, index=raw.index)
+    if plan.drop_rows:
+        reasons[np.isin(rows, list(plan.drop_rows))] = plan.dup_reason
+    kept = reasons.isna().to_numpy()
+    rejected = rejected_table(
+        rows[~kept], ids[~kept], plan.source, reasons[~kept],
+        {k: v[~kept] for k, v in raw_cols.items()},
+    )  # fmt: skip
+    frame = pd.DataFrame(
         {
-            "row": rows.astype(np.int64),
-            "respondent_id": ids.to_numpy(dtype=object),
-            "source": source,
-            "reason": reasons.to_numpy(dtype=object),
+            "respondent_id": ids[kept].to_numpy(dtype=object),
+            "row": rows[kept],
+            "group": groups[kept].to_numpy(dtype=object),
+            "score": scores[kept].to_numpy(dtype=float),
         }
     )
-    for col in RAW_COLUMNS:
-        table[col] = raw[col].to_numpy(dtype=object) if col in raw else ""
-    return table
-
-
-def _column(frame: pd.DataFrame, name: str | None) -> pd.Series:
-    if name is None:
-        return pd.Series("", index=frame.index, dtype=object)
-    return frame[name].fillna("").astype(str)
-
-
-def _join_comments(
-    comments: pd.DataFrame,
-    ids: pd.Series,
-    drop: np.ndarray,
-    cols: dict[str, Any],
-    pulled: list[str],
-    cfg: AnalysisConfig,
-    source: str,
-    csource: str,
-    rejected_parts: list[pd.DataFrame],
-    notes: list[str],
-) -> tuple[pd.Series, dict[str, pd.Series], np.ndarray, dict[str, int]]:
-    """Bring each main row its comment (and ``pulled`` columns) from the comments file.
-
-    Returns the text, the pulled columns, the rows without a comment and the join
-    counts; comment rows that match no score row are appended to ``rejected_parts``.
-    """
-    cids = comments[cols["id"]].fillna("").astype(str).str.strip()
-    crows = np.arange(1, len(comments) + 1, dtype=np.int64)
-    cdrop, cdup_reason = _duplicates(cids, crows, csource, cols["id"], cfg.duplicates)
-    usable = ~cdrop & (cids != "").to_numpy()
-    lookup = (
-        comments.loc[usable, list(dict.fromkeys([cols["text"], *pulled]))].fillna("").astype(str)
+    for seg in cols["segments"]:
+        values = cells(seg)[kept].str.strip()
+        frame[seg] = values.where(values != "", "(missing)").to_numpy(dtype=object)
+    date_stats: dict[str, int] = {}
+    bad_date = np.zeros(int(kept.sum()), dtype=bool)
+    if cols["date"] is not None:
+        dates, bad, _ = parse_dates(cells(cols["date"])[kept].reset_index(drop=True), plan.dayfirst)
+        frame["date"] = dates.to_numpy()
+        bad_date = bad.to_numpy()
+        parsed = int(dates.notna().sum())
+        date_stats = {"parsed": parsed, "missing": int(len(dates) - parsed - bad.sum()),
+                      "bad": int(bad.sum())}  # fmt: skip
+    else:
+        frame["date"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    missing_comment = no_comment[kept] if no_comment is not None else np.zeros_like(bad_date)
+    flags = pd.Series("", index=frame.index, dtype=object)
+    for flag, mask in (("no_comment", missing_comment), ("bad_date", bad_date)):
+        flags[mask] = np.where(flags[mask] == "", flag, flags[mask] + ";" + flag)
+    frame["flags"] = flags.astype(str)
+    frame["text"] = raw_cols["raw_text"][kept].to_numpy(dtype=object)
+    metrics = pd.DataFrame(
+        {c: cells(c)[kept].to_numpy(dtype=object) for c in dict.fromkeys(cfg.metric_cols)},
+        index=frame.index,
     )
-    lookup.index = pd.Index(cids[usable].to_numpy())
-    joined = lookup.reindex(ids.to_numpy()).fillna("")
-    text = pd.Series(joined[cols["text"]].to_numpy(), dtype=object)
-    extra = {c: pd.Series(joined[c].to_numpy(), dtype=object) for c in pulled}
-    has_comment = ids.isin(lookup.index).to_numpy() & (ids != "").to_numpy()
-    no_comment = ~has_comment
-    main_ids = set(ids[~drop & (ids != "").to_numpy()])
-    orphan = ~cdrop & ~cids.isin(main_ids).to_numpy()
-    ctext = _column(comments, cols["text"])
-    for mask, reason in ((cdrop, cdup_reason), (orphan, None)):
-        if mask.any():
-            why = reason or "unmatched id (comment without score row)"
-            rejected_parts.append(
-                _rejected_table(
-                    crows[mask], cids[mask], csource, pd.Series(why, index=range(mask.sum())),
-                    {"raw_text": ctext[mask]},
-                )
-            )  # fmt: skip
-    join: dict[str, int] = {
-        "scores_rows": len(ids),
-        "comments_rows": len(comments),
-        "matched": int((has_comment & ~drop).sum()),
-        "unmatched_scores": int((no_comment & ~drop).sum()),
-        "unmatched_comments": int(orphan.sum()),
-    }
-    if join["unmatched_scores"]:
-        notes.append(
-            f"{join['unmatched_scores']} of {len(ids)} score rows in {source} have no "
-            f"comment in {csource}; they are kept with empty text (flag no_comment)."
-        )
-    if orphan.any():
-        notes.append(
-            f"{int(orphan.sum())} comments in {csource} have no score row in {source}; "
-            "they are listed as rejected (unmatched id)."
-        )
-    return text, extra, no_comment, join
+    return LoadedPart(frame, rejected, metrics, date_stats)
 
 
-def _redact(
-    frame: pd.DataFrame,
-    rejected: pd.DataFrame,
+def part_stats(part: LoadedPart) -> dict[str, Any]:
+    """The small answers :func:`summarise_load` needs from a loaded chunk."""
+    return {"kept": len(part.frame), "rejected": part.rejected, "dates": part.dates,
+            "redaction": part.redaction, "metrics": part.metrics}  # fmt: skip
+
+
+# ---------------------------------------------------------------- 3. summarise
+
+
+def summarise_load(
+    plan: LoadPlan,
+    stats: Sequence[Mapping[str, Any]],
     info: dict[str, Any],
     notes: list[str],
-    names: bool = True,
-) -> None:
-    """Replace personal data in the comments (kept and rejected) by placeholders, in place."""
-    from .redact import redact_texts
+    extra_rejected: Sequence[pd.DataFrame] = (),
+) -> pd.DataFrame:
+    """Fill ``info`` and ``notes`` from the chunks' :func:`part_stats`; return the rejected table.
 
-    texts = frame["text"].fillna("").astype(str).tolist()
-    raw = rejected["raw_text"].fillna("").astype(str).tolist()
-    redacted, counts = redact_texts(texts + raw, names=names)
-    frame["text"] = pd.Series(redacted[: len(texts)], index=frame.index, dtype=object)
-    rejected["raw_text"] = pd.Series(redacted[len(texts) :], index=rejected.index, dtype=object)
+    ``info`` already holds what reading found (``input``, and ``join`` with a
+    comments file); ``extra_rejected`` are the comments file's own rejections.
+    Raises :class:`DataError` when no row is kept.
+    """
+    cols, source = plan.columns, plan.source
+    info["columns"] = {k: cols[k] for k in ("score", "group", "text", "id", "date", "segments")}
+    info["columns"]["detected"] = cols["detected"]
+    # Empty parts left out: their object columns would turn the others' str dtype to object.
+    parts = [s["rejected"] for s in stats]
+    nonempty = [p for p in [*parts, *extra_rejected] if len(p)] or parts[:1]
+    rejected = pd.concat(nonempty, ignore_index=True)
+    n = sum(s["kept"] for s in stats) + sum(len(p) for p in parts)
+    kept = sum(s["kept"] for s in stats)
+    if kept == 0:
+        first = rejected["reason"].iloc[0]
+        what, option = ("score", "--score-col") if cols["score"] else ("group label", "--group-col")
+        raise DataError(
+            f"No valid {what} in {source}: all {n} rows were rejected (first reason: {first}). "
+            f"Check {option} and the scale options."
+        )
+    if cols["date"] is not None:
+        d = {k: sum(s["dates"][k] for s in stats) for k in ("parsed", "missing", "bad")}
+        info["date"] = {"column": cols["date"], "dayfirst": plan.dayfirst, **d}
+        if d["bad"]:
+            notes.append(
+                f"{d['bad']} values in column {cols['date']!r} are not dates; "
+                "they are left empty (flag bad_date)."
+            )
+    kinds = rejected["reason"].str.split(":", n=1).str[0].str.replace(r" \(.*", "", regex=True)
+    info["rows"] = {"read": n, "kept": kept, "rejected": n - kept}
+    info["rejected_reasons"] = {
+        str(k): int(v) for k, v in kinds.value_counts().sort_index().items()
+    }
+    if n - kept:
+        listed = kinds[rejected["source"] == source].value_counts().items()
+        notes.append(
+            f"Rejected {n - kept} of {n} rows of {source}: "
+            f"{', '.join(f'{k} ({v})' for k, v in listed)}."
+        )
+    return rejected
+
+
+def note_redaction(
+    stats: Sequence[Mapping[str, Any]], info: dict[str, Any], notes: list[str]
+) -> None:
+    """Record the redaction counts of every chunk in ``info`` and say what was replaced."""
+    from .redact import PII_TYPES
+
+    counts = {k: sum(s["redaction"].get(k, 0) for s in stats) for k in PII_TYPES}
     info["redaction"] = counts
     found = ", ".join(f"{v} {k.lower()}" for k, v in counts.items() if v)
     if found:
@@ -353,8 +314,74 @@ def _redact(
         )
 
 
-def load_survey(cfg: AnalysisConfig) -> Survey:
-    """Load, join and classify the survey that ``cfg`` describes.
+# ---------------------------------------------------------------- redaction
+
+
+def _part_texts(part: LoadedPart) -> list[str]:
+    """The comments of a chunk, kept rows then rejected rows (both reach the outputs)."""
+    return (
+        part.frame["text"].fillna("").astype(str).tolist()
+        + part.rejected["raw_text"].fillna("").astype(str).tolist()
+    )
+
+
+def scan_part(part: LoadedPart, *, workers: int = 1) -> Any:
+    """Redaction step 1 on a chunk's comments (:func:`feedback_nlp.redact.scan_texts`)."""
+    from .redact import scan_texts
+
+    return scan_texts(_part_texts(part), workers=workers)
+
+
+def _word_counts(scan: Any) -> Any:
+    return scan.counts
+
+
+def _names(scan: Any, *, words: Any, workers: int = 1) -> Any:
+    from .redact import find_names
+
+    return find_names(scan, words, workers=workers)
+
+
+def _tag_counts(hits: Any) -> Any:
+    return hits.counts
+
+
+def _redacted(
+    part: LoadedPart, scan: Any, hits: Any = None, *, words: Any = None, tags: Any = None
+) -> LoadedPart:
+    from .redact import apply_spans, merge_spans, name_spans
+
+    names = name_spans(hits, words, tags) if hits is not None else {}
+    redacted, counts = apply_spans(_part_texts(part), merge_spans(scan, names))
+    n = len(part.frame)
+    frame, rejected = part.frame.copy(), part.rejected.copy()
+    frame["text"] = pd.Series(redacted[:n], index=frame.index, dtype=object)
+    rejected["raw_text"] = pd.Series(redacted[n:], index=rejected.index, dtype=object)
+    return replace(part, frame=frame, rejected=rejected, redaction=counts)
+
+
+def redact_parts(ex: Executor, parts: Sequence[Any], names: bool) -> list[Any]:
+    """Every chunk's comments with personal data replaced by placeholders.
+
+    The name filter reads corpus-wide word counts, so the chunks are scanned,
+    their counts summed, the recogniser run on each chunk's candidates, its tags
+    summed, and only then each chunk's names decided: the result does not
+    depend on how the rows are cut into chunks.
+    """
+    scans = ex.map(scan_part, parts, workers=ex.workers)
+    if not names:
+        return ex.map(_redacted, parts, scans)
+    words = ex.scatter(reduce(add, ex.gather(ex.map(_word_counts, scans))))
+    hits = ex.map(_names, scans, words=words, workers=ex.workers)
+    tags = ex.scatter(reduce(add, ex.gather(ex.map(_tag_counts, hits))))
+    return ex.map(_redacted, parts, scans, hits, words=words, tags=tags)
+
+
+# ---------------------------------------------------------------- one chunk
+
+
+def load_survey(cfg: AnalysisConfig, ex: Executor | None = None) -> Survey:
+    """Load, join, classify and redact the survey that ``cfg`` describes, as one chunk.
 
     Returns a :class:`Survey` whose ``frame`` has the canonical columns
     (``respondent_id``, ``row``, ``group``, ``score``, the segment columns,
@@ -365,6 +392,7 @@ def load_survey(cfg: AnalysisConfig) -> Survey:
     Raises :class:`ConfigError`, :class:`InputFileError`, :class:`ColumnError`
     or :class:`DataError` with a one-line message naming the file.
     """
+    ex = ex or LocalExecutor()
     if cfg.comments is not None and not cfg.id_col:
         raise ConfigError(
             "A separate comments file needs --id-col: the respondent id column present "
@@ -381,106 +409,47 @@ def load_survey(cfg: AnalysisConfig) -> Survey:
         notes.extend(comments_info.pop("notes"))
         info["comments_input"] = comments_info
         csource = Path(cfg.comments).name
-    cols = _choose_columns(cfg, main, source, comments, csource, notes)
-    info["columns"] = {k: cols[k] for k in ("score", "group", "text", "id", "date", "segments")}
-    info["columns"]["detected"] = cols["detected"]
+    rows = np.arange(1, len(main) + 1, dtype=np.int64)
 
-    n = len(main)
-    rows = np.arange(1, n + 1, dtype=np.int64)
-    ids = _column(main, cols["id"]).str.strip() if cols["id"] else pd.Series(rows.astype(str))
-    drop, dup_reason = _duplicates(ids, rows, source, str(cols["id"]), cfg.duplicates)
-    raw: dict[str, pd.Series] = {
-        "raw_score": _column(main, cols["score"]),
-        "raw_group": _column(main, cols["group"]),
-    }
-    pulled = [c for c in [cols["date"], *cols["segments"]] if c and c not in main.columns]
-    rejected_parts: list[pd.DataFrame] = []
+    def ids_of(column: str) -> tuple[pd.Series, np.ndarray]:
+        return column_values(main, column).str.strip(), rows
+
+    def dates_of(column: str) -> set[str]:
+        frame = main if column in main.columns or comments is None else comments
+        return date_heads(column_values(frame, column))
+
+    plan = plan_load(
+        cfg, main, source, notes, duplicated_ids=ids_of, date_heads=dates_of,
+        comments=comments, csource=csource,
+    )  # fmt: skip
+    extra: dict[str, pd.Series] = {}
+    no_comment = None
+    comment_rejected: list[pd.DataFrame] = []
     if comments is not None:
-        text, extra, no_comment, info["join"] = _join_comments(
-            comments, ids, drop, cols, pulled, cfg, source, str(csource), rejected_parts, notes
-        )
-        raw["raw_text"] = text
-    else:
-        raw["raw_text"] = _column(main, cols["text"])
-        extra = {}
-        no_comment = np.zeros(n, dtype=bool)
-
-    if cols["score"] is not None:
-        scores, reasons = parse_scores(raw["raw_score"], cfg.scale)
-        groups = groups_from_scores(scores, cfg.scale)
-    else:
-        groups, reasons = parse_group_labels(raw["raw_group"], cfg.group_map)
-        scores = pd.Series(np.nan, index=main.index)
-    if dup_reason is not None:
-        reasons[drop] = dup_reason
-    kept = reasons.isna().to_numpy()
-    if not kept.any():
-        first = reasons.iloc[0]
-        what, option = ("score", "--score-col") if cols["score"] else ("group label", "--group-col")
-        raise DataError(
-            f"No valid {what} in {source}: all {n} rows were rejected (first reason: {first}). "
-            f"Check {option} and the scale options."
-        )
-    main_raw = {k: v[~kept] for k, v in raw.items()}
-    rejected_parts.insert(
-        0, _rejected_table(rows[~kept], ids[~kept], source, reasons[~kept], main_raw)
-    )
-
-    frame = pd.DataFrame(
-        {
-            "respondent_id": ids[kept].to_numpy(dtype=object),
-            "row": rows[kept],
-            "group": groups[kept].to_numpy(dtype=object),
-            "score": scores[kept].to_numpy(dtype=float),
-        }
-    )
-    for seg in cols["segments"]:
-        values = (extra[seg] if seg in extra else _column(main, seg))[kept].str.strip()
-        frame[seg] = values.where(values != "", "(missing)").to_numpy(dtype=object)
-    bad_date = np.zeros(int(kept.sum()), dtype=bool)
-    if cols["date"] is not None:
-        date_raw = extra[cols["date"]] if cols["date"] in extra else _column(main, cols["date"])
-        dates, bad, dayfirst = parse_dates(date_raw[kept].reset_index(drop=True))
-        frame["date"] = dates.to_numpy()
-        bad_date = bad.to_numpy()
-        info["date"] = {
-            "column": cols["date"],
-            "dayfirst": dayfirst,
-            "parsed": int(dates.notna().sum()),
-            "missing": int(len(dates) - dates.notna().sum() - bad.sum()),
-            "bad": int(bad.sum()),
-        }
-        if bad.any():
-            notes.append(
-                f"{int(bad.sum())} values in column {cols['date']!r} are not dates; "
-                "they are left empty (flag bad_date)."
-            )
-    else:
-        frame["date"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    flags = pd.Series("", index=frame.index, dtype=object)
-    for flag, mask in (("no_comment", no_comment[kept]), ("bad_date", bad_date)):
-        flags[mask] = np.where(flags[mask] == "", flag, flags[mask] + ";" + flag)
-    frame["flags"] = flags.astype(str)
-    frame["text"] = raw["raw_text"][kept].to_numpy(dtype=object)
-
-    rejected = pd.concat(rejected_parts, ignore_index=True)
-    rejected = rejected[list(REJECTED_COLUMNS) + list(RAW_COLUMNS)]
-    kinds = rejected["reason"].str.split(":", n=1).str[0].str.replace(r" \(.*", "", regex=True)
-    info["rows"] = {"read": n, "kept": int(kept.sum()), "rejected": int((~kept).sum())}
-    info["rejected_reasons"] = {
-        str(k): int(v) for k, v in kinds.value_counts().sort_index().items()
-    }
-    if (~kept).any():
-        summary = ", ".join(
-            f"{k} ({v})" for k, v in kinds[rejected["source"] == source].value_counts().items()
-        )
-        notes.append(f"Rejected {int((~kept).sum())} of {n} rows of {source}: {summary}.")
+        cols = plan.columns
+        ids = column_values(main, cols["id"]).str.strip()
+        drop = np.isin(rows, list(plan.drop_rows))
+        pulled = [c for c in [cols["date"], *cols["segments"], *cfg.metric_cols]
+                  if c and c not in main.columns]  # fmt: skip
+        text, extra, no_comment, info["join"] = join_comments(
+            comments, ids, drop, cols, list(dict.fromkeys(pulled)), cfg, source, str(csource),
+            comment_rejected, notes,
+        )  # fmt: skip
+        extra[cols["text"]] = text
+    (part,) = ex.map(load_rows, [main], [0], plan=plan, extra=extra, no_comment=no_comment)
+    stats = [part_stats(part)]
+    rejected = summarise_load(plan, stats, info, notes, comment_rejected)
     if cfg.redact:
-        _redact(frame, rejected, info, notes, names=cfg.redact_names)
+        # The comments file's rejections carry raw text too: redact them with the rest.
+        whole = LoadedPart(part.frame, rejected, part.metrics, part.dates)
+        (whole,) = redact_parts(ex, [whole], cfg.redact_names)
+        part, rejected = replace(part, frame=whole.frame, redaction=whole.redaction), whole.rejected
+        note_redaction([part_stats(part)], info, notes)
     return Survey(
-        frame=frame,
+        frame=part.frame,
         rejected=rejected,
-        segment_cols=tuple(cols["segments"]),
+        segment_cols=tuple(plan.columns["segments"]),
         info=info,
         notes=notes,
+        metrics=part.metrics if cfg.metric_cols else None,
     )

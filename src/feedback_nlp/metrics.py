@@ -13,18 +13,16 @@ constant column.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .config import GROUPS, AnalysisConfig
-from .errors import ColumnError, ConfigError
+from .config import GROUPS
 from .parse import MISSING_VALUES as _MISSING
-from .result import METRIC_COLUMNS, Survey
+from .result import METRIC_COLUMNS
 
-__all__ = ["parse_metric", "metric_values", "metric_table"]
+__all__ = ["parse_metric", "metric_table"]
 
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
@@ -43,54 +41,6 @@ def parse_metric(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     values = values.where(np.isfinite(values))
     invalid = values.isna() & ~missing
     return values, missing, invalid
-
-
-def metric_values(cfg: AnalysisConfig, survey: Survey) -> pd.DataFrame:
-    """The raw ``cfg.metric_cols`` of each analysed row, read from the input file(s).
-
-    Rows are matched by the data row number ``survey.frame["row"]``; a column
-    found only in the comments file is matched by respondent id. Returns one
-    column of raw strings per metric, aligned with ``survey.frame``.
-
-    Raises :class:`ColumnError` naming the available columns when a metric
-    column is in neither file.
-    """
-    from .errors import nearest
-    from .load import read_table
-
-    out = pd.DataFrame(index=survey.frame.index)
-    if not cfg.metric_cols:
-        return out
-    reserved = {"respondent_id", "row", "group", "score", "date", "flags", "text"}
-    clash = [c for c in cfg.metric_cols if c in reserved or c in survey.segment_cols]
-    if clash:
-        raise ConfigError(
-            f"Metric column {clash[0]!r} is also used as a built-in or segment column; "
-            "pass it only once."
-        )
-    main, _ = read_table(Path(cfg.input))
-    comments = read_table(Path(cfg.comments))[0] if cfg.comments is not None else None
-    rows = survey.frame["row"].to_numpy(dtype=np.int64) - 1
-    ids = survey.frame["respondent_id"].astype(str).to_numpy()
-    for col in dict.fromkeys(cfg.metric_cols):
-        if col in main.columns:
-            out[col] = main[col].fillna("").astype(str).to_numpy(dtype=object)[rows]
-        elif comments is not None and col in comments.columns and cfg.id_col in comments.columns:
-            keep = "last" if cfg.duplicates.value == "last" else "first"
-            c = comments.assign(_id=comments[cfg.id_col].fillna("").astype(str).str.strip())
-            lookup = c.drop_duplicates("_id", keep=keep).set_index("_id")[col]
-            out[col] = lookup.reindex(ids).fillna("").astype(str).to_numpy(dtype=object)
-        else:
-            cols = [str(x) for x in main.columns]
-            if comments is not None:
-                cols += [str(x) for x in comments.columns if str(x) not in cols]
-            near = nearest(col, cols)
-            hint = f" Did you mean {near!r}?" if near else ""
-            raise ColumnError(
-                f"Column {col!r} (--metric-col) not found in {Path(cfg.input).name}.{hint} "
-                f"Available columns: {', '.join(cols)}."
-            )
-    return out
 
 
 def _corr(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
@@ -126,7 +76,7 @@ def metric_table(
     ----------
     frame : the survey frame (``group``, ``score`` and the segment columns).
     raw : one column of raw cells per metric, aligned with ``frame``
-        (see :func:`metric_values`).
+        (see :func:`feedback_nlp.load.load_rows`).
     segment_cols : the segment columns to break down by.
 
     Returns

@@ -25,6 +25,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .parallel import map_chunks
@@ -32,9 +33,18 @@ from .parallel import map_chunks
 __all__ = [
     "PII_TYPES",
     "PLACEHOLDER",
+    "NameHits",
+    "Scan",
     "Span",
+    "TagCounts",
+    "WordCounts",
+    "apply_spans",
+    "find_names",
     "find_pii",
+    "merge_spans",
+    "name_spans",
     "redact_texts",
+    "scan_texts",
     "strip_placeholders",
 ]
 
@@ -311,51 +321,131 @@ def _recognise(texts: list[str]) -> list[list[_Entity]]:
         ]
 
 
-def _entities(texts: list[str]) -> list[list[_Entity]]:
+def _entities(texts: list[str], workers: int) -> list[list[_Entity]]:
     """:func:`_recognise` over ``texts``, spread over the cores when there are many.
 
     The recogniser is the slow part of redaction (~300 comments/s per core);
     the entities are the same either way.
     """
-    return map_chunks(_recognise, texts, os.cpu_count() or 1, min_items=NER_PARALLEL_FROM)
+    return map_chunks(_recognise, texts, workers, min_items=NER_PARALLEL_FROM)
 
 
-def _name_spans(masked: Sequence[str]) -> list[list[Span]]:
-    """PERSON entities found by spaCy's recogniser in (masked) texts, per text."""
-    from .nlp import load_spacy
+@dataclass
+class WordCounts:
+    """Corpus-wide word counts the name filter reads (additive over chunks of texts).
 
-    out: list[list[Span]] = [[] for _ in masked]
-    # Loaded here, before any worker starts, so that the workers share this copy.
-    if not load_spacy(disable=()).has_pipe("ner"):
-        return out
-    # A sentence's first word is capitalised whatever it is, so a comment whose
-    # only capitalised words open sentences is a candidate when one of them is
-    # capitalised inside sentences more often than written lower-case in these
-    # texts (a proper noun: "Sarah", "Acme"), or is rare and never lower-case
-    # (a name mentioned once: "Aisha was great"; a typo now and then).
+    ``words`` counts every word of the masked texts, ``inner`` the words
+    capitalised inside a sentence of a comment that has such a word.
+    """
+
+    texts: int = 0
+    words: Counter[str] = field(default_factory=Counter)
+    inner: Counter[str] = field(default_factory=Counter)
+
+    def __add__(self, other: WordCounts) -> WordCounts:
+        return WordCounts(
+            self.texts + other.texts, self.words + other.words, self.inner + other.inner
+        )
+
+
+@dataclass
+class TagCounts:
+    """What the recogniser tagged, counted over all texts (additive over chunks).
+
+    ``per_text``: comments in which each tagged name occurs; ``tagged``: times
+    each word was in a tagged name; ``seen``: times each word occurs in a
+    comment the recogniser read.
+    """
+
+    per_text: Counter[str] = field(default_factory=Counter)
+    tagged: Counter[str] = field(default_factory=Counter)
+    seen: Counter[str] = field(default_factory=Counter)
+
+    def __add__(self, other: TagCounts) -> TagCounts:
+        return TagCounts(
+            self.per_text + other.per_text,
+            self.tagged + other.tagged,
+            self.seen + other.seen,
+        )
+
+
+@dataclass
+class Scan:
+    """One chunk of texts after the patterns: their spans, masked texts and word counts."""
+
+    spans: list[list[Span]]
+    masked: list[str]
+    #: Comments with a capitalised word inside a sentence (the recogniser reads them).
+    direct: list[int]
+    #: Comments whose only capitalised words open sentences (read when one is a name).
+    openers: list[int]
+    counts: WordCounts
+
+
+@dataclass
+class NameHits:
+    """The recogniser's PERSON candidates in one chunk, before the corpus-wide filter."""
+
+    #: (text index, start, end, name) per candidate.
+    found: list[tuple[int, int, int, str]]
+    counts: TagCounts
+
+
+def _regex_chunk(texts: list[str]) -> list[tuple[list[Span], str]]:
+    return [_regex_spans(t if isinstance(t, str) else "") for t in texts]
+
+
+def scan_texts(texts: Sequence[str], *, workers: int = 1) -> Scan:
+    """Step 1 of redaction, per chunk: the patterns' spans and the word counts.
+
+    The patterns are pure Python per comment: ``workers`` processes share big inputs.
+    """
+    pairs = map_chunks(_regex_chunk, texts, workers)
+    masked = [m for _, m in pairs]
     words: Counter[str] = Counter()
     for t in masked:
         words.update(_WORD.findall(t))
-    todo, openers = [], []
+    direct, openers = [], []
     for i, t in enumerate(masked):
         if len(t) > NER_MAX_CHARS:
             continue
         if _MAYBE_NAME.search(t):
-            todo.append(i)
+            direct.append(i)
         elif _OPENING_WORD.search(t):
             openers.append(i)
     inner: Counter[str] = Counter()
-    for i in todo:
+    for i in direct:
         inner.update(_INNER_WORD.findall(masked[i]))
-    for i in openers:
+    counts = WordCounts(len(masked), words, inner)
+    return Scan([spans for spans, _ in pairs], masked, direct, openers, counts)
+
+
+def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
+    """Step 2, per chunk: PERSON entities of spaCy's recogniser in the candidate comments.
+
+    ``words`` are the counts of every chunk (a single chunk: ``scan.counts``).
+    A sentence's first word is capitalised whatever it is, so a comment whose
+    only capitalised words open sentences is a candidate when one of them is
+    capitalised inside sentences more often than written lower-case in these
+    texts (a proper noun: "Sarah", "Acme"), or is rare and never lower-case
+    (a name mentioned once: "Aisha was great"; a typo now and then).
+    """
+    from .nlp import load_spacy
+
+    # Loaded here, before any worker starts, so that the workers share this copy.
+    if not load_spacy(disable=()).has_pipe("ner"):
+        return NameHits([], TagCounts())
+    masked = scan.masked
+    todo = list(scan.direct)
+    for i in scan.openers:
         for w in _OPENING_WORD.findall(masked[i]):
-            lower = words[w.lower()]
-            if inner[w] > lower or (not lower and words[w] <= _RARE):
+            lower = words.words[w.lower()]
+            if words.inner[w] > lower or (not lower and words.words[w] <= _RARE):
                 todo.append(i)
                 break
     todo.sort()
     if not todo:
-        return out
+        return NameHits([], TagCounts())
     # Whole comments, not only the sentences around the capitalised words: on a
     # 100,000-row survey, recognising just those sentences lost 72 of 1,371 names
     # (a name opening another sentence), and every sentence apart still changed 53
@@ -363,7 +453,7 @@ def _name_spans(masked: Sequence[str]) -> list[list[Span]]:
     # a text repeated (a copied template, a "see above") is recognised once.
     plain = {i: masked[i].replace(_MASK, " ") for i in todo}
     distinct = list(dict.fromkeys(plain.values()))
-    entities = dict(zip(distinct, _entities(distinct)))
+    entities = dict(zip(distinct, _entities(distinct, workers)))
     found: list[tuple[int, int, int, str]] = []
     for i in todo:
         for start, end, label in entities[plain[i]]:
@@ -377,73 +467,73 @@ def _name_spans(masked: Sequence[str]) -> list[list[Span]]:
             ):
                 found.append((i, start, end, text))
     if not found:
-        return out
-    # The recogniser also tags brands, products and units ("Acme Broadband", "Mbps"):
-    # a word written lower-case more often than capitalised in these texts is no name,
-    # and neither is a "name" that recurs in many comments (it identifies nobody).
-    per_text: Counter[str] = Counter(text for _, text in {(i, text) for i, _, _, text in found})
-    tagged: Counter[str] = Counter(w for _, _, _, text in found for w in text.split())
+        return NameHits([], TagCounts())
+    counts = TagCounts(
+        per_text=Counter(text for _, text in {(i, text) for i, _, _, text in found}),
+        tagged=Counter(w for _, _, _, text in found for w in text.split()),
+    )
     # Out of the times the recogniser saw the word (not of all its occurrences:
     # a comment it never read says nothing about the word).
-    seen: Counter[str] = Counter()
     for i in todo:
-        seen.update(_WORD.findall(masked[i]))
-    frequent = max(10, len(masked) // 200)
-    for i, start, end, text in found:
+        counts.seen.update(_WORD.findall(masked[i]))
+    return NameHits(found, counts)
+
+
+def name_spans(hits: NameHits, words: WordCounts, tags: TagCounts) -> dict[int, list[Span]]:
+    """Step 3, per chunk: the candidates that pass the corpus-wide filter, by text index.
+
+    The recogniser also tags brands, products and units ("Acme Broadband",
+    "Mbps"): a word written lower-case more often than capitalised in these
+    texts is no name, and neither is a "name" that recurs in many comments (it
+    identifies nobody).
+    """
+    out: dict[int, list[Span]] = {}
+    frequent = max(10, words.texts // 200)
+    for i, start, end, text in hits.found:
         # ...nor a frequent word the recogniser mostly leaves untagged ("Acme" is a
         # PERSON in a few comments, a brand in most; "Sarah" is a PERSON every time).
-        if per_text[text] >= frequent or any(
-            seen[w] >= frequent and tagged[w] < 0.5 * seen[w] for w in text.split()
+        if tags.per_text[text] >= frequent or any(
+            tags.seen[w] >= frequent and tags.tagged[w] < 0.5 * tags.seen[w] for w in text.split()
         ):
             continue
-        if any(words[w.lower()] > words[w] for w in text.split()):
+        if any(words.words[w.lower()] > words.words[w] for w in text.split()):
             continue
         # ...nor a word that is common here yet never capitalised inside a
         # sentence: it is capitalised only because it opens them ("Shambles.").
-        if " " not in text and not inner[text] and words[text] > _RARE:
+        if " " not in text and not words.inner[text] and words.words[text] > _RARE:
             continue
-        out[i].append(Span(start, end, "NAME"))
+        out.setdefault(i, []).append(Span(start, end, "NAME"))
     return out
 
 
-def _regex_chunk(texts: list[str]) -> list[tuple[list[Span], str]]:
-    return [_regex_spans(t if isinstance(t, str) else "") for t in texts]
-
-
-def find_pii(texts: Sequence[str], *, names: bool = True) -> list[list[Span]]:
+def find_pii(
+    texts: Sequence[str], *, names: bool = True, workers: int | None = None
+) -> list[list[Span]]:
     """Return the personal data found in each text, as sorted non-overlapping spans.
+
+    The three steps (:func:`scan_texts`, :func:`find_names`, :func:`name_spans`)
+    on one chunk; ``workers`` defaults to the machine's cores.
 
     >>> find_pii(["mail a.b@example.com"], names=False)
     [[Span(start=5, end=20, kind='EMAIL')]]
     """
-    # The patterns are pure Python per comment: spread over the cores for big inputs.
-    pairs = map_chunks(_regex_chunk, texts, os.cpu_count() or 1)
-    found = [spans for spans, _ in pairs]
-    masked = [m for _, m in pairs]
+    workers = workers or os.cpu_count() or 1
+    scan = scan_texts(texts, workers=workers)
     if names:
-        for spans, extra in zip(found, _name_spans(masked)):
-            spans.extend(extra)
-    return [sorted(s) for s in found]
+        hits = find_names(scan, scan.counts, workers=workers)
+        return merge_spans(scan, name_spans(hits, scan.counts, hits.counts))
+    return [sorted(s) for s in scan.spans]
 
 
-def redact_texts(texts: Sequence[str], *, names: bool = True) -> tuple[list[str], dict[str, int]]:
-    """Replace personal data in ``texts`` by typed placeholders.
+def merge_spans(scan: Scan, names: dict[int, list[Span]]) -> list[list[Span]]:
+    """Every text's pattern spans and name spans, sorted."""
+    return [sorted(spans + names.get(i, [])) for i, spans in enumerate(scan.spans)]
 
-    Parameters
-    ----------
-    texts : sequence of str
-        The comments (non-strings are treated as empty and returned as ``""``).
-    names : bool, default=True
-        Also find person names with the spaCy named-entity recogniser (slower).
-        Names after "Mr"/"Dr"/"my name is" are always redacted.
 
-    Returns
-    -------
-    (list of str, dict of str to int)
-        The redacted texts, same length and order, and how many pieces of each
-        type (every key of :data:`PII_TYPES`, zero included) were replaced.
-    """
-    spans = find_pii(texts, names=names)
+def apply_spans(
+    texts: Sequence[str], spans: Sequence[Sequence[Span]]
+) -> tuple[list[str], dict[str, int]]:
+    """Replace each span by its placeholder; the texts and the count of each type."""
     counts = dict.fromkeys(PII_TYPES, 0)
     out: list[str] = []
     for raw, found in zip(texts, spans):
@@ -460,6 +550,30 @@ def redact_texts(texts: Sequence[str], *, names: bool = True) -> tuple[list[str]
         parts.append(text[pos:])
         out.append("".join(parts))
     return out, counts
+
+
+def redact_texts(
+    texts: Sequence[str], *, names: bool = True, workers: int | None = None
+) -> tuple[list[str], dict[str, int]]:
+    """Replace personal data in ``texts`` by typed placeholders.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The comments (non-strings are treated as empty and returned as ``""``).
+    names : bool, default=True
+        Also find person names with the spaCy named-entity recogniser (slower).
+        Names after "Mr"/"Dr"/"my name is" are always redacted.
+    workers : int, optional
+        Processes for big inputs (default: the machine's cores).
+
+    Returns
+    -------
+    (list of str, dict of str to int)
+        The redacted texts, same length and order, and how many pieces of each
+        type (every key of :data:`PII_TYPES`, zero included) were replaced.
+    """
+    return apply_spans(texts, find_pii(texts, names=names, workers=workers))
 
 
 def strip_placeholders(texts: Sequence[str]) -> list[str]:

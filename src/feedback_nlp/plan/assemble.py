@@ -1,0 +1,279 @@
+"""The reduce step of the analysis plan: chunk results → one :class:`AnalysisResult`.
+
+Counts are summed (they are additive), then turned into statistics by the
+same table functions whatever the number of chunks; row tables are
+concatenated in row order; theme examples are merged from each chunk's best
+candidates. The local engine assembles one chunk, the Dask engine many.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+from operator import add
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..compare import add_q_values, table_from_counts, term_log_odds, theme_table
+from ..config import AnalysisConfig
+from ..execution import Timer
+from ..nps import nps_from_counts, segment_table_from_counts
+from ..result import (
+    SEGMENT_OWN_THEME_COLUMNS,
+    SEGMENT_THEME_COLUMNS,
+    THEME_COLUMNS,
+    AnalysisResult,
+    Survey,
+)
+from . import summary as summaries
+from .chunk import ChunkResult, assign_themes
+
+__all__ = ["FitSample", "assemble", "merge_examples", "segment_theme_table"]
+
+
+@dataclass
+class FitSample:
+    """The comments the theme model was fitted on (cleaned) and their NPS groups."""
+
+    cleaned: list[str]
+    groups: np.ndarray
+
+
+def merge_examples(
+    candidates: Sequence[Sequence[tuple[float, int, str]]], count: int
+) -> list[tuple[int, str]]:
+    """The ``count`` best distinct comments among every chunk's candidates for one theme.
+
+    Same rule as :func:`feedback_nlp.compare.pick_examples`: highest score first,
+    ties by row, one comment per distinct (stripped, lower-cased) text. Each
+    chunk sends its own first ``count`` picks, which always include the
+    global picks that fall in it, so the result equals the one-chunk answer.
+    """
+    pool = sorted((c for part in candidates for c in part), key=lambda c: (-c[0], c[1]))
+    picked: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for score, row, text in pool:
+        key = text.strip().lower()
+        if score <= 0 or key in seen:
+            continue
+        seen.add(key)
+        picked.append((row, text))
+        if len(picked) == count:
+            break
+    return picked
+
+
+def segment_theme_table(seg_tables: list[pd.DataFrame], labels: dict[str, str]) -> pd.DataFrame:
+    """segment_themes.csv from the per-value comparison tables (q-values already added)."""
+    if not seg_tables:
+        return pd.DataFrame(columns=list(SEGMENT_THEME_COLUMNS))
+    table = pd.concat(seg_tables, ignore_index=True)
+    table.insert(3, "label", table["theme_id"].map(labels))
+    return table[list(SEGMENT_THEME_COLUMNS)]
+
+
+def _comparison(
+    cfg: AnalysisConfig, segment_cols: tuple[str, ...], parts: Sequence[ChunkResult], model: Any
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """The overall and per-segment-value theme tables, q-values within both."""
+    theme_ids = [t["theme_id"] for t in model.themes_]
+    overall = table_from_counts(reduce(add, (p.counts for p in parts)), theme_ids)
+    seg_tables: list[pd.DataFrame] = []
+    for col in segment_cols:
+        values = sorted({v for p in parts for c, v in p.segment_theme_counts if c == col})
+        for value in values:
+            counts = reduce(
+                add,
+                (p.segment_theme_counts[(col, value)] for p in parts
+                 if (col, value) in p.segment_theme_counts),
+            )  # fmt: skip
+            t = table_from_counts(counts, theme_ids)
+            t.insert(0, "value", value)
+            t.insert(0, "segment", col)
+            seg_tables.append(t)
+    tables = add_q_values([overall, *seg_tables], cfg.alpha)
+    overall = tables[0]
+    overall.insert(1, "label", [t["label"] for t in model.themes_])
+    overall.insert(2, "keywords", [", ".join(t["keywords"]) for t in model.themes_])
+    return overall, tables[1:]
+
+
+def _examples(
+    cfg: AnalysisConfig, parts: Sequence[ChunkResult], k: int
+) -> tuple[list[str], dict[str, list[list[int]]]]:
+    """Example texts, and per eligibility and theme the positions of its examples in them."""
+    pool: list[str] = []
+    examples: dict[str, list[list[int]]] = {}
+    for name in ("all", "detractor", "promoter"):
+        examples[name] = []
+        for j in range(k):
+            picked = merge_examples([p.examples[name][j] for p in parts], cfg.example_count)
+            examples[name].append(list(range(len(pool), len(pool) + len(picked))))
+            pool.extend(text for _, text in picked)
+    return pool, examples
+
+
+def _trends(
+    cfg: AnalysisConfig, survey: Survey, parts: Sequence[ChunkResult], model: Any
+) -> pd.DataFrame | None:
+    """The trend table when a date column was used, else None."""
+    from ..trends import trend_table
+
+    if not survey.info.get("date"):
+        return None
+    theme_ids = [t["theme_id"] for t in model.themes_]
+    labels = {t["theme_id"]: t["label"] for t in model.themes_}
+    rows = pd.concat([p.trend_rows for p in parts], ignore_index=True)
+    member = rows[[f"m{j}" for j in range(len(theme_ids))]].to_numpy(dtype=bool)
+    return trend_table(
+        rows["date"], rows["group"].to_numpy(dtype=object), member,
+        rows["usable"].to_numpy(dtype=bool), theme_ids, labels, cfg.period,
+    )  # fmt: skip
+
+
+def _new_theme_candidates(
+    cfg: AnalysisConfig, parts: Sequence[ChunkResult], model: Any
+) -> list[dict[str, Any]]:
+    """With a saved model: clusters of comments none of its themes fits."""
+    if cfg.model_path is None:
+        return []
+    from ..themes import new_theme_candidates
+
+    texts = [t for p in parts if p.unmatched for t in p.unmatched[0]]
+    k = len(model.themes_)
+    primary = np.concatenate([p.unmatched[1] for p in parts if p.unmatched] or [np.zeros(0, int)])
+    scores = np.concatenate(
+        [p.unmatched[2] for p in parts if p.unmatched] or [np.zeros((0, k), np.float32)]
+    )
+    return new_theme_candidates(model, texts, primary, scores)
+
+
+def assemble(
+    cfg: AnalysisConfig,
+    survey: Survey,
+    parts: Sequence[ChunkResult],
+    model: Any,
+    brand: list[str],
+    sample: FitSample,
+    timer: Timer,
+    engine: dict[str, Any] | None = None,
+) -> AnalysisResult:
+    """The result of the whole survey from its analysed chunks (in row order).
+
+    ``survey`` carries what loading found (``info``, ``notes``, ``rejected``;
+    its ``frame`` needs only the ``date`` column); ``sample`` is what the theme
+    model was fitted on (the term table reads it); ``engine`` is recorded in
+    the summary when given.
+    """
+    from ..followup import followup_table
+    from ..metrics import metric_table
+
+    labels = {t["theme_id"]: t["label"] for t in model.themes_}
+    segment_cols = survey.segment_cols
+    with timer.stage("comparison"):
+        overall, seg_tables = _comparison(cfg, segment_cols, parts, model)
+        pool, examples = _examples(cfg, parts, len(model.themes_))
+        overall["examples"] = [
+            " | ".join(pool[r].strip() for r in rows) for rows in examples["all"]
+        ]
+        overall = overall[list(THEME_COLUMNS)]
+        segment_themes = segment_theme_table(seg_tables, labels)
+        seg_counts = {
+            col: reduce(lambda a, b: a.add(b, fill_value=0), (p.segment_counts[col] for p in parts))
+            .fillna(0)
+            .astype(np.int64)
+            for col in segment_cols
+        }
+        segments = segment_table_from_counts(seg_counts, cfg.low_n)
+        terms = term_log_odds(sample.cleaned, sample.groups, seed=cfg.seed)
+        candidates = _new_theme_candidates(cfg, parts, model)
+    own = pd.DataFrame(columns=list(SEGMENT_OWN_THEME_COLUMNS))
+    if cfg.per_segment and segment_cols:
+        with timer.stage("per-segment themes"):
+            own = per_segment_themes(cfg, segment_cols, parts)
+    comments = pd.concat([p.comments for p in parts], ignore_index=True)
+    sentences = pd.concat([p.sentences for p in parts], ignore_index=True)
+    metrics_raw = pd.concat([p.metrics for p in parts], ignore_index=True)
+    with timer.stage("trends, metrics, follow-up"):
+        trends = _trends(cfg, survey, parts, model)
+        metrics = (
+            metric_table(comments, metrics_raw, segment_cols) if len(metrics_raw.columns) else None
+        )
+        followup = followup_table(comments, overall, segment_cols)
+    det, pas, pro = (int(v) for v in reduce(add, (p.counts for p in parts)).totals)
+    nps = nps_from_counts(pro, pas, det).to_dict()
+    summary = summaries.summary(cfg, survey, comments, nps, model, overall, segments)
+    if trends is not None:
+        summary["trends"] = summaries.trends_summary(trends, survey.frame, survey, overall, cfg)
+    if metrics is not None:
+        summary["metrics"] = summaries.metrics_summary(metrics)
+    summary["followup"] = summaries.followup_summary(followup)
+    summary["themes"] = summaries.theme_summaries(
+        overall, examples["detractor"], examples["promoter"], pool
+    )
+    summary["brand_terms"] = brand
+    summary["new_theme_candidates"] = candidates
+    summary["sentences"] = int(len(sentences))
+    if engine is not None:
+        summary["engine"] = engine
+    return AnalysisResult(
+        config=cfg,
+        comments=comments,
+        rejected=survey.rejected,
+        themes=overall,
+        segments=segments,
+        segment_themes=segment_themes,
+        segment_own_themes=own,
+        terms=terms,
+        summary=summary,
+        notes=list(survey.notes),
+        timings=timer.timings,
+        sentences=sentences,
+        trends=trends,
+        metrics=metrics,
+        followup=followup,
+    )
+
+
+def per_segment_themes(
+    cfg: AnalysisConfig, segment_cols: tuple[str, ...], parts: Sequence[ChunkResult]
+) -> pd.DataFrame:
+    """Each segment value's own themes (values with enough usable comments).
+
+    Their q-values are Benjamini-Hochberg within this table; the overall and
+    segment tables keep theirs, so switching ``--per-segment`` on changes no
+    other output.
+    """
+    from .fitting import new_model
+
+    comments = pd.concat([p.comments for p in parts], ignore_index=True)
+    cleaned = [t for p in parts if p.texts for t in p.texts[0]]
+    usable = np.concatenate([p.texts[1] for p in parts if p.texts])
+    compound = np.concatenate([p.texts[2] for p in parts if p.texts])
+    groups = comments["group"].to_numpy(dtype=object)
+    tables = []
+    for col in segment_cols:
+        values = comments[col].astype(str).to_numpy(dtype=object)
+        for value in sorted(set(values)):
+            mask = values == value
+            rows = np.flatnonzero(mask & usable)
+            if len(rows) < cfg.min_segment_comments:
+                continue
+            model = new_model(cfg).fit([cleaned[i] for i in rows])
+            sub = np.flatnonzero(mask)
+            local_idx = np.flatnonzero(usable[sub])
+            member, _, _, _ = assign_themes(model, [cleaned[i] for i in sub], local_idx, len(sub))
+            ids = [t["theme_id"] for t in model.themes_]
+            t = theme_table(groups[sub], member, usable[sub], compound[sub], ids)
+            t.insert(1, "label", [th["label"] for th in model.themes_])
+            t.insert(2, "keywords", [", ".join(th["keywords"]) for th in model.themes_])
+            t.insert(0, "value", value)
+            t.insert(0, "segment", col)
+            tables.append(t)
+    if not tables:
+        return pd.DataFrame(columns=list(SEGMENT_OWN_THEME_COLUMNS))
+    (table,) = add_q_values([pd.concat(tables, ignore_index=True)], cfg.alpha)
+    return table[list(SEGMENT_OWN_THEME_COLUMNS)]

