@@ -22,16 +22,16 @@ give the same frame.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from string import Formatter
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from . import _demo_phrases as _ph
+from ._demo_writer import CommentWriter, typo
 from .config import AnalysisConfig
 from .errors import ConfigError, OutputError
 
@@ -175,125 +175,9 @@ _N_THEMES_CDF = np.cumsum(
 _P_NOISE, _P_MISSING, _P_BRAND, _P_CONFUSED = 0.04, 0.015, 0.05, 0.02
 _P_LOWER, _P_NOPUNCT, _P_TYPO = 0.08, 0.2, 0.06
 _P_PII = np.array([0.012, 0.004, 0.003])
-# Percent chances inside a comment, by group (detractor, passive, promoter).
-_OPEN, _ELAB, _CLOSE, _BANG = (50, 50, 50), (40, 25, 30), (50, 45, 50), (25, 3, 15)
-_NEUTRAL_POS = (25, 50, 80)
-_SHORT, _SARCASM, _TAIL = 25, 8, 12
+# Rows drawn at a time; random draws a comment may use (more than any comment needs).
 _CHUNK, _DRAWS = 16384, 64
-
-# A template is literal text alternating with choices: a slot "{dur}" is replaced by
-# the tuple SLOTS["dur"] when parsed, an inline "{a|b}" by ("a", "b").
-_Template = tuple[tuple[str, tuple[str, ...]], ...]
-
-
-def _parse(text: str) -> _Template:
-    return tuple(
-        (lit, (tuple(name.split("|")) if "|" in name else tuple(_ph.SLOTS[name])) if name else ())
-        for lit, name, _, _ in Formatter().parse(text)
-    )
-
-
-def _pools(lists: Sequence[str]) -> tuple[_Template, ...]:
-    return tuple(_parse(t) for t in lists)
-
-
-_KIND = tuple(t.kind for t in THEMES)
-_TP = [{k: _pools(v) for k, v in _ph.THEME_PHRASES[t.name].items()} for t in THEMES]
-_OPEN_SENT, _OPEN_LEAD = [_pools(p) for p in _ph.OPEN_SENT], [_pools(p) for p in _ph.OPEN_LEAD]
-_GENERIC, _ELABORATE = [_pools(p) for p in _ph.GENERIC], [_pools(p) for p in _ph.ELABORATE]
-_CLOSER, _BRAND, _PII = [_pools(p) for p in _ph.CLOSE], _pools(_ph.BRAND), _pools(_ph.PII)
-_MILD, _GRUDGING = _pools(_ph.MILD_LEAD), _pools(_ph.GRUDGING_LEAD)
-_JOIN = {
-    "same": _pools(_ph.JOIN_SAME),
-    "neg": _pools(_ph.JOIN_TO_NEG),
-    "pos": _pools(_ph.JOIN_TO_POS),
-}
-
-
-def _fill(pool: Sequence[_Template], nx: Callable[[], int]) -> str:
-    """Pick a template and fill its choices, drawing every pick from ``nx``."""
-    out = []
-    for lit, choices in pool[nx() % len(pool)]:
-        out.append(lit)
-        if choices:
-            out.append(choices[nx() % len(choices)])
-    return "".join(out)
-
-
-def _cap(s: str) -> str:
-    return s[:1].upper() + s[1:]
-
-
-def _compose(g: int, themes: Sequence[int], draws: list[int], brand: bool, pii: bool) -> str:
-    """Write one comment for NPS group ``g`` (0 det, 1 pas, 2 pro) about ``themes``."""
-    nx = iter(draws).__next__
-    before: list[str] = []
-    after: list[str] = []
-    if brand:
-        (before if nx() & 1 else after).append(_cap(_fill(_BRAND, nx)))
-    lead = ""
-    if nx() % 100 < _OPEN[g]:
-        if nx() & 1:
-            before.append(_cap(_fill(_OPEN_SENT[g], nx)))
-        else:
-            lead = _fill(_OPEN_LEAD[g], nx) + " "
-    body, prev = "", ""
-    for j, t in enumerate(themes):
-        kind = _KIND[t]
-        pol = "neg" if kind == "complaint" else "pos"
-        if kind == "neutral":
-            pol = "pos" if nx() % 100 < _NEUTRAL_POS[g] else "neg"
-        pools = _TP[t]
-        if len(themes) == 1 and not lead and nx() % 100 < _SHORT:
-            clause = _fill(pools["short_" + pol], nx)
-        elif j == 0 and g == 0 and "sarcastic" in pools and nx() % 100 < _SARCASM:
-            clause = _fill(pools["sarcastic"], nx)
-        else:
-            clause = _fill(pools[pol], nx)
-        if j == 0:
-            if (g, pol) == (2, "neg"):
-                clause = _fill(_MILD, nx) + clause
-            elif (g, pol) == (0, "pos"):
-                clause = _fill(_GRUDGING, nx) + clause
-            body = clause
-        else:
-            joiner = _fill(_JOIN["same" if pol == prev else pol], nx)
-            body += joiner + (_cap(clause) if joiner.endswith(". ") else clause)
-        prev = pol
-    if not themes:
-        body = _fill(_GENERIC[g], nx)
-    body = _cap(lead + body)
-    if nx() % 100 < _TAIL:
-        body += _ph.TAIL[nx() % len(_ph.TAIL)]
-    body += ("!" * (1 + (nx() & 1))) if nx() % 100 < _BANG[g] else "."
-    before.append(body)
-    if nx() % 100 < _ELAB[g]:
-        before.append(_cap(_fill(_ELABORATE[g], nx)))
-    if nx() % 100 < _CLOSE[g]:
-        before.append(_cap(_fill(_CLOSER[g], nx)))
-    if pii:
-        after.append(_fill(_PII, nx))
-    return " ".join(before + after)
-
-
-def _typo(text: str, a: int, b: int) -> str:
-    """Swap, drop or double one inner letter of a random longer word."""
-    words = text.split(" ")
-    long = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
-    if not long:
-        return text
-    i = long[a % len(long)]
-    w = words[i]
-    p = 1 + b % (len(w) - 2)
-    op = (a // 7) % 3
-    words[i] = (
-        w[:p] + w[p + 1] + w[p] + w[p + 2 :]
-        if op == 0
-        else w[:p] + w[p + 1 :]
-        if op == 1
-        else w[:p] + w[p] + w[p:]
-    )
-    return " ".join(words)
+_WRITER = CommentWriter([t.kind for t in THEMES], [_ph.THEME_PHRASES[t.name] for t in THEMES])
 
 
 def _scores(
@@ -370,95 +254,133 @@ def generate_survey(
     >>> generate_survey(rows=5, seed=1).equals(df)
     True
     """
-    if isinstance(rows, bool) or not isinstance(rows, (int, np.integer)) or rows < 0:
-        raise ConfigError(f"Invalid rows {rows!r}: expected a whole number >= 0.")
-    if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
-        raise ConfigError(f"Invalid months {months!r}: expected a whole number >= 1.")
-    try:
-        day0 = np.datetime64(start, "D")
-    except ValueError as err:
-        raise ConfigError(f"Invalid start date {start!r}: expected ISO like 2026-01-01.") from err
+    day0 = _check_arguments(rows, months, start)
+    # The order of the draws below is the generator's contract: the same seed gives the
+    # same survey only as long as every step draws the same numbers in the same order.
     rng = np.random.Generator(np.random.PCG64(seed))
     seg = {
         col: rng.choice(len(spec), size=rows, p=[s for s, _ in spec.values()])
         for col, spec in _SEGMENTS.items()
     }
-    month0 = day0.astype("datetime64[M]")
-    end = (month0 + months).astype("datetime64[D]") + (day0 - month0.astype("datetime64[D]"))
-    span = int((end - day0).astype(np.int64))
-    dates = day0 + np.sort(rng.integers(0, span, size=rows))
-    month = np.minimum((dates.astype("datetime64[M]") - month0).astype(np.int64), months - 1)
+    dates, month = _dates(rng, day0, rows, months)
     score = _scores(rng, seg, month, months)
     group = np.digitize(score, [7, 9])  # 0 detractor, 1 passive, 2 promoter
     # A few detractors misread the scale and write like promoters.
     cgroup = np.where((score <= 2) & (rng.random(rows) < _P_CONFUSED), 2, group)
     missing = rng.random(rows) < _P_MISSING
-    noise = rng.random(rows) < _P_NOISE
-    brand = rng.random(rows) < _P_BRAND
-    pii = rng.random(rows) < _P_PII[cgroup]
-    lower, nopunct, typo = rng.random((3, rows)) < [[_P_LOWER], [_P_NOPUNCT], [_P_TYPO]]
-    noise_pick = rng.integers(0, len(NOISE_ANSWERS), size=rows)
-
-    tw = _theme_weights()
-    incident = months // 2 if months >= 3 else -1
-    comments: list[str] = []
-    truth: list[str] = []
-    for lo in range(0, rows, _CHUNK):
-        sl = slice(lo, min(lo + _CHUNK, rows))
-        g = cgroup[sl]
-        w = (
-            tw["group"][g]
-            * tw["region"][seg["region"][sl]]
-            * tw["plan"][seg["plan"][sl]]
-            * tw["journey_stage"][seg["journey_stage"][sl]]
-        )
-        w[month[sl] == incident] *= tw["incident"]
-        keys = np.log(w) + rng.gumbel(size=w.shape)  # Gumbel top-k: weighted, no repeats
-        order = np.argsort(-keys, axis=1)[:, :3].tolist()
-        n_themes = (rng.random(len(g))[:, None] > _N_THEMES_CDF[g]).sum(1).tolist()
-        draws = rng.integers(0, 1 << 16, size=(len(g), _DRAWS)).tolist()
-        flags = zip(
-            g.tolist(),
-            noise[sl].tolist(),
-            brand[sl].tolist(),
-            pii[sl].tolist(),
-            lower[sl].tolist(),
-            nopunct[sl].tolist(),
-            typo[sl].tolist(),
-            noise_pick[sl].tolist(),
-            strict=True,
-        )
-        for i, (gi, nz, br, pi, lo_, np_, ty, npk) in enumerate(flags):
-            if nz:
-                comments.append(NOISE_ANSWERS[npk])
-                truth.append("")
-                continue
-            picked = order[i][: n_themes[i]]
-            text = _compose(gi, picked, draws[i], br, pi)
-            if ty:
-                text = _typo(text, draws[i][-1], draws[i][-2])
-            if np_:
-                text = text.rstrip(".!")
-            if lo_:
-                text = text.lower()
-            comments.append(text)
-            truth.append(";".join(THEMES[t].name for t in picked))
-
+    mess = _draw_mess(rng, cgroup)
+    comments, truth = _comments(rng, cgroup, seg, month == _incident_month(months), mess)
     width = max(6, len(str(rows)))
     frame = pd.DataFrame(
         {
             "respondent_id": [f"R{i:0{width}d}" for i in range(1, rows + 1)],
             "score": pd.arrays.IntegerArray(score, missing.copy()),
             "comment": comments,
-            "region": np.array(list(_SEGMENTS["region"]))[seg["region"]],
-            "plan": np.array(list(_SEGMENTS["plan"]))[seg["plan"]],
-            "journey_stage": np.array(list(_SEGMENTS["journey_stage"]))[seg["journey_stage"]],
+            **{col: np.array(list(spec))[seg[col]] for col, spec in _SEGMENTS.items()},
             "response_date": np.datetime_as_string(dates, unit="D"),
         }
     )
     if with_truth:
         frame["planted_themes"] = truth
     return frame
+
+
+def _check_arguments(rows: int, months: int, start: str) -> np.datetime64:
+    """Validate :func:`generate_survey`'s arguments; return the first day as a date."""
+    if isinstance(rows, bool) or not isinstance(rows, (int, np.integer)) or rows < 0:
+        raise ConfigError(f"Invalid rows {rows!r}: expected a whole number >= 0.")
+    if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
+        raise ConfigError(f"Invalid months {months!r}: expected a whole number >= 1.")
+    try:
+        return np.datetime64(start, "D")
+    except ValueError as err:
+        raise ConfigError(f"Invalid start date {start!r}: expected ISO like 2026-01-01.") from err
+
+
+def _dates(
+    rng: np.random.Generator, day0: np.datetime64, rows: int, months: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted answer dates over ``months`` months from ``day0``, and each one's month index."""
+    month0 = day0.astype("datetime64[M]")
+    end = (month0 + months).astype("datetime64[D]") + (day0 - month0.astype("datetime64[D]"))
+    span = int((end - day0).astype(np.int64))
+    dates = day0 + np.sort(rng.integers(0, span, size=rows))
+    month = np.minimum((dates.astype("datetime64[M]") - month0).astype(np.int64), months - 1)
+    return dates, month
+
+
+def _incident_month(months: int) -> int:
+    """The middle month, when the network incident happens (-1: none, under 3 months)."""
+    return months // 2 if months >= 3 else -1
+
+
+class _Mess(NamedTuple):
+    """Per-row flags of the mess in the comments (see the module docstring)."""
+
+    noise: np.ndarray
+    brand: np.ndarray
+    pii: np.ndarray
+    lower: np.ndarray
+    nopunct: np.ndarray
+    typo: np.ndarray
+    noise_pick: np.ndarray
+
+
+def _draw_mess(rng: np.random.Generator, group: np.ndarray) -> _Mess:
+    rows = len(group)
+    noise = rng.random(rows) < _P_NOISE
+    brand = rng.random(rows) < _P_BRAND
+    pii = rng.random(rows) < _P_PII[group]
+    lower, nopunct, typo = rng.random((3, rows)) < [[_P_LOWER], [_P_NOPUNCT], [_P_TYPO]]
+    noise_pick = rng.integers(0, len(NOISE_ANSWERS), size=rows)
+    return _Mess(noise, brand, pii, lower, nopunct, typo, noise_pick)
+
+
+def _comments(
+    rng: np.random.Generator,
+    group: np.ndarray,
+    seg: dict[str, np.ndarray],
+    incident: np.ndarray,
+    mess: _Mess,
+) -> tuple[list[str], list[str]]:
+    """Each row's comment and the names of the themes planted in it (``;``-separated).
+
+    Rows are drawn in chunks so the draws of a million rows never sit in memory at once.
+    """
+    tw = _theme_weights()
+    comments: list[str] = []
+    truth: list[str] = []
+    for lo in range(0, len(group), _CHUNK):
+        sl = slice(lo, min(lo + _CHUNK, len(group)))
+        g = group[sl]
+        w = (
+            tw["group"][g]
+            * tw["region"][seg["region"][sl]]
+            * tw["plan"][seg["plan"][sl]]
+            * tw["journey_stage"][seg["journey_stage"][sl]]
+        )
+        w[incident[sl]] *= tw["incident"]
+        keys = np.log(w) + rng.gumbel(size=w.shape)  # Gumbel top-k: weighted, no repeats
+        order = np.argsort(-keys, axis=1)[:, :3].tolist()
+        n_themes = (rng.random(len(g))[:, None] > _N_THEMES_CDF[g]).sum(1).tolist()
+        draws = rng.integers(0, 1 << 16, size=(len(g), _DRAWS)).tolist()
+        flags = zip(g.tolist(), *(np.asarray(f)[sl].tolist() for f in mess), strict=True)
+        for i, (gi, nz, br, pi, lo_, np_, ty, npk) in enumerate(flags):
+            if nz:
+                comments.append(NOISE_ANSWERS[npk])
+                truth.append("")
+                continue
+            picked = order[i][: n_themes[i]]
+            text = _WRITER.compose(gi, picked, draws[i], br, pi)
+            if ty:
+                text = typo(text, draws[i][-1], draws[i][-2])
+            if np_:
+                text = text.rstrip(".!")
+            if lo_:
+                text = text.lower()
+            comments.append(text)
+            truth.append(";".join(THEMES[t].name for t in picked))
+    return comments, truth
 
 
 _WRITERS: dict[str, Callable[[pd.DataFrame, Path], Any]] = {
