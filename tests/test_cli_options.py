@@ -1,0 +1,116 @@
+"""The options the commands share: one declaration, each command's own help, parsing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from feedback_nlp.cli import app
+from feedback_nlp.cli.options import parse_brand_terms, parse_themes
+from feedback_nlp.errors import ConfigError
+
+runner = CliRunner()
+
+SHARED = ("score_col", "group_col", "text_col", "id_col", "brand_terms", "themes", "representation")
+
+
+def _params(command: str) -> dict[str, Any]:
+    group: Any = typer.main.get_command(app)
+    return {p.name: p for p in group.commands[command].params if p.name}
+
+
+def _help(p: Any) -> str | None:
+    return getattr(p, "help", None)
+
+
+def test_shared_options_read_the_same_in_analyze_and_fit() -> None:
+    analyze, fit = _params("analyze"), _params("fit")
+    for name in SHARED:
+        a, f = analyze[name], fit[name]
+        assert (a.opts, _help(a), a.default, a.multiple) == (
+            f.opts,
+            _help(f),
+            f.default,
+            f.multiple,
+        )
+
+
+def test_each_command_keeps_its_own_seed_and_quiet_help() -> None:
+    analyze, fit, demo = _params("analyze"), _params("fit"), _params("demo")
+    assert _help(analyze["seed"]) == "Random seed: same input and seed give identical tables."
+    assert _help(fit["seed"]) == "Random seed: same input and seed give the same model."
+    assert _help(demo["seed"]) == "Seed of the generator and of the analysis."
+    assert _help(analyze["quiet"]) == _help(demo["quiet"]) == "No progress or notes."
+    assert _help(fit["quiet"]) == "No notes."
+    for params in (analyze, fit, demo):
+        assert params["quiet"].opts == ["--quiet", "-q"]
+
+
+def test_parse_themes() -> None:
+    assert parse_themes(" Auto ") is None
+    assert parse_themes("12") == 12
+    with pytest.raises(ConfigError, match=r"got 'many'\.$"):
+        parse_themes("many")
+
+
+def test_parse_brand_terms() -> None:
+    assert parse_brand_terms(None) == ()
+    assert parse_brand_terms(["Acme, Acme Broadband", " ,Zed", ""]) == (
+        "Acme",
+        "Acme Broadband",
+        "Zed",
+    )
+
+
+def _error(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, " ".join(result.stderr.split())
+
+
+def test_first_bad_option_in_config_order_is_the_one_reported(tmp_path: Path) -> None:
+    survey = tmp_path / "survey.csv"
+    survey.write_text("id,score,comment\n1,9,great\n2,3,slow\n")
+    assert _error("analyze", str(survey), "--themes", "many", "--group-map", "bad") == (
+        1,
+        "Error: Invalid --group-map entry 'bad': expected LABEL=GROUP, "
+        "with GROUP one of detractor, passive, promoter.",
+    )
+    assert _error("analyze", str(survey), "--themes", "many", "--scale-min", "7") == (
+        1,
+        "Error: Invalid score scale: need scale-min <= detractor-max < promoter-min <= "
+        "scale-max, got 7 <= 6 < 9 <= 10.",
+    )
+    assert _error("analyze", str(survey), "--themes", "1", "--low-n", "0") == (
+        1,
+        "Error: --themes must be 'auto' or a number from 2 to 100, got 1.",
+    )
+    assert _error("analyze", str(survey), "--low-n", "0") == (
+        1,
+        "Error: --low-n must be at least 1, got 0.",
+    )
+
+
+def test_config_errors_come_before_the_output_folder_check(tmp_path: Path) -> None:
+    survey = tmp_path / "survey.csv"
+    survey.write_text("id,score,comment\n1,9,great\n2,3,slow\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text("earlier report")
+    assert _error("analyze", str(survey), "--out", str(out), "--themes", "x") == (
+        1,
+        "Error: --themes must be 'auto' or a number from 2 to 100, got 'x'.",
+    )
+
+
+def test_fit_rejects_bad_themes_before_fitting(tmp_path: Path) -> None:
+    survey = tmp_path / "survey.csv"
+    survey.write_text("id,score,comment\n1,9,great\n2,3,slow\n")
+    root = tmp_path / "models"
+    assert _error(
+        "fit", str(survey), "--save", "m", "--models-root", str(root), "--themes", "many"
+    ) == (1, "Error: --themes must be 'auto' or a number from 2 to 100, got 'many'.")
+    assert not root.exists()
