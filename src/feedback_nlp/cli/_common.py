@@ -62,88 +62,93 @@ def print_notes(notes: list[str], quiet: bool) -> None:
 
 def print_summary(result: AnalysisResult, written: dict[str, Path]) -> None:
     """NPS headline, segments, top detractor themes with one example, where the report is."""
-    from rich.table import Table
-
     s = result.summary
-    nps = s["nps"]
-    rows = s["rows"]
+    _print_headline(s)
+    _print_segments(result)
+    _print_top_themes(result)
+    _print_trends(s.get("trends"))
+    _print_metrics(s.get("metrics"))
+    _print_followup(s.get("followup"), written)
+    _print_candidates(s.get("new_theme_candidates") or [])
+    _print_report_path(written)
+
+
+def _print_headline(summary: dict[str, Any]) -> None:
+    from ..report.view import headline
+
+    h = headline(summary)
+    rows = h.rows
     console.print(
-        f"[bold]NPS {nps['score']:+.2f}[/] "
-        f"(95% CI {nps['ci95'][0]:+.2f} to {nps['ci95'][1]:+.2f}), "
-        f"n={nps['n']}:\n{nps['promoters']} promoters, {nps['passives']} passives, "
-        f"{nps['detractors']} detractors"
+        f"[bold]NPS {h.score:+.2f}[/] "
+        f"(95% CI {h.ci_low:+.2f} to {h.ci_high:+.2f}), "
+        f"n={h.n}:\n{h.promoters} promoters, {h.passives} passives, "
+        f"{h.detractors} detractors"
     )
     console.print(
         f"Rows read {rows['read']}, analysed {rows['analyzed']}, rejected {rows['rejected']}, "
         f"without usable text {rows['no_text']}."
     )
-    if len(result.segments):
-        table = Table(title="NPS by segment", title_justify="left", show_edge=False, pad_edge=False)
-        for col, justify in (
-            ("segment", "left"),
-            ("value", "left"),
-            ("n", "right"),
-            ("NPS", "right"),
-            ("95% CI", "right"),
-            ("vs rest p", "right"),
-        ):
-            table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
-        for rec in result.segments.itertuples(index=False):
-            flag = " (low n)" if rec.low_n else ""
-            table.add_row(
-                str(rec.segment),
-                str(rec.value),
-                f"{rec.n}{flag}",
-                f"{rec.nps:+.1f}",
-                f"{rec.ci_low:+.0f}..{rec.ci_high:+.0f}",
-                _p(rec.p_vs_rest),
-            )
-        console.print(table)
-    themes = result.themes.sort_values(["diff_pp", "theme_id"], ascending=[False, True])
-    top = themes[themes["diff_pp"] > 0].head(5)
-    if len(top):
-        console.print("[bold]Top detractor themes[/] (share of detractor vs promoter comments)")
-        by_id = {t["theme_id"]: t for t in s["themes"]}
-        for rec in top.itertuples(index=False):
-            sig = "" if rec.significant else " (not significant)"
-            console.print(
-                f"  {rec.theme_id} [bold]{escape(str(rec.label))}[/]: "
-                f"{100 * rec.share_detractors:.0f}% vs "
-                f"{100 * rec.share_promoters:.0f}% ({rec.diff_pp:+.1f} pp, "
-                f"q={_p(rec.q_value)}){sig}",
-            )
-            examples = by_id[rec.theme_id]["examples"]["detractor"]
-            if examples:
-                console.print(f'     "{escape(_short(examples[0], 72))}"', style="dim")
-    _print_trends(s.get("trends"))
-    _print_metrics(s.get("metrics"))
-    f = s.get("followup")
-    if f:
-        console.print(
-            f"[bold]Follow-up[/]{' (followup.csv)' if 'followup.csv' in written else ''}: "
-            f"{f['detractors']} detractors to contact, "
-            f"{f['promoters']} promoters to thank"
+
+
+def _print_segments(result: AnalysisResult) -> None:
+    from rich.table import Table
+
+    from ..report.formatting import plain_p
+
+    if not len(result.segments):
+        return
+    table = Table(title="NPS by segment", title_justify="left", show_edge=False, pad_edge=False)
+    for col, justify in (
+        ("segment", "left"),
+        ("value", "left"),
+        ("n", "right"),
+        ("NPS", "right"),
+        ("95% CI", "right"),
+        ("vs rest p", "right"),
+    ):
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for rec in result.segments.itertuples(index=False):
+        flag = " (low n)" if rec.low_n else ""
+        table.add_row(
+            str(rec.segment),
+            str(rec.value),
+            f"{rec.n}{flag}",
+            f"{rec.nps:+.1f}",
+            f"{rec.ci_low:+.0f}..{rec.ci_high:+.0f}",
+            plain_p(rec.p_vs_rest),
         )
-    candidates = s.get("new_theme_candidates") or []
-    if candidates:
-        console.print("[bold]New theme candidates[/] (comments that fit no saved theme)")
-        for c in candidates:
-            label = escape(str(c["label"]))
-            console.print(f"  {c['theme_id']} [bold]{label}[/]: {c['size']} comments")
-    report = next(
-        (
-            written[k]
-            for k in ("report.html", "report.md", "report.xlsx", "summary.json")
-            if k in written
-        ),
-        next(iter(written.values())).parent if written else None,
-    )
-    if report is not None:  # a path is never wrapped, so it can be copied whole
-        console.print(f"Report written to [bold]{escape(str(report))}[/]", soft_wrap=True)
+    console.print(table)
+
+
+def _print_top_themes(result: AnalysisResult) -> None:
+    """The themes detractors raise most, each with one detractor's comment."""
+    from ..report.formatting import plain_p, shorten
+    from ..report.view import theme_summaries, top_detractor_themes
+
+    top = top_detractor_themes(result.themes)
+    if not len(top):
+        return
+    console.print("[bold]Top detractor themes[/] (share of detractor vs promoter comments)")
+    by_id = theme_summaries(result.summary)
+    for rec in top.itertuples(index=False):
+        sig = "" if rec.significant else " (not significant)"
+        console.print(
+            f"  {rec.theme_id} [bold]{escape(str(rec.label))}[/]: "
+            f"{100 * rec.share_detractors:.0f}% vs "
+            f"{100 * rec.share_promoters:.0f}% ({rec.diff_pp:+.1f} pp, "
+            f"q={plain_p(rec.q_value)}){sig}",
+        )
+        examples = by_id[str(rec.theme_id)]["examples"]["detractor"]
+        if examples:
+            quote = shorten(examples[0], 72, strip=False)
+            console.print(f'     "{escape(quote)}"', style="dim")
 
 
 def _print_trends(t: dict[str, Any] | None) -> None:
     """The last period against the one before, and detractor themes that grew or shrank."""
+    from ..report.formatting import plain_p, shorten
+    from ..report.view import theme_changes
+
     if not t:
         return
     c = t.get("comparison")
@@ -160,45 +165,64 @@ def _print_trends(t: dict[str, Any] | None) -> None:
         f"{c['last']['nps']:+.1f} vs {c['previous']['period']} {c['previous']['nps']:+.1f}: "
         f"{c['nps_change']:+.1f} points"
     )
-    console.print(f"  p={_p(c['p_value'])}, {sig}; {extra}")
+    console.print(f"  p={plain_p(c['p_value'])}, {sig}; {extra}")
     for direction in ("grew", "shrank"):
-        moved = [e for e in c["themes"] if e["direction"] == direction][:3]
+        moved = theme_changes(c, limit=3, direction=direction)
         if moved:
             items = ", ".join(
-                f"{e['theme_id']} {escape(_short(e['label'], 30))} ({e['change_pp']:+.0f} pp)"
+                f"{e['theme_id']} {escape(shorten(e['label'], 30, strip=False))} "
+                f"({e['change_pp']:+.0f} pp)"
                 for e in moved
             )
             console.print(f"  detractor themes that {direction}: {items}")
 
 
 def _print_metrics(metrics: list[dict[str, Any]] | None) -> None:
+    from ..report.formatting import plain_num
+
     for m in metrics or []:
         g = m["by_group"]
         means = ", ".join(
-            f"{k} {_f2(g[k]['mean'])}" for k in ("detractor", "passive", "promoter") if k in g
+            f"{k} {plain_num(g[k]['mean'], '.2f')}"
+            for k in ("detractor", "passive", "promoter")
+            if k in g
         )
         console.print(
-            f"[bold]{escape(str(m['metric']))}[/]: mean {_f2(m['mean'])} (n={m['n']}), with the "
-            f"score r={_f2(m['pearson_r'], True)}, rho={_f2(m['spearman_rho'], True)}"
+            f"[bold]{escape(str(m['metric']))}[/]: mean {plain_num(m['mean'], '.2f')} "
+            f"(n={m['n']}), with the score r={plain_num(m['pearson_r'], '+.2f')}, "
+            f"rho={plain_num(m['spearman_rho'], '+.2f')}"
         )
         console.print(f"  mean by group: {means}")
 
 
-def _f2(value: Any, signed: bool = False) -> str:
-    if value is None or value != value:
-        return "-"
-    return f"{value:+.2f}" if signed else f"{value:.2f}"
+def _print_followup(f: dict[str, Any] | None, written: dict[str, Path]) -> None:
+    if f:
+        console.print(
+            f"[bold]Follow-up[/]{' (followup.csv)' if 'followup.csv' in written else ''}: "
+            f"{f['detractors']} detractors to contact, "
+            f"{f['promoters']} promoters to thank"
+        )
 
 
-def _p(value: Any) -> str:
-    from ..report.markdown import format_p
+def _print_candidates(candidates: list[dict[str, Any]]) -> None:
+    if candidates:
+        console.print("[bold]New theme candidates[/] (comments that fit no saved theme)")
+        for c in candidates:
+            label = escape(str(c["label"]))
+            console.print(f"  {c['theme_id']} [bold]{label}[/]: {c['size']} comments")
 
-    return format_p(value)
 
-
-def _short(text: str, width: int = 100) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _print_report_path(written: dict[str, Path]) -> None:
+    report = next(
+        (
+            written[k]
+            for k in ("report.html", "report.md", "report.xlsx", "summary.json")
+            if k in written
+        ),
+        next(iter(written.values())).parent if written else None,
+    )
+    if report is not None:  # a path is never wrapped, so it can be copied whole
+        console.print(f"Report written to [bold]{escape(str(report))}[/]", soft_wrap=True)
 
 
 def stdout_is_terminal() -> bool:

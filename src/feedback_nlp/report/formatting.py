@@ -1,11 +1,26 @@
-"""Number formatting shared by the HTML report modules: true minus sign, en dash for missing."""
+"""How the reports write numbers and texts, in two styles.
+
+The HTML report and its charts use typography: a true minus sign, an en dash
+for a missing value (``fmt_*``). The Markdown report and the terminal summary
+stay plain ASCII: a hyphen for a missing value and Python's format specs
+(``plain_*``). Both write a p- or q-value the same way ('<0.001', '0.042').
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-__all__ = ["finite", "fmt_num", "fmt_interval", "fmt_pct", "fmt_p"]
+__all__ = [
+    "finite",
+    "fmt_num",
+    "fmt_interval",
+    "fmt_pct",
+    "fmt_p",
+    "plain_num",
+    "plain_p",
+    "shorten",
+]
 
 
 def finite(v: Any) -> float | None:
@@ -48,4 +63,53 @@ def fmt_pct(v: Any) -> str:
 def fmt_p(v: Any) -> str:
     """A p- or q-value: '<0.001', '0.042'; '–' when missing."""
     f = finite(v)
-    return "–" if f is None else "<0.001" if f < 0.001 else f"{f:.3f}"
+    return "–" if f is None else _p_text(f)
+
+
+def _number(v: Any) -> float | None:
+    """``v`` as a float, or None when missing, NaN or not a number (infinity is kept)."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f
+
+
+def plain_num(v: Any, spec: str) -> str:
+    """A number in the format ``spec`` ('+.2f', '.1%'); '-' when missing.
+
+    >>> plain_num(-3.214, "+.2f"), plain_num(0.1234, ".1%"), plain_num(float("nan"), ".2f")
+    ('-3.21', '12.3%', '-')
+    """
+    f = _number(v)
+    return "-" if f is None else format(f, spec)
+
+
+def plain_p(v: Any) -> str:
+    """A p- or q-value for plain text: '<0.001', '0.042', or '-' when missing.
+
+    >>> plain_p(0.0001), plain_p(0.04213), plain_p(None)
+    ('<0.001', '0.042', '-')
+    """
+    f = _number(v)
+    return "-" if f is None else _p_text(f)
+
+
+def _p_text(f: float) -> str:
+    return "<0.001" if f < 0.001 else f"{f:.3f}"
+
+
+def shorten(text: Any, limit: int, *, strip: bool = True) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis.
+
+    ``strip`` drops the spaces before the ellipsis (the reports); the terminal
+    summary keeps them (``strip=False``), as it always has.
+
+    >>> shorten("a  long   comment", 8), shorten("a long comment", 8, strip=False)
+    ('a long…', 'a long …')
+    """
+    s = " ".join(str(text).split())
+    if len(s) <= limit:
+        return s
+    cut = s[: limit - 1]
+    return (cut.rstrip() if strip else cut) + "…"

@@ -25,9 +25,11 @@ from ..output import to_json
 from ..result import AnalysisResult
 from . import charts, html_sections
 from .formatting import finite as _finite
+from .formatting import fmt_interval, shorten
 from .formatting import fmt_num as _num
 from .formatting import fmt_p as _p
 from .formatting import fmt_pct as _pct
+from .view import headline, theme_summaries, themes_in_order
 
 __all__ = ["render_html"]
 
@@ -129,11 +131,6 @@ def _cell(text: str, v: Any = None) -> dict[str, str]:
     return {"text": text, "v": "" if f is None else f"{f:.6g}", "cls": "num"}
 
 
-def _shorten(text: Any, limit: int = MAX_EXAMPLE_CHARS) -> str:
-    s = " ".join(str(text).split())
-    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
-
-
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
 
@@ -156,7 +153,7 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
     by the template.
     """
     s, cfg = result.summary, result.config
-    themes = _records(_sorted_themes(result.themes))
+    themes = _records(themes_in_order(result.themes))
     by_segment: dict[str, list[dict[str, Any]]] = {}
     for r in _records(result.segments):
         by_segment.setdefault(str(r["segment"]), []).append(r)
@@ -186,7 +183,7 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
         "n_significant": sum(b.significant for b in bars),
         "theme_rows": [_theme_row(t) for t in themes],
         "heatmaps": _heatmaps(result.segment_themes, themes, by_segment),
-        "theme_details": _theme_details(themes, s.get("themes") or []),
+        "theme_details": _theme_details(themes, theme_summaries(s)),
         "terms": _terms(result.terms),
         "notes": list(dict.fromkeys([*(s.get("notes") or []), *result.notes])),
         "manifest": _manifest(s.get("manifest") or {}),
@@ -195,14 +192,14 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
 
 
 def _headline(s: dict[str, Any]) -> dict[str, Any]:
-    nps, rows = s["nps"], s["rows"]
-    n = int(nps["n"])
-    counts = [int(nps[k]) for k in ("detractors", "passives", "promoters")]
+    h = headline(s)
+    n, rows = int(h.n), h.rows
+    counts = [int(h.detractors), int(h.passives), int(h.promoters)]
     names = (("Detractors", "det"), ("Passives", "pas"), ("Promoters", "pro"))
     return {
-        "nps": _num(nps["score"], 1, signed=True),
-        "ci_low": _num(nps["ci95"][0], 1, signed=True),
-        "ci_high": _num(nps["ci95"][1], 1, signed=True),
+        "nps": _num(h.score, 1, signed=True),
+        "ci_low": _num(h.ci_low, 1, signed=True),
+        "ci_high": _num(h.ci_high, 1, signed=True),
         "n": n,
         "groups": [
             {"name": name, "cls": cls, "count": c, "share": _pct(c / n if n else None)}
@@ -246,10 +243,7 @@ def _segment_section(col: str, all_rows: list[dict[str, Any]], s: dict[str, Any]
                 "cells": [
                     _cell(str(int(r["n"])), r["n"]),
                     _cell(_num(r["nps"], 1, True), r["nps"]),
-                    _cell(
-                        f"{_num(r['ci_low'], 1, True)} to {_num(r['ci_high'], 1, True)}",
-                        r["ci_low"],
-                    ),
+                    _cell(fmt_interval(r["ci_low"], r["ci_high"]), r["ci_low"]),
                     _cell(_num(r["diff_vs_rest"], 1, True), r["diff_vs_rest"]),
                     _cell(_p(r["p_vs_rest"]), r["p_vs_rest"]),
                 ],
@@ -259,15 +253,6 @@ def _segment_section(col: str, all_rows: list[dict[str, Any]], s: dict[str, Any]
         "hidden": len(all_rows) - len(rows),
         "total": len(all_rows),
     }
-
-
-def _sorted_themes(themes: pd.DataFrame) -> pd.DataFrame:
-    """Themes by diff_pp, largest first (missing last), ties by id."""
-    if not len(themes):
-        return themes
-    d = pd.to_numeric(themes["diff_pp"], errors="coerce").fillna(-math.inf)
-    t = themes.assign(_d=d).sort_values(["_d", "theme_id"], ascending=[False, True], kind="stable")
-    return t.drop(columns="_d")
 
 
 def _theme_row(t: dict[str, Any]) -> dict[str, Any]:
@@ -313,7 +298,7 @@ def _heatmaps(
         labels, cells = [], []
         for seg in shown:
             value, low = str(seg["value"]), _flag(seg["low_n"])
-            labels.append(_shorten(value, 15) + " (low n)" if low else value)
+            labels.append(shorten(value, 15) + " (low n)" if low else value)
             row = []
             for tid, label in columns:
                 r = lookup.get((col, value, tid))
@@ -345,9 +330,8 @@ def _heatmaps(
 
 
 def _theme_details(
-    themes: list[dict[str, Any]], summaries: list[dict[str, Any]]
+    themes: list[dict[str, Any]], by_id: dict[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    by_id = {str(t.get("theme_id")): t for t in summaries}
     out = []
     for r in themes:
         t = by_id.get(str(r["theme_id"]), {})
@@ -363,7 +347,10 @@ def _theme_details(
                 "n_comments": int(r["n_comments"]),
                 "diff": _num(r["diff_pp"], 1, True),
                 **{
-                    side: [_shorten(e) for e in (examples.get(side) or [])[:MAX_EXAMPLES]]
+                    side: [
+                        shorten(e, MAX_EXAMPLE_CHARS)
+                        for e in (examples.get(side) or [])[:MAX_EXAMPLES]
+                    ]
                     for side in ("detractor", "promoter")
                 },
             }

@@ -13,9 +13,11 @@ from markupsafe import Markup
 from ..result import AnalysisResult
 from . import trend_charts
 from .formatting import finite as _finite
+from .formatting import fmt_interval, shorten
 from .formatting import fmt_num as _num
 from .formatting import fmt_p as _p
 from .formatting import fmt_pct as _pct
+from .view import theme_changes
 
 __all__ = ["trends_section", "metrics_section", "followup_section", "trend_headline"]
 
@@ -70,7 +72,7 @@ def trends_section(result: AnalysisResult) -> dict[str, Any] | None:
         )
     c = info.get("comparison")
     changes = []
-    for e in (c or {}).get("themes", [])[:10]:
+    for e in theme_changes(c):
         changes.append(
             {
                 "theme_id": e["theme_id"],
@@ -103,7 +105,7 @@ def trends_section(result: AnalysisResult) -> dict[str, Any] | None:
                 "period": str(r.period),
                 "n": int(r.n),
                 "nps": _num(r.nps, 1, True),
-                "ci": f"{_num(r.ci_low, 1, True)} to {_num(r.ci_high, 1, True)}",
+                "ci": fmt_interval(r.ci_low, r.ci_high),
                 "det": int(r.detractors),
                 "pro": int(r.promoters),
             }
@@ -163,13 +165,8 @@ def followup_section(result: AnalysisResult) -> dict[str, Any] | None:
                 "score": _num(r.score, 0),
                 "sentiment": _num(r.sentiment, 2, True),
                 "themes": str(r.theme_labels),
-                "text": _short(str(r.text)),
+                "text": shorten(r.text, MAX_FOLLOWUP_CHARS),
             }
             for r in det.itertuples(index=False)
         ],
     }
-
-
-def _short(text: str) -> str:
-    s = " ".join(text.split())
-    return s if len(s) <= MAX_FOLLOWUP_CHARS else s[: MAX_FOLLOWUP_CHARS - 1].rstrip() + "…"

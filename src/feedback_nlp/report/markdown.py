@@ -1,4 +1,4 @@
-"""The Markdown report: a pure function of the result."""
+"""The Markdown report: a pure function of the result, one function per section."""
 
 from __future__ import annotations
 
@@ -7,8 +7,23 @@ from typing import Any
 import pandas as pd
 
 from ..result import AnalysisResult
+from .formatting import plain_num
+from .formatting import plain_p as format_p
+from .view import headline, theme_changes, theme_summaries, themes_in_order
 
 __all__ = ["render_markdown", "md_escape", "format_p"]
+
+_METHODS = [
+    "## Methods",
+    "",
+    "NPS = % promoters - % detractors; 95% interval by the adjusted Wald method "
+    "(+0.75 detractors, +1.5 passives, +0.75 promoters). Theme shares are per group among "
+    "comments with usable text; p-values by Fisher's exact test (small counts) or the "
+    "two-proportion z test, q-values by Benjamini-Hochberg across all tests of the run. "
+    "NPS impact = NPS(all) - NPS(all without the theme's respondents). Sentiment: VADER "
+    "compound. See the README for details.",
+    "",
+]
 
 
 def md_escape(text: Any) -> str:
@@ -19,21 +34,6 @@ def md_escape(text: Any) -> str:
     return s
 
 
-def format_p(v: Any) -> str:
-    """A p- or q-value for people: '<0.001', '0.042', or '-' when missing.
-
-    >>> format_p(0.0001), format_p(0.04213), format_p(None)
-    ('<0.001', '0.042', '-')
-    """
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return "-"
-    if f != f:
-        return "-"
-    return "<0.001" if f < 0.001 else f"{f:.3f}"
-
-
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     out += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in rows]
@@ -42,130 +42,60 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 
 def render_markdown(result: AnalysisResult) -> str:
     """Headline NPS, NPS by segment, detractor-vs-promoter themes, examples, methods."""
-    s = result.summary
-    nps = s["nps"]
-    rows = s["rows"]
+    themes = themes_in_order(result.themes)
     parts = [
+        *_headline_md(result),
+        *_segments_md(result),
+        *_trends_md(result),
+        *_metrics_md(result),
+        *_themes_md(result, themes),
+        *_examples_md(result, themes),
+        *_candidates_md(result),
+        *_terms_md(result),
+        *_followup_md(result),
+        *_METHODS,
+    ]
+    return "\n".join(parts)
+
+
+def _headline_md(result: AnalysisResult) -> list[str]:
+    """The title, the NPS with its interval and group counts, the row counts."""
+    h = headline(result.summary)
+    rows = h.rows
+    return [
         "# Survey feedback report",
         "",
-        f"**NPS {nps['score']:+.2f}** (95% CI {nps['ci95'][0]:+.2f} to {nps['ci95'][1]:+.2f}), "
-        f"n = {nps['n']}: {nps['promoters']} promoters, {nps['passives']} passives, "
-        f"{nps['detractors']} detractors.",
+        f"**NPS {h.score:+.2f}** (95% CI {h.ci_low:+.2f} to {h.ci_high:+.2f}), "
+        f"n = {h.n}: {h.promoters} promoters, {h.passives} passives, "
+        f"{h.detractors} detractors.",
         "",
         f"Rows read: {rows['read']}; analysed: {rows['analyzed']}; rejected: {rows['rejected']} "
         f"(see `rejected.csv`); without usable text: {rows['no_text']}; with a theme: "
         f"{rows['with_theme']}.",
         "",
     ]
-    if len(result.segments):
-        parts += ["## NPS by segment", ""]
-        parts.append(
-            _table(
-                ["segment", "value", "n", "NPS", "95% CI", "vs rest (pp)", "p"],
-                [
-                    [
-                        r.segment,
-                        r.value,
-                        f"{r.n}{' (low n)' if r.low_n else ''}",
-                        f"{r.nps:+.2f}",
-                        f"{r.ci_low:+.1f} to {r.ci_high:+.1f}",
-                        f"{r.diff_vs_rest:+.1f}",
-                        format_p(r.p_vs_rest),
-                    ]
-                    for r in result.segments.itertuples(index=False)
-                ],
-            )
-        )
-        parts.append("")
-    parts += _trends_md(result) + _metrics_md(result)
-    themes = result.themes.sort_values(["diff_pp", "theme_id"], ascending=[False, True])
-    parts += ["## What detractors raise more than promoters", ""]
-    parts.append(
-        _table(
+
+
+def _segments_md(result: AnalysisResult) -> list[str]:
+    """NPS of every segment value, with its interval and its difference from the rest."""
+    if not len(result.segments):
+        return []
+    table = _table(
+        ["segment", "value", "n", "NPS", "95% CI", "vs rest (pp)", "p"],
+        [
             [
-                "theme",
-                "label",
-                "detractors",
-                "promoters",
-                "diff (pp)",
-                "lift",
-                "q",
-                "theme NPS",
-                "NPS impact",
-                "sentiment",
-            ],
-            [
-                [
-                    r.theme_id,
-                    r.label,
-                    f"{100 * r.share_detractors:.1f}%",
-                    f"{100 * r.share_promoters:.1f}%",
-                    f"{r.diff_pp:+.1f}",
-                    f"{r.lift:.2f}",
-                    format_p(r.q_value) + (" *" if r.significant else ""),
-                    "-" if pd.isna(r.nps) else f"{r.nps:+.1f}",
-                    "-" if pd.isna(r.nps_impact) else f"{r.nps_impact:+.2f}",
-                    "-" if pd.isna(r.mean_sentiment) else f"{r.mean_sentiment:+.2f}",
-                ]
-                for r in themes.itertuples(index=False)
-            ],
-        )
+                r.segment,
+                r.value,
+                f"{r.n}{' (low n)' if r.low_n else ''}",
+                f"{r.nps:+.2f}",
+                f"{r.ci_low:+.1f} to {r.ci_high:+.1f}",
+                f"{r.diff_vs_rest:+.1f}",
+                format_p(r.p_vs_rest),
+            ]
+            for r in result.segments.itertuples(index=False)
+        ],
     )
-    parts += [
-        "",
-        f"\\* significant after Benjamini-Hochberg correction (q < {result.config.alpha:g}).",
-        "",
-        "## Themes with example comments",
-        "",
-    ]
-    by_id = {t["theme_id"]: t for t in s["themes"]}
-    for r in themes.itertuples(index=False):
-        t = by_id[r.theme_id]
-        parts.append(f"### {r.theme_id}: {md_escape(r.label)}")
-        parts.append("")
-        parts.append(f"Keywords: {md_escape(r.keywords)}. Comments: {r.n_comments}.")
-        parts.append("")
-        for side in ("detractor", "promoter"):
-            for ex in t["examples"][side]:
-                parts.append(f"- *{side}*: {md_escape(ex)}")
-        parts.append("")
-    candidates = s.get("new_theme_candidates") or []
-    if candidates:
-        parts += [
-            "## New theme candidates",
-            "",
-            "Comments that fit no theme of the saved model, clustered:",
-            "",
-        ]
-        for c in candidates:
-            parts.append(
-                f"- **{c['theme_id']} {md_escape(c['label'])}** ({c['size']} comments): "
-                + "; ".join(md_escape(e) for e in c.get("examples", [])[:2])
-            )
-        parts.append("")
-    if len(result.terms):
-        parts += ["## Words that set detractors apart", ""]
-        for side in ("detractor", "promoter"):
-            terms = result.terms[result.terms["side"] == side].head(12)
-            parts.append(f"- **{side}s**: " + ", ".join(md_escape(t) for t in terms["term"]))
-        parts.append("")
-    parts += _followup_md(result)
-    parts += [
-        "## Methods",
-        "",
-        "NPS = % promoters - % detractors; 95% interval by the adjusted Wald method "
-        "(+0.75 detractors, +1.5 passives, +0.75 promoters). Theme shares are per group among "
-        "comments with usable text; p-values by Fisher's exact test (small counts) or the "
-        "two-proportion z test, q-values by Benjamini-Hochberg across all tests of the run. "
-        "NPS impact = NPS(all) - NPS(all without the theme's respondents). Sentiment: VADER "
-        "compound. See the README for details.",
-        "",
-    ]
-    return "\n".join(parts)
-
-
-def _num(v: Any, fmt: str) -> str:
-    return "-" if v is None or pd.isna(v) else format(float(v), fmt)
+    return ["## NPS by segment", "", table, ""]
 
 
 def _trends_md(result: AnalysisResult) -> list[str]:
@@ -191,57 +121,58 @@ def _trends_md(result: AnalysisResult) -> list[str]:
             "",
         ]
     nps = trends[trends["kind"] == "nps"]
-    parts.append(
-        _table(
-            ["period", "n", "NPS", "95% CI", "detractors", "promoters"],
+    table = _table(
+        ["period", "n", "NPS", "95% CI", "detractors", "promoters"],
+        [
             [
-                [
-                    r.period,
-                    r.n,
-                    f"{r.nps:+.1f}",
-                    f"{r.ci_low:+.1f} to {r.ci_high:+.1f}",
-                    r.detractors,
-                    r.promoters,
-                ]
-                for r in nps.itertuples(index=False)
-            ],
-        )
+                r.period,
+                r.n,
+                f"{r.nps:+.1f}",
+                f"{r.ci_low:+.1f} to {r.ci_high:+.1f}",
+                r.detractors,
+                r.promoters,
+            ]
+            for r in nps.itertuples(index=False)
+        ],
     )
-    parts.append("")
-    if c and c["themes"]:
-        parts += [
-            f"Detractor themes, {c['last']['period']} vs {c['previous']['period']} "
-            "(share of detractor comments; grew/shrank when q < "
-            f"{result.config.alpha:g}):",
-            "",
-        ]
-        parts.append(
-            _table(
-                [
-                    "theme",
-                    "label",
-                    c["previous"]["period"],
-                    c["last"]["period"],
-                    "change (pp)",
-                    "q",
-                    "direction",
-                ],
-                [
-                    [
-                        e["theme_id"],
-                        e["label"],
-                        _num(e["share_detractors_previous"], ".1%"),
-                        _num(e["share_detractors_last"], ".1%"),
-                        _num(e["change_pp"], "+.1f"),
-                        format_p(e["q_value"]),
-                        e["direction"],
-                    ]
-                    for e in c["themes"][:10]
-                ],
-            )
-        )
-        parts.append("")
-    return parts
+    return parts + [table, ""] + _theme_changes_md(c, result.config.alpha)
+
+
+def _theme_changes_md(c: dict[str, Any] | None, alpha: float) -> list[str]:
+    """Detractor themes whose share moved between the last two periods."""
+    changes = theme_changes(c)
+    if not c or not changes:
+        return []
+    table = _table(
+        [
+            "theme",
+            "label",
+            c["previous"]["period"],
+            c["last"]["period"],
+            "change (pp)",
+            "q",
+            "direction",
+        ],
+        [
+            [
+                e["theme_id"],
+                e["label"],
+                plain_num(e["share_detractors_previous"], ".1%"),
+                plain_num(e["share_detractors_last"], ".1%"),
+                plain_num(e["change_pp"], "+.1f"),
+                format_p(e["q_value"]),
+                e["direction"],
+            ]
+            for e in changes
+        ],
+    )
+    return [
+        f"Detractor themes, {c['last']['period']} vs {c['previous']['period']} "
+        f"(share of detractor comments; grew/shrank when q < {alpha:g}):",
+        "",
+        table,
+        "",
+    ]
 
 
 def _metrics_md(result: AnalysisResult) -> list[str]:
@@ -249,7 +180,6 @@ def _metrics_md(result: AnalysisResult) -> list[str]:
     metrics = result.summary.get("metrics")
     if not metrics:
         return []
-    parts = ["## Other metrics", ""]
     rows = []
     for m in metrics:
         g = m["by_group"]
@@ -257,37 +187,124 @@ def _metrics_md(result: AnalysisResult) -> list[str]:
             [
                 m["metric"],
                 m["n"],
-                _num(m["mean"], ".2f"),
+                plain_num(m["mean"], ".2f"),
                 *(
-                    _num(g.get(k, {}).get("mean"), ".2f")
+                    plain_num(g.get(k, {}).get("mean"), ".2f")
                     for k in ("detractor", "passive", "promoter")
                 ),
-                f"{_num(m['pearson_r'], '+.2f')} (p {format_p(m['pearson_p'])})",
-                f"{_num(m['spearman_rho'], '+.2f')} (p {format_p(m['spearman_p'])})",
+                f"{plain_num(m['pearson_r'], '+.2f')} (p {format_p(m['pearson_p'])})",
+                f"{plain_num(m['spearman_rho'], '+.2f')} (p {format_p(m['spearman_p'])})",
                 f"{m['n_missing']} / {m['n_invalid']}",
             ]
         )
-    parts.append(
-        _table(
-            [
-                "metric",
-                "n",
-                "mean",
-                "detractors",
-                "passives",
-                "promoters",
-                "Pearson r",
-                "Spearman rho",
-                "empty / not numeric",
-            ],
-            rows,
-        )
+    table = _table(
+        [
+            "metric",
+            "n",
+            "mean",
+            "detractors",
+            "passives",
+            "promoters",
+            "Pearson r",
+            "Spearman rho",
+            "empty / not numeric",
+        ],
+        rows,
     )
-    parts += ["", "Means by segment value are in `metrics.csv`.", ""]
+    return ["## Other metrics", "", table, "", "Means by segment value are in `metrics.csv`.", ""]
+
+
+def _themes_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
+    """The theme table: shares by group, their difference and its q-value, NPS impact."""
+    table = _table(
+        [
+            "theme",
+            "label",
+            "detractors",
+            "promoters",
+            "diff (pp)",
+            "lift",
+            "q",
+            "theme NPS",
+            "NPS impact",
+            "sentiment",
+        ],
+        [
+            [
+                r.theme_id,
+                r.label,
+                f"{100 * r.share_detractors:.1f}%",
+                f"{100 * r.share_promoters:.1f}%",
+                f"{r.diff_pp:+.1f}",
+                f"{r.lift:.2f}",
+                format_p(r.q_value) + (" *" if r.significant else ""),
+                plain_num(r.nps, "+.1f"),
+                plain_num(r.nps_impact, "+.2f"),
+                plain_num(r.mean_sentiment, "+.2f"),
+            ]
+            for r in themes.itertuples(index=False)
+        ],
+    )
+    return [
+        "## What detractors raise more than promoters",
+        "",
+        table,
+        "",
+        f"\\* significant after Benjamini-Hochberg correction (q < {result.config.alpha:g}).",
+        "",
+    ]
+
+
+def _examples_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
+    """Per theme its keywords and the example comments of detractors and promoters."""
+    parts = ["## Themes with example comments", ""]
+    by_id = theme_summaries(result.summary)
+    for r in themes.itertuples(index=False):
+        t = by_id[str(r.theme_id)]
+        parts += [
+            f"### {r.theme_id}: {md_escape(r.label)}",
+            "",
+            f"Keywords: {md_escape(r.keywords)}. Comments: {r.n_comments}.",
+            "",
+        ]
+        for side in ("detractor", "promoter"):
+            parts += [f"- *{side}*: {md_escape(ex)}" for ex in t["examples"][side]]
+        parts.append("")
     return parts
 
 
+def _candidates_md(result: AnalysisResult) -> list[str]:
+    """Clusters of comments that fit no theme of the saved model."""
+    candidates = result.summary.get("new_theme_candidates") or []
+    if not candidates:
+        return []
+    parts = [
+        "## New theme candidates",
+        "",
+        "Comments that fit no theme of the saved model, clustered:",
+        "",
+    ]
+    for c in candidates:
+        parts.append(
+            f"- **{c['theme_id']} {md_escape(c['label'])}** ({c['size']} comments): "
+            + "; ".join(md_escape(e) for e in c.get("examples", [])[:2])
+        )
+    return parts + [""]
+
+
+def _terms_md(result: AnalysisResult) -> list[str]:
+    """The words most typical of detractors and of promoters."""
+    if not len(result.terms):
+        return []
+    parts = ["## Words that set detractors apart", ""]
+    for side in ("detractor", "promoter"):
+        terms = result.terms[result.terms["side"] == side].head(12)
+        parts.append(f"- **{side}s**: " + ", ".join(md_escape(t) for t in terms["term"]))
+    return parts + [""]
+
+
 def _followup_md(result: AnalysisResult) -> list[str]:
+    """What followup.csv holds and in which order."""
     f = result.summary.get("followup")
     if not f:
         return []

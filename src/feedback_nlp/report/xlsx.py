@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..result import AnalysisResult
+from .view import headline
 
 __all__ = ["render_xlsx", "summary_rows", "MAX_ROWS"]
 
@@ -104,15 +105,16 @@ def _write_sheet(wb: Any, title: str, headers: list[str], rows: Iterable[list[An
 def summary_rows(result: AnalysisResult) -> list[list[Any]]:
     """The key figures as (figure, value) rows."""
     s = result.summary
-    nps, rows = s["nps"], s["rows"]
+    h = headline(s)
+    rows = h.rows
     out: list[list[Any]] = [
-        ["NPS", nps["score"]],
-        ["NPS 95% CI low", nps["ci95"][0]],
-        ["NPS 95% CI high", nps["ci95"][1]],
-        ["respondents (n)", nps["n"]],
-        ["promoters", nps["promoters"]],
-        ["passives", nps["passives"]],
-        ["detractors", nps["detractors"]],
+        ["NPS", h.score],
+        ["NPS 95% CI low", h.ci_low],
+        ["NPS 95% CI high", h.ci_high],
+        ["respondents (n)", h.n],
+        ["promoters", h.promoters],
+        ["passives", h.passives],
+        ["detractors", h.detractors],
         ["rows read", rows["read"]],
         ["rows analysed", rows["analyzed"]],
         ["rows rejected", rows["rejected"]],

@@ -1,0 +1,121 @@
+"""What the reports select from a result, chosen once for every renderer.
+
+The Markdown, HTML and Excel reports and the terminal summary show the same
+headline, list themes in the same order and pick the same top detractor
+themes and trend changes; the selections live here so they cannot drift
+apart. Each function reads the result (or its ``summary``) and returns plain
+data; formatting stays with each renderer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "Headline",
+    "headline",
+    "themes_in_order",
+    "top_detractor_themes",
+    "theme_summaries",
+    "theme_changes",
+    "TOP_THEMES",
+    "MAX_THEME_CHANGES",
+]
+
+#: Detractor themes the terminal summary lists.
+TOP_THEMES = 5
+#: Detractor-theme changes between the last two periods the reports list.
+MAX_THEME_CHANGES = 10
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The overall NPS with its 95% interval, the group counts and the row counts."""
+
+    score: float
+    ci_low: float
+    ci_high: float
+    n: int
+    detractors: int
+    passives: int
+    promoters: int
+    #: rows ``read``, ``analyzed``, ``rejected``, ``no_text`` (without usable text), ``with_theme``
+    rows: dict[str, Any]
+
+
+def headline(summary: dict[str, Any]) -> Headline:
+    """The headline figures of ``summary`` (values as the summary holds them).
+
+    >>> h = headline({"nps": {"score": 12.5, "ci95": [8.0, 17.0], "n": 200, "detractors": 40,
+    ...     "passives": 95, "promoters": 65}, "rows": {"read": 210}})
+    >>> h.score, h.ci_low, h.promoters, h.rows["read"]
+    (12.5, 8.0, 65, 210)
+    """
+    nps = summary["nps"]
+    return Headline(
+        score=nps["score"],
+        ci_low=nps["ci95"][0],
+        ci_high=nps["ci95"][1],
+        n=nps["n"],
+        detractors=nps["detractors"],
+        passives=nps["passives"],
+        promoters=nps["promoters"],
+        rows=summary["rows"],
+    )
+
+
+def themes_in_order(themes: pd.DataFrame) -> pd.DataFrame:
+    """Themes by ``diff_pp``, largest first (missing last), ties by id: the reports' order.
+
+    >>> t = pd.DataFrame({"theme_id": ["T1", "T2", "T3", "T4"], "diff_pp": [1.0, None, 5.0, 1.0]})
+    >>> themes_in_order(t)["theme_id"].tolist()
+    ['T3', 'T1', 'T4', 'T2']
+    """
+    if not len(themes):
+        return themes
+    d = pd.to_numeric(themes["diff_pp"], errors="coerce").fillna(-math.inf)
+    t = themes.assign(_d=d).sort_values(["_d", "theme_id"], ascending=[False, True], kind="stable")
+    return t.drop(columns="_d")
+
+
+def top_detractor_themes(themes: pd.DataFrame, limit: int = TOP_THEMES) -> pd.DataFrame:
+    """The ``limit`` themes detractors raise most over promoters (``diff_pp`` > 0).
+
+    >>> t = pd.DataFrame({"theme_id": ["T1", "T2", "T3"], "diff_pp": [-2.0, 4.0, 9.0]})
+    >>> top_detractor_themes(t)["theme_id"].tolist()
+    ['T3', 'T2']
+    """
+    ordered = themes_in_order(themes)
+    if not len(ordered):
+        return ordered
+    return ordered[pd.to_numeric(ordered["diff_pp"], errors="coerce") > 0].head(limit)
+
+
+def theme_summaries(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Theme id → the theme's entry of ``summary["themes"]`` (keywords, examples)."""
+    return {str(t.get("theme_id")): t for t in summary.get("themes") or []}
+
+
+def theme_changes(
+    comparison: dict[str, Any] | None,
+    limit: int = MAX_THEME_CHANGES,
+    direction: str | None = None,
+) -> list[dict[str, Any]]:
+    """The detractor themes whose share moved most between the last two periods.
+
+    ``comparison`` is ``summary["trends"]["comparison"]`` (largest change
+    first); ``direction`` ``"grew"`` or ``"shrank"`` keeps only those.
+
+    >>> c = {"themes": [{"theme_id": "T1", "direction": "grew"},
+    ...     {"theme_id": "T2", "direction": "shrank"}]}
+    >>> [e["theme_id"] for e in theme_changes(c, direction="shrank")]
+    ['T2']
+    """
+    entries = (comparison or {}).get("themes") or []
+    if direction is not None:
+        entries = [e for e in entries if e["direction"] == direction]
+    return list(entries[:limit])
