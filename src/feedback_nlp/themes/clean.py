@@ -16,12 +16,12 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import partial
 
 from ..parallel import map_chunks
 
-__all__ = ["clean_for_themes", "detect_brand_terms", "GENERIC_COMPANY_WORDS"]
+__all__ = ["clean_for_themes", "detect_brand_terms", "drop_terms", "GENERIC_COMPANY_WORDS"]
 
 #: Generic stand-ins for the company's own name; masked like brand terms.
 GENERIC_COMPANY_WORDS = ("company", "companies", "firm", "provider", "brand")
@@ -92,6 +92,18 @@ def clean_for_themes(
     return map_chunks(clean, texts, os.cpu_count() or 1)
 
 
+def drop_terms(text: str, terms: Collection[str]) -> str:
+    """``text`` without the whole-word ``terms`` (any case), spaces and commas tidied.
+
+    >>> drop_terms("slow again, and again", ["again"])
+    'slow, and'
+    """
+    for term in terms:
+        text = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+,", ",", text).strip(" ,;")
+
+
 def _clean_chunk(
     texts: list[str],
     brand: re.Pattern[str] | None,
@@ -139,6 +151,37 @@ def _mostly_propn(token: str, texts: Sequence[str], sample: int = 60) -> bool:
         if tok.text == token.capitalize()
     ]
     return bool(tags) and sum(tags) >= 0.5 * len(tags)
+
+
+def _token_counts(
+    texts: Sequence[str], groups: Sequence[str]
+) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str], Counter[str], Counter[str]]:
+    """Per group, the comments each lower-cased token occurs in; comments per
+    group; and per token its capitalised and non-initial uses and all uses."""
+    per_group: dict[str, Counter[str]] = {}
+    n_group: Counter[str] = Counter()
+    capitalised: Counter[str] = Counter()
+    inner: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for text, group in zip(texts, groups, strict=True):
+        if not isinstance(text, str):
+            continue
+        n_group[group] += 1
+        words = set()
+        for m in _TOKEN.finditer(text):
+            tok = m.group(0)
+            low = tok.lower()
+            words.add(low)
+            seen[low] += 1
+            # The first word of a sentence is capitalised anyway: don't count it.
+            j = m.start() - 1
+            while j >= 0 and text[j].isspace():
+                j -= 1
+            if j >= 0 and text[j] not in ".!?":
+                inner[low] += 1
+                capitalised[low] += tok[0].isupper()
+        per_group.setdefault(group, Counter()).update(words)
+    return per_group, n_group, capitalised, inner, seen
 
 
 def detect_brand_terms(
@@ -195,29 +238,7 @@ def detect_brand_terms(
         keep = [int(i * step) for i in range(max_texts)]
         texts = [texts[i] for i in keep]
         groups = [groups[i] for i in keep]
-    per_group: dict[str, Counter[str]] = {}
-    n_group: Counter[str] = Counter()
-    capitalised: Counter[str] = Counter()
-    inner: Counter[str] = Counter()
-    seen: Counter[str] = Counter()
-    for text, group in zip(texts, groups, strict=True):
-        if not isinstance(text, str):
-            continue
-        n_group[group] += 1
-        words = set()
-        for m in _TOKEN.finditer(text):
-            tok = m.group(0)
-            low = tok.lower()
-            words.add(low)
-            seen[low] += 1
-            # The first word of a sentence is capitalised anyway: don't count it.
-            j = m.start() - 1
-            while j >= 0 and text[j].isspace():
-                j -= 1
-            if j >= 0 and text[j] not in ".!?":
-                inner[low] += 1
-                capitalised[low] += tok[0].isupper()
-        per_group.setdefault(group, Counter()).update(words)
+    per_group, n_group, capitalised, inner, seen = _token_counts(texts, groups)
     if len(n_group) < 2:
         return []
     found = []

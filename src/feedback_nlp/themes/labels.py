@@ -38,43 +38,15 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 
 from ..parallel import map_chunks
+from .phrases import parse_terms
+from .words import GENERIC_WORDS, SENTIMENT_WORDS
+from .words import NEGATIONS as _NEG
+from .words import PARTICLES as _PARTICLES
 
 __all__ = ["theme_labels", "near_duplicate", "GENERIC_WORDS", "SENTIMENT_WORDS"]
 
 _WORD = re.compile(r"[a-z][a-z'-]+")
 
-#: Words frequent in every survey whatever the theme: never a label on their own.
-GENERIC_WORDS = frozenset(
-    """
-    month months week weeks day days year years time times place go going get got getting
-    sure thing things lot lots way really just also well would will could need want make
-    made come came say said tell told know think thought try tried take took use used
-    give gave keep still even ever back one two three first last bit little much many have
-    work job dozen night evening morning today yesterday
-    people person everything something anything nothing everyone someone anyone overall
-    guy guys lady man woman chap bloke original new old same other
-    experience recommend recommended recommendation friend friends family star stars
-    score rating reason reasons point whole kind sort stuff yes no ok okay fine etc
-    company provider brand
-    """.split()
-)
-
-#: Evaluative words: allowed only as modifiers inside a phrase.
-SENTIMENT_WORDS = frozenset(
-    """
-    good great poor bad excellent terrible awful amazing nice best worst better worse
-    happy unhappy satisfied dissatisfied pleased disappointed disappointing fantastic
-    brilliant lovely horrible perfect decent average fine ok okay helpful unhelpful
-    friendly rude easy hard difficult quick slow fast long short high low cheap expensive
-    superb wonderful outstanding pathetic shocking appalling impressive delicious
-    love like hate enjoy disappoint wrong right
-    """.split()
-)
-# Evaluative words that still name what is wrong when they modify a noun
-# ("slow broadband", "long wait"), but never alone.
-_NEG = {"not", "no", "never", "n't", "nothing"}
-_PARTICLES = {"up", "out", "off", "in", "on", "down", "back", "over"}
-_CONTENT_POS = {"NOUN", "PROPN", "ADJ", "VERB"}
 #: Function words a displayed label may hold ("waiting for broadband").
 _STOP = {"for", "on", "with", "to", "about", "into", "the", "a", "of"}
 #: Evaluative words by direction. A label must not praise what a theme's comments
@@ -178,183 +150,6 @@ def _ok_phrase(lemmas: list[str], generic: frozenset[str], tail: str = "NOUN") -
 #: Comments to parse before the parsing runs in several processes.
 PARSE_PARALLEL_FROM = 600
 
-#: Prepositions that tie a verb to what it is about ("waiting for broadband").
-_VERB_PREPS = {"for", "on", "with", "to", "about", "into"}
-#: Verbs that say nothing about what happened ("have", "get"): no verb phrase.
-_LIGHT_VERBS = {
-    "be",
-    "have",
-    "do",
-    "get",
-    "go",
-    "make",
-    "take",
-    "give",
-    "say",
-    "tell",
-    "let",
-    "mean",
-    "suppose",
-}
-
-
-def _verb_phrases(doc, lemma, content):  # noqa: ANN001, ANN202 - spaCy objects
-    """What happened, from the parse: "waiting for broadband", "cancelled order",
-    "order cancelled" (passive), as (lemmas, surface, "VP") candidates.
-
-    The object keeps its compound nouns ("waiting for broadband connection");
-    determiners and pronouns are left out of the surface ("cancelled my order"
-    reads "cancelled order").
-    """
-
-    def noun(t):  # noqa: ANN001, ANN202
-        if t.pos_ not in ("NOUN", "PROPN") or not content(t):
-            return None
-        mods = [c for c in t.lefts if c.dep_ == "compound" and c.pos_ == "NOUN" and content(c)]
-        return mods[-1:] + [t]
-
-    out = []
-    for v in doc:
-        if v.pos_ != "VERB" or not content(v) or lemma(v) in _LIGHT_VERBS | GENERIC_WORDS:
-            continue
-        neg = any(c.dep_ == "neg" for c in v.children)
-        head = (["not"], ["not"]) if neg else ([], [])
-        if neg:  # what did not happen: "service not started", "engineer not turn up"
-            subj = next((noun(c) for c in v.children if c.dep_ == "nsubj"), None)
-            if subj:
-                prt = [c for c in v.children if c.dep_ == "prt" and c.lower_ in _PARTICLES]
-                lem = [lemma(t) for t in subj] + ["not", lemma(v)] + [t.lower_ for t in prt]
-                surface = " ".join(
-                    [t.lower_ for t in subj] + ["not", v.lower_] + [t.lower_ for t in prt]
-                )
-                out.append((lem, surface, "VP"))
-        for c in v.children:
-            obj: list | None = None
-            prep = None
-            if c.dep_ in ("dobj", "obj"):
-                obj = noun(c)
-            elif c.dep_ == "prep" and c.lower_ in _VERB_PREPS:
-                prep = c
-                obj = next((noun(g) for g in c.children if g.dep_ == "pobj"), None)
-            elif c.dep_ in ("advcl", "xcomp") and c.pos_ in ("VERB", "AUX"):
-                # "waiting for my broadband to be connected", "waiting to get broadband":
-                # what is waited for is the clause's subject or object.
-                prep = next((g for g in c.children if g.dep_ == "mark" and g.lower_ == "for"), None)
-                if prep is None and lemma(c) not in _LIGHT_VERBS:
-                    continue
-                obj = next(
-                    (noun(g) for g in c.children if g.dep_ in ("nsubjpass", "nsubj", "dobj")),
-                    None,
-                )
-            elif c.dep_ == "nsubjpass":
-                # "the engineer was meant to come": what happened is the
-                # infinitive's, not "engineer meant"
-                if any(g.dep_ == "xcomp" for g in v.children):
-                    continue
-                subj = noun(c)
-                if subj:  # keyed like the active form: "order cancelled" = "cancel order"
-                    lem = head[0] + [lemma(v)] + [lemma(t) for t in subj]
-                    surface = " ".join([t.lower_ for t in subj] + head[1] + [v.lower_])
-                    out.append((lem, surface, "VP"))
-                continue
-            if not obj:
-                continue
-            words = [v.lower_] + ([prep.lower_] if prep is not None else [])
-            lem = head[0] + [lemma(v)] + [lemma(t) for t in obj]
-            out.append((lem, " ".join(head[1] + words + [t.lower_ for t in obj]), "VP"))
-    return out
-
-
-def _parse(
-    texts: Sequence[str], banned: set[str]
-) -> list[tuple[list[str], list[tuple[list[str], str, str]]]]:
-    """For each text: its content lemmas and its candidate phrases (lemmas, surface)."""
-    from ..nlp import load_spacy
-
-    nlp = load_spacy()
-    out = []
-    for doc in nlp.pipe(texts, batch_size=128):
-        has_parse = doc.has_annotation("DEP")
-        has_pos = doc.has_annotation("POS")
-        words: list[str] = []
-        phrases: list[tuple[list[str], str, str]] = []
-
-        def lemma(t, has_pos: bool = has_pos) -> str:  # noqa: ANN001 - spaCy token
-            low = t.lower_
-            if low in ("n't", "not", "no", "never"):
-                return "not"
-            return (t.lemma_ if has_pos else low).lower()
-
-        def content(t, has_pos: bool = has_pos) -> bool:  # noqa: ANN001
-            if lemma(t) in banned or not t.is_alpha and t.lower_ != "n't":
-                return False
-            if t.lower_ in _NEG or t.lower_ == "n't":
-                return True
-            if has_pos:
-                if t.pos_ == "ADP" or t.dep_ == "prt":
-                    return t.dep_ == "prt" and t.lower_ in _PARTICLES
-                return t.pos_ in _CONTENT_POS and not t.is_stop and len(t) > 2
-            return not t.is_stop and len(t) > 2
-
-        for t in doc:
-            if (t.pos_ in _CONTENT_POS if has_pos else True) and content(t):
-                lem = lemma(t)
-                if lem not in _NEG and lem not in _PARTICLES:
-                    words.append(lem)
-        # Noun chunks (trimmed of determiners, pronouns, numbers, stop words).
-        if has_parse:
-            for chunk in doc.noun_chunks:
-                toks = [t for t in chunk if content(t) and t.pos_ not in {"PRON", "DET", "NUM"}]
-                while toks and lemma(toks[0]) in GENERIC_WORDS:  # "placed order" -> "order"
-                    toks = toks[1:]
-                if 2 <= len(toks) <= 4:
-                    surface = doc[toks[0].i : toks[-1].i + 1].text.lower()
-                    phrases.append(([lemma(t) for t in toks], surface, toks[-1].pos_))
-        if has_parse:
-            phrases.extend(_verb_phrases(doc, lemma, content))
-        # Runs of content tokens inside a sentence: 2-4 grams over content
-        # words, at most two skipped function words between neighbours.
-        sents = list(doc.sents) if (has_parse or doc.has_annotation("SENT_START")) else [doc[:]]
-        for sent in sents:
-            toks = [t for t in sent if content(t)]
-            for i in range(len(toks)):
-                for n in (2, 3, 4):
-                    span = toks[i : i + n]
-                    # Neighbours at most one function word apart, never across a
-                    # preposition ("queue for 90 minutes" is not a phrase).
-                    if len(span) < n or any(
-                        b.i - a.i > 2 or (b.i - a.i == 2 and doc[a.i + 1].pos_ == "ADP")
-                        for a, b in zip(span, span[1:], strict=False)
-                    ):
-                        break
-                    if lemma(span[0]) in GENERIC_WORDS:
-                        break
-                    # A run with a verb reads as a label only when negated
-                    # ("engineer did not turn up"); else keep noun compounds.
-                    if (
-                        has_pos
-                        and any(t.pos_ in ("VERB", "AUX") for t in span)
-                        and not any(lemma(t) == "not" for t in span)
-                    ):
-                        continue
-                    # Never cut a compound before its head ("poor customer" of
-                    # "poor customer service").
-                    if has_parse and span[-1].dep_ == "compound" and span[-1].head.i > span[-1].i:
-                        continue
-                    # A phrasal verb keeps its particle ("didn't turn up", not "didn't turn").
-                    prt = (
-                        [c for c in span[-1].children if c.dep_ == "prt" and c.i > span[-1].i]
-                        if has_parse
-                        else []
-                    )
-                    end = prt[-1].i if prt else span[-1].i
-                    surface = doc[span[0].i : end + 1].text.lower()
-                    tail = span[-1].pos_ if has_pos else "NOUN"
-                    lems = [lemma(t) for t in span] + [c.lower_ for c in prt]
-                    phrases.append((lems, surface, tail))
-        out.append((words, phrases))
-    return out
-
 
 def _tones(theme_texts: Sequence[Sequence[str]]) -> list[float]:
     """Mean VADER compound of each theme's comments (0 for an empty theme)."""
@@ -450,6 +245,7 @@ def theme_labels(
     list of (str, list of str)
         One label per theme (all distinct) and its keywords.
     """
+    from ..nlp import load_spacy
     from .clean import GENERIC_COMPANY_WORDS
 
     ban = {b.lower() for b in banned} | set(GENERIC_COMPANY_WORDS)
@@ -457,43 +253,16 @@ def theme_labels(
     # Parsing is the slow part (spaCy's tagger and parser, ~250 comments/s per
     # core): spread it over the cores (workers inherit the loaded pipeline);
     # the results are plain lists.
-    from ..nlp import load_spacy
-
     load_spacy()
-    parsed = map_chunks(partial(_parse, banned=ban), flat, os.cpu_count() or 1, PARSE_PARALLEL_FROM)
-    words_per: list[Counter[str]] = []
-    phrases_per: list[Counter[str]] = []
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    lemmas_of: dict[str, list[str]] = {}
-    tails: dict[str, Counter[str]] = defaultdict(Counter)
-    pos = 0
-    for texts in theme_texts:
-        w: Counter[str] = Counter()
-        p: Counter[str] = Counter()
-        for words, phrases in parsed[pos : pos + len(texts)]:
-            w.update(set(words))
-            keys = set()
-            for lem, surface, tail in phrases:
-                key = " ".join(lem)
-                lemmas_of[key] = lem
-                tails[key][tail] += 1
-                surfaces[key][surface] += 1
-                keys.add(key)
-            p.update(keys)
-        pos += len(texts)
-        words_per.append(w)
-        phrases_per.append(p)
-    k = len(theme_texts)
-    share_hits: Counter[str] = Counter()
-    for w, texts in zip(words_per, theme_texts, strict=True):
-        for term, f in w.items():
-            if f >= generic_share * max(1, len(texts)):
-                share_hits[term] += 1
-    generic = frozenset(GENERIC_WORDS | {t for t, c in share_hits.items() if k > 2 and c > k / 2})
+    parsed = map_chunks(
+        partial(parse_terms, banned=ban), flat, os.cpu_count() or 1, PARSE_PARALLEL_FROM
+    )
+    terms = _Terms(theme_texts, parsed)
+    generic = terms.generic(generic_share)
     word_rank = _ctfidf(
         [
             Counter({t: f for t, f in c.items() if t not in generic and t not in SENTIMENT_WORDS})
-            for c in words_per
+            for c in terms.words_per
         ]
     )
     phrase_rank = _ctfidf(
@@ -502,39 +271,89 @@ def theme_labels(
                 {
                     t: f
                     for t, f in c.items()
-                    if _ok_phrase(lemmas_of[t], generic, tails[t].most_common(1)[0][0])
+                    if _ok_phrase(terms.lemmas_of[t], generic, terms.tail(t))
                 }
             )
-            for c in phrases_per
+            for c in terms.phrases_per
         ]
     )
-
-    def display(key: str) -> str:
-        return surfaces[key].most_common(1)[0][0] if key in surfaces else key
-
     candidates: list[list[str]] = []
     keywords_all: list[list[str]] = []
-    tones = _tones(theme_texts)
-    for wr, pr, t in zip(word_rank, phrase_rank, tones, strict=True):
+    for wr, pr, tone in zip(word_rank, phrase_rank, _tones(theme_texts), strict=True):
         keywords = _distinct_words(wr, n_keywords)
         best_word = wr[0][1] if wr else 0.0
         boosted = [
-            (key, sc * _fit(lemmas_of[key], keywords, t))
+            (key, sc * _fit(terms.lemmas_of[key], keywords, tone))
             for key, sc in pr
             if sc >= phrase_ratio * best_word
         ]
         cands = [key for key, _ in sorted(boosted, key=lambda kv: (-kv[1], kv[0]))]
-        labels = [display(c) for c in cands] + [w for w, _ in wr[:5]]
-        candidates.append(labels)
+        candidates.append([terms.display(c) for c in cands] + [w for w, _ in wr[:5]])
         keywords_all.append(keywords)
+    return list(zip(_distinct_labels(candidates), keywords_all, strict=True))
+
+
+class _Terms:
+    """Per theme, in how many comments each word and phrase occurs; per phrase,
+    its lemmas, surface wordings and last-token POS."""
+
+    def __init__(
+        self,
+        theme_texts: Sequence[Sequence[str]],
+        parsed: Sequence[tuple[list[str], list[tuple[list[str], str, str]]]],
+    ) -> None:
+        self.theme_texts = theme_texts
+        self.words_per: list[Counter[str]] = []
+        self.phrases_per: list[Counter[str]] = []
+        self.surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+        self.lemmas_of: dict[str, list[str]] = {}
+        self.tails: dict[str, Counter[str]] = defaultdict(Counter)
+        pos = 0
+        for texts in theme_texts:
+            w: Counter[str] = Counter()
+            p: Counter[str] = Counter()
+            for words, phrases in parsed[pos : pos + len(texts)]:
+                w.update(set(words))
+                keys = set()
+                for lem, surface, tail in phrases:
+                    key = " ".join(lem)
+                    self.lemmas_of[key] = lem
+                    self.tails[key][tail] += 1
+                    self.surfaces[key][surface] += 1
+                    keys.add(key)
+                p.update(keys)
+            pos += len(texts)
+            self.words_per.append(w)
+            self.phrases_per.append(p)
+
+    def generic(self, share: float) -> frozenset[str]:
+        """:data:`GENERIC_WORDS` and the lemmas in at least ``share`` of the
+        comments of more than half of the themes (with more than two themes)."""
+        k = len(self.theme_texts)
+        share_hits: Counter[str] = Counter()
+        for w, texts in zip(self.words_per, self.theme_texts, strict=True):
+            for term, f in w.items():
+                if f >= share * max(1, len(texts)):
+                    share_hits[term] += 1
+        return frozenset(GENERIC_WORDS | {t for t, c in share_hits.items() if k > 2 and c > k / 2})
+
+    def tail(self, key: str) -> str:
+        """The most frequent POS of a phrase's last token."""
+        return self.tails[key].most_common(1)[0][0]
+
+    def display(self, key: str) -> str:
+        """A phrase's most frequent surface wording."""
+        return self.surfaces[key].most_common(1)[0][0] if key in self.surfaces else key
+
+
+def _distinct_labels(candidates: Sequence[Sequence[str]]) -> list[str]:
+    """Each theme's first candidate label not overlapping an earlier theme's label."""
     used: list[str] = []
-    out = []
-    for labels, keywords in zip(candidates, keywords_all, strict=True):
+    for labels in candidates:
         label = next((c for c in labels if not any(_phrase_overlap(c, u) for u in used)), None)
         if label is None:
             label = next((c for c in labels if c not in used), None)
         if label is None:
             label = f"misc {len(used) + 1}"
         used.append(label)
-        out.append((label, keywords))
-    return out
+    return used

@@ -27,146 +27,22 @@ Method (each step was measured on SemEval-14 restaurants, see bench/quality.py):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..parallel import map_chunks
-from .clean import clean_for_themes
+from .clean import clean_for_themes, drop_terms
+from .clustering import ClusterSettings, choose_centroids, merge_centroids, refine
+from .fastpath import fast_scores, fit_fast, hashed_ngrams
 from .labels import theme_labels
 from .representation import make_representation
+from .vectors import distinct, distinct_usable, is_usable, unit
 
-__all__ = ["ThemeModel"]
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    return (x / np.clip(np.linalg.norm(x, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
-
-
-def _medoid(partitions: list[np.ndarray]) -> int:
-    """Index of the partition with the highest mean ARI against the others."""
-    from sklearn.metrics import adjusted_rand_score
-
-    if len(partitions) < 2:
-        return 0
-    agree = [
-        np.mean([adjusted_rand_score(p, q) for o, q in enumerate(partitions) if o != r])
-        for r, p in enumerate(partitions)
-    ]
-    return int(np.argmax(agree))
-
-
-def merge_centroids(
-    centroids: np.ndarray, weights: np.ndarray, k: int, min_share: float
-) -> np.ndarray:
-    """Merge unit ``centroids`` into ``k`` groups; return each centroid's group.
-
-    Groups lighter than ``min_share`` of the total weight are absorbed into
-    their most similar group first; then the two most similar groups (cosine
-    of weighted mean directions) merge until ``k`` remain.
-    """
-    groups = [[i] for i in range(len(centroids))]
-    sums = [centroids[i] * weights[i] for i in range(len(centroids))]
-    mass = [float(w) for w in weights]
-    total = float(np.sum(weights))
-    while len(groups) > 1:
-        cents = _unit(np.vstack(sums))
-        sim = cents @ cents.T
-        np.fill_diagonal(sim, -np.inf)
-        small = int(np.argmin(mass))
-        if mass[small] < min_share * total:
-            a, b = small, int(np.argmax(sim[small]))
-        elif len(groups) > k:
-            a, b = (int(v) for v in np.unravel_index(int(np.argmax(sim)), sim.shape))
-        else:
-            break
-        a, b = min(a, b), max(a, b)
-        groups[a] += groups[b]
-        sums[a] = sums[a] + sums[b]
-        mass[a] += mass[b]
-        del groups[b], sums[b], mass[b]
-    out = np.empty(len(centroids), dtype=np.int64)
-    for g, members in enumerate(groups):
-        out[members] = g
-    return out
-
-
-#: Texts per chunk of the fast path (bounds the sparse matrix of one chunk).
-_FAST_CHUNK = 50_000
-#: The model whose fast path is running; read by the forked worker processes.
-_FAST: Any = None
-
-
-def _fast_scores(chunks: list[list[str]]) -> list[np.ndarray]:
-    """Fast-path theme scores ``(len(chunk), n_themes_)`` of each chunk of texts."""
-    model = _FAST
-    out = []
-    for chunk in chunks:
-        s = np.zeros((len(chunk), model.n_themes_), dtype=np.float32)
-        s[:, model.fast_.classes_] = model.fast_.predict_proba(hashed_ngrams(model.hasher_, chunk))
-        out.append(s)
-    return out
-
-
-def hashed_ngrams(hasher: Any, texts: Sequence[str]) -> Any:
-    """``hasher.transform(texts)`` for a character-within-word hasher, word by word.
-
-    Its n-grams never cross a word border, so a text's counts are the sum of
-    its words' counts: each distinct word is hashed once and a sparse product
-    adds them up. Same matrix, bit for bit (integer counts, then the same
-    normalisation), ~7x faster than sklearn's per-text Python analyzer.
-    """
-    from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer
-    from sklearn.preprocessing import normalize
-
-    params = hasher.get_params()
-    if (
-        params["analyzer"] != "char_wb"
-        or params["preprocessor"]
-        or params["strip_accents"]
-        or params["binary"]
-        or params["input"] != "content"
-    ):
-        return hasher.transform(texts)
-    lower = params["lowercase"]
-    words = CountVectorizer(analyzer=str.split, lowercase=False)
-    try:
-        per_word = words.fit_transform([t.lower() if lower else t for t in texts])
-    except ValueError:  # no words at all
-        return hasher.transform(texts)
-    counts = HashingVectorizer(**{**params, "norm": None}).transform(
-        list(words.get_feature_names_out())
-    )
-    x = (per_word @ counts).tocsr().astype(params["dtype"], copy=False)
-    x.sort_indices()
-    return normalize(x, norm=params["norm"], copy=False) if params["norm"] else x
-
-
-#: (model, vectors, weights, k range) of the over-clustering runs in progress;
-#: read by the forked worker processes.
-_RUNS: Any = None
-
-
-def _merged_runs(seeds: list[int]) -> list[dict[int, np.ndarray]]:
-    """:meth:`ThemeModel._merged` of :data:`_RUNS` for each seed."""
-    model, x, w, ks = _RUNS
-    return [model._merged(x, w, seed, ks) for seed in seeds]
-
-
-def _distinct(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct texts (object array) and each text's index into them.
-
-    Same result as ``np.unique(texts.astype(str), return_inverse=True)``, by
-    hashing: no fixed-width string copy (1M comments of up to 300 characters
-    would make a 1.2 GB one).
-    """
-    import pandas as pd
-
-    codes, uniq = pd.factorize(texts, sort=True)
-    return np.asarray(uniq, dtype=object), codes.astype(np.intp)
+__all__ = ["ThemeModel", "merge_centroids", "hashed_ngrams"]
 
 
 class ThemeModel(TransformerMixin, BaseEstimator):
@@ -208,7 +84,8 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         Threads for the embedding model.
     n_runs : int, default=5
         Over-clustering runs averaged by the automatic choice of k (see
-        ``_cluster``); unused when ``n_themes`` is given.
+        :func:`~feedback_nlp.themes.clustering.choose_centroids`); unused when
+        ``n_themes`` is given.
 
     Examples
     --------
@@ -249,121 +126,25 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         self.n_threads = n_threads
         self.n_runs = n_runs
 
-    # -- helpers -----------------------------------------------------------
+    # -- fitting -----------------------------------------------------------
 
     def _prepare(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
         cleaned = clean_for_themes(list(texts), self.brand_terms)
-        usable = np.array([any(c.isalpha() for c in t) for t in cleaned], dtype=bool)
+        usable = np.array([is_usable(t) for t in cleaned], dtype=bool)
         return cleaned, usable
 
-    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
-        return _unit(self.rep_.transform(list(texts)) - self.mean_)
-
-    def _merged(self, x: np.ndarray, w: np.ndarray, seed: int, ks: range) -> dict[int, np.ndarray]:
-        """One over-clustering run; its merged theme centroids for every k in ``ks``."""
-        from sklearn.cluster import KMeans
-
-        m = int(min(max(self.n_clusters, ks.stop - 1), len(x)))
-        n_init = 10 if len(ks) == 1 else 4
-        km = KMeans(n_clusters=m, n_init=n_init, random_state=seed).fit(x, sample_weight=w)
-        cents = _unit(km.cluster_centers_)
-        mass = np.bincount(km.labels_, w, m)
-        out = {}
-        for k in ks:
-            groups = merge_centroids(cents, mass, k, self.min_theme_share)
-            out[k] = _unit(
-                np.vstack(
-                    [
-                        (cents[groups == g] * mass[groups == g, None]).sum(0)
-                        for g in range(int(groups.max()) + 1)
-                    ]
-                )
-            )
-        return out
-
-    def _runs(
-        self, x: np.ndarray, w: np.ndarray, seeds: list[int], ks: range
-    ) -> list[dict[int, np.ndarray]]:
-        """:meth:`_merged` for each seed, the runs spread over ``n_threads`` processes.
-
-        Each run is single-threaded either way, so the result does not depend on
-        the number of cores.
-        """
-        global _RUNS
-        _RUNS = (self, x, w, ks)
-        try:
-            return map_chunks(_merged_runs, seeds, self.n_threads, min_items=2)
-        finally:
-            _RUNS = None
-
-    def _cluster(self, x: np.ndarray, w: np.ndarray, k_range: range) -> tuple[np.ndarray, int]:
-        from sklearn.metrics import pairwise_distances, silhouette_score
-
-        rng = np.random.RandomState(self.random_state)
-        probe = rng.choice(len(x), size=min(2000, len(x)), replace=False)
-        seeds = rng.randint(0, 2**31 - 1, size=self.n_runs)
-        if len(k_range) == 1:
-            # A fixed k also runs ``n_runs`` over-clusterings and keeps the medoid
-            # run (the one agreeing most with the others): one run's result moves
-            # with its seed (SemEval k=5 NMI 0.339-0.360 over seeds 0-4).
-            fixed = [
-                run[k_range.start] for run in self._runs(x, w, [int(s) for s in seeds], k_range)
-            ]
-            parts = [(x[probe] @ c.T).argmax(1) for c in fixed]
-            cents = fixed[_medoid(parts)]
-            return cents, len(cents)
-        # Auto k, one-standard-error rule over repeated over-clusterings:
-        # silhouette differences between neighbouring k (~0.003) are smaller
-        # than the run-to-run spread of one k, so a single run's argmax is
-        # mostly noise (it flipped between 5 and 8 with the seed on SemEval).
-        # Average the cosine silhouette over ``n_runs`` runs, take the best k,
-        # then the *smallest* k whose mean is within one standard error (of
-        # the best k's mean across runs) of it; finally keep, at that k, the
-        # run whose partition agrees most with the others (medoid run).
-        runs = self._runs(x, w, [int(s) for s in seeds], k_range)
-        ks = list(k_range)
-        sil = np.full((len(runs), len(ks)), np.nan)
-        labels: dict[tuple[int, int], np.ndarray] = {}
-        # The probe's cosine distances once, not once per run and k.
-        dist = pairwise_distances(x[probe], metric="cosine")
-        np.fill_diagonal(dist, 0.0)
-        for r, run in enumerate(runs):
-            for j, k in enumerate(ks):
-                lab = (x[probe] @ run[k].T).argmax(1)
-                labels[r, j] = lab
-                if len(np.unique(lab)) > 1:
-                    sil[r, j] = silhouette_score(dist, lab, metric="precomputed")
-        valid = ~np.isnan(sil).any(axis=0)
-        if not valid.any():
-            raise ValueError("Could not form at least two themes from these texts.")
-        mean = np.where(valid, np.nanmean(sil, axis=0), -np.inf)
-        best = int(np.argmax(mean))
-        se = float(np.std(sil[:, best], ddof=1) / np.sqrt(len(runs))) if len(runs) > 1 else 0.0
-        j = int(np.flatnonzero(mean >= mean[best] - se)[0])
-        self.k_scores_ = {int(k): float(v) for k, v in zip(ks, mean, strict=True) if np.isfinite(v)}
-        cents = runs[_medoid([labels[r, j] for r in range(len(runs))])][ks[j]]
-        return cents, len(cents)
-
-    def _refine(self, x: np.ndarray, w: np.ndarray, cents: np.ndarray) -> np.ndarray:
-        """K-means at the chosen k, started from the merged centroids.
-
-        Merging over-clusters gives the themes; a few Lloyd iterations from
-        there settle their borders. The result then hardly depends on the seed
-        (SemEval k=5 NMI 0.336-0.351 over seeds 0-4 without, 0.361-0.364 with).
-        """
-        from sklearn.cluster import KMeans
-
-        km = KMeans(n_clusters=len(cents), init=cents, n_init=1, max_iter=50)
-        return _unit(km.fit(x, sample_weight=w).cluster_centers_)
-
-    # -- estimator API -----------------------------------------------------
+    def _k_range(self, n_sample: int) -> range:
+        if self.n_themes is not None:
+            return range(self.n_themes, self.n_themes + 1)
+        hi = max(self.min_themes, min(self.max_themes, n_sample // 5))
+        return range(self.min_themes, hi + 1)
 
     def fit(self, texts: Sequence[str], y: Any = None) -> ThemeModel:
         """Learn themes from ``texts``; returns self."""
         from threadpoolctl import threadpool_limits
 
         cleaned, usable = self._prepare(texts)
-        uniq, inverse = _distinct(np.asarray(cleaned, dtype=object)[usable])
+        uniq, inverse = distinct(np.asarray(cleaned, dtype=object)[usable])
         counts = np.bincount(inverse, minlength=len(uniq))
         if len(uniq) < 4:
             raise ValueError(f"Need at least 4 distinct usable comments, got {len(uniq)}.")
@@ -371,23 +152,23 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         sample = np.arange(len(uniq))
         if len(uniq) > self.max_embed:
             sample = np.sort(rng.choice(len(uniq), size=self.max_embed, replace=False))
-        if self.n_themes is not None:
-            k_range = range(self.n_themes, self.n_themes + 1)
-        else:
-            hi = max(self.min_themes, min(self.max_themes, len(sample) // 5))
-            k_range = range(self.min_themes, hi + 1)
+        settings = ClusterSettings(
+            self.n_clusters, self.min_theme_share, self.random_state, self.n_runs, self.n_threads
+        )
+        w = counts[sample].astype(float)
         with threadpool_limits(1):
             rep = make_representation(self.representation, self.random_state, self.n_threads)
             self.rep_ = rep.fit([uniq[i] for i in sample])
             raw = self.rep_.transform([uniq[i] for i in sample])
             self.mean_ = raw.mean(axis=0).astype(np.float32)
-            x = _unit(raw - self.mean_)
-            cents = self._refine(
-                x,
-                counts[sample].astype(float),
-                self._cluster(x, counts[sample].astype(float), k_range)[0],
-            )
+            x = unit(raw - self.mean_)
+            cents, k_scores = choose_centroids(x, w, self._k_range(len(sample)), settings)
+            cents = refine(x, w, cents)
             sims = x @ cents.T
+        if k_scores is not None:
+            self.k_scores_ = k_scores
+        else:
+            self.__dict__.pop("k_scores_", None)  # from an earlier fit
         best = sims.argmax(1)
         size = np.bincount(best, counts[sample], len(cents))
         first = np.array(
@@ -397,15 +178,19 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         self.centroids_ = cents[order]
         self.n_themes_ = len(order)
         self.representation_ = self.rep_.version
-        best_sim = sims.max(1)
         self.none_threshold_ = float(
-            np.quantile(np.repeat(best_sim, counts[sample]), self.none_quantile)
+            np.quantile(np.repeat(sims.max(1), counts[sample]), self.none_quantile)
         )
-        self._fit_fast(uniq[sample], (x @ self.centroids_.T).argmax(1), counts[sample])
+        primary = (x @ self.centroids_.T).argmax(1)
+        self.hasher_, self.fast_ = fit_fast(
+            uniq[sample], primary, counts[sample], self.random_state
+        )
         self._label(uniq[sample], x, counts[sample])
-        # Keep the fitted texts' vectors for the next assign/transform only
-        # (fit then assign on the same texts is the pipeline's pattern): it is
-        # consumed and released by that call, never saved with the model.
+        self.match_ids_ = [t["theme_id"] for t in self.themes_]
+        self.match_centroids_ = self.centroids_
+        # The fitted texts' vectors, so that assigning them (fit then assign on
+        # the same texts is the pipeline's pattern) does not embed them again.
+        # Read, never changed, by transform; never saved with the model.
         self._vector_cache: tuple[dict[str, int], np.ndarray] | None = (
             {str(t): i for i, t in enumerate(uniq[sample])},
             x,
@@ -421,40 +206,44 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         """
         return self.fit(texts).assign(texts)
 
-    def _fit_fast(self, texts: np.ndarray, labels: np.ndarray, w: np.ndarray) -> None:
-        from sklearn.feature_extraction.text import HashingVectorizer
-        from sklearn.linear_model import SGDClassifier
-
-        # Character 3-4-grams within words: on SemEval with 1,500 of 3,032
-        # sentences embedded, they agree with the embedding's themes on 69-71%
-        # of the rest against 66-70% for word 1-2-grams (NMI +0.01 to +0.03),
-        # at half the speed (15k against 30k comments/s).
-        self.hasher_ = HashingVectorizer(
-            analyzer="char_wb",
-            ngram_range=(3, 4),
-            n_features=2**18,
-            alternate_sign=False,
-            norm="l2",
-        )
-        clf = SGDClassifier(
-            loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=self.random_state
-        )
-        self.fast_ = clf.fit(hashed_ngrams(self.hasher_, list(texts)), labels, sample_weight=w)
-
-    def _label(self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, top: int = 150) -> None:
-        sims = x @ self.centroids_.T
+    def _central(self, texts: np.ndarray, sims: np.ndarray, top: int = 150) -> list[list[str]]:
+        """Each theme's ``top`` most similar texts among those it is the best theme of."""
         primary = sims.argmax(1)
         per_theme = []
         for g in range(self.n_themes_):
             idx = np.flatnonzero(primary == g)
             idx = idx[np.lexsort((idx, -sims[idx, g]))][:top]
             per_theme.append([str(texts[i]) for i in idx])
-        labels = theme_labels(per_theme, banned=self.brand_terms)
-        sizes = np.bincount(primary, w, self.n_themes_).astype(int)
-        self.themes_ = [
+        return per_theme
+
+    def _label(self, texts: np.ndarray, x: np.ndarray, w: np.ndarray) -> None:
+        sims = x @ self.centroids_.T
+        labels = theme_labels(self._central(texts, sims), banned=self.brand_terms)
+        sizes = np.bincount(sims.argmax(1), w, self.n_themes_).astype(int)
+        self.themes_: list[dict[str, Any]] = [
             {"theme_id": f"T{g + 1:02d}", "label": lab, "keywords": kw, "size": int(sizes[g])}
             for g, (lab, kw) in enumerate(labels)
         ]
+
+    # -- scoring -----------------------------------------------------------
+
+    def embed(self, texts: Sequence[str] | np.ndarray) -> np.ndarray:
+        """The model's unit vectors of (already cleaned) ``texts``: embedded,
+        centred on the fitted corpus mean, re-normalised."""
+        check_is_fitted(self, "mean_")
+        return unit(self.rep_.transform(list(texts)) - self.mean_)
+
+    def _cached_vectors(self, uniq: np.ndarray) -> np.ndarray:
+        """:meth:`embed` of ``uniq``, reusing the vectors of the texts fitted on."""
+        vecs = np.zeros((len(uniq), self.centroids_.shape[1]), dtype=np.float32)
+        cache = getattr(self, "_vector_cache", None)
+        rows = cache[0] if cache is not None else {}
+        hit = np.array([str(t) in rows for t in uniq], dtype=bool)
+        if hit.any():
+            vecs[hit] = cache[1][[rows[str(t)] for t in uniq[hit]]]  # type: ignore[index]
+        if (~hit).any():
+            vecs[~hit] = self.embed(list(uniq[~hit]))
+        return vecs
 
     def _similarities(self, texts: Sequence[str]) -> np.ndarray:
         from threadpoolctl import threadpool_limits
@@ -464,30 +253,12 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         idx = np.flatnonzero(usable)
         if not len(idx):
             return sims
-        uniq, inverse = _distinct(np.asarray(cleaned, dtype=object)[idx])
-        cache = getattr(self, "_vector_cache", None)
-        self._vector_cache = None
+        uniq, inverse = distinct(np.asarray(cleaned, dtype=object)[idx])
         with threadpool_limits(1):
             if len(uniq) <= self.max_embed:
-                vecs = np.zeros((len(uniq), self.centroids_.shape[1]), dtype=np.float32)
-                rows = cache[0] if cache is not None else {}
-                hit = np.array([str(t) in rows for t in uniq], dtype=bool)
-                if hit.any():
-                    vecs[hit] = cache[1][[rows[str(t)] for t in uniq[hit]]]  # type: ignore[index]
-                if (~hit).any():
-                    vecs[~hit] = self._vectors(list(uniq[~hit]))
-                s = vecs @ self.centroids_.T
+                s = self._cached_vectors(uniq) @ self.centroids_.T
             else:  # fast path: classifier probabilities, chunk-wise, over the cores
-                global _FAST
-                _FAST = self  # forked workers read the model from here, unpickled
-                try:
-                    chunks = [
-                        list(uniq[i : i + _FAST_CHUNK]) for i in range(0, len(uniq), _FAST_CHUNK)
-                    ]
-                    parts = map_chunks(_fast_scores, chunks, self.n_threads, min_items=2)
-                finally:
-                    _FAST = None
-                s = np.vstack(parts)
+                s = fast_scores(self, uniq)
         sims[idx] = s[inverse]
         return sims
 
@@ -521,6 +292,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         threshold, and to every theme scoring at least ``membership_threshold``
         times its best (and above the none threshold).
         """
+        check_is_fitted(self, "none_threshold_")
         best = scores.max(axis=1) if scores.size else np.zeros(len(scores), dtype=np.float32)
         primary = np.where(best > max(self.none_threshold_, 0.0), scores.argmax(axis=1), -1).astype(
             np.int64
@@ -528,3 +300,188 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         cut = np.maximum(self.membership_threshold * best, self.none_threshold_)
         member = (scores >= cut[:, None]) & (primary >= 0)[:, None]
         return primary, member
+
+    # -- edits (each returns an edited copy; the model itself is left alone) --
+
+    def match_reference(self) -> tuple[list[str], np.ndarray]:
+        """Theme ids and centroids a later re-fit's themes are matched against.
+
+        Those the ids were last given to (by :meth:`with_theme_ids` or when
+        fitting); codebook edits keep them, so a merged-away id can still be
+        recognised in the next fit.
+        """
+        check_is_fitted(self, "centroids_")
+        ids = getattr(self, "match_ids_", None)
+        cents = getattr(self, "match_centroids_", None)
+        if ids is None or cents is None:
+            return [t["theme_id"] for t in self.themes_], np.asarray(self.centroids_)
+        return list(ids), np.asarray(cents)
+
+    def _edited(self) -> ThemeModel:
+        """A shallow copy to edit, keeping this model's match reference."""
+        new = copy.copy(self)
+        new.match_ids_, new.match_centroids_ = self.match_reference()
+        return new
+
+    def seed_centroid(
+        self, phrases: Sequence[str], brand_terms: Sequence[str] | None = None
+    ) -> np.ndarray:
+        """A theme centroid from seed phrases: the unit mean of their vectors.
+
+        ``brand_terms`` (default: the model's) are masked in the phrases first.
+        Raises ValueError when no phrase has a word the representation knows.
+        """
+        check_is_fitted(self, "centroids_")
+        terms = self.brand_terms if brand_terms is None else brand_terms
+        raw = np.asarray(self.rep_.transform(clean_for_themes(list(phrases), terms)))
+        if not np.any(np.linalg.norm(raw, axis=1) > 1e-6):
+            raise ValueError("none of the phrases uses a word the model's vocabulary knows")
+        return unit(unit(raw - self.mean_).mean(axis=0))
+
+    def with_themes(
+        self,
+        theme_ids: Sequence[str],
+        centroids: Sequence[np.ndarray],
+        texts: Sequence[str],
+        *,
+        fixed_labels: Mapping[str, str] | None = None,
+        brand_terms: Sequence[str] | None = None,
+    ) -> ThemeModel:
+        """A copy whose themes are ``theme_ids`` with unit ``centroids`` (merged,
+        split or seeded by the caller), refreshed on ``texts``: sizes, keywords,
+        labels (``fixed_labels`` by id win), none threshold and fast classifier.
+
+        ``brand_terms`` replaces the model's (masked in ``texts`` and later
+        input). Ids the model already has keep their label until the refresh.
+        """
+        check_is_fitted(self, "centroids_")
+        new = self._edited()
+        if brand_terms is not None:
+            new.set_params(brand_terms=tuple(brand_terms))
+        old = {t["theme_id"]: t for t in self.themes_}
+        new.centroids_ = np.vstack(centroids).astype(np.float32)
+        new.n_themes_ = len(theme_ids)
+        new.themes_ = [
+            {
+                "theme_id": tid,
+                "label": old.get(tid, {}).get("label", ""),
+                "keywords": list(old.get(tid, {}).get("keywords", [])),
+                "size": 0,
+            }
+            for tid in theme_ids
+        ]
+        new._refresh(texts, fixed_labels or {})
+        return new
+
+    def _refresh(self, texts: Sequence[str], fixed_labels: Mapping[str, str]) -> None:
+        """Recompute sizes, labels, none threshold and the fast classifier (on a fresh copy)."""
+        from sklearn.base import clone
+
+        uniq, w = distinct_usable(texts, self.brand_terms)
+        if not len(uniq):
+            return
+        sims = self.embed(uniq) @ self.centroids_.T
+        primary = sims.argmax(1)
+        best = sims.max(1)
+        self.none_threshold_ = float(
+            np.quantile(np.repeat(best, w.astype(int)), self.none_quantile)
+        )
+        labels = theme_labels(self._central(uniq, sims))
+        sizes = np.bincount(primary, w, self.n_themes_).astype(int)
+        self.themes_ = [
+            {
+                "theme_id": t["theme_id"],
+                "label": fixed_labels.get(t["theme_id"], lab),
+                "keywords": kw,
+                "size": int(sizes[g]),
+            }
+            for g, (t, (lab, kw)) in enumerate(zip(self.themes_, labels, strict=True))
+        ]
+        if getattr(self, "fast_", None) is not None and len(np.unique(primary)) >= 2:
+            self.fast_ = clone(self.fast_).fit(
+                hashed_ngrams(self.hasher_, list(uniq)), primary, sample_weight=w
+            )
+
+    def with_labels(self, labels: Mapping[str, str]) -> ThemeModel:
+        """A copy with themes renamed (``labels``: theme id -> new label)."""
+        check_is_fitted(self, "centroids_")
+        ids = [t["theme_id"] for t in self.themes_]
+        unknown = [tid for tid in labels if tid not in ids]
+        if unknown:
+            raise ValueError(f"unknown theme id {unknown[0]!r}; valid ids: {', '.join(ids)}.")
+        new = self._edited()
+        new.themes_ = [{**t, "label": labels.get(t["theme_id"], t["label"])} for t in self.themes_]
+        return new
+
+    def without_terms(self, terms: Sequence[str]) -> ThemeModel:
+        """A copy whose labels and keywords never show ``terms`` (a label left
+        empty becomes its first two keywords, or "misc")."""
+        check_is_fitted(self, "centroids_")
+        new = self._edited()
+        new.themes_ = []
+        for t in self.themes_:
+            keywords = [k for k in t["keywords"] if drop_terms(k, terms) == k]
+            label = drop_terms(t["label"], terms) or ", ".join(keywords[:2]) or "misc"
+            new.themes_.append({**t, "label": label, "keywords": keywords})
+        return new
+
+    def with_theme_ids(self, theme_ids: Sequence[str], order: Sequence[int]) -> ThemeModel:
+        """A copy with new ids (``theme_ids[g]`` for theme ``g``) and themes in
+        ``order``; these ids and centroids become its match reference."""
+        check_is_fitted(self, "centroids_")
+        new = copy.copy(self)
+        new.centroids_ = np.asarray(self.centroids_)[list(order)]
+        new.themes_ = [{**self.themes_[g], "theme_id": theme_ids[g]} for g in order]
+        new.match_ids_ = [theme_ids[g] for g in order]
+        new.match_centroids_ = new.centroids_
+        if getattr(self, "fast_", None) is not None:
+            inv = np.empty(len(order), dtype=np.int64)
+            inv[list(order)] = np.arange(len(order))
+            fast = copy.copy(self.fast_)
+            fast.classes_ = inv[np.asarray(self.fast_.classes_, dtype=np.int64)]
+            new.fast_ = fast
+        return new
+
+    @classmethod
+    def from_learned(
+        cls,
+        params: Mapping[str, Any],
+        *,
+        rep: Any,
+        mean: np.ndarray,
+        centroids: np.ndarray,
+        themes: Sequence[Mapping[str, Any]],
+        none_threshold: float,
+        representation_info: Mapping[str, Any],
+        match_ids: Sequence[str],
+        match_centroids: np.ndarray,
+        k_scores: Mapping[int, float] | None = None,
+        fast: Any = None,
+        hasher: Any = None,
+    ) -> ThemeModel:
+        """A fitted model from its parameters and learned state (a saved model's).
+
+        The caller checks the shapes (see :func:`~feedback_nlp.themes.load_model`).
+        """
+        model = cls(**params)
+        model.rep_ = rep
+        model.mean_ = mean
+        model.centroids_ = centroids
+        model.n_themes_ = len(centroids)
+        model.none_threshold_ = float(none_threshold)
+        model.representation_ = dict(representation_info)
+        model.themes_ = [
+            {
+                "theme_id": str(t["theme_id"]),
+                "label": str(t["label"]),
+                "keywords": [str(w) for w in t.get("keywords", [])],
+                "size": int(t.get("size", 0)),
+            }
+            for t in themes
+        ]
+        if k_scores:
+            model.k_scores_ = dict(k_scores)
+        model.match_ids_ = [str(i) for i in match_ids]
+        model.match_centroids_ = match_centroids
+        model.fast_, model.hasher_ = fast, hasher
+        return model

