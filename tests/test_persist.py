@@ -243,3 +243,22 @@ def test_minilm_round_trip_and_version_check(tmp_path):
     meta.write_text(json.dumps(doc))
     with pytest.raises(ModelError, match=r"fitted with embedding model .* sha256 000000000000…"):
         load_model(path)
+
+
+def test_a_model_saved_before_the_state_refactor_still_loads():
+    """tests/data/theme_model_v1 was saved by 9051bfd (a merge and a rename applied):
+    it loads, keeps its match reference, and assigns as it did then."""
+    folder = Path(__file__).parent / "data" / "theme_model_v1"
+    loaded = load_model(folder.resolve())
+    assert [(t["theme_id"], t["label"]) for t in loaded.themes_] == [
+        ("T01", "renamed"),
+        ("T02", "support agent"),
+        ("T03", "technician appointment"),
+    ]
+    assert loaded.match_reference()[0] == ["T01", "T02", "T03", "T04"]
+    probe = make_texts(3, seed=11) + ["", "rude support agent"]
+    primary, members, _ = loaded.assign(probe)
+    assert primary.tolist() == [2, 2, -1, 2, 2, 2, 0, 0, 0, 1, 1, 1, -1, 1]
+    assert [list(m) for m in members] == [[p] if p >= 0 else [] for p in primary.tolist()]
+    fast = loaded.set_params(max_embed=1).assign(probe)[0]
+    assert fast.shape == primary.shape
