@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pandas as pd
@@ -15,10 +16,11 @@ from typer.testing import CliRunner  # noqa: E402
 from feedback_nlp.cli import app  # noqa: E402
 from feedback_nlp.config import AnalysisConfig, DuplicatePolicy, Engine, Representation  # noqa: E402
 from feedback_nlp.demo import write_survey  # noqa: E402
-from feedback_nlp.engines.combine import merge_examples  # noqa: E402
 from feedback_nlp.engines.dask_engine import analyze_dask  # noqa: E402
 from feedback_nlp.errors import ConfigError, InputFileError  # noqa: E402
 from feedback_nlp.pipeline import analyze  # noqa: E402
+from feedback_nlp.plan import merge_examples  # noqa: E402
+from golden_cases import available, config  # noqa: E402
 
 SEGMENTS = ("region", "plan")
 
@@ -56,10 +58,6 @@ def _config(path: Path) -> AnalysisConfig:
         n_themes=6,
         duplicates=DuplicatePolicy.first,
         seed=3,
-        # The name filter of redaction uses corpus-wide word counts, which a
-        # partition does not have (see README, Running on a cluster); the pattern
-        # redaction (e-mails, phones...) is per comment and stays on.
-        redact_names=False,
     )
 
 
@@ -89,6 +87,34 @@ def _assert_same_result(local, dask, rejected_drop: tuple[str, ...] = ()) -> Non
     _same(local.trends, dask.trends)
     _same(local.followup, dask.followup)
     _same(local.rejected, dask.rejected, rejected_drop)
+
+
+def _without_engine(summary: dict) -> dict:
+    """summary.json minus what names the engine and its input files."""
+    out = copy.deepcopy(summary)
+    out.pop("engine", None)
+    out["manifest"]["config"].pop("engine")
+    out["manifest"].pop("input")
+    return out
+
+
+@pytest.mark.parametrize(("case", "blocksize"), [("demo", 100_000), ("telecom", 60_000)])
+def test_default_settings_give_the_local_result(
+    case: str, blocksize: int, client, tmp_path: Path
+) -> None:
+    """Name redaction on, automatic representation: every table and the summary equal."""
+    if not available(case):
+        pytest.skip(f"data of case {case!r} not present")
+    cfg = config(case, tmp_path)
+    assert cfg.redact and cfg.redact_names
+    local = analyze(cfg)
+    dask = analyze_dask(cfg.with_(engine=Engine.dask), client=client, blocksize=blocksize)
+    assert dask.summary["engine"]["partitions"] >= 3
+    assert local.summary["redaction"]["NAME"] > 0
+    _assert_same_result(local, dask)
+    _same(local.segment_own_themes, dask.segment_own_themes)
+    assert _without_engine(dask.summary) == _without_engine(local.summary)
+    assert dask.notes == local.notes
 
 
 def test_glob_of_csv_files_gives_the_local_result(local, survey: Path, client) -> None:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .errors import InputFileError
 
-__all__ = ["read_table", "SUPPORTED_EXTENSIONS"]
+__all__ = ["read_table", "read_parquet_bytes", "sniff_delimiter", "SUPPORTED_EXTENSIONS"]
 
 #: File extension (lower-cased) -> format name.
 SUPPORTED_EXTENSIONS = {
@@ -80,7 +80,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
         if fmt == "jsonl":
             frame = _read_jsonl(text, name)
         else:
-            info["delimiter"] = "\t" if fmt == "tsv" else _sniff_delimiter(text)
+            info["delimiter"] = "\t" if fmt == "tsv" else sniff_delimiter(text)
             frame = _read_csv(text, info["delimiter"], name)
     elif fmt == "xlsx":
         frame, sheets = _read_xlsx(data, name)
@@ -90,7 +90,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
                 f"{name} has {len(sheets)} sheets; read only the first one, {sheets[0]!r}."
             )
     else:
-        frame = _read_parquet(data, name)
+        frame = read_parquet_bytes(data, name)
     if len(frame) == 0:
         raise InputFileError(f"{name} has no data rows, only a header line.")
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -147,7 +147,7 @@ def _decode(data: bytes, name: str, fmt: str) -> tuple[str, str, str | None]:
         )
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     """csv.Sniffer on a sample, checked against the header line."""
     sample = text[:32_768]
     if len(text) > len(sample) and "\n" in sample:
@@ -318,7 +318,8 @@ def _xlsx_cell(value: Any) -> str:
     return str(value)
 
 
-def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
+def read_parquet_bytes(data: bytes, name: str) -> pd.DataFrame:
+    """A Parquet file's bytes as a table of strings, converted as :func:`read_table` does."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq

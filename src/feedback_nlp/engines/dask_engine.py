@@ -1,28 +1,26 @@
-"""The Dask engine: the same analysis as :func:`feedback_nlp.pipeline.analyze`, over partitions.
+"""The Dask engine: the analysis plan of :func:`feedback_nlp.pipeline.analyze`, over partitions.
 
-Stages (driver = this process, workers = the dask.distributed cluster):
+The steps are the local engine's own (:mod:`feedback_nlp.load`,
+:mod:`feedback_nlp.plan`); this module only reads the input as partitions and
+supplies :class:`DaskExecutor`, which maps each per-chunk step over them on a
+dask.distributed cluster (one worker thread per partition):
 
 1. **read** (workers): the input (a CSV/TSV/Parquet file or a glob of them) as
    a dask DataFrame of strings; partitions are kept in cluster memory.
-2. **plan** (driver, from small per-partition answers): columns chosen from
-   the first rows like the local loader; partition lengths → global 1-based
-   row numbers; duplicated ids found with a distributed ``value_counts``;
-   day-first dates decided once over every partition's distinct dates.
-3. **load** (workers): scores parsed, validated and classified, rows
-   rejected with their reasons, dates parsed, redaction, usable-text check.
-4. **theme fit** (driver): the usable comments in row order (above
-   ``max_fit_rows`` a seeded sample of that many), brand-term detection and a
-   :class:`~feedback_nlp.themes.ThemeModel` with the local engine's parameters,
-   broadcast to every worker.
-5. **analysis** (workers): cleaning, VADER sentiment, theme assignment, the
-   partition's comment rows and its additive counts.
-6. **combine** (driver): counts summed, then the same table functions as the
-   local engine (:func:`~feedback_nlp.compare.table_from_counts`,
-   :func:`~feedback_nlp.nps.segment_table_from_counts`, Benjamini-Hochberg).
+2. **load** (driver decisions from small per-partition answers, then
+   workers): :func:`~feedback_nlp.load.plan_load` chooses the columns from the
+   first rows, finds duplicated ids with a distributed ``value_counts`` and
+   decides day-first dates over every partition's distinct dates;
+   :func:`~feedback_nlp.load.load_rows` loads each partition;
+   :func:`~feedback_nlp.load.redact_parts` redacts them with corpus-wide word
+   counts, so names are found exactly as on one chunk.
+3. **plan** (:func:`~feedback_nlp.plan.run_plan`): usable text, the theme fit
+   on the driver (above ``max_fit_rows`` usable comments, on a seeded sample),
+   the per-partition analysis, and the assembly of the result.
 
 With at most ``max_fit_rows`` usable comments the result equals the local
-engine's on the same input and seed. Above it, the themes come from the
-sample, and so do the term table and a saved model's new-theme candidates.
+engine's on the same input and seed, name redaction included. Above it, the
+themes come from the sample, and so do the brand terms and the term table.
 Theme examples are exact at any size: each partition sends its best
 candidates and the driver keeps the best overall.
 
@@ -35,7 +33,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import reduce
 from pathlib import Path
@@ -45,24 +43,30 @@ import numpy as np
 import pandas as pd
 
 from ..config import AnalysisConfig
-from ..errors import ConfigError, DataError, InputFileError
-from ..result import AnalysisResult, Survey
-from .partition import (
-    AnalyzedPart,
-    LoadedPart,
+from ..errors import ConfigError, InputFileError
+from ..execution import Progress, Timer
+from ..load import (
     LoadPlan,
-    analyze_part,
-    as_strings,
     date_heads,
-    id_rows,
-    ids_of,
-    load_part,
-    sample_part,
+    load_rows,
+    note_redaction,
+    part_stats,
+    plan_load,
+    redact_parts,
+    summarise_load,
 )
+from ..plan.run import run_plan
+from ..result import AnalysisResult, Survey
+from ..rows import column_values
 
-__all__ = ["analyze_dask", "open_client", "DASK_FORMATS", "MAX_FIT_ROWS", "LOCAL_WORKERS"]
-
-Progress = Callable[[str], None]
+__all__ = [
+    "DaskExecutor",
+    "analyze_dask",
+    "open_client",
+    "DASK_FORMATS",
+    "MAX_FIT_ROWS",
+    "LOCAL_WORKERS",
+]
 
 #: Input formats the Dask engine reads, by extension.
 DASK_FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}
@@ -170,9 +174,9 @@ def _input_files(cfg: AnalysisConfig) -> tuple[list[str], str]:
 
 
 def _read_parquet_file(path: str) -> pd.DataFrame:
-    from ..read import _read_parquet  # the local reader's exact string conversion
+    from ..read import read_parquet_bytes  # the local reader's exact string conversion
 
-    return as_strings(_read_parquet(Path(path).read_bytes(), Path(path).name))
+    return as_strings(read_parquet_bytes(Path(path).read_bytes(), Path(path).name))
 
 
 def _frame(files: list[str], fmt: str, blocksize: str | int | None) -> tuple[Any, dict[str, Any]]:
@@ -187,12 +191,12 @@ def _frame(files: list[str], fmt: str, blocksize: str | int | None) -> tuple[Any
         names = [str(c).strip() for c in pq.read_schema(files[0]).names]
         meta = pd.DataFrame({c: pd.Series(dtype=object) for c in names})
         return dd.from_map(_read_parquet_file, files, meta=meta, enforce_metadata=False), info
-    from ..read import _sniff_delimiter
+    from ..read import sniff_delimiter
 
     head = Path(files[0]).read_bytes()[:65_536]
     encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
     text = head.decode(encoding, errors="replace")
-    delimiter = "\t" if fmt == "tsv" else _sniff_delimiter(text)
+    delimiter = "\t" if fmt == "tsv" else sniff_delimiter(text)
     info.update(encoding=encoding, delimiter=delimiter)
     ddf = dd.read_csv(
         files, sep=delimiter, dtype=str, keep_default_na=False, na_filter=False,
@@ -202,6 +206,52 @@ def _frame(files: list[str], fmt: str, blocksize: str | int | None) -> tuple[Any
 
 
 # ---------------------------------------------------------------- the run
+
+
+class DaskExecutor:
+    """The plan's per-chunk steps on a dask.distributed cluster; chunks are futures."""
+
+    name = "dask"
+    in_process = False
+    #: The cluster is the parallelism: one process per partition's step.
+    workers = 1
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def map(self, fn: Callable[..., Any], *chunks: Sequence[Any], **shared: Any) -> list[Any]:
+        return list(self.client.map(fn, *chunks, **shared, pure=False))
+
+    def gather(self, chunks: Sequence[Any]) -> list[Any]:
+        return list(self.client.gather(list(chunks)))
+
+    def scatter(self, value: Any) -> Any:
+        return self.client.scatter(value, broadcast=True)
+
+
+def as_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as ``str`` ('' when empty) and header names stripped, as ``read_table``."""
+    out = frame.reset_index(drop=True)
+    out.columns = [str(c).strip() for c in out.columns]
+    return out.fillna("").astype(str).astype(object)
+
+
+def _ids_of(raw: pd.DataFrame, id_col: str) -> pd.Series:
+    """Non-empty respondent ids of a partition (for the global duplicate check)."""
+    ids = column_values(raw, id_col).str.strip()
+    return pd.Series(ids[ids != ""].to_numpy(dtype=object), dtype=object, name="id")
+
+
+def _id_rows(raw: pd.DataFrame, offset: int, id_col: str, wanted: frozenset[str]) -> pd.DataFrame:
+    """The ``(id, row)`` pairs of the ids in ``wanted``, with global row numbers."""
+    ids = column_values(raw, id_col).str.strip()
+    rows = np.arange(offset + 1, offset + len(raw) + 1, dtype=np.int64)
+    hit = ids.isin(wanted).to_numpy()
+    return pd.DataFrame({"id": ids.to_numpy(dtype=object)[hit], "row": rows[hit]})
+
+
+def _date_heads(raw: pd.DataFrame, date_col: str) -> set[str]:
+    return date_heads(column_values(raw, date_col))
 
 
 def _run(
@@ -215,9 +265,8 @@ def _run(
 ) -> AnalysisResult:
     from threadpoolctl import threadpool_limits
 
-    from ..pipeline import _Timer
-
-    timer = _Timer(progress)
+    timer = Timer(progress)
+    ex = DaskExecutor(client)
     source = Path(str(cfg.input)).name
     with timer.stage("read"):
         ddf, read_info = _frame(files, fmt, blocksize)
@@ -239,188 +288,55 @@ def _run(
     with timer.stage("load"):
         notes: list[str] = []
         plan = _plan(cfg, client, raw, offsets, source, notes)
-        plan_f = client.scatter(plan, broadcast=True)
-        loaded = client.map(load_part, raw, offsets, plan=plan_f, pure=False)
+        loaded = ex.map(load_rows, raw, offsets, plan=ex.scatter(plan))
         del raw  # the loaded partitions replace the raw strings in cluster memory
-        stats = client.gather(client.map(_load_stats, loaded))
-    info, rejected = _load_info(cfg, plan, stats, read_info, source, n, notes)
-
-    with timer.stage("theme fit"), threadpool_limits(limits=cfg.threads or os.cpu_count() or 1):
-        sample_texts, sample_groups = _fit_sample(client, loaded, stats, cfg.seed, max_fit_rows)
-        model, brand, cleaned_sample = _fit(cfg, sample_texts, sample_groups)
-        total_usable = sum(s["usable"] for s in stats)
-        if total_usable > len(sample_texts):
-            notes.append(
-                f"Themes were fitted on a seeded sample of {len(sample_texts):,} of "
-                f"{total_usable:,} comments (max_fit_rows)."
-            )
-        model_f = client.scatter(model, broadcast=True)
-
-    with timer.stage("theme assignment"):
-        parts: list[AnalyzedPart] = client.gather(
-            client.map(analyze_part, loaded, model=model_f, brand=tuple(brand), cfg=cfg, pure=False)
-        )
-        metrics = [s["metrics"] for s in stats]
-        del loaded
-
+        if cfg.redact:
+            loaded = redact_parts(ex, loaded, cfg.redact_names)
+        stats = ex.gather(ex.map(part_stats, loaded))
+        info: dict[str, Any] = {"input": read_info}
+        rejected = summarise_load(plan, stats, info, notes)
+        if cfg.redact:
+            note_redaction(stats, info, notes)
     survey = Survey(
-        # Only the dates are read from the frame after this point (trends summary).
-        frame=pd.concat([p.trend_rows[["date"]] for p in parts], ignore_index=True),
-        rejected=rejected,
-        segment_cols=cfg.segment_cols,
-        info=info,
-        notes=notes,
-        metrics=pd.concat(metrics, ignore_index=True) if cfg.metric_cols else None,
-    )
-    from .combine import combine
-
-    return combine(cfg, survey, parts, model, brand, cleaned_sample, sample_groups, timer)
-
-
-def _load_stats(part: LoadedPart) -> dict[str, Any]:
-    """The small answers the driver needs from a loaded partition (and its frame sans text)."""
-    return {
-        "kept": len(part.frame),
-        "usable": int(part.usable.sum()),
-        "rejected": part.rejected,
-        "redaction": part.redaction,
-        "dates": part.dates,
-        "metrics": part.metrics,
-    }
+        frame=pd.DataFrame(), rejected=rejected, segment_cols=tuple(plan.columns["segments"]),
+        info=info, notes=notes,
+    )  # fmt: skip
+    engine = {"name": "dask", "partitions": len(offsets)}
+    with threadpool_limits(limits=cfg.threads or os.cpu_count() or 1):
+        return run_plan(cfg, ex, loaded, survey, timer, max_fit_rows=max_fit_rows, engine=engine)
 
 
 def _plan(
     cfg: AnalysisConfig, client: Any, raw: list[Any], offsets: list[int], source: str,
     notes: list[str],
 ) -> LoadPlan:  # fmt: skip
-    """Columns, duplicate ids and date order: the global decisions every partition follows."""
-    from ..load import _choose_columns, _duplicates
-    from ..parse import guess_dayfirst
-
+    """Columns, duplicate ids and date order from the partitions: the loader's own rules."""
     head_parts = []
     for fut in raw:
         head_parts.append(fut.result())
         if sum(len(p) for p in head_parts) >= HEAD_ROWS:
             break
     head = pd.concat(head_parts, ignore_index=True)
-    cols = _choose_columns(cfg, head, source, None, None, notes)
-    for metric in cfg.metric_cols:
-        if metric not in head.columns:
-            from ..errors import ColumnError, nearest
 
-            guess = nearest(metric, list(head.columns))
-            hint = f" Did you mean {guess!r}?" if guess else ""
-            raise ColumnError(f"Metric column {metric!r} not found in {source}.{hint}")
-    drop: frozenset[int] = frozenset()
-    reason = None
-    if cols["id"]:
+    def duplicated_ids(column: str) -> tuple[pd.Series, np.ndarray]:
         import dask.dataframe as dd
 
         ids = dd.from_delayed(
-            client.map(ids_of, raw, id_col=cols["id"]),
+            client.map(_ids_of, raw, id_col=column),
             meta=pd.Series(dtype=object, name="id"),
             verify_meta=False,
         )
         counts = client.compute(ids.value_counts(split_out=max(1, len(raw) // 8))).result()
         dup_ids = frozenset(str(i) for i in counts[counts > 1].index)
-        if dup_ids:
-            pairs = pd.concat(
-                client.gather(client.map(id_rows, raw, offsets, id_col=cols["id"], wanted=dup_ids)),
-                ignore_index=True,
-            )
-            rows = pairs["row"].to_numpy(dtype=np.int64)
-            mask, reason = _duplicates(pairs["id"], rows, source, str(cols["id"]), cfg.duplicates)
-            drop = frozenset(int(r) for r in rows[mask])
-    dayfirst = False
-    if cols["date"]:
-        heads = reduce(set.union, client.gather(client.map(date_heads, raw, date_col=cols["date"])))
-        dayfirst = guess_dayfirst(pd.Series(sorted(heads), dtype=str))
-    return LoadPlan(cfg, source, cols, drop, reason, dayfirst)
-
-
-def _load_info(
-    cfg: AnalysisConfig, plan: LoadPlan, stats: list[dict[str, Any]], read_info: dict[str, Any],
-    source: str, n: int, notes: list[str],
-) -> tuple[dict[str, Any], pd.DataFrame]:  # fmt: skip
-    """The loader's ``Survey.info``, notes and rejected table, from the partitions' answers."""
-    cols = plan.columns
-    info: dict[str, Any] = {"input": read_info}
-    info["columns"] = {k: cols[k] for k in ("score", "group", "text", "id", "date", "segments")}
-    info["columns"]["detected"] = cols["detected"]
-    # Empty parts left out: their object columns would turn the others' str dtype to object.
-    nonempty = [s["rejected"] for s in stats if len(s["rejected"])] or [stats[0]["rejected"]]
-    rejected = pd.concat(nonempty, ignore_index=True)
-    kept = sum(s["kept"] for s in stats)
-    if kept == 0:
-        first = rejected["reason"].iloc[0]
-        what, option = ("score", "--score-col") if cols["score"] else ("group label", "--group-col")
-        raise DataError(
-            f"No valid {what} in {source}: all {n} rows were rejected (first reason: {first}). "
-            f"Check {option} and the scale options."
+        if not dup_ids:
+            return pd.Series([], dtype=object), np.zeros(0, dtype=np.int64)
+        pairs = pd.concat(
+            client.gather(client.map(_id_rows, raw, offsets, id_col=column, wanted=dup_ids)),
+            ignore_index=True,
         )
-    if cols["date"] is not None:
-        d = {k: sum(s["dates"][k] for s in stats) for k in ("parsed", "missing", "bad")}
-        info["date"] = {"column": cols["date"], "dayfirst": plan.dayfirst, **d}
-        if d["bad"]:
-            notes.append(
-                f"{d['bad']} values in column {cols['date']!r} are not dates; "
-                "they are left empty (flag bad_date)."
-            )
-    kinds = rejected["reason"].str.split(":", n=1).str[0].str.replace(r" \(.*", "", regex=True)
-    info["rows"] = {"read": n, "kept": kept, "rejected": n - kept}
-    info["rejected_reasons"] = {
-        str(k): int(v) for k, v in kinds.value_counts().sort_index().items()
-    }
-    if n - kept:
-        reasons = ", ".join(f"{k} ({v})" for k, v in kinds.value_counts().items())
-        notes.append(f"Rejected {n - kept} of {n} rows of {source}: {reasons}.")
-    if cfg.redact:
-        from ..redact import PII_TYPES
+        return pairs["id"], pairs["row"].to_numpy(dtype=np.int64)
 
-        counts = {k: sum(s["redaction"].get(k, 0) for s in stats) for k in PII_TYPES}
-        info["redaction"] = counts
-        found = ", ".join(f"{v} {k.lower()}" for k, v in counts.items() if v)
-        if found:
-            notes.append(
-                f"Personal data in comments replaced by placeholders like [EMAIL]: {found} "
-                "(pass --no-redact to keep it)."
-            )
-    return info, rejected
+    def heads(column: str) -> set[str]:
+        return reduce(set.union, client.gather(client.map(_date_heads, raw, date_col=column)))
 
-
-def _fit_sample(
-    client: Any, loaded: list[Any], stats: list[dict[str, Any]], seed: int, max_rows: int
-) -> tuple[list[str], np.ndarray]:
-    """The usable comments (and groups) in row order; a seeded sample above ``max_rows``."""
-    usable = np.array([s["usable"] for s in stats], dtype=np.int64)
-    total = int(usable.sum())
-    chosen = np.arange(total)
-    if total > max_rows:
-        chosen = np.sort(np.random.default_rng(seed).choice(total, max_rows, replace=False))
-    starts = np.concatenate([[0], np.cumsum(usable)])
-    positions = [chosen[(chosen >= a) & (chosen < b)] - a for a, b in zip(starts[:-1], starts[1:])]
-    got = client.gather(client.map(sample_part, loaded, positions, pure=False))
-    texts = [t for part_texts, _ in got for t in part_texts]
-    groups = np.concatenate([g for _, g in got]) if got else np.array([], dtype=object)
-    return texts, groups.astype(object)
-
-
-def _fit(
-    cfg: AnalysisConfig, texts: list[str], groups: np.ndarray
-) -> tuple[Any, list[str], list[str]]:
-    """Brand terms and the theme model, exactly as the local pipeline fits them."""
-    from ..pipeline import _new_model
-    from ..redact import strip_placeholders
-    from ..themes import clean_for_themes, detect_brand_terms
-
-    brand = list(cfg.brand_terms)
-    detected = detect_brand_terms(texts, groups.tolist())
-    brand += [t for t in detected if t.lower() not in {b.lower() for b in brand}]
-    cleaned = clean_for_themes(
-        strip_placeholders(texts), brand_terms=tuple(brand), cut_because=False
-    )
-    if cfg.model_path is not None:
-        from ..themes import load_model
-
-        return load_model(cfg.model_path), brand, cleaned
-    return _new_model(cfg).fit(cleaned), brand, cleaned
+    return plan_load(cfg, head, source, notes, duplicated_ids=duplicated_ids, date_heads=heads)

@@ -163,8 +163,8 @@ def assemble(
 ) -> AnalysisResult:
     """The result of the whole survey from its analysed chunks (in row order).
 
-    ``survey`` carries what loading found (``info``, ``notes``, ``rejected``;
-    its ``frame`` needs only the ``date`` column); ``sample`` is what the theme
+    ``survey`` carries what loading found (``info``, ``notes``, ``rejected``,
+    ``segment_cols``; its ``frame`` is not read); ``sample`` is what the theme
     model was fitted on (the term table reads it); ``engine`` is recorded in
     the summary when given.
     """
@@ -207,7 +207,8 @@ def assemble(
     nps = nps_from_counts(pro, pas, det).to_dict()
     summary = summaries.summary(cfg, survey, comments, nps, model, overall, segments)
     if trends is not None:
-        summary["trends"] = summaries.trends_summary(trends, survey.frame, survey, overall, cfg)
+        dates = pd.concat([p.trend_rows[["date"]] for p in parts], ignore_index=True)
+        summary["trends"] = summaries.trends_summary(trends, dates, survey, overall, cfg)
     if metrics is not None:
         summary["metrics"] = summaries.metrics_summary(metrics)
     summary["followup"] = summaries.followup_summary(followup)

@@ -9,6 +9,7 @@ run; nothing here knows which engine it serves.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,7 @@ def run_plan(
     """Analyse the loaded (and redacted) chunks ``loaded`` into the survey's result.
 
     ``survey`` carries what loading found (info, notes, rejected rows, segment
-    columns; its frame needs only ``date``). The model is fitted on every
+    columns; its frame is not read). The model is fitted on every
     usable comment, or on a seeded sample of ``max_fit_rows`` of them.
     """
     with timer.stage("text preparation"):
@@ -53,12 +54,16 @@ def run_plan(
                 f"Themes were fitted on a seeded sample of {len(texts):,} of "
                 f"{sum(counts):,} comments (max_fit_rows)."
             )
-    parts = ex.gather(
-        ex.map(
-            analyze_chunk, prepared, model=ex.scatter(model), brand=tuple(brand), cfg=cfg,
-            segment_cols=survey.segment_cols, workers=ex.workers,
-            timer=timer if ex.in_process else None,
-        )
-    )  # fmt: skip
+    # In this process the chunk step times its own stages; elsewhere it is one stage.
+    with nullcontext() if ex.in_process else timer.stage("chunk analysis"):
+        parts = ex.gather(
+            ex.map(
+                analyze_chunk, prepared, model=ex.scatter(model), brand=tuple(brand), cfg=cfg,
+                segment_cols=survey.segment_cols, workers=ex.workers,
+                timer=timer if ex.in_process else None,
+            )
+        )  # fmt: skip
+    if engine is not None:
+        engine = {**engine, "fit_rows": len(texts)}
     sample = FitSample(cleaned, groups)
     return assemble(cfg, survey, parts, model, brand, sample, timer, engine)
