@@ -92,6 +92,30 @@ def column_error(name: str, columns: Sequence[str], where: str) -> ColumnError:
     )
 
 
+class _Chooser:
+    """The columns chosen so far, and the two ways of choosing one: given or detected."""
+
+    def __init__(self, notes: list[str]) -> None:
+        self.chosen: dict[str, Any] = {"detected": []}
+        self.notes = notes
+
+    def given(self, role: str, name: str, cols: list[str], where: str) -> None:
+        if name not in cols:
+            raise column_error(name, cols, where)
+        self.chosen[role] = name
+
+    def detect(self, role: str, frame: pd.DataFrame, accept: Callable[[pd.Series], bool]) -> None:
+        used = {v for k, v in self.chosen.items() if k != "detected" and isinstance(v, str)}
+        found = _detect(frame, role, used, accept)
+        self.chosen[role] = found
+        if found is not None:
+            self.chosen["detected"].append(role)
+            what, option = _ROLES[role]
+            self.notes.append(
+                f"Using column {found!r} for {what} (detected; pass {option} to choose another)."
+            )
+
+
 def choose_columns(
     cfg: AnalysisConfig,
     main: pd.DataFrame,
@@ -100,41 +124,69 @@ def choose_columns(
     csource: str | None,
     notes: list[str],
 ) -> dict[str, Any]:
-    """Pick each role's column: the configured name (must exist) or a detected one."""
+    """Pick each role's column: the configured name (must exist) or a detected one.
+
+    Returns role -> column name (None when absent), ``segments`` (a list) and
+    ``detected`` (the roles that were detected).
+    """
     mcols = [str(c) for c in main.columns]
     ccols = [str(c) for c in comments.columns] if comments is not None else []
-    chosen: dict[str, Any] = {"detected": []}
-
-    def given(role: str, name: str, cols: list[str], where: str) -> str:
-        if name not in cols:
-            raise column_error(name, cols, where)
-        chosen[role] = name
-        return name
-
-    def detect(role: str, frame: pd.DataFrame, accept: Callable[[pd.Series], bool]) -> None:
-        used = {v for k, v in chosen.items() if k != "detected" and isinstance(v, str)}
-        found = _detect(frame, role, used, accept)
-        chosen[role] = found
-        if found is not None:
-            chosen["detected"].append(role)
-            what, option = _ROLES[role]
-            notes.append(
-                f"Using column {found!r} for {what} (detected; pass {option} to choose another)."
-            )
-
+    pick = _Chooser(notes)
     if comments is not None and cfg.id_col is not None:
-        given("id", cfg.id_col, mcols, source)
-        given("id", cfg.id_col, ccols, str(csource))
+        pick.given("id", cfg.id_col, mcols, source)
+        pick.given("id", cfg.id_col, ccols, str(csource))
+    _score_or_group(cfg, pick, main, mcols, source)
+    if comments is None:
+        if cfg.id_col:
+            pick.given("id", cfg.id_col, mcols, source)
+        else:
+            pick.detect("id", main, lambda s: True)
+    text_frame, text_cols, text_where = (
+        (comments, ccols, str(csource)) if comments is not None else (main, mcols, source)
+    )
+    if cfg.text_col:
+        pick.given("text", cfg.text_col, text_cols, text_where)
+    else:
+        pick.detect("text", text_frame, lambda s: True)
+        if pick.chosen["text"] is None:
+            raise ColumnError(
+                f"No text column found in {text_where}: pass --text-col with the column "
+                f"holding the comments. Available columns: {list_columns(text_cols)}."
+            )
+    both = f"{source} or {csource}" if comments is not None else source
+    every = mcols + [c for c in ccols if c not in mcols]
+    if cfg.date_col:
+        pick.given("date", cfg.date_col, every, both)
+    else:
+        pick.detect("date", main, _looks_like_dates)
+    segments = list(dict.fromkeys(cfg.segment_cols))
+    for seg in segments:
+        if seg not in every:
+            raise column_error(seg, every, both)
+        if seg in CANONICAL:
+            raise ConfigError(
+                f"Segment column {seg!r} has the name of a built-in result column "
+                f"({', '.join(CANONICAL)}); rename it in {source}."
+            )
+    pick.chosen["segments"] = segments
+    return pick.chosen
+
+
+def _score_or_group(
+    cfg: AnalysisConfig, pick: _Chooser, main: pd.DataFrame, mcols: list[str], source: str
+) -> None:
+    """The score column, else the group-label column; at least one of them."""
     known = {**GROUP_WORDS, **dict(cfg.group_map)}
     if cfg.score_col:
-        given("score", cfg.score_col, mcols, source)
+        pick.given("score", cfg.score_col, mcols, source)
     else:
         # A column named like a score but holding labels is the group column.
-        detect("score", main, lambda s: not _holds_labels(s, known))
+        pick.detect("score", main, lambda s: not _holds_labels(s, known))
+    chosen = pick.chosen
     if cfg.group_col:
-        given("group", cfg.group_col, mcols, source)
+        pick.given("group", cfg.group_col, mcols, source)
     elif chosen["score"] is None:
-        detect("group", main, lambda s: _holds_labels(s, known))
+        pick.detect("group", main, lambda s: _holds_labels(s, known))
     else:
         chosen["group"] = None
     if chosen["score"] is None and chosen["group"] is None:
@@ -144,40 +196,7 @@ def choose_columns(
             f"promoter/passive/detractor labels). Available columns: {list_columns(mcols)}."
         )
     if chosen["score"] is not None and chosen["group"] is not None:
-        notes.append(
+        pick.notes.append(
             f"Both a score column ({chosen['score']!r}) and a group column "
             f"({chosen['group']!r}) are given; groups come from the scores."
         )
-    if comments is None:
-        if cfg.id_col:
-            given("id", cfg.id_col, mcols, source)
-        else:
-            detect("id", main, lambda s: True)
-    text_frame, text_cols, text_where = (
-        (comments, ccols, str(csource)) if comments is not None else (main, mcols, source)
-    )
-    if cfg.text_col:
-        given("text", cfg.text_col, text_cols, text_where)
-    else:
-        detect("text", text_frame, lambda s: True)
-        if chosen["text"] is None:
-            raise ColumnError(
-                f"No text column found in {text_where}: pass --text-col with the column "
-                f"holding the comments. Available columns: {list_columns(text_cols)}."
-            )
-    both = f"{source} or {csource}" if comments is not None else source
-    if cfg.date_col:
-        given("date", cfg.date_col, mcols + [c for c in ccols if c not in mcols], both)
-    else:
-        detect("date", main, _looks_like_dates)
-    segments = list(dict.fromkeys(cfg.segment_cols))
-    for seg in segments:
-        if seg not in mcols and seg not in ccols:
-            raise column_error(seg, mcols + [c for c in ccols if c not in mcols], both)
-        if seg in CANONICAL:
-            raise ConfigError(
-                f"Segment column {seg!r} has the name of a built-in result column "
-                f"({', '.join(CANONICAL)}); rename it in {source}."
-            )
-    chosen["segments"] = segments
-    return chosen

@@ -189,7 +189,22 @@ def score_sentiment(texts: Sequence[str], usable: np.ndarray, workers: int = 1) 
     )
     score_of.update(zip(pending, map_chunks(_score_texts, pending, workers)))
 
-    # Sentences of each distinct comment, flattened; ``starts`` indexes them.
+    flat_text, scores, counts, starts = _flatten(distinct, split, score_of)
+    compound[rows] = whole[code]
+    s_min[rows] = np.minimum.reduceat(scores, starts)[code]
+    s_max[rows] = np.maximum.reduceat(scores, starts)[code]
+    sentences = _sentence_rows(rows, counts[code], starts[code], flat_text, scores)
+    return SentimentResult(compound, s_min, s_max, sentences)
+
+
+def _flatten(
+    distinct: list[str], split: list[tuple[float, list[str]]], score_of: dict[str, float]
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The sentences of each distinct comment, flattened, with their scores.
+
+    Returns the texts, scores, sentences per comment and each comment's first
+    position; a comment of one sentence is that sentence, scored as the whole.
+    """
     flat_text: list[str] = []
     flat_score: list[float] = []
     counts = np.empty(len(distinct), dtype=np.int64)
@@ -204,21 +219,26 @@ def score_sentiment(texts: Sequence[str], usable: np.ndarray, workers: int = 1) 
             counts[k] = len(parts)
     starts = np.zeros(len(distinct), dtype=np.int64)
     np.cumsum(counts[:-1], out=starts[1:])
-    scores = np.array(flat_score, dtype=float)
-    compound[rows] = whole[code]
-    s_min[rows] = np.minimum.reduceat(scores, starts)[code]
-    s_max[rows] = np.maximum.reduceat(scores, starts)[code]
+    return flat_text, np.array(flat_score, dtype=float), counts, starts
 
+
+def _sentence_rows(
+    rows: np.ndarray,
+    lengths: np.ndarray,
+    row_starts: np.ndarray,
+    flat_text: list[str],
+    scores: np.ndarray,
+) -> pd.DataFrame:
+    """One row per sentence of each usable row (its comment's ``lengths`` sentences)."""
     # Each row repeats its comment's sentences: position j of the output is
     # sentence ``j - first[j]`` of the row's comment.
-    lengths = counts[code]
     total = int(lengths.sum())
     first = np.repeat(np.cumsum(lengths) - lengths, lengths)
     sentence_no = np.arange(total, dtype=np.int64) - first
-    take = np.repeat(starts[code], lengths) + sentence_no
+    take = np.repeat(row_starts, lengths) + sentence_no
     text_arr = np.empty(len(flat_text), dtype=object)
     text_arr[:] = flat_text
-    sentences = pd.DataFrame(
+    return pd.DataFrame(
         {
             "index": np.repeat(rows.astype(np.int64), lengths),
             "sentence_no": sentence_no + 1,
@@ -226,7 +246,6 @@ def score_sentiment(texts: Sequence[str], usable: np.ndarray, workers: int = 1) 
             "sentiment": scores[take],
         }
     )
-    return SentimentResult(compound, s_min, s_max, sentences)
 
 
 def contradictions(groups: np.ndarray, compound: np.ndarray) -> np.ndarray:

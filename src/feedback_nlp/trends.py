@@ -104,59 +104,64 @@ def trend_table(
     lab = label_of.to_numpy(dtype=object)
     for label, start in order.itertuples(index=False):
         mask = present & (lab == label)
-        gm = g[mask]
-        pro, pas, det = group_counts(gm)
-        stats = nps_from_counts(pro, pas, det)
-        n_det = int(np.count_nonzero((gm == "detractor") & ok[mask]))
-        n_pro = int(np.count_nonzero((gm == "promoter") & ok[mask]))
         base = {"period": label, "period_start": pd.Timestamp(start).strftime("%Y-%m-%d")}
+        rows += _period_rows(base, g[mask], m[mask], ok[mask], theme_ids, labels)
+    table = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
+    for c in _COUNT_COLUMNS:
+        table[c] = table[c].astype(np.int64)
+    return table
+
+
+_COUNT_COLUMNS = (
+    "n",
+    "promoters",
+    "passives",
+    "detractors",
+    "n_detractor_comments",
+    "n_promoter_comments",
+)
+
+
+def _period_rows(
+    base: dict[str, str],
+    gm: np.ndarray,
+    mm: np.ndarray,
+    ok: np.ndarray,
+    theme_ids: Sequence[str],
+    labels: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    """One period's ``nps`` row and its theme rows (``gm``, ``mm``, ``ok``: its respondents)."""
+    pro, pas, det = group_counts(gm)
+    stats = nps_from_counts(pro, pas, det)
+    n_det = int(np.count_nonzero((gm == "detractor") & ok))
+    n_pro = int(np.count_nonzero((gm == "promoter") & ok))
+    comments = {"n_detractor_comments": n_det, "n_promoter_comments": n_pro}
+    rows: list[dict[str, Any]] = [
+        {**base, "kind": "nps", "theme_id": "", "label": "", **stats.to_dict(), **comments,
+         "share_detractors": np.nan, "share_promoters": np.nan}
+    ]  # fmt: skip
+    for j, tid in enumerate(theme_ids):
+        col = mm[:, j]
+        t_pro, t_pas, t_det = group_counts(gm[col])
         rows.append(
             {
                 **base,
-                "kind": "nps",
-                "theme_id": "",
-                "label": "",
-                **{k: v for k, v in stats.to_dict().items()},
-                "n_detractor_comments": n_det,
-                "n_promoter_comments": n_pro,
-                "share_detractors": np.nan,
-                "share_promoters": np.nan,
+                "kind": "theme",
+                "theme_id": tid,
+                "label": labels.get(tid, ""),
+                "n": int(col.sum()),
+                "promoters": t_pro,
+                "passives": t_pas,
+                "detractors": t_det,
+                "nps": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                **comments,
+                "share_detractors": t_det / n_det if n_det else np.nan,
+                "share_promoters": t_pro / n_pro if n_pro else np.nan,
             }
         )
-        mm = m[mask]
-        for j, tid in enumerate(theme_ids):
-            col = mm[:, j]
-            t_pro, t_pas, t_det = group_counts(gm[col])
-            rows.append(
-                {
-                    **base,
-                    "kind": "theme",
-                    "theme_id": tid,
-                    "label": labels.get(tid, ""),
-                    "n": int(col.sum()),
-                    "promoters": t_pro,
-                    "passives": t_pas,
-                    "detractors": t_det,
-                    "nps": np.nan,
-                    "ci_low": np.nan,
-                    "ci_high": np.nan,
-                    "n_detractor_comments": n_det,
-                    "n_promoter_comments": n_pro,
-                    "share_detractors": t_det / n_det if n_det else np.nan,
-                    "share_promoters": t_pro / n_pro if n_pro else np.nan,
-                }
-            )
-    table = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
-    for c in (
-        "n",
-        "promoters",
-        "passives",
-        "detractors",
-        "n_detractor_comments",
-        "n_promoter_comments",
-    ):
-        table[c] = table[c].astype(np.int64)
-    return table
+    return rows
 
 
 def compare_last_periods(trends: pd.DataFrame, alpha: float = 0.05) -> dict[str, Any] | None:

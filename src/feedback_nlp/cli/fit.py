@@ -76,7 +76,8 @@ def fit_command(
 ) -> None:
     """Fit a theme model on a survey and save it (plus an editable codebook.yaml)."""
     with handle_errors():
-        from ..themes.codebook import fit_survey, load_codebook
+        from ..plan.fitting import fit_survey
+        from ..themes.codebook import load_codebook
         from ..themes.persist import load_model, resolve_model_dir, save_model
 
         target = resolve_model_dir(save, models_root, for_save=True)

@@ -151,6 +151,47 @@ def _new_theme_candidates(
     return new_theme_candidates(model, texts, primary, scores)
 
 
+@dataclass
+class _ThemeTables:
+    """The comparison step's tables, and the example texts they point into."""
+
+    overall: pd.DataFrame
+    segment_themes: pd.DataFrame
+    segments: pd.DataFrame
+    terms: pd.DataFrame
+    pool: list[str]
+    examples: dict[str, list[list[int]]]
+    candidates: list[dict[str, Any]]
+
+
+def _theme_tables(
+    cfg: AnalysisConfig,
+    segment_cols: tuple[str, ...],
+    parts: Sequence[ChunkResult],
+    model: Any,
+    sample: FitSample,
+) -> _ThemeTables:
+    labels = {t["theme_id"]: t["label"] for t in model.themes_}
+    overall, seg_tables = _comparison(cfg, segment_cols, parts, model)
+    pool, examples = _examples(cfg, parts, len(model.themes_))
+    overall["examples"] = [" | ".join(pool[r].strip() for r in rows) for rows in examples["all"]]
+    seg_counts = {
+        col: reduce(lambda a, b: a.add(b, fill_value=0), (p.segment_counts[col] for p in parts))
+        .fillna(0)
+        .astype(np.int64)
+        for col in segment_cols
+    }
+    return _ThemeTables(
+        overall=overall[list(THEME_COLUMNS)],
+        segment_themes=segment_theme_table(seg_tables, labels),
+        segments=segment_table_from_counts(seg_counts, cfg.low_n),
+        terms=term_log_odds(sample.cleaned, sample.groups, seed=cfg.seed),
+        pool=pool,
+        examples=examples,
+        candidates=_new_theme_candidates(cfg, parts, model),
+    )
+
+
 def assemble(
     cfg: AnalysisConfig,
     survey: Survey,
@@ -171,25 +212,9 @@ def assemble(
     from ..followup import followup_table
     from ..metrics import metric_table
 
-    labels = {t["theme_id"]: t["label"] for t in model.themes_}
     segment_cols = survey.segment_cols
     with timer.stage("comparison"):
-        overall, seg_tables = _comparison(cfg, segment_cols, parts, model)
-        pool, examples = _examples(cfg, parts, len(model.themes_))
-        overall["examples"] = [
-            " | ".join(pool[r].strip() for r in rows) for rows in examples["all"]
-        ]
-        overall = overall[list(THEME_COLUMNS)]
-        segment_themes = segment_theme_table(seg_tables, labels)
-        seg_counts = {
-            col: reduce(lambda a, b: a.add(b, fill_value=0), (p.segment_counts[col] for p in parts))
-            .fillna(0)
-            .astype(np.int64)
-            for col in segment_cols
-        }
-        segments = segment_table_from_counts(seg_counts, cfg.low_n)
-        terms = term_log_odds(sample.cleaned, sample.groups, seed=cfg.seed)
-        candidates = _new_theme_candidates(cfg, parts, model)
+        tables = _theme_tables(cfg, segment_cols, parts, model, sample)
     own = pd.DataFrame(columns=list(SEGMENT_OWN_THEME_COLUMNS))
     if cfg.per_segment and segment_cols:
         with timer.stage("per-segment themes"):
@@ -202,21 +227,10 @@ def assemble(
         metrics = (
             metric_table(comments, metrics_raw, segment_cols) if len(metrics_raw.columns) else None
         )
-        followup = followup_table(comments, overall, segment_cols)
-    det, pas, pro = (int(v) for v in reduce(add, (p.counts for p in parts)).totals)
-    nps = nps_from_counts(pro, pas, det).to_dict()
-    summary = summaries.summary(cfg, survey, comments, nps, model, overall, segments)
-    if trends is not None:
-        dates = pd.concat([p.trend_rows[["date"]] for p in parts], ignore_index=True)
-        summary["trends"] = summaries.trends_summary(trends, dates, survey, overall, cfg)
-    if metrics is not None:
-        summary["metrics"] = summaries.metrics_summary(metrics)
-    summary["followup"] = summaries.followup_summary(followup)
-    summary["themes"] = summaries.theme_summaries(
-        overall, examples["detractor"], examples["promoter"], pool
-    )
+        followup = followup_table(comments, tables.overall, segment_cols)
+    summary = _summary(cfg, survey, parts, model, tables, comments, trends, metrics, followup)
     summary["brand_terms"] = brand
-    summary["new_theme_candidates"] = candidates
+    summary["new_theme_candidates"] = tables.candidates
     summary["sentences"] = int(len(sentences))
     if engine is not None:
         summary["engine"] = engine
@@ -224,11 +238,11 @@ def assemble(
         config=cfg,
         comments=comments,
         rejected=survey.rejected,
-        themes=overall,
-        segments=segments,
-        segment_themes=segment_themes,
+        themes=tables.overall,
+        segments=tables.segments,
+        segment_themes=tables.segment_themes,
         segment_own_themes=own,
-        terms=terms,
+        terms=tables.terms,
         summary=summary,
         notes=list(survey.notes),
         timings=timer.timings,
@@ -237,6 +251,34 @@ def assemble(
         metrics=metrics,
         followup=followup,
     )
+
+
+def _summary(
+    cfg: AnalysisConfig,
+    survey: Survey,
+    parts: Sequence[ChunkResult],
+    model: Any,
+    tables: _ThemeTables,
+    comments: pd.DataFrame,
+    trends: pd.DataFrame | None,
+    metrics: pd.DataFrame | None,
+    followup: pd.DataFrame,
+) -> dict[str, Any]:
+    """summary.json up to its themes (the caller adds brand terms, candidates, counts)."""
+    det, pas, pro = (int(v) for v in reduce(add, (p.counts for p in parts)).totals)
+    nps = nps_from_counts(pro, pas, det).to_dict()
+    overall = tables.overall
+    out = summaries.summary(cfg, survey, comments, nps, model, overall, tables.segments)
+    if trends is not None:
+        dates = pd.concat([p.trend_rows[["date"]] for p in parts], ignore_index=True)
+        out["trends"] = summaries.trends_summary(trends, dates, survey, overall, cfg)
+    if metrics is not None:
+        out["metrics"] = summaries.metrics_summary(metrics)
+    out["followup"] = summaries.followup_summary(followup)
+    out["themes"] = summaries.theme_summaries(
+        overall, tables.examples["detractor"], tables.examples["promoter"], tables.pool
+    )
+    return out
 
 
 def per_segment_themes(

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..config import AnalysisConfig
 
-__all__ = ["new_model", "fit_themes", "merge_brand_terms", "sample_positions"]
+__all__ = [
+    "FitOutcome",
+    "fit_survey",
+    "fit_themes",
+    "merge_brand_terms",
+    "new_model",
+    "sample_positions",
+]
 
 
 def new_model(cfg: AnalysisConfig) -> Any:
@@ -75,3 +84,70 @@ def sample_positions(counts: Sequence[int], seed: int, max_rows: int | None) -> 
         chosen = np.sort(np.random.default_rng(seed).choice(total, max_rows, replace=False))
     starts = np.concatenate([[0], np.cumsum(np.asarray(counts, dtype=np.int64))])
     return [chosen[(chosen >= a) & (chosen < b)] - a for a, b in zip(starts[:-1], starts[1:])]
+
+
+@dataclass(frozen=True)
+class FitOutcome:
+    """A fitted (codebook-applied) model, the codebook to save, notes, training facts."""
+
+    model: Any
+    codebook: Any
+    notes: list[str] = field(default_factory=list)
+    training_info: dict[str, Any] = field(default_factory=dict)
+
+
+def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = None) -> FitOutcome:
+    """Read the survey ``cfg`` describes and fit a theme model to save (``feedback-nlp fit``).
+
+    The comments and brand terms are chosen as :func:`fit_themes` chooses them
+    for ``analyze``; the codebook's ``exclude_terms`` join the brand terms, and
+    the model keeps them all, so a later batch analysed with it has them
+    masked too. With ``previous`` (a saved :class:`~feedback_nlp.themes.ThemeModel`),
+    themes keep the previous ids they match; with ``codebook``, its edits are
+    applied on top.
+    """
+    from ..errors import DataError
+    from ..load import LoadedPart, load_survey
+    from ..themes import clean_for_themes
+    from ..themes.codebook import apply_codebook, match_previous_ids
+    from ..themes.folders import file_sha256
+    from .chunk import prepare_chunk
+
+    survey = load_survey(cfg)
+    chunk = prepare_chunk(LoadedPart(survey.frame, survey.rejected, survey.frame[[]]))
+    idx = np.flatnonzero(chunk.usable)
+    texts = [chunk.plain[i] for i in idx]
+    source = Path(cfg.input).name
+    if len(idx) < 4:
+        raise DataError(
+            f"Only {len(idx)} usable comments in {source}: a theme model needs "
+            "at least 4 (check --text-col)."
+        )
+    given = [*cfg.brand_terms, *(codebook.exclude_terms if codebook else ())]
+    groups = survey.frame["group"].to_numpy(dtype=object)[idx]
+    brand = tuple(dict.fromkeys(b.lower() for b in merge_brand_terms(given, texts, groups)))
+    cleaned = clean_for_themes(texts, brand_terms=brand, cut_because=False)
+    try:
+        model = new_model(cfg).set_params(brand_terms=brand).fit(cleaned)
+    except ValueError as err:
+        raise DataError(f"Cannot fit themes on {source}: {err}") from None
+    notes: list[str] = []
+    missing: list[str] = []
+    if previous is not None:
+        reserved = codebook.created_ids() if codebook else set()
+        model, match_notes, missing = match_previous_ids(
+            model, previous, cleaned, reserved=reserved
+        )
+        notes += match_notes
+    if codebook is not None:
+        model = apply_codebook(model, codebook, cleaned, skip_ids=missing, notes=notes)
+    info = {
+        "input": source,
+        "input_sha256": file_sha256(Path(cfg.input)),
+        "rows": int(len(survey.frame)),
+        "comments_used": int(len(idx)),
+        "brand_terms": list(brand),
+        "codebook": codebook.source if codebook else None,
+        "previous_ids": list(getattr(previous, "match_ids_", [])) if previous else None,
+    }
+    return FitOutcome(model, codebook, notes, info)

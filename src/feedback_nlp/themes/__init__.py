@@ -6,7 +6,6 @@ from .codebook import (
     apply_codebook,
     codebook_from_model,
     dump_codebook,
-    fit_survey,
     load_codebook,
     match_previous_ids,
     new_theme_candidates,
@@ -42,5 +41,4 @@ __all__ = [
     "apply_codebook",
     "match_previous_ids",
     "new_theme_candidates",
-    "fit_survey",
 ]
