@@ -23,7 +23,7 @@ DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT / "src"))
 
 from feedback_nlp.redact import strip_placeholders  # noqa: E402
-from feedback_nlp.sentiment import _polarity, score_sentiment  # noqa: E402
+from feedback_nlp.sentiment import polarity_scorer, score_sentiment  # noqa: E402
 from feedback_nlp.textprep import split_sentences, usable_mask  # noqa: E402
 from feedback_nlp.themes import clean_for_themes  # noqa: E402
 
@@ -39,7 +39,7 @@ SETS = [
 
 def _every_row(texts: list[str]) -> tuple[int, float]:
     """VADER calls and seconds when every comment and every sentence is scored."""
-    polarity = _polarity()
+    polarity = polarity_scorer()
     start = time.perf_counter()
     calls = 0
     for text in texts:

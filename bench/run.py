@@ -153,9 +153,9 @@ def floors(path: Path, n: int = 20000) -> list[tuple[str, int, float]]:
 
     vader = SentimentIntensityAnalyzer()
     timed("VADER compound, whole comment", lambda xs: [vader.polarity_scores(x) for x in xs], texts)
-    from feedback_nlp.sentiment import _polarity
+    from feedback_nlp.sentiment import polarity_scorer
 
-    fast = _polarity()
+    fast = polarity_scorer()
     timed(
         "VADER compound, feedback-nlp's analyser (same scores)",
         lambda xs: [fast(x) for x in xs],
