@@ -40,7 +40,7 @@ def main() -> None:
             {
                 "timings": timings,
                 "peak_gb_by_stage": peaks,
-                "rows": result.summary["rows"],
+                "rows": result.summary.rows.to_dict(),
                 "themes": len(result.themes),
             }
         )

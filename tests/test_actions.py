@@ -109,19 +109,17 @@ def test_monthly_trend_matches_a_hand_computation(result, survey_with_metric: Pa
     assert t01["detractors"] == hits
     assert t01["share_detractors"] == pytest.approx(hits / len(det))
     # every dated respondent is in exactly one period
-    assert (
-        trends.loc[trends["kind"] == "nps", "n"].sum() == result.summary["trends"]["rows_with_date"]
-    )
+    assert trends.loc[trends["kind"] == "nps", "n"].sum() == result.summary.trends.rows_with_date
     assert trends.loc[trends["kind"] == "nps", "period"].tolist() == [
         f"2026-0{m}" for m in range(1, 7)
     ]
 
 
 def test_last_period_against_the_one_before(result):
-    t = result.summary["trends"]
-    assert t["period"] == "month" and t["date_column"] == "response_date"
-    assert t["rows_without_date"] == 0 and t["periods"][-2:] == ["2026-05", "2026-06"]
-    c = t["comparison"]
+    t = result.summary.trends
+    assert t.period == "month" and t.date_column == "response_date"
+    assert t.rows_without_date == 0 and t.periods[-2:] == ("2026-05", "2026-06")
+    c = t.comparison.to_dict()
     assert set(c) == {"last", "previous", "nps_change", "p_value", "significant", "themes"}
     nps = result.trends[result.trends["kind"] == "nps"].set_index("period")
 
@@ -167,12 +165,12 @@ def test_trend_comparison_flags_a_theme_that_grew():
         "month",
     )
     c = compare_last_periods(trends)
-    grew = {e["theme_id"]: e for e in c["themes"]}
-    assert grew["T01"]["direction"] == "grew" and grew["T01"]["change_pp"] == pytest.approx(
+    grew = {e.theme_id: e for e in c.themes}
+    assert grew["T01"].direction == "grew" and grew["T01"].change_pp == pytest.approx(
         100 * (40 / 60 - 5 / 60)
     )
-    assert grew["T02"]["direction"] == "steady" and grew["T02"]["change_pp"] == 0
-    assert c["nps_change"] == 0 and c["last"]["nps"] == -100
+    assert grew["T02"].direction == "steady" and grew["T02"].change_pp == 0
+    assert c.nps_change == 0 and c.last.nps == -100
     assert compare_last_periods(trends[trends["period"] == "2026-01"]) is None
 
 
@@ -208,9 +206,9 @@ def test_metric_correlation_equals_scipy(result, survey_with_metric: Path):
     south = m[(m["by"] == "region") & (m["value"] == "South")].iloc[0]
     in_south = ok & (analysed["region"] == "South")
     assert south["n"] == in_south.sum() and south["mean"] == pytest.approx(csat[in_south].mean())
-    summary = result.summary["metrics"][0]
-    assert summary["metric"] == "csat" and summary["n"] == overall["n"]
-    assert summary["by_group"]["detractor"]["mean"] == pytest.approx(det["mean"])
+    summary = result.summary.metrics[0]
+    assert summary.metric == "csat" and summary.n == overall["n"]
+    assert summary.by_group["detractor"].mean == pytest.approx(det["mean"])
 
 
 def test_metric_table_without_enough_pairs_gives_nan():
@@ -293,7 +291,7 @@ def test_followup_lists_every_detractor_first(result):
     assert (f["group"].iloc[n_det:] == "promoter").all()
     assert len(f) == n_det + int((c["group"] == "promoter").sum())
     assert (
-        result.summary["followup"]["detractors_without_text"]
+        result.summary.followup.detractors_without_text
         == int(((c["group"] == "detractor") & c["flags"].str.contains("no_text")).sum())
         > 0
     )

@@ -74,10 +74,11 @@ def _same(a: pd.DataFrame, b: pd.DataFrame, drop: tuple[str, ...] = ()) -> None:
 
 
 def _assert_same_result(local, dask, rejected_drop: tuple[str, ...] = ()) -> None:
-    assert dask.summary["nps"] == local.summary["nps"]
-    assert dask.summary["rows"] == local.summary["rows"]
-    assert dask.summary["brand_terms"] == local.summary["brand_terms"]
-    assert dask.summary["themes"] == local.summary["themes"]
+    ds, ls = dask.summary.to_dict(), local.summary.to_dict()
+    assert ds["nps"] == ls["nps"]
+    assert ds["rows"] == ls["rows"]
+    assert ds["brand_terms"] == ls["brand_terms"]
+    assert ds["themes"] == ls["themes"]
     _same(local.segments, dask.segments)
     _same(local.themes, dask.themes)
     _same(local.segment_themes, dask.segment_themes)
@@ -109,18 +110,18 @@ def test_default_settings_give_the_local_result(
     assert cfg.redact and cfg.redact_names
     local = analyze(cfg)
     dask = analyze_dask(cfg.with_(engine=Engine.dask), client=client, blocksize=blocksize)
-    assert dask.summary["engine"]["partitions"] >= 3
-    assert local.summary["redaction"]["NAME"] > 0
+    assert dask.summary.engine is not None and dask.summary.engine.partitions >= 3
+    assert local.summary.redaction is not None and local.summary.redaction["NAME"] > 0
     _assert_same_result(local, dask)
     _same(local.segment_own_themes, dask.segment_own_themes)
-    assert _without_engine(dask.summary) == _without_engine(local.summary)
+    assert _without_engine(dask.summary.to_dict()) == _without_engine(local.summary.to_dict())
     assert dask.notes == local.notes
 
 
 def test_glob_of_csv_files_gives_the_local_result(local, survey: Path, client) -> None:
     cfg = _config(survey.parent / "part-*.csv").with_(engine=Engine.dask)
     result = analyze_dask(cfg, client=client)
-    assert result.summary["engine"]["partitions"] == 3
+    assert result.summary.to_dict()["engine"]["partitions"] == 3
     # the local source is the one file, the Dask one the glob: everything else is equal
     _assert_same_result(local, result, rejected_drop=("source",))
     assert result.rejected["row"].tolist() == local.rejected["row"].tolist()
@@ -131,7 +132,7 @@ def test_one_csv_in_several_partitions_gives_the_local_result(local, survey: Pat
     result = analyze_dask(
         _config(survey).with_(engine=Engine.dask), client=client, blocksize=25_000
     )
-    assert result.summary["engine"]["partitions"] >= 3
+    assert result.summary.to_dict()["engine"]["partitions"] >= 3
     _assert_same_result(local, result)
     assert result.notes == local.notes
 
@@ -150,9 +151,9 @@ def test_parquet_glob_gives_the_local_result(survey: Path, client, tmp_path: Pat
 def test_a_sample_fits_the_model_above_max_fit_rows(survey: Path, client) -> None:
     cfg = _config(survey).with_(engine=Engine.dask, redact=False)
     result = analyze_dask(cfg, client=client, blocksize=25_000, max_fit_rows=300)
-    assert result.summary["engine"]["fit_rows"] == 300
+    assert result.summary.to_dict()["engine"]["fit_rows"] == 300
     assert any("seeded sample of 300" in n for n in result.notes)
-    assert len(result.comments) == result.summary["rows"]["analyzed"]
+    assert len(result.comments) == result.summary.rows.analyzed
 
 
 def test_merge_examples_keeps_the_best_distinct_comments() -> None:

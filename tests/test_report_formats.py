@@ -116,8 +116,8 @@ def test_xlsx_sheets_types_and_no_formulas(result, tmp_path: Path):
         row[seg_header.index("n")], int
     )
     summary = {r[0].value: r[1].value for r in wb["summary"].iter_rows(min_row=2)}
-    assert summary["NPS"] == result.summary["nps"]["score"]
-    assert summary["respondents (n)"] == result.summary["nps"]["n"]
+    assert summary["NPS"] == result.summary.nps.score
+    assert summary["respondents (n)"] == result.summary.nps.n
     trends = wb["trends"]
     assert trends.max_row == len(result.trends) + 1
 
@@ -225,16 +225,16 @@ def test_html_and_markdown_show_trends_metrics_and_followup(result):
     from feedback_nlp.report.html import render_html
     from feedback_nlp.report.html_sections import trend_headline
 
-    c = result.summary["trends"]["comparison"]
+    c = result.summary.trends.comparison
     html = render_html(result)
     for section in ('id="trends"', 'id="metrics"', 'id="followup"'):
         assert section in html
     assert "NPS per period with 95% intervals" in html and "<polygon" in html
     assert "Top detractor themes per period" in html
     headline = trend_headline(c, 0.05)
-    assert headline.startswith(f"NPS {c['last']['period']}: ")
+    assert headline.startswith(f"NPS {c.last.period}: ")
     assert headline.replace("'", "&#39;") in html
     md = render_markdown(result)
     assert "## NPS over time (by month)" in md and "## Other metrics" in md
-    assert f"| {c['last']['period']} | {c['last']['n']} |" in md
+    assert f"| {c.last.period} | {c.last.n} |" in md
     assert "## Close the loop" in md

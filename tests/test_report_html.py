@@ -23,6 +23,14 @@ from feedback_nlp.result import (
     THEME_COLUMNS,
     AnalysisResult,
 )
+from feedback_nlp.summary_types import (
+    Manifest,
+    NpsSummary,
+    RowCounts,
+    Summary,
+    ThemeExamples,
+    ThemeSummary,
+)
 
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 EVIL_LABEL = "<b>billing</b> & refunds"
@@ -141,39 +149,39 @@ def _result(n_themes: int = 4, n_values: int = 3, example_len: int = 0) -> Analy
         columns=list(TERM_COLUMNS),
     )
     pad = "x" * example_len
-    summary_themes = [
-        {
-            "theme_id": t["theme_id"],
-            "label": t["label"],
-            "keywords": [t["label"].split()[0], "kw & <kw>"],
-            "examples": {
-                "all": ["a"],
-                "detractor": [XSS + pad, f"slow refund {t['theme_id']}" + pad] * 5,
-                "promoter": ["great service " + pad] * 10,
-            },
-        }
+    summary_themes = tuple(
+        ThemeSummary(
+            **{k: t[k] for k in THEME_COLUMNS if k not in ("keywords", "examples")},
+            keywords=(t["label"].split()[0], "kw & <kw>"),
+            examples=ThemeExamples(
+                all=("a",),
+                detractor=(XSS + pad, f"slow refund {t['theme_id']}" + pad) * 5,
+                promoter=("great service " + pad,) * 10,
+            ),
+        )
         for t in rows
-    ]
+    )
     cfg = AnalysisConfig(input=Path("survey <&> 2024.csv"), segment_cols=tuple(segs))
-    summary = {
-        "rows": {"read": 102, "analyzed": 100, "rejected": 2, "no_text": 7, "with_theme": 80},
-        "nps": {
-            "score": -12.0,
-            "ci95": [-27.5, 4.1],
-            "n": 100,
-            "promoters": 30,
-            "passives": 28,
-            "detractors": 42,
-        },
-        "themes": summary_themes,
-        "segments": [],
-        "notes": ["Column <score> had 2 values outside 0-10 & were rejected."],
-        "manifest": {
-            "config": cfg.to_dict(),
-            "versions": {"feedback-nlp": "0.1.0", "numpy": "2.0"},
-            "input": {"path": "survey <&> 2024.csv", "sha256": "ab" * 32},
-        },
-    }
+    summary = Summary(
+        rows=RowCounts(read=102, analyzed=100, rejected=2, no_text=7, with_theme=80),
+        nps=NpsSummary(
+            n=100, promoters=30, passives=28, detractors=42, score=-12.0, ci_low=-27.5, ci_high=4.1
+        ),
+        join=None,
+        redaction=None,
+        columns=None,
+        segments=(),
+        notes=("Column <score> had 2 values outside 0-10 & were rejected.",),
+        manifest=Manifest(
+            config=cfg.to_dict(),
+            seed=0,
+            versions={"feedback-nlp": "0.1.0", "numpy": "2.0"},
+            spacy_pipeline="",
+            theme_model=None,
+            input={"path": "survey <&> 2024.csv", "sha256": "ab" * 32},
+        ),
+        themes=summary_themes,
+    )
     comments = pd.DataFrame(columns=list(COMMENT_COLUMNS))
     return AnalysisResult(
         config=cfg,

@@ -8,6 +8,17 @@ import pandas as pd
 import pytest
 
 from feedback_nlp.report import formatting, svg, view
+from feedback_nlp.summary_types import (
+    Manifest,
+    NpsSummary,
+    PeriodNps,
+    RowCounts,
+    Summary,
+    ThemeChange,
+    ThemeExamples,
+    ThemeSummary,
+    TrendComparison,
+)
 
 
 def _themes(diffs: list[float], ids: list[str] | None = None) -> pd.DataFrame:
@@ -44,40 +55,54 @@ def test_top_detractor_themes_only_positive_and_limited():
     assert len(view.top_detractor_themes(_themes([]))) == 0
 
 
+def _summary(themes: tuple[ThemeSummary, ...] = ()) -> Summary:
+    return Summary(
+        rows=RowCounts(read=103, analyzed=100, rejected=3, no_text=2, with_theme=90),
+        nps=NpsSummary(
+            n=100, promoters=35, passives=25, detractors=40, score=-4.5, ci_low=-8.0, ci_high=-1.0
+        ),
+        join=None,
+        redaction=None,
+        columns=None,
+        segments=(),
+        notes=(),
+        manifest=Manifest({}, 0, {}, "", None, None),
+        themes=themes,
+    )
+
+
+def _theme(tid: str) -> ThemeSummary:
+    return ThemeSummary(
+        tid, "label", ("kw",), 10, 5, 3, 2, 0.5, 0.3, 0.2, 30.0, 2.5, 0.01, 0.02, True,
+        -30.0, -1.5, -0.2, ThemeExamples(),
+    )  # fmt: skip
+
+
+def _change(tid: str, direction: str) -> ThemeChange:
+    return ThemeChange(tid, "label", 0.1, 0.2, 1, 2, 10.0, 0.01, 0.02, True, direction)
+
+
 def test_headline_reads_the_summary():
-    summary = {
-        "nps": {
-            "score": -4.5,
-            "ci95": [-8.0, -1.0],
-            "n": 100,
-            "detractors": 40,
-            "passives": 25,
-            "promoters": 35,
-        },
-        "rows": {"read": 103, "analyzed": 100, "rejected": 3, "no_text": 2, "with_theme": 90},
-    }
-    h = view.headline(summary)
+    h = view.headline(_summary())
     assert (h.score, h.ci_low, h.ci_high, h.n) == (-4.5, -8.0, -1.0, 100)
     assert (h.detractors, h.passives, h.promoters) == (40, 25, 35)
-    assert h.rows["rejected"] == 3
+    assert h.rows.rejected == 3
 
 
 def test_theme_changes_limit_and_direction():
-    c = {
-        "themes": [
-            {"theme_id": f"T{i}", "direction": "grew" if i % 2 else "shrank"} for i in range(15)
-        ]
-    }
+    period = PeriodNps("2026-01", 10, 5, 3, 2, 30.0, 0.0, 60.0)
+    changes = tuple(_change(f"T{i}", "grew" if i % 2 else "shrank") for i in range(15))
+    c = TrendComparison(period, period, 0.0, 1.0, False, changes)
     assert len(view.theme_changes(c)) == view.MAX_THEME_CHANGES
-    assert [e["theme_id"] for e in view.theme_changes(c, 2, "grew")] == ["T1", "T3"]
-    assert view.theme_changes(None) == [] and view.theme_changes({"themes": []}) == []
+    assert [e.theme_id for e in view.theme_changes(c, 2, "grew")] == ["T1", "T3"]
+    empty = TrendComparison(period, period, 0.0, 1.0, False, ())
+    assert view.theme_changes(None) == [] and view.theme_changes(empty) == []
 
 
 def test_theme_summaries_by_string_id():
-    assert view.theme_summaries({"themes": [{"theme_id": "T01", "x": 1}]}) == {
-        "T01": {"theme_id": "T01", "x": 1}
-    }
-    assert view.theme_summaries({}) == {}
+    t01 = _theme("T01")
+    assert view.theme_summaries(_summary((t01,))) == {"T01": t01}
+    assert view.theme_summaries(_summary()) == {}
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,8 @@ The Python API in brief::
     from feedback_nlp import AnalysisConfig, analyze, write_report
     result = analyze(AnalysisConfig(input=Path("survey.csv"), segment_cols=("region",)))
     write_report(result, Path("report"))
+    result.summary.nps.score          # the summary, typed (feedback_nlp.summary_types)
+    result.summary.to_dict()          # the same as plain data, as in summary.json
 
 Heavy libraries (spaCy, scikit-learn, VADER, onnxruntime) load only when a
 function that needs them runs.
@@ -25,6 +27,7 @@ from .errors import (
     OutputError,
 )
 from .result import AnalysisResult, Survey
+from .summary_types import Summary
 
 if TYPE_CHECKING:
     from .pipeline import analyze
@@ -45,6 +48,7 @@ __all__ = [
     "OutputError",
     "Representation",
     "Scale",
+    "Summary",
     "Survey",
     "analyze",
     "write_report",

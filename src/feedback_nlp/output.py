@@ -174,7 +174,9 @@ def write_tables(
         for name, frame in result_tables(result).items():
             written[name] = write_csv(out_dir / name, frame)
     if summary:
-        written["summary.json"] = write_text(out_dir / "summary.json", to_json(result.summary))
+        written["summary.json"] = write_text(
+            out_dir / "summary.json", to_json(result.summary.to_dict())
+        )
     return written
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .config import AnalysisConfig
+from .summary_types import Summary
 
 if TYPE_CHECKING:  # pandas loads only when an analysis runs, so `--help` stays instant
     import pandas as pd
@@ -180,7 +181,8 @@ class AnalysisResult:
     segments: pd.DataFrame
     segment_themes: pd.DataFrame
     terms: pd.DataFrame
-    summary: dict[str, Any]
+    #: what summary.json holds; ``summary.to_dict()`` gives it as plain data
+    summary: Summary
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     sentences: pd.DataFrame | None = None

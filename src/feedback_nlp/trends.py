@@ -31,6 +31,7 @@ from .compare import two_proportion_p
 from .config import Period
 from .nps import compare_nps, group_counts, nps_from_counts
 from .result import TREND_COLUMNS
+from .summary_types import PeriodNps, ThemeChange, TrendComparison
 
 __all__ = ["period_labels", "trend_table", "compare_last_periods"]
 
@@ -164,15 +165,15 @@ def _period_rows(
     return rows
 
 
-def compare_last_periods(trends: pd.DataFrame, alpha: float = 0.05) -> dict[str, Any] | None:
+def compare_last_periods(trends: pd.DataFrame, alpha: float = 0.05) -> TrendComparison | None:
     """The last period against the one before: NPS change and detractor-theme changes.
 
-    Returns None when fewer than two periods have data. Otherwise a dict with
-    ``last`` and ``previous`` (``period``, ``n``, ``nps``, ``ci95``),
-    ``nps_change`` (points), ``p_value``, ``significant`` and ``themes``: one
-    entry per theme with both detractor shares, ``change_pp``, ``p_value``,
-    ``q_value`` and ``direction`` (``grew``, ``shrank`` or ``steady``), the
-    largest absolute changes first.
+    Returns None when fewer than two periods have data. Otherwise ``last`` and
+    ``previous`` (period, counts, NPS with its interval), ``nps_change``
+    (points), ``p_value``, ``significant`` and ``themes``: one entry per theme
+    with both detractor shares, ``change_pp``, ``p_value``, ``q_value`` and
+    ``direction`` (``grew``, ``shrank`` or ``steady``), the largest absolute
+    changes first.
     """
     nps_rows = trends[trends["kind"] == "nps"]
     if len(nps_rows) < 2:
@@ -205,36 +206,38 @@ def compare_last_periods(trends: pd.DataFrame, alpha: float = 0.05) -> dict[str,
                 "p_value": two_proportion_p(int(a["detractors"]), n1, int(b["detractors"]), n2),
             }
         )
-    _add_q(entries, alpha)
-    entries.sort(
+    changes = _with_q(entries, alpha)
+    changes.sort(
         key=lambda e: (
-            -abs(e["change_pp"]) if e["change_pp"] == e["change_pp"] else 0.0,
-            e["theme_id"],
+            -abs(e.change_pp) if e.change_pp == e.change_pp else 0.0,
+            e.theme_id,
         )
     )
-    return {
-        "last": _period_dict(last_row),
-        "previous": _period_dict(prev_row),
-        "nps_change": change,
-        "p_value": p,
-        "significant": bool(p < alpha) if p == p else False,
-        "themes": entries,
-    }
+    return TrendComparison(
+        last=_period_nps(last_row),
+        previous=_period_nps(prev_row),
+        nps_change=change,
+        p_value=p,
+        significant=bool(p < alpha) if p == p else False,
+        themes=tuple(changes),
+    )
 
 
-def _period_dict(r: pd.Series) -> dict[str, Any]:
-    return {
-        "period": str(r["period"]),
-        "n": int(r["n"]),
-        "promoters": int(r["promoters"]),
-        "passives": int(r["passives"]),
-        "detractors": int(r["detractors"]),
-        "nps": float(r["nps"]),
-        "ci95": [float(r["ci_low"]), float(r["ci_high"])],
-    }
+def _period_nps(r: pd.Series) -> PeriodNps:
+    return PeriodNps(
+        period=str(r["period"]),
+        n=int(r["n"]),
+        promoters=int(r["promoters"]),
+        passives=int(r["passives"]),
+        detractors=int(r["detractors"]),
+        nps=float(r["nps"]),
+        ci_low=float(r["ci_low"]),
+        ci_high=float(r["ci_high"]),
+    )
 
 
-def _add_q(entries: list[dict[str, Any]], alpha: float) -> None:
+def _with_q(entries: list[dict[str, Any]], alpha: float) -> list[ThemeChange]:
+    """The entries with their Benjamini-Hochberg q-values, significance and direction."""
     from scipy.stats import false_discovery_control
 
     p = np.array([e["p_value"] for e in entries], dtype=float)
@@ -242,8 +245,9 @@ def _add_q(entries: list[dict[str, Any]], alpha: float) -> None:
     ok = ~np.isnan(p)
     if ok.any():
         q[ok] = false_discovery_control(p[ok], method="bh")
+    out = []
     for e, qv in zip(entries, q, strict=True):
-        e["q_value"] = float(qv)
         sig = bool(qv < alpha) if qv == qv else False
-        e["significant"] = sig
-        e["direction"] = ("grew" if e["change_pp"] > 0 else "shrank") if sig else "steady"
+        direction = ("grew" if e["change_pp"] > 0 else "shrank") if sig else "steady"
+        out.append(ThemeChange(**e, q_value=float(qv), significant=sig, direction=direction))
+    return out

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -14,6 +14,13 @@ from rich.markup import escape
 
 if TYPE_CHECKING:
     from ..result import AnalysisResult
+    from ..summary_types import (
+        FollowupSummary,
+        MetricSummary,
+        Summary,
+        ThemeCandidate,
+        TrendsSummary,
+    )
 
 err_console = Console(stderr=True, highlight=False)
 console = Console(highlight=False, width=None)
@@ -66,14 +73,14 @@ def print_summary(result: AnalysisResult, written: dict[str, Path]) -> None:
     _print_headline(s)
     _print_segments(result)
     _print_top_themes(result)
-    _print_trends(s.get("trends"))
-    _print_metrics(s.get("metrics"))
-    _print_followup(s.get("followup"), written)
-    _print_candidates(s.get("new_theme_candidates") or [])
+    _print_trends(s.trends)
+    _print_metrics(s.metrics)
+    _print_followup(s.followup, written)
+    _print_candidates(s.new_theme_candidates)
     _print_report_path(written)
 
 
-def _print_headline(summary: dict[str, Any]) -> None:
+def _print_headline(summary: Summary) -> None:
     from ..report.view import headline
 
     h = headline(summary)
@@ -85,8 +92,8 @@ def _print_headline(summary: dict[str, Any]) -> None:
         f"{h.detractors} detractors"
     )
     console.print(
-        f"Rows read {rows['read']}, analysed {rows['analyzed']}, rejected {rows['rejected']}, "
-        f"without usable text {rows['no_text']}."
+        f"Rows read {rows.read}, analysed {rows.analyzed}, rejected {rows.rejected}, "
+        f"without usable text {rows.no_text}."
     )
 
 
@@ -138,78 +145,77 @@ def _print_top_themes(result: AnalysisResult) -> None:
             f"{100 * rec.share_promoters:.0f}% ({rec.diff_pp:+.1f} pp, "
             f"q={plain_p(rec.q_value)}){sig}",
         )
-        examples = by_id[str(rec.theme_id)]["examples"]["detractor"]
+        examples = by_id[str(rec.theme_id)].examples.detractor
         if examples:
             quote = shorten(examples[0], 72, strip=False)
             console.print(f'     "{escape(quote)}"', style="dim")
 
 
-def _print_trends(t: dict[str, Any] | None) -> None:
+def _print_trends(t: TrendsSummary | None) -> None:
     """The last period against the one before, and detractor themes that grew or shrank."""
     from ..report.formatting import plain_p, shorten
     from ..report.view import theme_changes
 
     if not t:
         return
-    c = t.get("comparison")
-    n = len(t["periods"])
+    c = t.comparison
+    n = len(t.periods)
     extra = f"{n} period{'s' if n != 1 else ''}"
-    if t["rows_without_date"]:
-        extra += f", {t['rows_without_date']} rows without a date left out"
+    if t.rows_without_date:
+        extra += f", {t.rows_without_date} rows without a date left out"
     if not c:
-        console.print(f"[bold]Over time[/] (by {t['period']}): {extra}; no change to report.")
+        console.print(f"[bold]Over time[/] (by {t.period}): {extra}; no change to report.")
         return
-    sig = "significant" if c["significant"] else "not significant"
+    sig = "significant" if c.significant else "not significant"
     console.print(
-        f"[bold]Over time[/] (by {t['period']}): NPS {c['last']['period']} "
-        f"{c['last']['nps']:+.1f} vs {c['previous']['period']} {c['previous']['nps']:+.1f}: "
-        f"{c['nps_change']:+.1f} points"
+        f"[bold]Over time[/] (by {t.period}): NPS {c.last.period} "
+        f"{c.last.nps:+.1f} vs {c.previous.period} {c.previous.nps:+.1f}: "
+        f"{c.nps_change:+.1f} points"
     )
-    console.print(f"  p={plain_p(c['p_value'])}, {sig}; {extra}")
+    console.print(f"  p={plain_p(c.p_value)}, {sig}; {extra}")
     for direction in ("grew", "shrank"):
         moved = theme_changes(c, limit=3, direction=direction)
         if moved:
             items = ", ".join(
-                f"{e['theme_id']} {escape(shorten(e['label'], 30, strip=False))} "
-                f"({e['change_pp']:+.0f} pp)"
+                f"{e.theme_id} {escape(shorten(e.label, 30, strip=False))} ({e.change_pp:+.0f} pp)"
                 for e in moved
             )
             console.print(f"  detractor themes that {direction}: {items}")
 
 
-def _print_metrics(metrics: list[dict[str, Any]] | None) -> None:
+def _print_metrics(metrics: tuple[MetricSummary, ...] | None) -> None:
     from ..report.formatting import plain_num
 
-    for m in metrics or []:
-        g = m["by_group"]
+    for m in metrics or ():
+        g = m.by_group
         means = ", ".join(
-            f"{k} {plain_num(g[k]['mean'], '.2f')}"
+            f"{k} {plain_num(g[k].mean, '.2f')}"
             for k in ("detractor", "passive", "promoter")
             if k in g
         )
         console.print(
-            f"[bold]{escape(str(m['metric']))}[/]: mean {plain_num(m['mean'], '.2f')} "
-            f"(n={m['n']}), with the score r={plain_num(m['pearson_r'], '+.2f')}, "
-            f"rho={plain_num(m['spearman_rho'], '+.2f')}"
+            f"[bold]{escape(str(m.metric))}[/]: mean {plain_num(m.mean, '.2f')} "
+            f"(n={m.n}), with the score r={plain_num(m.pearson_r, '+.2f')}, "
+            f"rho={plain_num(m.spearman_rho, '+.2f')}"
         )
         console.print(f"  mean by group: {means}")
 
 
-def _print_followup(f: dict[str, Any] | None, written: dict[str, Path]) -> None:
+def _print_followup(f: FollowupSummary | None, written: dict[str, Path]) -> None:
     if f:
         console.print(
             f"[bold]Follow-up[/]{' (followup.csv)' if 'followup.csv' in written else ''}: "
-            f"{f['detractors']} detractors to contact, "
-            f"{f['promoters']} promoters to thank"
+            f"{f.detractors} detractors to contact, "
+            f"{f.promoters} promoters to thank"
         )
 
 
-def _print_candidates(candidates: list[dict[str, Any]]) -> None:
+def _print_candidates(candidates: tuple[ThemeCandidate, ...]) -> None:
     if candidates:
         console.print("[bold]New theme candidates[/] (comments that fit no saved theme)")
         for c in candidates:
-            label = escape(str(c["label"]))
-            console.print(f"  {c['theme_id']} [bold]{label}[/]: {c['size']} comments")
+            label = escape(str(c.label))
+            console.print(f"  {c.theme_id} [bold]{label}[/]: {c.size} comments")
 
 
 def _print_report_path(written: dict[str, Path]) -> None:

@@ -58,6 +58,7 @@ from ..load import (
 from ..plan.run import run_plan
 from ..result import AnalysisResult, Survey
 from ..rows import column_values
+from ..summary_types import EngineInfo
 
 __all__ = [
     "DaskExecutor",
@@ -301,7 +302,7 @@ def _run(
         frame=pd.DataFrame(), rejected=rejected, segment_cols=tuple(plan.columns["segments"]),
         info=info, notes=notes,
     )  # fmt: skip
-    engine = {"name": "dask", "partitions": len(offsets)}
+    engine = EngineInfo(name="dask", partitions=len(offsets))
     with threadpool_limits(limits=cfg.threads or os.cpu_count() or 1):
         return run_plan(cfg, ex, loaded, survey, timer, max_fit_rows=max_fit_rows, engine=engine)
 

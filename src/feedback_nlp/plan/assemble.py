@@ -9,7 +9,7 @@ candidates. The local engine assembles one chunk, the Dask engine many.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 from operator import add
 from typing import Any
@@ -28,6 +28,7 @@ from ..result import (
     AnalysisResult,
     Survey,
 )
+from ..summary_types import EngineInfo, Summary
 from . import summary as summaries
 from .chunk import ChunkResult, assign_themes
 
@@ -200,7 +201,7 @@ def assemble(
     brand: list[str],
     sample: FitSample,
     timer: Timer,
-    engine: dict[str, Any] | None = None,
+    engine: EngineInfo | None = None,
 ) -> AnalysisResult:
     """The result of the whole survey from its analysed chunks (in row order).
 
@@ -228,12 +229,13 @@ def assemble(
             metric_table(comments, metrics_raw, segment_cols) if len(metrics_raw.columns) else None
         )
         followup = followup_table(comments, tables.overall, segment_cols)
-    summary = _summary(cfg, survey, parts, model, tables, comments, trends, metrics, followup)
-    summary["brand_terms"] = brand
-    summary["new_theme_candidates"] = tables.candidates
-    summary["sentences"] = int(len(sentences))
-    if engine is not None:
-        summary["engine"] = engine
+    summary = replace(
+        _summary(cfg, survey, parts, model, tables, comments, trends, metrics, followup),
+        brand_terms=tuple(brand),
+        new_theme_candidates=summaries.candidates(tables.candidates),
+        sentences=int(len(sentences)),
+        engine=engine,
+    )
     return AnalysisResult(
         config=cfg,
         comments=comments,
@@ -263,22 +265,25 @@ def _summary(
     trends: pd.DataFrame | None,
     metrics: pd.DataFrame | None,
     followup: pd.DataFrame,
-) -> dict[str, Any]:
-    """summary.json up to its themes (the caller adds brand terms, candidates, counts)."""
+) -> Summary:
+    """The summary up to its themes (the caller adds brand terms, candidates, counts)."""
     det, pas, pro = (int(v) for v in reduce(add, (p.counts for p in parts)).totals)
-    nps = nps_from_counts(pro, pas, det).to_dict()
+    nps = nps_from_counts(pro, pas, det)
     overall = tables.overall
-    out = summaries.summary(cfg, survey, comments, nps, model, overall, tables.segments)
-    if trends is not None:
-        dates = pd.concat([p.trend_rows[["date"]] for p in parts], ignore_index=True)
-        out["trends"] = summaries.trends_summary(trends, dates, survey, overall, cfg)
-    if metrics is not None:
-        out["metrics"] = summaries.metrics_summary(metrics)
-    out["followup"] = summaries.followup_summary(followup)
-    out["themes"] = summaries.theme_summaries(
+    themes = summaries.theme_summaries(
         overall, tables.examples["detractor"], tables.examples["promoter"], tables.pool
     )
-    return out
+    out = summaries.summary(cfg, survey, comments, nps, model, tables.segments, themes)
+    trends_info = None
+    if trends is not None:
+        dates = pd.concat([p.trend_rows[["date"]] for p in parts], ignore_index=True)
+        trends_info = summaries.trends_summary(trends, dates, survey, overall, cfg)
+    return replace(
+        out,
+        trends=trends_info,
+        metrics=None if metrics is None else summaries.metrics_summary(metrics),
+        followup=summaries.followup_summary(followup),
+    )
 
 
 def per_segment_themes(

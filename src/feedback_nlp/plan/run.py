@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import nullcontext
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from ..config import AnalysisConfig
 from ..execution import Executor, Timer
 from ..result import AnalysisResult, Survey
+from ..summary_types import EngineInfo
 from .assemble import FitSample, assemble
 from .chunk import analyze_chunk, prepare_chunk, sample_chunk, usable_count
 from .fitting import fit_themes, sample_positions
@@ -32,12 +34,13 @@ def run_plan(
     timer: Timer,
     *,
     max_fit_rows: int | None = None,
-    engine: dict[str, Any] | None = None,
+    engine: EngineInfo | None = None,
 ) -> AnalysisResult:
     """Analyse the loaded (and redacted) chunks ``loaded`` into the survey's result.
 
     ``survey`` carries what loading found (info, notes, rejected rows, segment
-    columns; its frame is not read). The model is fitted on every
+    columns; its frame is not read); ``engine``, when given, is recorded in the
+    summary with the number of comments fitted on. The model is fitted on every
     usable comment, or on a seeded sample of ``max_fit_rows`` of them.
     """
     with timer.stage("text preparation"):
@@ -64,6 +67,6 @@ def run_plan(
             )
         )  # fmt: skip
     if engine is not None:
-        engine = {**engine, "fit_rows": len(texts)}
+        engine = replace(engine, fit_rows=len(texts))
     sample = FitSample(cleaned, groups)
     return assemble(cfg, survey, parts, model, brand, sample, timer, engine)

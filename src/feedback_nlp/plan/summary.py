@@ -1,6 +1,8 @@
-"""summary.json: what the renderers and the user read besides the tables.
+"""The summary (:class:`feedback_nlp.summary_types.Summary`): what the renderers and
+the user read besides the tables.
 
-Built once from the assembled tables, whichever engine produced them.
+Built once from the assembled tables, whichever engine produced them; its
+JSON form is :meth:`~feedback_nlp.summary_types.Summary.to_dict`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,22 @@ import numpy as np
 import pandas as pd
 
 from ..config import AnalysisConfig
+from ..nps import NpsStats
 from ..result import METRIC_COLUMNS, THEME_COLUMNS, Survey
+from ..summary_types import (
+    FollowupSummary,
+    GroupMean,
+    Manifest,
+    MetricSummary,
+    NpsSummary,
+    RowCounts,
+    Summary,
+    ThemeCandidate,
+    ThemeExamples,
+    ThemeModelInfo,
+    ThemeSummary,
+    TrendsSummary,
+)
 from ..trends import compare_last_periods
 
 __all__ = [
@@ -24,6 +41,8 @@ __all__ = [
     "trends_summary",
     "metrics_summary",
     "followup_summary",
+    "manifest",
+    "candidates",
 ]
 
 _VERSIONED = (
@@ -61,53 +80,53 @@ def trends_summary(
     survey: Survey,
     themes: pd.DataFrame,
     cfg: AnalysisConfig,
-) -> dict[str, Any]:
-    """The trends entry of summary.json: periods, top detractor themes, last two periods."""
+) -> TrendsSummary:
+    """The trends of the summary: periods, top detractor themes, last two periods."""
     with_date = int(frame["date"].notna().sum())
     top = themes[pd.to_numeric(themes["diff_pp"], errors="coerce") > 0].sort_values(
         ["diff_pp", "theme_id"], ascending=[False, True]
     )
     periods = trends.loc[trends["kind"] == "nps", "period"].tolist()
-    return {
-        "date_column": (survey.info.get("date") or {}).get("column"),
-        "period": cfg.period.value,
-        "rows_with_date": with_date,
-        "rows_without_date": int(len(frame) - with_date),
-        "periods": periods,
-        "top_detractor_themes": top["theme_id"].head(TOP_TREND_THEMES).tolist(),
-        "comparison": compare_last_periods(trends, cfg.alpha),
-    }
+    return TrendsSummary(
+        date_column=(survey.info.get("date") or {}).get("column"),
+        period=cfg.period.value,
+        rows_with_date=with_date,
+        rows_without_date=int(len(frame) - with_date),
+        periods=tuple(periods),
+        top_detractor_themes=tuple(top["theme_id"].head(TOP_TREND_THEMES).tolist()),
+        comparison=compare_last_periods(trends, cfg.alpha),
+    )
 
 
-def metrics_summary(metrics: pd.DataFrame) -> list[dict[str, Any]]:
-    """The metrics entry of summary.json: each metric overall and by NPS group."""
+def metrics_summary(metrics: pd.DataFrame) -> tuple[MetricSummary, ...]:
+    """The metrics of the summary: each metric overall and by NPS group."""
     out = []
     for _, rows in metrics.groupby("metric", sort=False):
         overall = rows[rows["by"] == "all"].iloc[0]
         groups = rows[rows["by"] == "nps_group"]
-        entry = {k: plain(overall[k]) for k in METRIC_COLUMNS if k not in ("by", "value")}
-        entry["by_group"] = {
-            str(r.value): {"n": int(r.n), "mean": plain(r.mean)} for r in groups.itertuples()
+        stats = {k: plain(overall[k]) for k in METRIC_COLUMNS if k not in ("by", "value")}
+        by_group = {
+            str(r.value): GroupMean(n=int(r.n), mean=plain(r.mean)) for r in groups.itertuples()
         }
-        out.append(entry)
-    return out
+        out.append(MetricSummary(**stats, by_group=by_group))
+    return tuple(out)
 
 
 def theme_summaries(
     themes: pd.DataFrame, det: list[list[int]], pro: list[list[int]], texts: list[str]
-) -> list[dict[str, Any]]:
-    """The themes entry of summary.json: each theme's row with its examples by group."""
+) -> tuple[ThemeSummary, ...]:
+    """The themes of the summary: each theme's row with its examples by group."""
     out = []
     for (_, row), d, p in zip(themes.iterrows(), det, pro):
-        entry = {k: plain(row[k]) for k in THEME_COLUMNS if k != "examples"}
-        entry["keywords"] = [k for k in str(row["keywords"]).split(", ") if k]
-        entry["examples"] = {
-            "all": [e for e in str(row["examples"]).split(" | ") if e],
-            "detractor": [texts[r].strip() for r in d],
-            "promoter": [texts[r].strip() for r in p],
-        }
-        out.append(entry)
-    return out
+        stats = {k: plain(row[k]) for k in THEME_COLUMNS if k not in ("keywords", "examples")}
+        examples = ThemeExamples(
+            all=tuple(e for e in str(row["examples"]).split(" | ") if e),
+            detractor=tuple(texts[r].strip() for r in d),
+            promoter=tuple(texts[r].strip() for r in p),
+        )
+        keywords = tuple(k for k in str(row["keywords"]).split(", ") if k)
+        out.append(ThemeSummary(**stats, keywords=keywords, examples=examples))
+    return tuple(out)
 
 
 def plain(value: Any) -> Any:
@@ -126,60 +145,86 @@ def summary(
     cfg: AnalysisConfig,
     survey: Survey,
     comments: pd.DataFrame,
-    nps: dict[str, Any],
+    nps: NpsStats,
     model: Any,
-    themes: pd.DataFrame,
     segments: pd.DataFrame,
-) -> dict[str, Any]:
+    themes: tuple[ThemeSummary, ...],
+) -> Summary:
+    """The summary's figures from loading and the assembled tables (the caller adds the rest)."""
+    no_text = int(comments["flags"].str.contains(r"(?:^|;)no_text(?:;|$)", regex=True).sum())
+    read = len(comments) + len(survey.rejected)
+    return Summary(
+        rows=RowCounts(
+            read=read,
+            analyzed=len(comments),
+            rejected=len(survey.rejected),
+            no_text=no_text,
+            with_theme=int((~comments["primary_theme"].isin(["", "none"])).sum()),
+        ),
+        nps=NpsSummary(
+            n=nps.n,
+            promoters=nps.promoters,
+            passives=nps.passives,
+            detractors=nps.detractors,
+            score=nps.nps,
+            ci_low=nps.ci_low,
+            ci_high=nps.ci_high,
+        ),
+        join=survey.info.get("join"),
+        redaction=survey.info.get("redaction"),
+        columns=survey.info.get("columns"),
+        segments=tuple(
+            {k: plain(v) for k, v in rec.items()} for rec in segments.to_dict(orient="records")
+        ),
+        notes=tuple(survey.notes),
+        manifest=manifest(cfg, survey, model),
+        themes=themes,
+    )
+
+
+def manifest(cfg: AnalysisConfig, survey: Survey, model: Any) -> Manifest:
+    """What reproduces the run: configuration, versions, theme model, input files."""
     from ..nlp import load_spacy, pipeline_name
 
-    no_text = int(comments["flags"].str.contains(r"(?:^|;)no_text(?:;|$)", regex=True).sum())
-    nps_out = dict(nps)
-    nps_out["score"] = nps_out.pop("nps")
-    nps_out["ci95"] = [nps_out.pop("ci_low"), nps_out.pop("ci_high")]
-    read = len(comments) + len(survey.rejected)
-    return {
-        "rows": {
-            "read": read,
-            "analyzed": len(comments),
-            "rejected": len(survey.rejected),
-            "no_text": no_text,
-            "with_theme": int((~comments["primary_theme"].isin(["", "none"])).sum()),
-        },
-        "nps": nps_out,
-        "join": survey.info.get("join"),
-        "redaction": survey.info.get("redaction"),
-        "columns": survey.info.get("columns"),
-        "segments": [
-            {k: plain(v) for k, v in rec.items()} for rec in segments.to_dict(orient="records")
-        ],
-        "notes": list(survey.notes),
-        "manifest": {
-            "config": cfg.to_dict(),
-            "seed": cfg.seed,
-            "versions": package_versions(),
-            "spacy_pipeline": pipeline_name(load_spacy()),
-            "theme_model": {
-                "saved_model": str(cfg.model_path) if cfg.model_path else None,
-                "representation": getattr(model, "representation_", None),
-                "n_themes": len(model.themes_),
-                "params": {
-                    k: plain(v)
-                    for k, v in sorted(model.get_params().items())
-                    if not isinstance(v, (list, tuple, dict))
-                },
+    return Manifest(
+        config=cfg.to_dict(),
+        seed=cfg.seed,
+        versions=package_versions(),
+        spacy_pipeline=pipeline_name(load_spacy()),
+        theme_model=ThemeModelInfo(
+            saved_model=str(cfg.model_path) if cfg.model_path else None,
+            representation=getattr(model, "representation_", None),
+            n_themes=len(model.themes_),
+            params={
+                k: plain(v)
+                for k, v in sorted(model.get_params().items())
+                if not isinstance(v, (list, tuple, dict))
             },
-            "input": survey.info.get("input"),
-            "comments_input": survey.info.get("comments_input"),
-        },
-    }
+        ),
+        input=survey.info.get("input"),
+        comments_input=survey.info.get("comments_input"),
+    )
 
 
-def followup_summary(followup: pd.DataFrame) -> dict[str, int]:
+def followup_summary(followup: pd.DataFrame) -> FollowupSummary:
     """How many detractors and promoters the follow-up list holds."""
     detractors = followup["group"] == "detractor"
-    return {
-        "detractors": int(detractors.sum()),
-        "promoters": int((followup["group"] == "promoter").sum()),
-        "detractors_without_text": int((detractors & followup["sentiment"].isna()).sum()),
-    }
+    return FollowupSummary(
+        detractors=int(detractors.sum()),
+        promoters=int((followup["group"] == "promoter").sum()),
+        detractors_without_text=int((detractors & followup["sentiment"].isna()).sum()),
+    )
+
+
+def candidates(found: list[dict[str, Any]]) -> tuple[ThemeCandidate, ...]:
+    """New-theme candidates (from :func:`feedback_nlp.themes.new_theme_candidates`) typed."""
+    return tuple(
+        ThemeCandidate(
+            theme_id=c["theme_id"],
+            label=c["label"],
+            keywords=tuple(c["keywords"]),
+            size=c["size"],
+            examples=tuple(c["examples"]),
+        )
+        for c in found
+    )

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from ..output import to_json
 from ..result import AnalysisResult
+from ..summary_types import Manifest, Summary, ThemeExamples, ThemeSummary
 from . import charts, html_sections
 from .formatting import finite as _finite
 from .formatting import fmt_interval, shorten
@@ -185,13 +186,13 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
         "heatmaps": _heatmaps(result.segment_themes, themes, by_segment),
         "theme_details": _theme_details(themes, theme_summaries(s)),
         "terms": _terms(result.terms),
-        "notes": list(dict.fromkeys([*(s.get("notes") or []), *result.notes])),
-        "manifest": _manifest(s.get("manifest") or {}),
+        "notes": list(dict.fromkeys([*s.notes, *result.notes])),
+        "manifest": _manifest(s.manifest),
         "limits": {"examples": MAX_EXAMPLES, "example_chars": MAX_EXAMPLE_CHARS},
     }
 
 
-def _headline(s: dict[str, Any]) -> dict[str, Any]:
+def _headline(s: Summary) -> dict[str, Any]:
     h = headline(s)
     n, rows = int(h.n), h.rows
     counts = [int(h.detractors), int(h.passives), int(h.promoters)]
@@ -207,19 +208,16 @@ def _headline(s: dict[str, Any]) -> dict[str, Any]:
         ],
         "bar": Markup(charts.group_bar(*counts)),
         "rows": [
-            (label, rows.get(key, "–"))
-            for label, key in (
-                ("Rows read", "read"),
-                ("Analysed", "analyzed"),
-                ("Rejected", "rejected"),
-                ("Without usable text", "no_text"),
-                ("With a theme", "with_theme"),
-            )
+            ("Rows read", rows.read),
+            ("Analysed", rows.analyzed),
+            ("Rejected", rows.rejected),
+            ("Without usable text", rows.no_text),
+            ("With a theme", rows.with_theme),
         ],
     }
 
 
-def _segment_section(col: str, all_rows: list[dict[str, Any]], s: dict[str, Any]) -> dict[str, Any]:
+def _segment_section(col: str, all_rows: list[dict[str, Any]], s: Summary) -> dict[str, Any]:
     rows = _largest(all_rows, MAX_SEGMENT_VALUES)
     points = [
         charts.NpsPoint(
@@ -235,7 +233,7 @@ def _segment_section(col: str, all_rows: list[dict[str, Any]], s: dict[str, Any]
     title = f"NPS by {col} with 95% intervals"
     return {
         "name": col,
-        "chart": Markup(charts.nps_intervals(points, title, _finite(s["nps"]["score"]))),
+        "chart": Markup(charts.nps_intervals(points, title, _finite(s.nps.score))),
         "rows": [
             {
                 "value": str(r["value"]),
@@ -330,26 +328,28 @@ def _heatmaps(
 
 
 def _theme_details(
-    themes: list[dict[str, Any]], by_id: dict[str, dict[str, Any]]
+    themes: list[dict[str, Any]], by_id: dict[str, ThemeSummary]
 ) -> list[dict[str, Any]]:
     out = []
     for r in themes:
-        t = by_id.get(str(r["theme_id"]), {})
-        examples = t.get("examples") or {}
+        t = by_id.get(str(r["theme_id"]))
+        examples = t.examples if t else ThemeExamples()
         out.append(
             {
                 "theme_id": str(r["theme_id"]),
                 "label": str(r["label"]),
                 "significant": _flag(r["significant"]),
                 "keywords": [
-                    str(k) for k in t.get("keywords") or str(r["keywords"]).split(", ") if k
+                    str(k)
+                    for k in (t.keywords if t else None) or str(r["keywords"]).split(", ")
+                    if k
                 ],
                 "n_comments": int(r["n_comments"]),
                 "diff": _num(r["diff_pp"], 1, True),
                 **{
                     side: [
                         shorten(e, MAX_EXAMPLE_CHARS)
-                        for e in (examples.get(side) or [])[:MAX_EXAMPLES]
+                        for e in getattr(examples, side)[:MAX_EXAMPLES]
                     ]
                     for side in ("detractor", "promoter")
                 },
@@ -378,13 +378,13 @@ def _input_entry(label: str, value: Any) -> dict[str, str] | None:
     return {"label": label, "path": str(value), "sha256": "–"}
 
 
-def _manifest(manifest: dict[str, Any]) -> dict[str, Any]:
-    text = to_json(manifest)
+def _manifest(manifest: Manifest) -> dict[str, Any]:
+    text = to_json(manifest.to_dict())
     if len(text) > MAX_MANIFEST_CHARS:
         text = text[:MAX_MANIFEST_CHARS] + "\n… (truncated; the full manifest is in summary.json)\n"
-    entries = (("input", manifest.get("input")), ("comments", manifest.get("comments_input")))
+    entries = (("input", manifest.input), ("comments", manifest.comments_input))
     return {
         "inputs": [e for e in (_input_entry(k, v) for k, v in entries) if e],
-        "versions": [(str(k), str(v)) for k, v in (manifest.get("versions") or {}).items()],
+        "versions": [(str(k), str(v)) for k, v in manifest.versions.items()],
         "json": text,
     }

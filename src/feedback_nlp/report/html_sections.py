@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..result import AnalysisResult
+from ..summary_types import TrendComparison
 from . import trend_charts
 from .formatting import finite as _finite
 from .formatting import fmt_interval, shorten
@@ -26,27 +27,29 @@ MAX_FOLLOWUP_ROWS = 10
 MAX_FOLLOWUP_CHARS = 200
 
 
-def trend_headline(comparison: dict[str, Any] | None, alpha: float) -> str | None:
+def trend_headline(comparison: TrendComparison | None, alpha: float) -> str | None:
     """One sentence: the last period's NPS, its change vs the one before, its significance.
 
-    >>> trend_headline({"last": {"period": "2026-06", "nps": 5.0}, "previous": {"period":
-    ...     "2026-05", "nps": 12.5}, "nps_change": -7.5, "p_value": 0.2}, 0.05)
+    >>> from feedback_nlp.summary_types import PeriodNps
+    >>> last = PeriodNps("2026-06", 80, 20, 44, 16, 5.0, -8.0, 18.0)
+    >>> previous = PeriodNps("2026-05", 80, 25, 40, 15, 12.5, -1.0, 26.0)
+    >>> trend_headline(TrendComparison(last, previous, -7.5, 0.2, False, ()), 0.05)
     'NPS 2026-06: +5.0, −7.5 points vs 2026-05 (+12.5); p = 0.200, not significant.'
     """
     if not comparison:
         return None
     c = comparison
-    sig = "significant" if (_finite(c["p_value"]) or 1.0) < alpha else "not significant"
+    sig = "significant" if (_finite(c.p_value) or 1.0) < alpha else "not significant"
     return (
-        f"NPS {c['last']['period']}: {_num(c['last']['nps'], 1, True)}, "
-        f"{_num(c['nps_change'], 1, True)} points vs {c['previous']['period']} "
-        f"({_num(c['previous']['nps'], 1, True)}); p = {_p(c['p_value'])}, {sig}."
+        f"NPS {c.last.period}: {_num(c.last.nps, 1, True)}, "
+        f"{_num(c.nps_change, 1, True)} points vs {c.previous.period} "
+        f"({_num(c.previous.nps, 1, True)}); p = {_p(c.p_value)}, {sig}."
     )
 
 
 def trends_section(result: AnalysisResult) -> dict[str, Any] | None:
     """NPS per period (chart with interval band, table), top detractor themes per period."""
-    trends, info = result.trends, result.summary.get("trends")
+    trends, info = result.trends, result.summary.trends
     if trends is None or not info:
         return None
     nps_rows = trends[trends["kind"] == "nps"].tail(MAX_TREND_PERIODS)
@@ -59,7 +62,7 @@ def trends_section(result: AnalysisResult) -> dict[str, Any] | None:
     ]
     themes = trends[(trends["kind"] == "theme") & trends["period"].isin(periods)]
     series = []
-    for tid in info.get("top_detractor_themes") or []:
+    for tid in info.top_detractor_themes:
         t = themes[themes["theme_id"] == tid].set_index("period").reindex(periods)
         label = str(t["label"].dropna().iloc[0]) if t["label"].notna().any() else ""
         series.append(
@@ -70,28 +73,28 @@ def trends_section(result: AnalysisResult) -> dict[str, Any] | None:
                 tuple(float(v) for v in t["share_promoters"].astype(float)),
             )
         )
-    c = info.get("comparison")
+    c = info.comparison
     changes = []
     for e in theme_changes(c):
         changes.append(
             {
-                "theme_id": e["theme_id"],
-                "label": e["label"],
-                "previous": _pct(e["share_detractors_previous"]),
-                "last": _pct(e["share_detractors_last"]),
-                "change": _num(e["change_pp"], 1, True),
-                "q": _p(e["q_value"]),
-                "direction": e["direction"],
-                "significant": bool(e["significant"]),
+                "theme_id": e.theme_id,
+                "label": e.label,
+                "previous": _pct(e.share_detractors_previous),
+                "last": _pct(e.share_detractors_last),
+                "change": _num(e.change_pp, 1, True),
+                "q": _p(e.q_value),
+                "direction": e.direction,
+                "significant": bool(e.significant),
             }
         )
     return {
-        "period": info["period"],
-        "date_column": info.get("date_column") or "",
-        "without_date": int(info.get("rows_without_date") or 0),
+        "period": info.period,
+        "date_column": info.date_column or "",
+        "without_date": int(info.rows_without_date or 0),
         "headline": trend_headline(c, result.config.alpha),
-        "last": c["last"]["period"] if c else None,
-        "previous": c["previous"]["period"] if c else None,
+        "last": c.last.period if c else None,
+        "previous": c.previous.period if c else None,
         "nps_chart": Markup(trend_charts.nps_trend(points, "NPS per period with 95% intervals"))
         if points
         else None,

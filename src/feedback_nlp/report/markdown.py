@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from ..result import AnalysisResult
+from ..summary_types import TrendComparison
 from .formatting import plain_num
 from .formatting import plain_p as format_p
 from .view import headline, theme_changes, theme_summaries, themes_in_order
@@ -69,9 +70,9 @@ def _headline_md(result: AnalysisResult) -> list[str]:
         f"n = {h.n}: {h.promoters} promoters, {h.passives} passives, "
         f"{h.detractors} detractors.",
         "",
-        f"Rows read: {rows['read']}; analysed: {rows['analyzed']}; rejected: {rows['rejected']} "
-        f"(see `rejected.csv`); without usable text: {rows['no_text']}; with a theme: "
-        f"{rows['with_theme']}.",
+        f"Rows read: {rows.read}; analysed: {rows.analyzed}; rejected: {rows.rejected} "
+        f"(see `rejected.csv`); without usable text: {rows.no_text}; with a theme: "
+        f"{rows.with_theme}.",
         "",
     ]
 
@@ -100,24 +101,23 @@ def _segments_md(result: AnalysisResult) -> list[str]:
 
 def _trends_md(result: AnalysisResult) -> list[str]:
     """NPS per period, the last period against the one before, detractor theme changes."""
-    info, trends = result.summary.get("trends"), result.trends
+    info, trends = result.summary.trends, result.trends
     if not info or trends is None:
         return []
-    parts = [f"## NPS over time (by {info['period']})", ""]
-    c = info.get("comparison")
+    parts = [f"## NPS over time (by {info.period})", ""]
+    c = info.comparison
     if c:
-        sig = "significant" if c["significant"] else "not significant"
+        sig = "significant" if c.significant else "not significant"
         parts += [
-            f"**NPS {c['last']['period']}: {c['last']['nps']:+.1f}**, "
-            f"{c['nps_change']:+.1f} points "
-            f"vs {c['previous']['period']} ({c['previous']['nps']:+.1f}); z test p = "
-            f"{format_p(c['p_value'])}, {sig}.",
+            f"**NPS {c.last.period}: {c.last.nps:+.1f}**, "
+            f"{c.nps_change:+.1f} points "
+            f"vs {c.previous.period} ({c.previous.nps:+.1f}); z test p = "
+            f"{format_p(c.p_value)}, {sig}.",
             "",
         ]
-    if info.get("rows_without_date"):
+    if info.rows_without_date:
         parts += [
-            f"{info['rows_without_date']} respondents without a date are left out of the "
-            "trends only.",
+            f"{info.rows_without_date} respondents without a date are left out of the trends only.",
             "",
         ]
     nps = trends[trends["kind"] == "nps"]
@@ -138,7 +138,7 @@ def _trends_md(result: AnalysisResult) -> list[str]:
     return parts + [table, ""] + _theme_changes_md(c, result.config.alpha)
 
 
-def _theme_changes_md(c: dict[str, Any] | None, alpha: float) -> list[str]:
+def _theme_changes_md(c: TrendComparison | None, alpha: float) -> list[str]:
     """Detractor themes whose share moved between the last two periods."""
     changes = theme_changes(c)
     if not c or not changes:
@@ -147,27 +147,27 @@ def _theme_changes_md(c: dict[str, Any] | None, alpha: float) -> list[str]:
         [
             "theme",
             "label",
-            c["previous"]["period"],
-            c["last"]["period"],
+            c.previous.period,
+            c.last.period,
             "change (pp)",
             "q",
             "direction",
         ],
         [
             [
-                e["theme_id"],
-                e["label"],
-                plain_num(e["share_detractors_previous"], ".1%"),
-                plain_num(e["share_detractors_last"], ".1%"),
-                plain_num(e["change_pp"], "+.1f"),
-                format_p(e["q_value"]),
-                e["direction"],
+                e.theme_id,
+                e.label,
+                plain_num(e.share_detractors_previous, ".1%"),
+                plain_num(e.share_detractors_last, ".1%"),
+                plain_num(e.change_pp, "+.1f"),
+                format_p(e.q_value),
+                e.direction,
             ]
             for e in changes
         ],
     )
     return [
-        f"Detractor themes, {c['last']['period']} vs {c['previous']['period']} "
+        f"Detractor themes, {c.last.period} vs {c.previous.period} "
         f"(share of detractor comments; grew/shrank when q < {alpha:g}):",
         "",
         table,
@@ -177,24 +177,24 @@ def _theme_changes_md(c: dict[str, Any] | None, alpha: float) -> list[str]:
 
 def _metrics_md(result: AnalysisResult) -> list[str]:
     """Each other metric: mean, correlation with the score, means by NPS group."""
-    metrics = result.summary.get("metrics")
+    metrics = result.summary.metrics
     if not metrics:
         return []
     rows = []
     for m in metrics:
-        g = m["by_group"]
+        g = m.by_group
         rows.append(
             [
-                m["metric"],
-                m["n"],
-                plain_num(m["mean"], ".2f"),
+                m.metric,
+                m.n,
+                plain_num(m.mean, ".2f"),
                 *(
-                    plain_num(g.get(k, {}).get("mean"), ".2f")
+                    plain_num(g[k].mean if k in g else None, ".2f")
                     for k in ("detractor", "passive", "promoter")
                 ),
-                f"{plain_num(m['pearson_r'], '+.2f')} (p {format_p(m['pearson_p'])})",
-                f"{plain_num(m['spearman_rho'], '+.2f')} (p {format_p(m['spearman_p'])})",
-                f"{m['n_missing']} / {m['n_invalid']}",
+                f"{plain_num(m.pearson_r, '+.2f')} (p {format_p(m.pearson_p)})",
+                f"{plain_num(m.spearman_rho, '+.2f')} (p {format_p(m.spearman_p)})",
+                f"{m.n_missing} / {m.n_invalid}",
             ]
         )
     table = _table(
@@ -260,7 +260,7 @@ def _examples_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
     parts = ["## Themes with example comments", ""]
     by_id = theme_summaries(result.summary)
     for r in themes.itertuples(index=False):
-        t = by_id[str(r.theme_id)]
+        examples = by_id[str(r.theme_id)].examples
         parts += [
             f"### {r.theme_id}: {md_escape(r.label)}",
             "",
@@ -268,14 +268,14 @@ def _examples_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
             "",
         ]
         for side in ("detractor", "promoter"):
-            parts += [f"- *{side}*: {md_escape(ex)}" for ex in t["examples"][side]]
+            parts += [f"- *{side}*: {md_escape(ex)}" for ex in getattr(examples, side)]
         parts.append("")
     return parts
 
 
 def _candidates_md(result: AnalysisResult) -> list[str]:
     """Clusters of comments that fit no theme of the saved model."""
-    candidates = result.summary.get("new_theme_candidates") or []
+    candidates = result.summary.new_theme_candidates
     if not candidates:
         return []
     parts = [
@@ -286,8 +286,8 @@ def _candidates_md(result: AnalysisResult) -> list[str]:
     ]
     for c in candidates:
         parts.append(
-            f"- **{c['theme_id']} {md_escape(c['label'])}** ({c['size']} comments): "
-            + "; ".join(md_escape(e) for e in c.get("examples", [])[:2])
+            f"- **{c.theme_id} {md_escape(c.label)}** ({c.size} comments): "
+            + "; ".join(md_escape(e) for e in c.examples[:2])
         )
     return parts + [""]
 
@@ -305,14 +305,14 @@ def _terms_md(result: AnalysisResult) -> list[str]:
 
 def _followup_md(result: AnalysisResult) -> list[str]:
     """What followup.csv holds and in which order."""
-    f = result.summary.get("followup")
+    f = result.summary.followup
     if not f:
         return []
     return [
         "## Close the loop",
         "",
-        f"`followup.csv` lists {f['detractors']} detractors to contact "
-        f"({f['detractors_without_text']} without a usable comment), then {f['promoters']} "
+        f"`followup.csv` lists {f.detractors} detractors to contact "
+        f"({f.detractors_without_text} without a usable comment), then {f.promoters} "
         "promoters to thank and ask for a referral; passives are not listed. Detractors come "
         "by lowest score, then most negative sentiment, then the summed |NPS impact| of their "
         "comment's themes.",

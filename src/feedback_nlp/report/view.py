@@ -3,17 +3,18 @@
 The Markdown, HTML and Excel reports and the terminal summary show the same
 headline, list themes in the same order and pick the same top detractor
 themes and trend changes; the selections live here so they cannot drift
-apart. Each function reads the result (or its ``summary``) and returns plain
-data; formatting stays with each renderer.
+apart. Each function reads the result (or its typed ``summary``) and returns
+plain data; formatting stays with each renderer.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
+
+from ..summary_types import RowCounts, Summary, ThemeChange, ThemeSummary, TrendComparison
 
 __all__ = [
     "Headline",
@@ -43,28 +44,29 @@ class Headline:
     detractors: int
     passives: int
     promoters: int
-    #: rows ``read``, ``analyzed``, ``rejected``, ``no_text`` (without usable text), ``with_theme``
-    rows: dict[str, Any]
+    rows: RowCounts
 
 
-def headline(summary: dict[str, Any]) -> Headline:
+def headline(summary: Summary) -> Headline:
     """The headline figures of ``summary`` (values as the summary holds them).
 
-    >>> h = headline({"nps": {"score": 12.5, "ci95": [8.0, 17.0], "n": 200, "detractors": 40,
-    ...     "passives": 95, "promoters": 65}, "rows": {"read": 210}})
-    >>> h.score, h.ci_low, h.promoters, h.rows["read"]
+    >>> from feedback_nlp.summary_types import Manifest, NpsSummary, RowCounts
+    >>> s = Summary(RowCounts(210, 200, 10, 4, 180), NpsSummary(200, 65, 95, 40, 12.5, 8.0, 17.0),
+    ...     None, None, None, (), (), Manifest({}, 0, {}, "", None, None), ())
+    >>> h = headline(s)
+    >>> h.score, h.ci_low, h.promoters, h.rows.read
     (12.5, 8.0, 65, 210)
     """
-    nps = summary["nps"]
+    nps = summary.nps
     return Headline(
-        score=nps["score"],
-        ci_low=nps["ci95"][0],
-        ci_high=nps["ci95"][1],
-        n=nps["n"],
-        detractors=nps["detractors"],
-        passives=nps["passives"],
-        promoters=nps["promoters"],
-        rows=summary["rows"],
+        score=nps.score,
+        ci_low=nps.ci_low,
+        ci_high=nps.ci_high,
+        n=nps.n,
+        detractors=nps.detractors,
+        passives=nps.passives,
+        promoters=nps.promoters,
+        rows=summary.rows,
     )
 
 
@@ -95,27 +97,22 @@ def top_detractor_themes(themes: pd.DataFrame, limit: int = TOP_THEMES) -> pd.Da
     return ordered[pd.to_numeric(ordered["diff_pp"], errors="coerce") > 0].head(limit)
 
 
-def theme_summaries(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Theme id → the theme's entry of ``summary["themes"]`` (keywords, examples)."""
-    return {str(t.get("theme_id")): t for t in summary.get("themes") or []}
+def theme_summaries(summary: Summary) -> dict[str, ThemeSummary]:
+    """Theme id → the theme's entry of ``summary.themes`` (keywords, examples)."""
+    return {str(t.theme_id): t for t in summary.themes}
 
 
 def theme_changes(
-    comparison: dict[str, Any] | None,
+    comparison: TrendComparison | None,
     limit: int = MAX_THEME_CHANGES,
     direction: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ThemeChange]:
     """The detractor themes whose share moved most between the last two periods.
 
-    ``comparison`` is ``summary["trends"]["comparison"]`` (largest change
-    first); ``direction`` ``"grew"`` or ``"shrank"`` keeps only those.
-
-    >>> c = {"themes": [{"theme_id": "T1", "direction": "grew"},
-    ...     {"theme_id": "T2", "direction": "shrank"}]}
-    >>> [e["theme_id"] for e in theme_changes(c, direction="shrank")]
-    ['T2']
+    ``comparison`` is ``summary.trends.comparison`` (largest change first);
+    ``direction`` ``"grew"`` or ``"shrank"`` keeps only those.
     """
-    entries = (comparison or {}).get("themes") or []
+    entries: tuple[ThemeChange, ...] = comparison.themes if comparison else ()
     if direction is not None:
-        entries = [e for e in entries if e["direction"] == direction]
+        entries = tuple(e for e in entries if e.direction == direction)
     return list(entries[:limit])

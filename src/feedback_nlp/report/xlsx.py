@@ -115,36 +115,36 @@ def summary_rows(result: AnalysisResult) -> list[list[Any]]:
         ["promoters", h.promoters],
         ["passives", h.passives],
         ["detractors", h.detractors],
-        ["rows read", rows["read"]],
-        ["rows analysed", rows["analyzed"]],
-        ["rows rejected", rows["rejected"]],
-        ["rows without usable text", rows["no_text"]],
-        ["rows with a theme", rows["with_theme"]],
+        ["rows read", rows.read],
+        ["rows analysed", rows.analyzed],
+        ["rows rejected", rows.rejected],
+        ["rows without usable text", rows.no_text],
+        ["rows with a theme", rows.with_theme],
     ]
-    trends = s.get("trends") or {}
+    trends = s.trends
     if trends:
         out += [
-            ["trend period", trends["period"]],
-            ["rows without a date (not in trends)", trends["rows_without_date"]],
+            ["trend period", trends.period],
+            ["rows without a date (not in trends)", trends.rows_without_date],
         ]
-        c = trends.get("comparison")
+        c = trends.comparison
         if c:
             out += [
-                [f"NPS {c['last']['period']} (last period)", c["last"]["nps"]],
-                [f"NPS {c['previous']['period']} (previous period)", c["previous"]["nps"]],
-                ["NPS change vs previous period", c["nps_change"]],
-                ["NPS change p-value", c["p_value"]],
+                [f"NPS {c.last.period} (last period)", c.last.nps],
+                [f"NPS {c.previous.period} (previous period)", c.previous.nps],
+                ["NPS change vs previous period", c.nps_change],
+                ["NPS change p-value", c.p_value],
             ]
-    for m in s.get("metrics") or []:
+    for m in s.metrics or ():
         out += [
-            [f"{m['metric']}: mean", m["mean"]],
-            [f"{m['metric']}: n", m["n"]],
-            [f"{m['metric']}: Pearson r with score", m["pearson_r"]],
-            [f"{m['metric']}: Spearman rho with score", m["spearman_rho"]],
+            [f"{m.metric}: mean", m.mean],
+            [f"{m.metric}: n", m.n],
+            [f"{m.metric}: Pearson r with score", m.pearson_r],
+            [f"{m.metric}: Spearman rho with score", m.spearman_rho],
         ]
-    f = s.get("followup") or {}
+    f = s.followup
     if f:
-        out += [["detractors to contact", f["detractors"]], ["promoters to thank", f["promoters"]]]
+        out += [["detractors to contact", f.detractors], ["promoters to thank", f.promoters]]
     return [[k, _value(v)] for k, v in out]
 
 
