@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .columns import choose_columns, column_error
+from .columns import choose_columns
 from .config import AnalysisConfig
-from .errors import ConfigError, DataError
+from .errors import ColumnError, ConfigError, DataError, nearest
 from .execution import Executor, LocalExecutor
 from .join import join_comments
 from .parse import (
@@ -119,7 +119,7 @@ def plan_load(
     dates. Column notes are appended to ``notes``.
     """
     cols = choose_columns(cfg, head, source, comments, csource, notes)
-    _check_metric_columns(cfg, head, source, comments, csource, cols)
+    _check_metric_columns(cfg, head, source, comments, cols)
     drop: frozenset[int] = frozenset()
     reason = None
     if cols["id"]:
@@ -137,7 +137,6 @@ def _check_metric_columns(
     head: pd.DataFrame,
     source: str,
     comments: pd.DataFrame | None,
-    csource: str | None,
     cols: dict[str, Any],
 ) -> None:
     clash = [c for c in cfg.metric_cols if c in _RESERVED or c in cols["segments"]]
@@ -148,10 +147,15 @@ def _check_metric_columns(
         )
     main = [str(c) for c in head.columns]
     other = [str(c) for c in comments.columns] if comments is not None else []
+    every = main + [c for c in other if c not in main]
     for metric in cfg.metric_cols:
-        if metric not in main and metric not in other:
-            where = f"{source} or {csource}" if comments is not None else source
-            raise column_error(metric, main + [c for c in other if c not in main], where)
+        if metric not in every:
+            near = nearest(metric, every)
+            hint = f" Did you mean {near!r}?" if near else ""
+            raise ColumnError(
+                f"Column {metric!r} (--metric-col) not found in {source}.{hint} "
+                f"Available columns: {', '.join(every)}."
+            )
 
 
 def date_heads(values: pd.Series) -> set[str]:
