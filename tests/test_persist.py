@@ -9,35 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _model_folders import MODEL_V1, TOPICS, make_texts, reseal, sha256
 from feedback_nlp.errors import ModelError
 from feedback_nlp.themes import ThemeModel, load_model, minilm_available, save_model
-from feedback_nlp.themes.persist import FORMAT_VERSION, file_sha256, resolve_model_dir
-
-TOPICS = {
-    "speed": ["broadband speed", "internet connection", "download speed", "wifi signal"],
-    "engineer": ["engineer visit", "technician appointment", "installation engineer"],
-    "bill": ["monthly bill", "price increase", "billing charge", "direct debit"],
-    "support": ["call centre", "phone support", "support agent", "customer helpline"],
-}
-FRAMES = [
-    "the {} was awful",
-    "really happy with the {}",
-    "{} needs fixing",
-    "my {} again",
-    "{} is a problem",
-    "what about the {}",
-    "no complaints on {}",
-]
-
-
-def make_texts(n_per: int = 20, seed: int = 0) -> list[str]:
-    rng = np.random.RandomState(seed)
-    out = []
-    for terms in TOPICS.values():
-        for i in range(n_per):
-            a, b = rng.choice(len(terms), 2, replace=False)
-            out.append(FRAMES[i % len(FRAMES)].format(terms[a]) + " and " + terms[b])
-    return out
+from feedback_nlp.themes.persist import FORMAT_VERSION, resolve_model_dir
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +31,7 @@ def saved(model: ThemeModel, tmp_path: Path) -> Path:
 
 
 def _rehash(folder: Path, name: str) -> None:
-    doc = json.loads((folder / "model.json").read_text())
-    doc["files"][name] = file_sha256(folder / name)
-    (folder / "model.json").write_text(json.dumps(doc))
+    reseal(folder)
 
 
 def test_round_trip_gives_identical_assignments(model, saved, texts):
@@ -87,6 +60,7 @@ def test_layout_is_plain_data(saved):
     assert names == sorted(
         [
             "model.json",
+            "checksums.sha256",
             "codebook.yaml",
             "centroids.npy",
             "mean.npy",
@@ -107,6 +81,9 @@ def test_layout_is_plain_data(saved):
     assert doc["params"]["representation"] == "tfidf"
     for name in doc["files"]:
         assert np.load(saved / name, allow_pickle=False).dtype.kind in "biuf"
+    # checksums.sha256 is sha256sum's format and covers model.json and every array
+    lines = (saved / "checksums.sha256").read_text(encoding="ascii").splitlines()
+    assert lines == [f"{sha256(saved / n)}  {n}" for n in sorted(["model.json", *doc["files"]])]
 
 
 def test_load_never_unpickles(saved, monkeypatch):
@@ -137,7 +114,7 @@ def test_pickle_in_place_of_an_array_is_refused(saved, tmp_path):
 def test_object_array_is_refused(saved):
     np.save(saved / "mean.npy", np.array([object()], dtype=object), allow_pickle=True)
     _rehash(saved, "mean.npy")
-    with pytest.raises(ModelError, match=r"mean\.npy is not a plain numeric"):
+    with pytest.raises(ModelError, match=r"mean\.npy holds \|O values, expected <f4"):
         load_model(saved)
 
 
@@ -154,11 +131,19 @@ def test_flipped_byte_names_the_file(saved):
 
 def test_truncated_files(saved):
     path = saved / "centroids.npy"
-    path.write_bytes(path.read_bytes()[:40])
-    with pytest.raises(ModelError, match=r"centroids\.npy has sha256"):
+    data = path.read_bytes()
+    path.write_bytes(data[:40])
+    with pytest.raises(ModelError, match=r"centroids\.npy is not a plain numeric \.npy array"):
         load_model(saved)
+    path.write_bytes(data[:-8])  # header intact, data short
+    with pytest.raises(ModelError, match=r"centroids\.npy is \d+ bytes but its header"):
+        load_model(saved)
+    path.write_bytes(data)
     meta = saved / "model.json"
     meta.write_text(meta.read_text()[:100])
+    with pytest.raises(ModelError, match=r"model\.json has sha256 .* modified or truncated"):
+        load_model(saved)
+    reseal(saved)
     with pytest.raises(ModelError, match=r"model\.json is not valid JSON"):
         load_model(saved)
 
@@ -174,10 +159,11 @@ def test_format_version_mismatch_message(saved):
     doc = json.loads(meta.read_text())
     doc["format_version"] = 3
     meta.write_text(json.dumps(doc))
+    reseal(saved)
     with pytest.raises(ModelError) as err:
         load_model(saved)
     assert str(err.value) == (
-        f"Model at {saved} has format version 3; this feedback-nlp reads version 1. "
+        f"Model at {saved} has format version 3; this feedback-nlp reads versions 1, 2. "
         "Re-fit it with `feedback-nlp fit`."
     )
 
@@ -241,6 +227,7 @@ def test_minilm_round_trip_and_version_check(tmp_path):
     doc = json.loads(meta.read_text())
     doc["representation"]["version"]["sha256"] = "0" * 64
     meta.write_text(json.dumps(doc))
+    reseal(path)
     with pytest.raises(ModelError, match=r"fitted with embedding model .* sha256 000000000000…"):
         load_model(path)
 
@@ -248,8 +235,7 @@ def test_minilm_round_trip_and_version_check(tmp_path):
 def test_a_model_saved_before_the_state_refactor_still_loads():
     """tests/data/theme_model_v1 was saved by 9051bfd (a merge and a rename applied):
     it loads, keeps its match reference, and assigns as it did then."""
-    folder = Path(__file__).parent / "data" / "theme_model_v1"
-    loaded = load_model(folder.resolve())
+    loaded = load_model(MODEL_V1.resolve())
     assert [(t["theme_id"], t["label"]) for t in loaded.themes_] == [
         ("T01", "renamed"),
         ("T02", "support agent"),
@@ -262,3 +248,7 @@ def test_a_model_saved_before_the_state_refactor_still_loads():
     assert [list(m) for m in members] == [[p] if p >= 0 else [] for p in primary.tolist()]
     fast = loaded.set_params(max_embed=1).assign(probe)[0]
     assert fast.shape == primary.shape
+
+
+#: test_codebook and test_theme_estimator import these from here.
+__all__ = ["TOPICS", "make_texts"]

@@ -14,16 +14,29 @@ from typing import Any
 import numpy as np
 
 from ..parallel import map_chunks
-from .plain import jsonable_params, params_back
+from .plain import jsonable_params
 
-__all__ = ["hashed_ngrams", "fit_fast", "fast_scores", "fast_state", "fast_from_state"]
+__all__ = [
+    "hashed_ngrams",
+    "make_hasher",
+    "make_classifier",
+    "fit_fast",
+    "fast_scores",
+    "fast_state",
+    "fast_from_state",
+    "FAST_ARRAYS",
+    "CLASSIFIER",
+]
 
 #: Texts per chunk of the fast path (bounds the sparse matrix of one chunk).
 _FAST_CHUNK = 50_000
 #: The model whose fast path is running; read by the forked worker processes.
 _FAST: Any = None
-#: Classifiers a saved fast path may name.
-CLASSIFIERS = ("SGDClassifier", "LogisticRegression")
+#: The classifier a saved fast path names (the only one :func:`fit_fast` trains).
+CLASSIFIER = "SGDClassifier"
+#: Hashed features of the fast path (2**18: few collisions among character
+#: 3-4-grams, and the classifier's dense weights stay ~2 MB per theme).
+N_FEATURES = 2**18
 #: Arrays of a saved fast path (name -> number of dimensions).
 FAST_ARRAYS = {"coef_cols": 1, "coef_values": 2, "intercept": 1, "classes": 1}
 
@@ -62,25 +75,40 @@ def hashed_ngrams(hasher: Any, texts: Sequence[str]) -> Any:
     return normalize(x, norm=params["norm"], copy=False) if params["norm"] else x
 
 
-def fit_fast(
-    texts: Sequence[str] | np.ndarray, labels: np.ndarray, w: np.ndarray, seed: int
-) -> tuple[Any, Any]:
-    """The hasher and the classifier trained on ``texts``' themes ``labels``."""
+def make_hasher(n_features: int = N_FEATURES) -> Any:
+    """The fast path's hashing vectoriser: every other parameter is fixed here.
+
+    A saved model's hasher is rebuilt by this function too (only
+    ``n_features`` is read from the file, after the schema checked it).
+    """
     from sklearn.feature_extraction.text import HashingVectorizer
-    from sklearn.linear_model import SGDClassifier
 
     # Character 3-4-grams within words: on SemEval with 1,500 of 3,032
     # sentences embedded, they agree with the embedding's themes on 69-71%
     # of the rest against 66-70% for word 1-2-grams (NMI +0.01 to +0.03),
     # at half the speed (15k against 30k comments/s).
-    hasher = HashingVectorizer(
+    return HashingVectorizer(
         analyzer="char_wb",
         ngram_range=(3, 4),
-        n_features=2**18,
+        n_features=n_features,
         alternate_sign=False,
         norm="l2",
     )
-    clf = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=seed)
+
+
+def make_classifier(seed: int) -> Any:
+    """The fast path's classifier (unfitted); a saved one is rebuilt by it too."""
+    from sklearn.linear_model import SGDClassifier
+
+    return SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=seed)
+
+
+def fit_fast(
+    texts: Sequence[str] | np.ndarray, labels: np.ndarray, w: np.ndarray, seed: int
+) -> tuple[Any, Any]:
+    """The hasher and the classifier trained on ``texts``' themes ``labels``."""
+    hasher = make_hasher()
+    clf = make_classifier(seed)
     return hasher, clf.fit(hashed_ngrams(hasher, list(texts)), labels, sample_weight=w)
 
 
@@ -131,16 +159,16 @@ def fast_from_state(
 ) -> tuple[Any, Any]:
     """The classifier and hasher :func:`fast_state` describes, for ``n_themes`` themes.
 
+    ``doc`` has passed :func:`~feedback_nlp.themes.model_schema.check_model_doc`:
+    the estimators are built by :func:`make_hasher` and :func:`make_classifier`,
+    reading only ``n_features`` and the seed from it, never other parameters.
     Raises ValueError naming an unknown classifier or inconsistent shapes.
     """
-    import sklearn.linear_model as lm
-    from sklearn.feature_extraction.text import HashingVectorizer
-
     kind = doc.get("classifier")
-    if kind not in CLASSIFIERS:
-        raise ValueError(f"unknown fast-path classifier {kind!r}; known: {', '.join(CLASSIFIERS)}.")
-    hasher = HashingVectorizer(**params_back(doc.get("hasher") or {}))
-    n_features = int(doc.get("n_features", -1))
+    if kind != CLASSIFIER:
+        raise ValueError(f"unknown fast-path classifier; known: {CLASSIFIER}.")
+    hasher = make_hasher(int(doc["hasher"]["n_features"]))
+    n_features = int(doc["n_features"])
     cols, values = arrays["coef_cols"], arrays["coef_values"]
     intercept, classes = arrays["intercept"], arrays["classes"]
     n_rows = values.shape[0]
@@ -149,17 +177,20 @@ def fast_from_state(
         or values.shape[1] != len(cols)
         or len(intercept) != n_rows
         or (len(cols) and (cols.min() < 0 or cols.max() >= n_features))
+        or len(np.unique(cols)) != len(cols)
         or (len(classes) and (classes.min() < 0 or classes.max() >= n_themes))
+        or len(np.unique(classes)) != len(classes)
         or n_rows != (1 if len(classes) == 2 else len(classes))
     ):
         raise ValueError(
             f"inconsistent shapes: fast-path classifier weights {values.shape}, columns "
-            f"{cols.shape}, intercept {intercept.shape}, classes {classes.tolist()} for "
+            f"{cols.shape}, intercept {intercept.shape}, {len(classes)} classes for "
             f"{n_themes} themes and {n_features} hashed features."
         )
     coef = np.zeros((n_rows, n_features), dtype=np.float64)
     coef[:, cols] = values
-    clf = getattr(lm, str(kind))(**params_back(doc.get("params") or {}))
-    clf.coef_, clf.intercept_, clf.classes_ = coef, intercept.astype(np.float64), classes
+    clf = make_classifier(doc["params"]["random_state"])
+    clf.coef_, clf.intercept_ = coef, intercept.astype(np.float64)
+    clf.classes_ = classes.astype(np.int64)
     clf.n_features_in_ = n_features
     return clf, hasher

