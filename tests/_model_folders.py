@@ -54,14 +54,17 @@ def reseal(folder: Path) -> None:
     meta = folder / "model.json"
     try:
         doc = json.loads(meta.read_bytes())
-    except ValueError:  # not JSON (a truncated model.json): only checksums.sha256
+    except (ValueError, RecursionError):  # not JSON (truncated...): only checksums.sha256
         doc = None
     if isinstance(doc, dict) and isinstance(doc.get("files"), dict):
-        for name in list(doc["files"]):
-            path = folder / name
+        files = dict(doc["files"])
+        for name in files:
+            path = folder / str(name)
             if path.is_file() and not path.is_symlink():
-                doc["files"][name] = sha256(path)
-        meta.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+                files[name] = sha256(path)
+        if files != doc["files"]:  # rewritten only when needed: raw edits stay as written
+            doc["files"] = files
+            meta.write_text(json.dumps(doc, indent=1), encoding="utf-8")
     write_sums(folder)
 
 
@@ -69,7 +72,7 @@ def write_sums(folder: Path) -> None:
     """checksums.sha256 over model.json and the arrays model.json lists."""
     try:
         names = sorted(str(n) for n in json.loads((folder / "model.json").read_bytes())["files"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         names = []
     lines = [
         f"{sha256(folder / n)}  {n}\n"

@@ -29,6 +29,7 @@ from .model_schema import MAX_ARRAY_ELEMENTS, MAX_JSON_BYTES, show
 
 __all__ = [
     "CHECKSUMS",
+    "one_line",
     "regular_file_size",
     "read_json_bytes",
     "parse_json",
@@ -43,6 +44,12 @@ CHECKSUMS = "checksums.sha256"
 _CHECKSUMS_MAX_BYTES = 64 * 1024
 _LINE = re.compile(r"([0-9a-f]{64})  ([a-z][a-z0-9_]*\.(?:npy|json))")
 _MAX_HEADER = 10_000
+
+
+def one_line(message: str, limit: int = 160) -> str:
+    """``message`` (e.g. a library's error) on one line, at most ``limit`` characters."""
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def regular_file_size(path: Path) -> int:
@@ -95,9 +102,9 @@ def parse_json(data: bytes) -> Any:
     except RecursionError:
         raise ValueError("model.json is nested too deeply") from None
     except json.JSONDecodeError as err:
-        raise ValueError(f"model.json is not valid JSON ({err})") from None
+        raise ValueError(f"model.json is not valid JSON ({one_line(str(err))})") from None
     except ValueError as err:  # duplicate key, NaN, an integer of thousands of digits
-        raise ValueError(f"model.json is not valid JSON ({str(err)[:120]})") from None
+        raise ValueError(f"model.json is not valid JSON ({one_line(str(err))})") from None
 
 
 def read_checksums(path: Path) -> dict[str, str]:
@@ -146,7 +153,7 @@ def npy_header(path: Path, dtype: str, ndim: int) -> tuple[tuple[int, ...], int]
                 raise ValueError(f"unsupported .npy version {version}")
         except (ValueError, OSError, EOFError, SyntaxError, TypeError) as err:
             raise ValueError(
-                f"{path.name} is not a plain numeric .npy array ({str(err)[:120]})."
+                f"{path.name} is not a plain numeric .npy array ({one_line(str(err))})."
             ) from None
         offset = fh.tell()
     if found.hasobject or found.fields is not None or found.str != dtype:

@@ -1,0 +1,544 @@
+"""Saved models are untrusted input: every tampered folder is refused with one line.
+
+Each case copies a small saved model, tampers with it, and (unless it tests
+the checksums themselves) recomputes every checksum as an attacker who knows
+the format would, so that the schema, header and shape checks are what must
+catch it. Each must raise :class:`ModelError` naming the folder, on one line,
+and ``feedback-nlp analyze --model`` must exit 1 with that line, no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from _model_folders import edit_doc, make_texts, read_doc, reseal, sha256, write_sums
+from feedback_nlp.cli import app
+from feedback_nlp.errors import ModelError
+from feedback_nlp.themes import ThemeModel, load_model, save_model
+
+Tamper = Callable[[Path], None]
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    model = ThemeModel(n_themes=4, representation="tfidf", n_clusters=10).fit(make_texts())
+    return save_model(model, tmp_path_factory.mktemp("models") / "small")
+
+
+def _copy(pristine: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "models" / "copy"
+    shutil.copytree(pristine, folder)
+    return folder
+
+
+# -- ways to tamper ----------------------------------------------------------
+
+
+def doc_edit(change: Callable[[dict[str, Any]], Any], seal: bool = True) -> Tamper:
+    return lambda folder: edit_doc(folder, change, seal=seal)
+
+
+def setter(*path: Any, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        node = doc
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+
+    return change
+
+
+def deleter(*path: Any) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        node = doc
+        for key in path[:-1]:
+            node = node[key]
+        del node[path[-1]]
+
+    return change
+
+
+def raw_json(rewrite: Callable[[str], str], seal: bool = True) -> Tamper:
+    def tamper(folder: Path) -> None:
+        meta = folder / "model.json"
+        meta.write_text(rewrite(meta.read_text(encoding="utf-8")), encoding="utf-8")
+        if seal:
+            reseal(folder)
+
+    return tamper
+
+
+def raw_bytes(name: str, rewrite: Callable[[bytes], bytes], seal: bool = True) -> Tamper:
+    def tamper(folder: Path) -> None:
+        path = folder / name
+        path.write_bytes(rewrite(path.read_bytes()))
+        if seal:
+            reseal(folder)
+
+    return tamper
+
+
+def new_array(name: str, make: Callable[[np.ndarray], np.ndarray]) -> Tamper:
+    def tamper(folder: Path) -> None:
+        old = np.load(folder / name, allow_pickle=False)
+        np.save(folder / name, make(old), allow_pickle=True)
+        reseal(folder)
+
+    return tamper
+
+
+def npy_with_header(name: str, header: str, data: bytes = b"") -> Tamper:
+    """A .npy file with a hand-written header (version 1.0)."""
+
+    def tamper(folder: Path) -> None:
+        text = header.encode("latin1")
+        pad = 64 - (10 + len(text) + 1) % 64
+        body = text + b" " * pad + b"\n"
+        blob = b"\x93NUMPY\x01\x00" + len(body).to_bytes(2, "little") + body + data
+        (folder / name).write_bytes(blob)
+        reseal(folder)
+
+    return tamper
+
+
+def swap(a: str, b: str, seal: bool) -> Tamper:
+    def tamper(folder: Path) -> None:
+        tmp = folder / "swap.tmp"
+        (folder / a).rename(tmp)
+        (folder / b).rename(folder / a)
+        tmp.rename(folder / b)
+        if seal:
+            reseal(folder)
+
+    return tamper
+
+
+def symlink_out(name: str) -> Tamper:
+    def tamper(folder: Path) -> None:
+        outside = folder.parent.parent / f"outside-{name}"
+        shutil.copy(folder / name, outside)
+        (folder / name).unlink()
+        (folder / name).symlink_to(outside)
+
+    return tamper
+
+
+def unlink(name: str) -> Tamper:
+    return lambda folder: (folder / name).unlink()
+
+
+def fifo(name: str) -> Tamper:
+    def tamper(folder: Path) -> None:
+        (folder / name).unlink()
+        os.mkfifo(folder / name)
+
+    return tamper
+
+
+def sums_edit(rewrite: Callable[[str], str]) -> Tamper:
+    def tamper(folder: Path) -> None:
+        path = folder / "checksums.sha256"
+        path.write_text(rewrite(path.read_text()))
+
+    return tamper
+
+
+def downgrade_and(change: Callable[[dict[str, Any]], Any]) -> Tamper:
+    """Claim format version 1 (no checksums file), then tamper: the schema still applies."""
+
+    def tamper(folder: Path) -> None:
+        edit_doc(folder, lambda d: (d.update(format_version=1), change(d)))
+        (folder / "checksums.sha256").unlink()
+
+    return tamper
+
+
+def huge_file(name: str, size: int) -> Tamper:
+    def tamper(folder: Path) -> None:
+        with open(folder / name, "r+b") as fh:
+            fh.truncate(size)  # sparse: no disk used
+
+    return tamper
+
+
+def _first_term(doc: dict[str, Any]) -> str:
+    return sorted(doc["representation"]["vocabulary"])[0]
+
+
+def _dup_index(doc: dict[str, Any]) -> None:
+    vocab = doc["representation"]["vocabulary"]
+    a, b = sorted(vocab)[:2]
+    vocab[b] = vocab[a]
+
+
+REP = ("representation",)
+VEC = (*REP, "vectorizer")
+HASHER = ("fast", "hasher")
+CLF = ("fast", "params")
+BIG_HASHER = doc_edit(
+    lambda d: (setter(*HASHER, "n_features", value=2**36)(d), d["fast"].update(n_features=2**36))
+)
+
+#: id -> (tampering, a fragment the one-line message must contain)
+CASES: dict[str, tuple[Tamper, str]] = {
+    # scikit-learn parameters a file must never choose
+    "vectorizer input=filename": (
+        doc_edit(setter(*VEC, "input", value="filename")),
+        "representation.vectorizer.input: expected 'content', got 'filename'.",
+    ),
+    "vectorizer input=file": (doc_edit(setter(*VEC, "input", value="file")), "vectorizer.input"),
+    "crafted token_pattern": (
+        doc_edit(setter(*VEC, "token_pattern", value="(a+)+$")),
+        "vectorizer.token_pattern: expected",
+    ),
+    "vectorizer analyzer": (
+        doc_edit(setter(*VEC, "analyzer", value="char")),
+        "vectorizer.analyzer: expected 'word'",
+    ),
+    "vectorizer dtype": (doc_edit(setter(*VEC, "dtype", value="object")), "vectorizer.dtype"),
+    "vectorizer preprocessor": (
+        doc_edit(setter(*VEC, "preprocessor", value="os.system")),
+        "vectorizer.preprocessor: expected None",
+    ),
+    "vectorizer tokenizer": (
+        doc_edit(setter(*VEC, "tokenizer", value="builtins.eval")),
+        "vectorizer.tokenizer: expected None",
+    ),
+    "vectorizer decode_error": (
+        doc_edit(setter(*VEC, "decode_error", value="ignore")),
+        "vectorizer.decode_error",
+    ),
+    "vectorizer min_df as a share": (
+        doc_edit(setter(*VEC, "min_df", value=2.0)),
+        "vectorizer.min_df: expected 2 or 1, got 2.0.",
+    ),
+    "vectorizer unknown key": (
+        doc_edit(setter(*VEC, "__class__", value="x")),
+        "representation.vectorizer.__class__: unknown key; valid keys:",
+    ),
+    "hasher 2**36 features": (
+        BIG_HASHER,
+        "fast.n_features: expected an integer from 1024 to 1048576, got 68719476736.",
+    ),
+    "hasher not a power of two": (
+        doc_edit(
+            lambda d: (
+                d["fast"].update(n_features=300_000),
+                d["fast"]["hasher"].update(n_features=300_000),
+            )
+        ),
+        "fast.n_features: expected a power of two, got 300000.",
+    ),
+    "hasher input=filename": (
+        doc_edit(setter(*HASHER, "input", value="filename")),
+        "fast.hasher.input",
+    ),
+    "hasher analyzer": (
+        doc_edit(setter(*HASHER, "analyzer", value="word")),
+        "fast.hasher.analyzer",
+    ),
+    "classifier loss": (doc_edit(setter(*CLF, "loss", value="hinge")), "fast.params.loss"),
+    "classifier max_iter": (
+        doc_edit(setter(*CLF, "max_iter", value=10**9)),
+        "fast.params.max_iter",
+    ),
+    "classifier class": (
+        doc_edit(setter("fast", "classifier", value="LogisticRegression")),
+        "fast.classifier: expected 'SGDClassifier'",
+    ),
+    # keys, types and ranges of model.json
+    "unknown top-level key": (
+        doc_edit(setter("__reduce__", value=["os.system", "id"])),
+        "__reduce__: unknown key",
+    ),
+    "markup in an unknown key": (
+        doc_edit(setter("[link=file:///etc/passwd]x[/]", value=1)),
+        f"a string of {len('[link=file:///etc/passwd]x[/]')} characters: unknown key",
+    ),
+    "missing parameter": (
+        doc_edit(deleter("params", "n_runs")),
+        "params.n_runs: missing (required).",
+    ),
+    "thread count": (
+        doc_edit(setter("params", "n_threads", value=10**6)),
+        "params.n_threads: expected an integer from 1 to 1024, got 1000000.",
+    ),
+    "string for a number": (
+        doc_edit(setter("params", "min_theme_share", value="0.03")),
+        "params.min_theme_share: expected a number from 0.0 to 1.0, got '0.03'.",
+    ),
+    "bool for an int": (doc_edit(setter("params", "n_clusters", value=True)), "params.n_clusters"),
+    "brand term list too long": (
+        doc_edit(setter("params", "brand_terms", value=["x"] * 20_000)),
+        "params.brand_terms: expected a list of 0 to 10000 items, got a list of 20000 items.",
+    ),
+    "NaN threshold": (
+        doc_edit(setter("none_threshold", value=float("nan"))),
+        "model.json is not valid JSON (NaN is not a JSON number)",
+    ),
+    "infinite threshold": (
+        raw_json(lambda t: re.sub(r'"none_threshold": [^,]+', '"none_threshold": 1e999', t)),
+        "none_threshold: expected a number from -1.0 to 1.0, got inf.",
+    ),
+    "integer of 5000 digits": (
+        raw_json(lambda t: t.replace('"n_clusters": 10', '"n_clusters": 1' + "0" * 5000)),
+        "model.json is not valid JSON",
+    ),
+    "duplicate key": (
+        raw_json(lambda t: t.replace('"n_themes": 4,', '"n_themes": 4, "n_themes": 4,', 1)),
+        "the key 'n_themes' appears twice in one object",
+    ),
+    "deep nesting": (
+        raw_json(lambda t: "[" * 100_000 + "]" * 100_000),
+        "model.json is nested too deeply",
+    ),
+    "not UTF-8": (raw_bytes("model.json", lambda b: b.replace(b'"T01"', b'"T\xff1"')), "not UTF-8"),
+    "model.json over 64 MB": (huge_file("model.json", 65 * 2**20), "above the 67108864-byte limit"),
+    "terminal escape in a label": (
+        doc_edit(setter("themes", 0, "label", value="\x1b]8;;http://x\x1b\\click\x1b[0m")),
+        "themes[0].label: holds control characters.",
+    ),
+    "path as a theme id": (
+        doc_edit(setter("themes", 0, "theme_id", value="../../etc")),
+        "themes[0].theme_id: expected a theme id",
+    ),
+    "duplicate theme ids": (
+        doc_edit(lambda d: d["themes"][1].update(theme_id=d["themes"][0]["theme_id"])),
+        "themes: two themes have the same theme_id.",
+    ),
+    "theme count mismatch": (doc_edit(setter("n_themes", value=9)), "n_themes: is 9 but 4 themes"),
+    "format version as text": (doc_edit(setter("format_version", value="2")), "format version '2'"),
+    "foreign format": (
+        doc_edit(setter("format", value="pickle")),
+        "is not a feedback-nlp theme model",
+    ),
+    "unknown representation": (
+        doc_edit(setter(*REP, "name", value="pickle")),
+        "representation.name: expected 'tfidf' or 'minilm', got 'pickle'.",
+    ),
+    "vocabulary index out of range": (
+        doc_edit(lambda d: d["representation"]["vocabulary"].update({_first_term(d): 10**9})),
+        "expected an integer from 0 to 1999999",
+    ),
+    "vocabulary indices repeated": (doc_edit(_dup_index), "vocabulary indices are corrupt"),
+    "training holds an object": (
+        doc_edit(setter("training", "x", value={"y": 1})),
+        "training.x: expected a number, string or null",
+    ),
+    "k_scores key": (doc_edit(setter("k_scores", "abc", value=0.1)), "k_scores: expected a number"),
+    # the file list
+    "file name escapes the folder": (
+        doc_edit(
+            lambda d: d["files"].update({"../centroids.npy": d["files"].pop("centroids.npy")})
+        ),
+        "files: expected an array file name",
+    ),
+    "unexpected file listed": (
+        doc_edit(lambda d: d["files"].update({"evil.npy": d["files"].pop("mean.npy")})),
+        "files: lists an unexpected file 'evil.npy'",
+    ),
+    "array not listed": (doc_edit(deleter("files", "mean.npy")), "files: does not list 'mean.npy'"),
+    # arrays
+    "object dtype": (
+        new_array("mean.npy", lambda a: np.array([object()] * len(a), dtype=object)),
+        "mean.npy holds |O values, expected <f4.",
+    ),
+    "pickle in a .npy": (
+        raw_bytes("centroids.npy", lambda b: pickle.dumps({"a": 1})),
+        "centroids.npy is not a plain numeric .npy array",
+    ),
+    "huge shape in the header": (
+        npy_with_header(
+            "tfidf_components.npy",
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (1099511627776, 100), }",
+        ),
+        "tfidf_components.npy claims shape (1099511627776, 100): above the limit",
+    ),
+    "huge header": (
+        npy_with_header(
+            "mean.npy",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), " + " " * 60_000 + "}",
+        ),
+        "mean.npy is not a plain numeric .npy array",
+    ),
+    "structured dtype": (
+        new_array("mean.npy", lambda a: np.zeros(len(a), dtype=[("x", "<f4")])),
+        "mean.npy holds |V4 values, expected <f4.",
+    ),
+    "data shorter than the header": (
+        raw_bytes("tfidf_components.npy", lambda b: b[:-16]),
+        "tfidf_components.npy is ",
+    ),
+    "wrong dtype": (
+        new_array("centroids.npy", lambda a: a.astype(np.float64)),
+        "holds <f8 values, expected <f4",
+    ),
+    "wrong rank": (new_array("mean.npy", lambda a: a[None, :]), "mean.npy has shape (1,"),
+    "NaN in an array": (
+        new_array("centroids.npy", lambda a: np.full_like(a, np.nan)),
+        "centroids.npy holds NaN or infinite values.",
+    ),
+    "inconsistent dimension": (new_array("mean.npy", lambda a: a[:3]), "inconsistent shapes"),
+    "column out of range": (
+        new_array("fast_coef_cols.npy", lambda a: a + 2**18),
+        "inconsistent shapes: fast-path classifier",
+    ),
+    "class out of range": (new_array("fast_classes.npy", lambda a: a + 100), "inconsistent shapes"),
+    "swapped arrays": (
+        swap("tfidf_idf.npy", "fast_intercept.npy", seal=True),
+        "inconsistent shapes",
+    ),
+    "swapped arrays, checksums stale": (
+        swap("tfidf_idf.npy", "fast_intercept.npy", seal=False),
+        "fast_intercept.npy has sha256",
+    ),
+    "array symlinked outside": (symlink_out("centroids.npy"), "centroids.npy is a symlink"),
+    "model.json symlinked outside": (symlink_out("model.json"), "model.json is a symlink"),
+    "array is a FIFO": (fifo("mean.npy"), "mean.npy is not a regular file."),
+    "array is a folder": (
+        lambda f: ((f / "mean.npy").unlink(), (f / "mean.npy").mkdir()),
+        "mean.npy is not a regular file.",
+    ),
+    "array missing": (unlink("mean.npy"), "mean.npy is missing."),
+    "array over the size cap": (huge_file("tfidf_idf.npy", 2**36), "tfidf_idf.npy is"),
+    # checksums
+    "model.json edited, checksums stale": (
+        doc_edit(setter("themes", 0, "label", value="edited"), seal=False),
+        "model.json has sha256",
+    ),
+    "array edited, checksums stale": (
+        raw_bytes("centroids.npy", lambda b: b[:-1] + bytes([b[-1] ^ 1]), seal=False),
+        "centroids.npy has sha256",
+    ),
+    "checksums file disagrees on an array": (
+        sums_edit(
+            lambda t: (
+                "\n".join(
+                    ("0" * 64 + line[64:]) if line.endswith("mean.npy") else line
+                    for line in t.splitlines()
+                )
+                + "\n"
+            )
+        ),
+        "mean.npy has sha256",
+    ),
+    "checksums file missing": (unlink("checksums.sha256"), "checksums.sha256 is missing"),
+    "checksums file malformed": (sums_edit(lambda t: "x" + t), "checksums.sha256 line 1 is not"),
+    "checksums file lists an extra file": (
+        sums_edit(lambda t: t + "0" * 64 + "  extra.npy\n"),
+        "checksums.sha256 does not match model.json's file list (extra.npy).",
+    ),
+    "checksums file symlinked": (symlink_out("checksums.sha256"), "checksums.sha256 is a symlink"),
+    "downgrade to version 1, then input=filename": (
+        downgrade_and(setter(*VEC, "input", value="filename")),
+        "representation.vectorizer.input: expected 'content'",
+    ),
+    "downgrade to version 1, then a 2**36 hasher": (
+        downgrade_and(
+            lambda d: (
+                d["fast"].update(n_features=2**36),
+                d["fast"]["hasher"].update(n_features=2**36),
+            )
+        ),
+        "fast.n_features: expected an integer",
+    ),
+    "model.json missing": (unlink("model.json"), "model.json is missing"),
+}
+
+
+def _expect_refused(folder: Path, fragment: str) -> str:
+    with pytest.raises(ModelError) as err:
+        load_model(folder)
+    message = str(err.value)
+    assert "\n" not in message and "\r" not in message
+    assert str(folder) in message
+    assert fragment in message, message
+    return message
+
+
+def test_enough_distinct_cases():
+    assert len(CASES) >= 32
+    assert len({fragment for _, fragment in CASES.values()}) >= 32
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_tampered_model_is_refused(case, pristine, tmp_path):
+    tamper, fragment = CASES[case]
+    folder = _copy(pristine, tmp_path)
+    load_model(folder)  # the copy loads before tampering
+    tamper(folder)
+    _expect_refused(folder, fragment)
+
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_analyze_with_tampered_model_exits_1_with_one_line(case, pristine, tmp_path):
+    tamper, fragment = CASES[case]
+    folder = _copy(pristine, tmp_path)
+    tamper(folder)
+    message = _expect_refused(folder, fragment)
+    survey = tmp_path / "survey.csv"
+    rows = [f"{i % 11},{text}" for i, text in enumerate(make_texts(3))]
+    survey.write_text("score,comment\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "report"
+    result = runner.invoke(
+        app, ["analyze", str(survey), "--model", str(folder), "--out", str(out), "--quiet"]
+    )
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # typer.Exit, not a traceback
+    assert result.stderr.strip().splitlines() == [f"Error: {message}"]
+    assert not (out / "summary.json").exists()
+
+
+def test_the_pinned_messages(pristine, tmp_path):
+    folder = _copy(pristine, tmp_path)
+    edit_doc(folder, setter(*VEC, "input", value="filename"))
+    with pytest.raises(ModelError) as err:
+        load_model(folder)
+    assert str(err.value) == (
+        f"Model at {folder}: model.json: representation.vectorizer.input: expected 'content', "
+        "got 'filename'. Re-fit it with `feedback-nlp fit`."
+    )
+    folder = _copy(pristine, tmp_path / "b")
+    BIG_HASHER(folder)
+    with pytest.raises(ModelError) as err:
+        load_model(folder)
+    assert str(err.value) == (
+        f"Model at {folder}: model.json: fast.n_features: expected an integer from 1024 to "
+        "1048576, got 68719476736. Re-fit it with `feedback-nlp fit`."
+    )
+
+
+def test_resealing_alone_changes_nothing(pristine, tmp_path):
+    """The test helper that recomputes checksums leaves a valid model valid."""
+    folder = _copy(pristine, tmp_path)
+    reseal(folder)
+    write_sums(folder)
+    assert load_model(folder).n_themes_ == 4
+    assert read_doc(folder)["files"]["mean.npy"] == sha256(folder / "mean.npy")
+
+
+def test_values_the_tool_writes_for_a_tiny_survey_load(pristine, tmp_path):
+    """min_df=1 / max_df=1.0 (TF-IDF on a tiny survey) and other seeds are accepted."""
+    folder = _copy(pristine, tmp_path)
+    edit_doc(
+        folder,
+        lambda d: (
+            d["representation"]["vectorizer"].update(min_df=1, max_df=1.0),
+            d["fast"]["params"].update(random_state=2**32 - 1),
+        ),
+    )
+    model = load_model(folder)
+    assert model.rep_._vec.min_df == 1 and model.fast_.random_state == 2**32 - 1
