@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 from pathlib import Path
@@ -73,7 +74,11 @@ class Scale:
 
     The default is the NPS 0-10 scale: 9-10 promoters, 7-8 passives, 0-6
     detractors. For a 1-5 star rating use ``Scale(1, 5, promoter_min=5,
-    detractor_max=3)``.
+    detractor_max=3)`` (:meth:`for_range` gives the cut points for any range).
+
+    ``given`` says whether the scale was chosen (any scale built by hand is);
+    the one an :class:`AnalysisConfig` holds when no scale is passed is not,
+    and loading checks the scores against it (:mod:`feedback_nlp.scales`).
 
     >>> Scale().group(9.0), Scale().group(7.0), Scale().group(6.0)
     ('promoter', 'passive', 'detractor')
@@ -83,6 +88,7 @@ class Scale:
     maximum: float = 10.0
     promoter_min: float = 9.0
     detractor_max: float = 6.0
+    given: bool = field(default=True, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not (self.minimum <= self.detractor_max < self.promoter_min <= self.maximum):
@@ -92,6 +98,94 @@ class Scale:
                 f"<= {self.maximum:g}."
             )
 
+    @classmethod
+    def default(cls) -> Scale:
+        """The NPS 0-10 scale, not chosen by the user (loading may still infer another)."""
+        return cls(given=False)
+
+    @classmethod
+    def from_options(
+        cls,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        promoter_min: float | None = None,
+        detractor_max: float | None = None,
+    ) -> Scale:
+        """The scale of the four command-line options; :meth:`default` when none is passed.
+
+        >>> Scale.from_options().given, Scale.from_options(0, 10).given
+        (False, True)
+        """
+        if minimum is None and maximum is None and promoter_min is None and detractor_max is None:
+            return cls.default()
+        d = cls()
+        return cls(
+            d.minimum if minimum is None else minimum,
+            d.maximum if maximum is None else maximum,
+            d.promoter_min if promoter_min is None else promoter_min,
+            d.detractor_max if detractor_max is None else detractor_max,
+        )
+
+    @classmethod
+    def for_range(cls, minimum: float, maximum: float, *, given: bool = True) -> Scale:
+        """The NPS cut points carried to another range: the top tenth promoters, the
+        bottom six tenths detractors (9 and 6 of 0-10), rounded to whole points.
+
+        1-10 keeps the NPS's own 9 and 6: it is the 0-10 question without its 0.
+
+        >>> [(s.promoter_min, s.detractor_max) for s in map(Scale.for_range, (1, 1, 1), (5, 7, 10))]
+        [(5.0, 3.0), (7.0, 4.0), (9.0, 6.0)]
+        """
+        if (minimum, maximum) == (1, 10):
+            return cls(1.0, 10.0, 9.0, 6.0, given=given)
+        span = maximum - minimum
+        promoter = float(math.ceil(minimum + 0.9 * span - 1e-9))
+        detractor = float(math.floor(minimum + 0.6 * span + 1e-9))
+        return cls(float(minimum), float(maximum), promoter, detractor, given=given)
+
+    @property
+    def is_nps(self) -> bool:
+        """True for the NPS's own scale and cut points: 0-10, 9-10 promoters, 0-6 detractors."""
+        return (self.minimum, self.maximum, self.promoter_min, self.detractor_max) == (0, 10, 9, 6)
+
+    def mapping(self) -> str:
+        """The groups as score ranges.
+
+        >>> Scale(1, 5, 5, 3).mapping()
+        '5 promoter, 4 passive, 1-3 detractor'
+        """
+        lo, hi, pro, det = self.minimum, self.maximum, self.promoter_min, self.detractor_max
+        if all(float(v).is_integer() for v in (lo, hi, pro, det)):
+            passive = _span(det + 1, pro - 1) if det + 1 <= pro - 1 else None
+        else:
+            passive = f"above {det:g} and below {pro:g}"
+        parts = [f"{_span(pro, hi)} promoter", f"{passive} passive" if passive else None,
+                 f"{_span(lo, det)} detractor"]  # fmt: skip
+        return ", ".join(p for p in parts if p)
+
+    def options(self) -> str:
+        """The command-line options that choose this scale (ready to copy).
+
+        >>> Scale(1, 5, 5, 3).options()
+        '--scale-min 1 --scale-max 5 --promoter-min 5 --detractor-max 3'
+        """
+        return (
+            f"--scale-min {self.minimum:g} --scale-max {self.maximum:g} "
+            f"--promoter-min {self.promoter_min:g} --detractor-max {self.detractor_max:g}"
+        )
+
+    def label(self) -> str:
+        """How a report names the score: ``NPS``, or on another scale the mapping beside it.
+
+        >>> Scale().label()
+        'NPS'
+        >>> Scale(1, 5, 5, 3).label()
+        'NPS-style score on a 1-5 scale (5 promoter, 4 passive, 1-3 detractor)'
+        """
+        if self.is_nps:
+            return "NPS"
+        return f"NPS-style score on a {self.minimum:g}-{self.maximum:g} scale ({self.mapping()})"
+
     def group(self, score: float) -> str:
         """Return 'promoter', 'passive' or 'detractor' for a score inside the scale."""
         if score >= self.promoter_min:
@@ -99,6 +193,10 @@ class Scale:
         if score <= self.detractor_max:
             return "detractor"
         return "passive"
+
+
+def _span(lo: float, hi: float) -> str:
+    return f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"
 
 
 GROUPS = ("detractor", "passive", "promoter")
@@ -152,7 +250,7 @@ class AnalysisConfig:
     date_col: str | None = None
     period: Period = Period.month
     metric_cols: tuple[str, ...] = ()
-    scale: Scale = field(default_factory=Scale)
+    scale: Scale = field(default_factory=Scale.default)
     duplicates: DuplicatePolicy = DuplicatePolicy.error
     seed: int = 0
     n_themes: int | None = None

@@ -44,6 +44,8 @@ from .parse import (
 from .read import SUPPORTED_EXTENSIONS, read_table
 from .result import Survey
 from .rows import RAW_COLUMNS, column_values, duplicate_rows, rejected_table
+from .scales import choose_scale
+from .scales import score_counts as count_scores
 
 # read_table and the parsers live in .read and .parse; they stay importable from
 # here, the loader's public face.
@@ -80,6 +82,8 @@ class LoadPlan:
     dup_reason: str | None = None
     #: Day-first date parsing, decided once over the distinct dates of every row.
     dayfirst: bool = False
+    #: The score scale was inferred from the scores (``cfg.scale`` is the one inferred).
+    scale_inferred: bool = False
 
 
 @dataclass
@@ -109,17 +113,28 @@ def plan_load(
     date_heads: Callable[[str], set[str]],
     comments: pd.DataFrame | None = None,
     csource: str | None = None,
+    score_counts: Callable[[str], pd.Series] | None = None,
 ) -> LoadPlan:
-    """Columns, duplicate ids and date order: the decisions every chunk follows.
+    """Columns, score scale, duplicate ids and date order: the decisions every chunk follows.
 
     ``head`` holds the first rows of the main input (enough to choose the
     columns). ``duplicated_ids(column)`` returns the ids (stripped) and data row
     numbers of at least every row whose id occurs more than once;
     ``date_heads(column)`` the distinct first 10 characters of the present
-    dates. Column notes are appended to ``notes``.
+    dates; ``score_counts(column)`` how often each distinct score cell occurs in
+    every row (:func:`feedback_nlp.scales.score_counts`; None: in ``head``).
+    Column and scale notes are appended to ``notes``; the plan's ``cfg`` holds
+    the scale the scores are read on (:func:`feedback_nlp.scales.choose_scale`).
     """
     cols = choose_columns(cfg, head, source, comments, csource, notes)
     _check_metric_columns(cfg, head, source, comments, cols)
+    inferred = False
+    if cols["score"] is not None:
+        column = str(cols["score"])
+        counts = score_counts(column) if score_counts else count_scores(column_values(head, column))
+        choice = choose_scale(counts, cfg.scale, column, source)
+        cfg, inferred = cfg.with_(scale=choice.scale), choice.inferred
+        notes.extend([choice.note] if choice.note else [])
     drop: frozenset[int] = frozenset()
     reason = None
     if cols["id"]:
@@ -129,7 +144,7 @@ def plan_load(
     dayfirst = False
     if cols["date"]:
         dayfirst = guess_dayfirst(pd.Series(sorted(date_heads(cols["date"])), dtype=str))
-    return LoadPlan(cfg, source, cols, drop, reason, dayfirst)
+    return LoadPlan(cfg, source, cols, drop, reason, dayfirst, inferred)
 
 
 def _check_metric_columns(
@@ -267,6 +282,11 @@ def summarise_load(
     cols, source = plan.columns, plan.source
     info["columns"] = {k: cols[k] for k in ("score", "group", "text", "id", "date", "segments")}
     info["columns"]["detected"] = cols["detected"]
+    if cols["score"] is not None:
+        scale = plan.cfg.scale
+        info["scale"] = {"min": scale.minimum, "max": scale.maximum,
+                         "promoter_min": scale.promoter_min, "detractor_max": scale.detractor_max,
+                         "inferred": plan.scale_inferred}  # fmt: skip
     # Empty parts left out: their object columns would turn the others' str dtype to object.
     parts = [s["rejected"] for s in stats]
     nonempty = [p for p in [*parts, *extra_rejected] if len(p)] or parts[:1]

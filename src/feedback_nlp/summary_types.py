@@ -15,9 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .config import Scale
+
 __all__ = [
     "RowCounts",
     "NpsSummary",
+    "ScaleSummary",
     "ThemeExamples",
     "ThemeSummary",
     "ThemeCandidate",
@@ -75,6 +78,36 @@ class NpsSummary:
             "detractors": self.detractors,
             "score": self.score,
             "ci95": [self.ci_low, self.ci_high],
+        }
+
+
+@dataclass(frozen=True)
+class ScaleSummary:
+    """The scale the scores were read on, and whether it was inferred from them."""
+
+    minimum: float
+    maximum: float
+    promoter_min: float
+    detractor_max: float
+    inferred: bool = False
+
+    @property
+    def scale(self) -> Scale:
+        return Scale(self.minimum, self.maximum, self.promoter_min, self.detractor_max)
+
+    @property
+    def is_nps(self) -> bool:
+        """The NPS's own 0-10 scale, chosen or by default (summary.json then leaves it out)."""
+        return self.scale.is_nps and not self.inferred
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "min": self.minimum,
+            "max": self.maximum,
+            "promoter_min": self.promoter_min,
+            "detractor_max": self.detractor_max,
+            "inferred": self.inferred,
+            "label": self.scale.label(),
         }
 
 
@@ -397,7 +430,7 @@ class Summary:
 
     ``trends`` (with a date column), ``metrics`` (with metric columns),
     ``followup`` and ``engine`` (another engine than the local one) are left
-    out of the JSON when None.
+    out of the JSON when None; ``scale`` when it is the NPS's own 0-10 scale.
     """
 
     rows: RowCounts
@@ -421,6 +454,8 @@ class Summary:
     #: rows of sentences.csv
     sentences: int = 0
     engine: EngineInfo | None = None
+    #: the scale the scores were read on (None: group labels, or the NPS 0-10 scale)
+    scale: ScaleSummary | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """summary.json as plain data: its keys in their order (NaN left as NaN).
@@ -434,6 +469,10 @@ class Summary:
         out: dict[str, Any] = {
             "rows": self.rows.to_dict(),
             "nps": self.nps.to_dict(),
+        }
+        if self.scale is not None and not self.scale.is_nps:
+            out["scale"] = self.scale.to_dict()
+        out |= {
             "join": self.join,
             "redaction": self.redaction,
             "columns": self.columns,

@@ -85,8 +85,11 @@ def _print_headline(summary: Summary) -> None:
 
     h = headline(summary)
     rows = h.rows
+    scale = summary.scale
+    if scale is not None and scale.inferred:
+        warn(f"{h.label} {h.scale}: pass {scale.scale.options()} to confirm the scale.")
     console.print(
-        f"[bold]NPS {h.score:+.2f}[/] "
+        f"[bold]{h.label} {h.score:+.2f}[/] {h.scale + ' ' if h.scale else ''}"
         f"(95% CI {h.ci_low:+.2f} to {h.ci_high:+.2f}), "
         f"n={h.n}:\n{h.promoters} promoters, {h.passives} passives, "
         f"{h.detractors} detractors"

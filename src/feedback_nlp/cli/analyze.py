@@ -67,24 +67,28 @@ FormatOption: TypeAlias = Annotated[
     list[ReportFormat] | None,
     typer.Option("--format", help="Output to write (repeatable; default: html, md, csv, json)."),
 ]
-OutOption: TypeAlias = Annotated[
-    Path,
-    typer.Option(
-        help="Output folder: new, empty, or a report of feedback-nlp "
-        "(a folder of other files is refused)."
-    ),
-]
+OutOption: TypeAlias = Annotated[Path, typer.Option(help="Output folder.")]
 PerSegmentOption: TypeAlias = Annotated[
     bool, typer.Option("--per-segment", help="Also fit each segment value's own themes.")
 ]
 ModelOption: TypeAlias = Annotated[
     Path | None, typer.Option(help="Saved theme model folder (from `feedback-nlp fit`).")
 ]
-ScaleMinOption: TypeAlias = Annotated[float, typer.Option(help="Lowest possible score.")]
-ScaleMaxOption: TypeAlias = Annotated[float, typer.Option(help="Highest possible score.")]
-PromoterMinOption: TypeAlias = Annotated[float, typer.Option(help="Scores >= this are promoters.")]
+ScaleMinOption: TypeAlias = Annotated[
+    float | None,
+    typer.Option(
+        help="Lowest possible score (default 0). With no scale option, a 1-5 or 1-7 score "
+        "column is recognised, or the run stops and asks."
+    ),
+]
+ScaleMaxOption: TypeAlias = Annotated[
+    float | None, typer.Option(help="Highest possible score (default 10).")
+]
+PromoterMinOption: TypeAlias = Annotated[
+    float | None, typer.Option(help="Scores >= this are promoters (default 9).")
+]
 DetractorMaxOption: TypeAlias = Annotated[
-    float, typer.Option(help="Scores <= this are detractors.")
+    float | None, typer.Option(help="Scores <= this are detractors (default 6).")
 ]
 DuplicatesOption: TypeAlias = Annotated[
     DuplicatePolicy, typer.Option(help="Duplicate respondent ids: error, or keep first/last.")
@@ -112,12 +116,7 @@ NoRedactNamesOption: TypeAlias = Annotated[
     ),
 ]
 ForceOption: TypeAlias = Annotated[
-    bool,
-    typer.Option(
-        "--force",
-        help="Replace a report already in the --out folder "
-        "(only files feedback-nlp wrote are replaced or removed).",
-    ),
+    bool, typer.Option("--force", help="Replace a report already in the --out folder.")
 ]
 EngineOption: TypeAlias = Annotated[
     Engine,
@@ -152,10 +151,10 @@ def analyze_command(
     brand_terms: BrandTermsOption = None,
     per_segment: PerSegmentOption = False,
     model: ModelOption = None,
-    scale_min: ScaleMinOption = 0.0,
-    scale_max: ScaleMaxOption = 10.0,
-    promoter_min: PromoterMinOption = 9.0,
-    detractor_max: DetractorMaxOption = 6.0,
+    scale_min: ScaleMinOption = None,
+    scale_max: ScaleMaxOption = None,
+    promoter_min: PromoterMinOption = None,
+    detractor_max: DetractorMaxOption = None,
     duplicates: DuplicatesOption = DuplicatePolicy.error,
     low_n: LowNOption = 30,
     threads: ThreadsOption = None,
@@ -168,7 +167,7 @@ def analyze_command(
 ) -> None:
     """Analyse a survey: NPS with intervals, sentiment, themes, detractor vs promoter themes."""
     with handle_errors():
-        from ..output_folder import check_output_folder
+        from ..output import check_output_folder
 
         # Keyword order is evaluation order: with several bad options, the first one named
         # here is the one reported.
@@ -184,7 +183,7 @@ def analyze_command(
             date_col=date_col,
             period=period,
             metric_cols=tuple(metric_col or ()),
-            scale=Scale(scale_min, scale_max, promoter_min, detractor_max),
+            scale=Scale.from_options(scale_min, scale_max, promoter_min, detractor_max),
             duplicates=duplicates,
             seed=seed,
             n_themes=parse_themes(themes),

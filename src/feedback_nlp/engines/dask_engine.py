@@ -58,6 +58,7 @@ from ..load import (
 from ..plan.run import run_plan
 from ..result import AnalysisResult, Survey
 from ..rows import column_values
+from ..scales import score_counts
 from ..summary_types import EngineInfo
 
 __all__ = [
@@ -255,6 +256,10 @@ def _date_heads(raw: pd.DataFrame, date_col: str) -> set[str]:
     return date_heads(column_values(raw, date_col))
 
 
+def _score_counts(raw: pd.DataFrame, score_col: str) -> pd.Series:
+    return score_counts(column_values(raw, score_col))
+
+
 def _run(
     cfg: AnalysisConfig,
     progress: Progress | None,
@@ -340,4 +345,11 @@ def _plan(
     def heads(column: str) -> set[str]:
         return reduce(set.union, client.gather(client.map(_date_heads, raw, date_col=column)))
 
-    return plan_load(cfg, head, source, notes, duplicated_ids=duplicated_ids, date_heads=heads)
+    def scores(column: str) -> pd.Series:
+        parts = client.gather(client.map(_score_counts, raw, score_col=column))
+        return reduce(lambda a, b: a.add(b, fill_value=0), parts)
+
+    return plan_load(
+        cfg, head, source, notes, duplicated_ids=duplicated_ids, date_heads=heads,
+        score_counts=scores,
+    )  # fmt: skip

@@ -23,6 +23,7 @@ from ..summary_types import (
     MetricSummary,
     NpsSummary,
     RowCounts,
+    ScaleSummary,
     Summary,
     ThemeCandidate,
     ThemeExamples,
@@ -179,6 +180,16 @@ def summary(
         notes=tuple(survey.notes),
         manifest=manifest(cfg, survey, model),
         themes=themes,
+        scale=scale_summary(survey.info.get("scale")),
+    )
+
+
+def scale_summary(info: dict[str, Any] | None) -> ScaleSummary | None:
+    """The scale loading read the scores on (``Survey.info["scale"]``), typed."""
+    if info is None:
+        return None
+    return ScaleSummary(
+        info["min"], info["max"], info["promoter_min"], info["detractor_max"], info["inferred"]
     )
 
 

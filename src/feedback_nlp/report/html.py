@@ -198,6 +198,8 @@ def _headline(s: Summary) -> dict[str, Any]:
     counts = [int(h.detractors), int(h.passives), int(h.promoters)]
     names = (("Detractors", "det"), ("Passives", "pas"), ("Promoters", "pro"))
     return {
+        "label": h.label,
+        "scale": h.scale,
         "nps": _num(h.score, 1, signed=True),
         "ci_low": _num(h.ci_low, 1, signed=True),
         "ci_high": _num(h.ci_high, 1, signed=True),

@@ -66,7 +66,8 @@ def _headline_md(result: AnalysisResult) -> list[str]:
     return [
         "# Survey feedback report",
         "",
-        f"**NPS {h.score:+.2f}** (95% CI {h.ci_low:+.2f} to {h.ci_high:+.2f}), "
+        f"**{h.label} {h.score:+.2f}**{' ' + h.scale if h.scale else ''} "
+        f"(95% CI {h.ci_low:+.2f} to {h.ci_high:+.2f}), "
         f"n = {h.n}: {h.promoters} promoters, {h.passives} passives, "
         f"{h.detractors} detractors.",
         "",

@@ -14,11 +14,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..summary_types import RowCounts, Summary, ThemeChange, ThemeSummary, TrendComparison
+from ..summary_types import (
+    RowCounts,
+    ScaleSummary,
+    Summary,
+    ThemeChange,
+    ThemeSummary,
+    TrendComparison,
+)
 
 __all__ = [
     "Headline",
     "headline",
+    "score_label",
     "themes_in_order",
     "top_detractor_themes",
     "theme_summaries",
@@ -35,7 +43,13 @@ MAX_THEME_CHANGES = 10
 
 @dataclass(frozen=True)
 class Headline:
-    """The overall NPS with its 95% interval, the group counts and the row counts."""
+    """The overall NPS with its 95% interval, the group counts and the row counts.
+
+    ``label`` names the score: ``NPS`` on the NPS's own 0-10 scale, else
+    ``NPS-style score`` with ``scale`` beside it (the range and the groups'
+    scores, and whether the scale was inferred): a rating on another scale is
+    never headlined as a plain NPS.
+    """
 
     score: float
     ci_low: float
@@ -45,6 +59,8 @@ class Headline:
     passives: int
     promoters: int
     rows: RowCounts
+    label: str = "NPS"
+    scale: str | None = None
 
 
 def headline(summary: Summary) -> Headline:
@@ -58,6 +74,7 @@ def headline(summary: Summary) -> Headline:
     (12.5, 8.0, 65, 210)
     """
     nps = summary.nps
+    label, scale = score_label(summary.scale)
     return Headline(
         score=nps.score,
         ci_low=nps.ci_low,
@@ -67,7 +84,27 @@ def headline(summary: Summary) -> Headline:
         passives=nps.passives,
         promoters=nps.promoters,
         rows=summary.rows,
+        label=label,
+        scale=scale,
     )
+
+
+def score_label(scale: ScaleSummary | None) -> tuple[str, str | None]:
+    """What the reports call the score, and the scale to show beside it (None for NPS 0-10).
+
+    >>> label, scale = score_label(ScaleSummary(1, 5, 5, 3, inferred=True))
+    >>> label
+    'NPS-style score'
+    >>> scale
+    'on a 1-5 scale (5 promoter, 4 passive, 1-3 detractor; inferred from the scores)'
+    >>> score_label(ScaleSummary(0, 10, 9, 6))
+    ('NPS', None)
+    """
+    if scale is None or scale.is_nps:
+        return "NPS", None
+    s = scale.scale
+    how = "; inferred from the scores" if scale.inferred else ""
+    return "NPS-style score", f"on a {s.minimum:g}-{s.maximum:g} scale ({s.mapping()}{how})"
 
 
 def themes_in_order(themes: pd.DataFrame) -> pd.DataFrame:

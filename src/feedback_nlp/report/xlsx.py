@@ -107,10 +107,11 @@ def summary_rows(result: AnalysisResult) -> list[list[Any]]:
     s = result.summary
     h = headline(s)
     rows = h.rows
+    label = f"{h.label} {h.scale}" if h.scale else h.label
     out: list[list[Any]] = [
-        ["NPS", h.score],
-        ["NPS 95% CI low", h.ci_low],
-        ["NPS 95% CI high", h.ci_high],
+        [label, h.score],
+        [f"{h.label} 95% CI low", h.ci_low],
+        [f"{h.label} 95% CI high", h.ci_high],
         ["respondents (n)", h.n],
         ["promoters", h.promoters],
         ["passives", h.passives],
