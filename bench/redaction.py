@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "pii_labelled.jsonl"
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from feedback_nlp.redact import PII_TYPES, find_pii  # noqa: E402
 
@@ -276,6 +277,52 @@ def evaluate(rows: list[dict], *, names: bool = True) -> dict[str, dict[str, flo
     return stats
 
 
+def outside_scores(rows: list[dict], found: list[list]) -> dict[str, dict[str, float]]:
+    """Per planted type: values kept out (every letter and digit inside a found span)
+    and recall; per placeholder type: spans found, right (overlapping a planted
+    value) and precision."""
+    planted = sorted({s[2] for r in rows for s in r["spans"]})
+    stats: dict[str, dict[str, float]] = {
+        k: {"planted": 0, "kept_out": 0, "found": 0, "right": 0} for k in [*planted, *PII_TYPES]
+    }
+    for row, spans in zip(rows, found):
+        text = row["text"]
+        for s, e, k in row["spans"]:
+            chars = [i for i in range(s, e) if text[i].isalnum()]
+            covered = all(any(f.start <= i < f.end for f in spans) for i in chars)
+            stats[k]["planted"] += 1
+            stats[k]["kept_out"] += covered
+        for f in spans:
+            stats[f.kind]["found"] += 1
+            stats[f.kind]["right"] += any(f.start < e and s < f.end for s, e, _ in row["spans"])
+    for v in stats.values():
+        v["recall"] = v["kept_out"] / v["planted"] if v["planted"] else float("nan")
+        v["precision"] = v["right"] / v["found"] if v["found"] else float("nan")
+    return stats
+
+
+def outside_table(rows: list[dict], *, names: bool = True) -> str:
+    """The Markdown table of :func:`outside_scores` on Faker's labelled set."""
+    stats = outside_scores(rows, find_pii([r["text"] for r in rows], names=names))
+    lines = [
+        "| type | planted | kept out | recall | placeholders found | right | precision |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for kind, v in stats.items():
+        if not v["planted"] and not v["found"]:
+            continue
+        rec = f"{v['recall']:.3f}" if v["planted"] else "-"
+        prec = f"{v['precision']:.3f}" if v["found"] else "-"
+        lines.append(
+            f"| {kind} | {v['planted']} | {v['kept_out']} | {rec} | {v['found']} | "
+            f"{v['right']} | {prec} |"
+        )
+    total = sum(v["planted"] for v in stats.values())
+    kept = sum(v["kept_out"] for v in stats.values())
+    lines.append(f"| all | {total} | {kept} | {kept / total:.3f} | | | |")
+    return "\n".join(lines)
+
+
 def load(path: Path = DATA) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
@@ -300,6 +347,8 @@ def main() -> None:
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--speed", action="store_true")
     parser.add_argument("--speed-rows", type=int, default=100_000)
+    parser.add_argument("--outside-rows", type=int, default=1500)
+    parser.add_argument("--no-outside", action="store_true", help="skip the Faker set")
     args = parser.parse_args()
     if args.regenerate:
         DATA.parent.mkdir(parents=True, exist_ok=True)
@@ -317,6 +366,15 @@ def main() -> None:
             f"| {kind} | {v['tp'] + v['fn']} | {v['tp']} | {v['fp']} | "
             f"{v['precision']:.3f} | {v['recall']:.3f} |"
         )
+    if not args.no_outside:
+        from pii_faker import generate as generate_outside
+
+        outside = generate_outside(args.outside_rows)
+        print(
+            f"\nOn {len(outside)} comments with values planted from Faker's locales "
+            "(bench/pii_faker.py, seed 13; not written by the pattern authors):\n"
+        )
+        print(outside_table(outside))
     if args.speed:
         plain, with_names = speed(args.speed_rows)
         print(

@@ -9,8 +9,9 @@ One loader in three steps, shared by both engines:
 3. :func:`summarise_load` turns the chunks' answers into ``Survey.info``, the
    notes and the rejected table.
 
-Personal data is then replaced by placeholders (:func:`redact_parts`, the
-three steps of :mod:`feedback_nlp.redact` over the chunks). Every cell is read
+Personal data is then replaced by placeholders (:func:`redact_parts` in
+:mod:`feedback_nlp.redact_rows`: the three steps of :mod:`feedback_nlp.redact`
+over the chunks, comments and rejected rows' raw cells alike). Every cell is read
 as a string, so nothing is coerced behind the user's back, and every data row
 of the main input ends either in ``Survey.frame`` or in ``Survey.rejected``
 with its reason. :func:`load_survey` is the whole loader on one chunk.
@@ -20,8 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import reduce
-from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from .parse import (
     parse_scores,
 )
 from .read import SUPPORTED_EXTENSIONS, read_table
+from .redact_rows import redact_parts
 from .result import Survey
 from .rows import RAW_COLUMNS, column_values, duplicate_rows, rejected_table
 from .scales import choose_scale
@@ -295,6 +295,10 @@ def summarise_load(
     kept = sum(s["kept"] for s in stats)
     if kept == 0:
         first = rejected["reason"].iloc[0]
+        if plan.cfg.redact:  # the reason quotes the cell: personal data stays out of the message
+            from .redact import redact_line
+
+            first = redact_line(str(first))
         what, option = ("score", "--score-col") if cols["score"] else ("group label", "--group-col")
         raise DataError(
             f"No valid {what} in {source}: all {n} rows were rejected (first reason: {first}). "
@@ -336,69 +340,6 @@ def note_redaction(
             f"Personal data in comments replaced by placeholders like [EMAIL]: {found} "
             "(pass --no-redact to keep it)."
         )
-
-
-# ---------------------------------------------------------------- redaction
-
-
-def _part_texts(part: LoadedPart) -> list[str]:
-    """The comments of a chunk, kept rows then rejected rows (both reach the outputs)."""
-    return (
-        part.frame["text"].fillna("").astype(str).tolist()
-        + part.rejected["raw_text"].fillna("").astype(str).tolist()
-    )
-
-
-def scan_part(part: LoadedPart, *, workers: int = 1) -> Any:
-    """Redaction step 1 on a chunk's comments (:func:`feedback_nlp.redact.scan_texts`)."""
-    from .redact import scan_texts
-
-    return scan_texts(_part_texts(part), workers=workers)
-
-
-def _word_counts(scan: Any) -> Any:
-    return scan.counts
-
-
-def _names(scan: Any, *, words: Any, workers: int = 1) -> Any:
-    from .redact import find_names
-
-    return find_names(scan, words, workers=workers)
-
-
-def _tag_counts(hits: Any) -> Any:
-    return hits.counts
-
-
-def _redacted(
-    part: LoadedPart, scan: Any, hits: Any = None, *, words: Any = None, tags: Any = None
-) -> LoadedPart:
-    from .redact import apply_spans, merge_spans, name_spans
-
-    names = name_spans(hits, words, tags) if hits is not None else {}
-    redacted, counts = apply_spans(_part_texts(part), merge_spans(scan, names))
-    n = len(part.frame)
-    frame, rejected = part.frame.copy(), part.rejected.copy()
-    frame["text"] = pd.Series(redacted[:n], index=frame.index, dtype=object)
-    rejected["raw_text"] = pd.Series(redacted[n:], index=rejected.index, dtype=object)
-    return replace(part, frame=frame, rejected=rejected, redaction=counts)
-
-
-def redact_parts(ex: Executor, parts: Sequence[Any], names: bool) -> list[Any]:
-    """Every chunk's comments with personal data replaced by placeholders.
-
-    The name filter reads corpus-wide word counts, so the chunks are scanned,
-    their counts summed, the recogniser run on each chunk's candidates, its tags
-    summed, and only then each chunk's names decided: the result does not
-    depend on how the rows are cut into chunks.
-    """
-    scans = ex.map(scan_part, parts, workers=ex.workers)
-    if not names:
-        return ex.map(_redacted, parts, scans)
-    words = ex.scatter(reduce(add, ex.gather(ex.map(_word_counts, scans))))
-    hits = ex.map(_names, scans, words=words, workers=ex.workers)
-    tags = ex.scatter(reduce(add, ex.gather(ex.map(_tag_counts, hits))))
-    return ex.map(_redacted, parts, scans, hits, words=words, tags=tags)
 
 
 # ---------------------------------------------------------------- one chunk

@@ -17,7 +17,10 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-__all__ = ["MASK", "Span", "pattern_spans"]
+__all__ = [
+    "CAPS_NAME", "LOWER", "MASK", "NAME", "NAME_WORD", "NOT_NAMES", "UPPER", "Span",
+    "pattern_spans",
+]  # fmt: skip
 
 # Masking a found span with this (same length) keeps offsets and stops later
 # patterns from matching across or inside it: it is neither a word, digit nor space.
@@ -70,11 +73,67 @@ def _ipv6_ok(s: str) -> bool:
     return True
 
 
+# ---------------------------------------------------------------- letters
+
+
+def _char_class(test: Callable[[str], bool]) -> str:
+    """A regex character class body of the BMP characters passing ``test``, as ranges.
+
+    Python's ``re`` has no ``\\p{Lu}``: names in any script need upper- and
+    lower-case letters of every script, not ``[A-Z]``.
+    """
+    parts: list[str] = []
+    start = None
+    for code in range(0x10001):
+        ok = code < 0x10000 and test(chr(code))
+        if ok and start is None:
+            start = code
+        elif not ok and start is not None:
+            lo, hi = re.escape(chr(start)), re.escape(chr(code - 1))
+            parts.append(lo if start == code - 1 else f"{lo}-{hi}")
+            start = None
+    return "".join(parts)
+
+
+#: Upper-case (and title-case) letters, and letters that are not upper-case, of any script.
+UPPER = _char_class(lambda c: c.isupper() or c.istitle())
+LOWER = _char_class(lambda c: c.isalpha() and not (c.isupper() or c.istitle()))
+_U, _L = f"[{UPPER}]", f"[{LOWER}]"
+_APOS = "['’]"
+#: One capitalised name word: José, O'Brien, D’Arcy, McDonald, MacArthur, Patchett-Greer.
+NAME_WORD = rf"(?:{_U}{_APOS})?{_U}{_L}+(?:{_U}{_L}+)?(?:-{_U}?{_L}+)*"
+#: The same in capitals (EVY, O'BRIEN, TAYLOR-WATTS); three letters or more, not an acronym.
+CAPS_WORD = rf"(?:{_U}{_APOS})?{_U}{{3,}}(?:-{_U}{{2,}})*"
+_PARTICLE = (
+    r"(?:van|von|de|da|di|del|della|der|den|des|du|la|le|dos|das|do|ter|ten|bin|ibn|al|el"
+    r"|Ó|Ní|Nic|Mac|Mc|Ua|Uí|ap)"
+)
+#: Up to four name words, with particles between them ("Willem van Straaten", "Ó Laoi").
+NAME = rf"(?:{_PARTICLE}\s+)?{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{NAME_WORD}){{0,3}}"
+CAPS_NAME = rf"{CAPS_WORD}(?:\s+{CAPS_WORD}){{0,3}}"
+
+#: Capitalised words that are never a person here, though the recogniser (trained on
+#: news older than them) or a cue ("thanks to Covid") may say so: days, months,
+#: units, products, places and events common in customer comments, and words
+#: borrowed with their accents ("Café was fine" opens a sentence, names nobody).
+NOT_NAMES = frozenset(
+    "mbps gbps kbps wifi wi-fi monday tuesday wednesday thursday friday saturday sunday "
+    "january february march april june july august september october november december "
+    "netflix zoom router broadband fibre covid covid-19 coronavirus corona brexit lockdown "
+    "twitter facebook instagram whatsapp tiktok youtube google amazon alexa spotify uber "
+    "airbnb paypal iphone ipad android apple samsung xmas christmas easter ramadan diwali "
+    "eid halloween embraer boeing airbus trustpilot linkedin gmail hotmail outlook "
+    "ryanair easyjet lufthansa emirates qatar heathrow gatwick avios visa mastercard "
+    "amex openreach freeview skype café cafe entrée entree crème brûlée jalapeño résumé "
+    "naïve".split()
+)
+
 # ---------------------------------------------------------------- patterns
 
+# Unicode local parts and IDN domains (zoë@müller.de) as well as ASCII and punycode.
 _EMAIL = re.compile(
-    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
+    r"(?<![\w.%+-])[^\W_][\w.%+'-]*@[^\W_](?:[\w-]*[^\W_])?"
+    r"(?:\.[\w-]+)*\.(?:[^\W\d_]{2,}|xn--[a-z0-9-]+)(?![\w-])"
 )
 _TLDS = "com|net|org|io|co|uk|info|biz|me|app|dev|gov|edu|ly|tv|ai|eu|de|fr|us|ca|au|ie"
 _URL = re.compile(
@@ -86,27 +145,48 @@ _URL_TRAIL = re.compile(r"[.,;:!?)\]}'\"]+$")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IP4 = re.compile(rf"(?<![\d.])(?:{_OCTET}\.){{3}}{_OCTET}(?!\d|\.\d)")
 _IP6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b", re.IGNORECASE)
+# Any separators between the characters (GB82 WEST..., GB82-WEST-..., GB82.WEST....):
+# the checksum decides where it ends.
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ .-]?[A-Z0-9]){11,30}\b", re.IGNORECASE)
+# Digit groups with any separators (space, dash, dot, slash, mixed); Luhn decides.
+_CARD_ANY = re.compile(r"(?<![\d.,/-])\d{1,19}(?:(?: ?[-./] ?| )\d{1,6}){0,7}(?!\d|[.,/-]\d)")
 _CARD = re.compile(
     r"(?<![\d-])(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{5})"
     r"(?![\d])"
 )
+# US social security numbers (never 000, 666 or 9xx areas) and UK National Insurance numbers.
+_SSN = re.compile(
+    r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])"
+    r"|\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"
+)
+_SSN_SPACED = re.compile(r"(?i:\b(?:ssn|social security(?: number| no\.?)?)\b)")
 _PHONE = re.compile(
     # international: +44 7700 900123, +1-202-555-0143, +33 (0)1 23 45 67 89
-    r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,5}\)?){1,6}(?!\d)"
+    r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(0\))?(?:[ ./-]?\(?\d{1,5}\)?){1,6}(?!\d)"
     # national with a trunk 0: 07700 900123, (020) 7946 0018, 0161-496-0000
-    r"|(?<![\w.,])\(?0\d{1,4}\)?(?:[ .-]?\d{2,4}){2,4}(?![\d]|[.,]\d)"
+    r"|(?<![\w.,])\(?0\d{1,4}\)?(?:[ ./-]?\d{2,4}){2,4}(?![\d]|[.,]\d)"
     # North American with separators: (555) 010-0123, 202-555-0143, 1 202.555.0143
-    r"|(?<![\w.,+-])(?:1[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\d]|[.,-]\d)"
+    r"|(?<![\w.,+-])(?:1[ .-]|001[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}"
+    r"(?![\d]|[.,-]\d)"
 )
+# An extension after a phone: "x1234", " ext. 12", " ext 5".
+_EXTENSION = re.compile(r"(?i:\s?(?:x|ext\.?|extension)\s?\d{1,6})(?!\d)")
 _PHONE_CUE = re.compile(
-    r"(?i:\b(?:call|phone|ring|tel|telephone|mobile|cell|number|text me|whatsapp|contact)\b)"
-    r"[^\d\n\x01]{0,20}?(\+?\(?\d[\d ().-]{5,18}\d)(?!\d)"
+    r"(?i:\b(?:call|called|phone|phoned|ring|rang|tel|telephone|mobile|cell|number|text|whatsapp|"
+    r"contact|reach me)\b)"
+    r"[^\d\n\x01]{0,20}?(?<![^\W\d_])(\+?\(?\d[\d ()./-]{5,18}\d)(?!\d|[.,/-]\d)"
 )
-_ACCOUNT_CUE = re.compile(
-    r"(?i:\b(?:account|acct|a/c|customer|membership|member|reference|ref|sort code|policy)"
-    r"(?:\s*(?:no\.?|number|num|#|id|code))?\s*(?:is\s+)?[:#.-]?\s*)"
-    r"(\d[\d -]{2,}\d)(?!\d)"
+_REF_CUE = (
+    r"(?i:\b(?:account|acct|a/c|customer|membership|member|reference|ref|sort code|policy|order"
+    r"|booking|ticket|case|invoice|contract|client|confirmation|tracking|claim|loyalty|iban|bban)"
+    r"(?:\s*(?:no\.?|nr\.?|number|num|#|id|code|ref|reference))?\s*(?:is\s+)?[:#.-]?\s*)"
+)
+_ACCOUNT_CUE = re.compile(rf"{_REF_CUE}(\d[\d -]{{2,}}\d)(?!\d)")
+# Letters and digits after a cue (ZXKJ7704383960, AB-1234-XY), or uncued with five
+# digits or more among eight characters or more (RQPV67754127434604).
+_ACCOUNT_ALNUM = re.compile(
+    rf"{_REF_CUE}((?=[A-Za-z0-9/-]*\d)(?=[A-Za-z0-9/-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9/-]{{3,}}[A-Za-z0-9])(?![\w-])"
+    r"|(?<![\w-])((?=(?:[A-Z]*\d){5})(?=\d*[A-Z])[A-Z0-9]{8,})(?![\w-])"
 )
 _ACCOUNT = re.compile(r"(?<![\w£$€.,/-])\d{8,}(?![\w.,/]\d|\d)")
 _POSTCODE_UK = re.compile(
@@ -121,16 +201,51 @@ _ZIP = re.compile(
     rf"(?:\b(?:{_STATES}),?|(?i:\b(?:zip(?: ?code)?|postal code|post ?code)\s*:?))\s+"
     r"(\d{5}(?:-\d{4})?)(?![\d-])"
 )
+_TITLE = r"(?i:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau)\b\.?)"
+#: Words after which a capitalised word names a person: "spoke to Łukasz", "ask for
+#: Siobhán", "a lady called Zoë", "my name is O'Brien".
+_CUE = (
+    r"(?i:\b(?:spoke|speak|speaking|talked|talk|talking|chatted|chat|dealt)\s+(?:to|with)"
+    r"|\bask(?:ed|ing)?\s+for|\bthanks?\s+to|\b(?:helped|served|assisted|handled|sorted|"
+    r"looked\s+after|visited|attended)\s+by"
+    r"|\b(?:man|woman|lady|guy|gentleman|girl|lad|chap|someone|person|advisor|adviser|agent|"
+    r"engineer|operator|rep|representative|colleague)\s+(?:called|named)"
+    r"|\b(?:your|the|our|my|an?)\s+(?:colleague|advisor|adviser|agent|engineer|technician|"
+    r"operator|rep|representative|manager|driver|installer|case\s+(?:handler|manager)),?)"
+)
+_MY_NAME = r"(?i:\bmy\s+name(?:\s+is|'s|’s)|\bI\s+am\s+called|\bname\s*:)"
+#: Lower-case words that end a lower-case name after "my name is" (or never start one).
+_NOT_NAME_LOWER = (
+    "a|an|the|and|or|but|not|no|so|is|was|am|are|on|in|at|to|for|from|with|by|of|i|im|i'm"
+    "|and|my|your|his|her|it|its|this|that|who|which|as|if|please|thanks|thank|here|there"
+    "|mr|mrs|ms|dr|also|still|just|now|then|too|very|really|again|sir|madam"
+)
+#: Capitalised words that stop a cued name: roles and teams, not people ("spoke to
+#: Customer Services", "ask for a Manager").
+_ROLE = (
+    r"(?:Customer|Customers|Service|Services|Support|Sales|Billing|Accounts?|Team|Manager|"
+    r"Management|Department|Dept|Care|Complaints?|Technical|Tech|Helpdesk|Help|Desk|Retentions?|"
+    r"Someone|Somebody|Anyone|Everyone|Nobody|Staff|Engineer|Engineers|Agent|Agents|Advisor|"
+    r"Advisors|Adviser|Supervisor|Operator|The|A|An|You|Your|Our|My|His|Her|Their|They|He|She|We"
+    r"|It|This|That|Them|Him|Me|Us|Head|Office|Live|Chat|Online|Phone|Email|Sky|Virgin)\b"
+)
 _NAME_CUE = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)"
-    r"|(?i:\bmy name(?: is|'s)\s+)([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)"
+    rf"{_TITLE}\s+(?!{_ROLE})({NAME}|{CAPS_NAME})"
+    rf"|{_CUE}\s+(?!{_ROLE})({NAME}|{CAPS_NAME})"
+    rf"|{_MY_NAME}\s+(?!{_ROLE})({NAME}|{CAPS_NAME}"
+    rf"|(?!(?:{_NOT_NAME_LOWER})\b){_L}{{2,}}(?:\s+(?!(?:{_NOT_NAME_LOWER})\b){_L}{{2,}}){{0,2}})"
+    r"(?![\w'’-])"
 )
 _HAS_DIGIT = re.compile(r"\d")
 # Cheap tests that let most comments skip most passes (they only say "maybe").
 _FOUR_DIGITS = re.compile(r"\d[ ().-]{0,3}\d[ ().-]{0,3}\d[ ().-]{0,3}\d")
 _URL_HINT = re.compile(rf"://|www\.|\.(?:{_TLDS})\b", re.IGNORECASE)
 _IP_HINT = re.compile(r"\d\.\d{1,3}\.\d|::|:[0-9A-Fa-f]{1,4}:")
-_NAME_HINT = re.compile(r"M[rsx]|Miss|Dr|Prof|[Nn]ame|NAME")
+_NAME_HINT = re.compile(
+    r"(?i:m[rsx]|miss|dr|prof|sir|dame|madam|mme|mlle|herr|frau|name|spok|speak|talk|chat|dealt"
+    r"|ask|thank|by\b|call|named|colleague|advis|agent|engineer|technician|operator|\brep"
+    r"|manager|driver|installer|handler)"
+)
 
 
 def _has_digit(t: str) -> bool:
@@ -164,27 +279,66 @@ def _group(lo: int, hi: int) -> Callable[[re.Match[str]], tuple[int, int] | None
     return span
 
 
+def _cued_name(m: re.Match[str]) -> tuple[int, int] | None:
+    g = next(i for i in range(1, (m.re.groups or 1) + 1) if m.group(i) is not None)
+    words = m.group(g).lower().split()
+    if NOT_NAMES.intersection(words):
+        return None
+    return m.start(g), m.end(g)
+
+
 def _iban_span(m: re.Match[str]) -> tuple[int, int] | None:
     text = m.group()
-    # The pattern may take a following word as a last group: shorten until the checksum holds.
-    while len(text) >= 15:
-        if _iban_ok(text):
-            return m.start(), m.start() + len(text)
-        cut = max(text.rfind(" "), len(text) - 4)
-        text = text[:cut].rstrip()
+    # The pattern may take following words or digits: shorten until the checksum holds.
+    ends = [i + 1 for i, ch in enumerate(text) if ch.isalnum()]
+    for end in reversed(ends):
+        if _iban_ok("".join(ch for ch in text[:end] if ch.isalnum())):
+            return m.start(), m.start() + end
     return None
 
 
 def _card_span(m: re.Match[str]) -> tuple[int, int] | None:
-    digits = _digits(m.group())
-    return (m.start(), m.end()) if 13 <= len(digits) <= 19 and _luhn(digits) else None
+    """The longest run of the match's digit groups that is a card number (13-19 digits, Luhn)."""
+    text = m.group()
+    groups = [(g.start(), g.end()) for g in re.finditer(r"\d+", text)]
+    best = None
+    for i in range(len(groups)):
+        for j in range(len(groups) - 1, i - 1, -1):
+            digits = "".join(text[a:b] for a, b in groups[i : j + 1])
+            # Maestro numbers may have 12 digits (and start with 5 or 6).
+            n = len(digits)
+            if (13 <= n <= 19 or n == 12 and digits[0] in "56") and _luhn(digits):
+                if best is None or groups[j][1] - groups[i][0] > best[1] - best[0]:
+                    best = (groups[i][0], groups[j][1])
+                break
+    return (m.start() + best[0], m.start() + best[1]) if best else None
+
+
+def _extended(text: str, end: int) -> int:
+    ext = _EXTENSION.match(text, end)
+    return ext.end() if ext else end
 
 
 def _phone_digits(m: re.Match[str]) -> tuple[int, int] | None:
-    text = m.group().rstrip(" .-(")
+    text = m.group().rstrip(" .-(/")
     n = len(_digits(text))
     lo = 8 if text.startswith("+") else 10
-    return (m.start(), m.start() + len(text)) if lo <= n <= 15 else None
+    end = _extended(m.string, m.start() + len(text))
+    return (m.start(), end) if lo <= n <= 15 else None
+
+
+def _cued_phone(m: re.Match[str]) -> tuple[int, int] | None:
+    value = m.group(1).rstrip(" -.(/")
+    n = len(_digits(value))
+    start = m.start(1)
+    return (start, _extended(m.string, start + len(value))) if 7 <= n <= 15 else None
+
+
+def _ssn_span(m: re.Match[str]) -> tuple[int, int] | None:
+    # Spaced US numbers ("123 45 6789") only after a cue: a bare one may be anything.
+    if m.group(1) == " " and not _SSN_SPACED.search(m.string, max(0, m.start() - 40), m.start()):
+        return None
+    return m.start(), m.end()
 
 
 _Finder = Callable[[re.Match[str]], "tuple[int, int] | None"]
@@ -195,16 +349,18 @@ _PASSES: tuple[tuple[str, re.Pattern[str], _Finder, Callable[[str], bool]], ...]
     ("IP", _IP4, _whole(lambda s: True), lambda t: _IP_HINT.search(t) is not None),
     ("IP", _IP6, _whole(_ipv6_ok), lambda t: "::" in t or t.count(":") >= 7),
     ("IBAN", _IBAN, _iban_span, _four_digits),
-    ("CARD", _CARD, _card_span, _four_digits),
+    ("ACCOUNT", _ACCOUNT_ALNUM, _group(4, 40), _four_digits),
+    ("CARD", _CARD_ANY, _card_span, _four_digits),
+    ("ACCOUNT", _SSN, _ssn_span, _four_digits),
     ("PHONE", _PHONE, _phone_digits, _four_digits),
     ("ACCOUNT", _ACCOUNT_CUE, _group(4, 30), _four_digits),
-    ("PHONE", _PHONE_CUE, _group(7, 15), _four_digits),
+    ("PHONE", _PHONE_CUE, _cued_phone, _four_digits),
     # Card-shaped but failing Luhn (a typo, an account or policy number): still private.
     ("ACCOUNT", _CARD, _whole(lambda s: True), _four_digits),
     ("ACCOUNT", _ACCOUNT, _whole(lambda s: True), _four_digits),
     ("POSTCODE", _POSTCODE_UK, _whole(lambda s: True), _has_digit),
     ("POSTCODE", _ZIP, _group(5, 9), _four_digits),
-    ("NAME", _NAME_CUE, _group(0, 0), lambda t: _NAME_HINT.search(t) is not None),
+    ("NAME", _NAME_CUE, _cued_name, lambda t: _NAME_HINT.search(t) is not None),
 )
 
 

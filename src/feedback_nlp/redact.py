@@ -30,9 +30,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from .parallel import map_chunks
-from .pii_patterns import MASK, Span, pattern_spans
+from .pii_patterns import LOWER, MASK, NAME_WORD, NOT_NAMES, UPPER, Span, pattern_spans
 
 __all__ = [
     "PII_TYPES",
@@ -47,6 +49,7 @@ __all__ = [
     "find_pii",
     "merge_spans",
     "name_spans",
+    "redact_line",
     "redact_texts",
     "scan_texts",
     "strip_placeholders",
@@ -61,21 +64,43 @@ PLACEHOLDER = re.compile(r"\[(?:{})\]".format("|".join(PII_TYPES)))
 #: which would take minutes on them; the fixed name cues still apply.
 NER_MAX_CHARS = 100_000
 
-# A capitalised word after something that is not a sentence end: a name may be there.
-_MAYBE_NAME = re.compile(r"[^\s.!?\x01] +[A-Z][a-z]")
+_U, _L = f"[{UPPER}]", f"[{LOWER}]"
+# A capitalised word (any script) after something that is not a sentence end: a name may be there.
+_MAYBE_NAME = re.compile(rf"[^\s.!?\x01] +{_U}{_L}")
 # The first word of a sentence, when capitalised ("Aisha on the chat was great"),
 # and a capitalised word that is not (they tell which words are proper nouns).
-_OPENING_WORD = re.compile(r"(?:^|[.!?\n\x01])[\s\"'(]*([A-Z][a-z]+(?:['’-][a-z]+)*)\b")
-_INNER_WORD = re.compile(r"[^\s.!?\x01] +([A-Z][a-z]+(?:['’-][a-z]+)*)\b")
+_OPENING_WORD = re.compile(rf"(?:^|[.!?\n\x01])[\s\"'(]*({NAME_WORD})(?![\w'’-])")
+_INNER_WORD = re.compile(rf"[^\s.!?\x01] +({NAME_WORD})(?![\w'’-])")
 
-_NAME_SHAPE = re.compile(r"[A-Z][a-z'’-]*[a-z](?: (?:[A-Z][a-z'’-]*[a-z]|[A-Z]\.?)){0,3}")
+#: A PERSON entity that can be a name: one to four capitalised words, particles between.
+_NAME_SHAPE = re.compile(
+    rf"(?:{NAME_WORD}|{_U}{{3,}})(?: (?:(?:van|von|de|da|di|del|der|den|du|la|le|dos|ter|bin|al)"
+    rf" )*(?:{NAME_WORD}|{_U}{{3,}}|{_U}\.?)){{0,3}}"
+)
+_WORD = re.compile(rf"(?:^|[.!?\n\x01])[\s\"'(]*({NAME_WORD})(?![\w'’-])")
+_INNER_WORD = re.compile(rf"[^\s.!?\x01] +({NAME_WORD})(?![\w'’-])")
+
+#: A PERSON entity that can be a name: one to four capitalised words, particles between.
+_NAME_SHAPE = re.compile(
+    rf"(?:{NAME_WORD}|{_U}{{3,}})(?: (?:(?:van|von|de|da|di|del|der|den|du|la|le|dos|ter|bin|al)"
+    rf" )*(?:{NAME_WORD}|{_U}{{3,}}|{_U}\.?)){{0,3}}"
+)
 #: Words the recogniser tags PERSON now and then that never are.
 _NOT_NAMES = frozenset(
     "mbps gbps kbps wifi wi-fi monday tuesday wednesday thursday friday saturday sunday "
     "january february march april june july august september october november december "
     "netflix zoom router broadband fibre".split()
 )
-_WORD = re.compile(r"[A-Za-z][a-z'’-]*")
+_WORD = re.compile(rf"(?:{_U}|{_L})(?:{_L}|['’-])*")
+# A word just before a place, not a person: "a flight to Bangalore", "in Weehawken".
+_PLACE_BEFORE = re.compile(
+    r"(?i:\b(?:in|at|near|via|around|outside|inside|visit|visited|visiting|(?:flight|flights|"
+    r"flew|fly|flying|moved|move|moving|went|go|going|trip|travel|travelled|traveled|route|"
+    r"back|returned|drive|drove|landed|connection)\s+to|from\s+\w+\s+to)\s+)$"
+)
+#: Entity labels of places, organisations, products and events: a word the recogniser
+#: tags so more often than PERSON in these texts is no name.
+_OTHER_LABELS = frozenset("GPE LOC FAC ORG PRODUCT EVENT NORP WORK_OF_ART LAW LANGUAGE".split())
 
 
 #: Distinct comments to recognise before the recogniser runs in several processes.
@@ -106,6 +131,37 @@ def _recognise(texts: list[str]) -> list[list[_Entity]]:
             [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
             for doc in nlp.pipe(texts, batch_size=NER_BATCH)
         ]
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(path: str) -> frozenset[str]:
+    """The words of a pipeline's vocabulary as shipped (``vocab/strings.json``).
+
+    Read from disk, not from ``nlp.vocab.strings``, which grows with every text
+    the pipeline reads: the answer would depend on what ran before.
+    """
+    import json
+
+    file = Path(path) / "vocab" / "strings.json"
+    try:
+        return frozenset(json.loads(file.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return frozenset()
+
+
+def _common_word(text: str, strings: frozenset[str]) -> bool:
+    """A single capitalised word that spaCy's vocabulary knows only in lower case.
+
+    The pipeline's string store holds the words of its training text: "livid" and
+    "beautifully" are there, "Livid" and "Beautifully" are not (a comment opening
+    with them is no name), while "Sarah", "José" or "Priya" are either there
+    capitalised or not at all.
+    """
+    return " " not in text and text not in strings and text.lower() in strings
+
+
+def _after_place_word(text: str, start: int) -> bool:
+    return _PLACE_BEFORE.search(text, max(0, start - 30), start) is not None
 
 
 def _entities(texts: list[str], workers: int) -> list[list[_Entity]]:
@@ -141,18 +197,21 @@ class TagCounts:
 
     ``per_text``: comments in which each tagged name occurs; ``tagged``: times
     each word was in a tagged name; ``seen``: times each word occurs in a
-    comment the recogniser read.
+    comment the recogniser read; ``other``: times each word was in a place,
+    organisation, product or event entity.
     """
 
     per_text: Counter[str] = field(default_factory=Counter)
     tagged: Counter[str] = field(default_factory=Counter)
     seen: Counter[str] = field(default_factory=Counter)
+    other: Counter[str] = field(default_factory=Counter)
 
     def __add__(self, other: TagCounts) -> TagCounts:
         return TagCounts(
             self.per_text + other.per_text,
             self.tagged + other.tagged,
             self.seen + other.seen,
+            self.other + other.other,
         )
 
 
@@ -220,8 +279,10 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
     from .nlp import load_spacy
 
     # Loaded here, before any worker starts, so that the workers share this copy.
-    if not load_spacy(disable=()).has_pipe("ner"):
+    nlp = load_spacy(disable=())
+    if not nlp.has_pipe("ner"):
         return NameHits([], TagCounts())
+    strings = _vocabulary(str(nlp.path)) if nlp.path else frozenset()
     masked = scan.masked
     todo = list(scan.direct)
     for i in scan.openers:
@@ -242,22 +303,27 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
     distinct = list(dict.fromkeys(plain.values()))
     entities = dict(zip(distinct, _entities(distinct, workers)))
     found: list[tuple[int, int, int, str]] = []
+    other: Counter[str] = Counter()
     for i in todo:
         for start, end, label in entities[plain[i]]:
             text = masked[i][start:end]
-            if text.endswith("'s"):
+            if label in _OTHER_LABELS:
+                other.update(_WORD.findall(text))
+            if text.endswith(("'s", "’s")):
                 end, text = end - 2, text[:-2]
             if (
                 label == "PERSON"
                 and _NAME_SHAPE.fullmatch(text)
-                and not _NOT_NAMES.intersection(text.lower().split())
+                and not NOT_NAMES.intersection(text.lower().split())
+                and not _common_word(text, strings)
+                and not _after_place_word(masked[i], start)
             ):
                 found.append((i, start, end, text))
-    if not found:
-        return NameHits([], TagCounts())
+    # Counted even when this chunk found no name: other chunks' names read them.
     counts = TagCounts(
         per_text=Counter(text for _, text in {(i, text) for i, _, _, text in found}),
         tagged=Counter(w for _, _, _, text in found for w in text.split()),
+        other=other,
     )
     # Out of the times the recogniser saw the word (not of all its occurrences:
     # a comment it never read says nothing about the word).
@@ -284,6 +350,9 @@ def name_spans(hits: NameHits, words: WordCounts, tags: TagCounts) -> dict[int, 
         ):
             continue
         if any(words.words[w.lower()] > words.words[w] for w in text.split()):
+            continue
+        # ...nor a word tagged a place, organisation or product more often than a person.
+        if all(tags.other[w] > tags.tagged[w] for w in text.split()):
             continue
         # ...nor a word that is common here yet never capitalised inside a
         # sentence: it is capitalised only because it opens them ("Shambles.").
@@ -361,6 +430,16 @@ def redact_texts(
         type (every key of :data:`PII_TYPES`, zero included) were replaced.
     """
     return apply_spans(texts, find_pii(texts, names=names, workers=workers))
+
+
+def redact_line(text: str) -> str:
+    """``text`` with the patterns' personal data replaced (no recogniser): for a message.
+
+    >>> redact_line("non-numeric score: 'jo@example.com'")
+    "non-numeric score: '[EMAIL]'"
+    """
+    spans, _ = pattern_spans(text)
+    return apply_spans([text], [sorted(spans)])[0][0]
 
 
 def strip_placeholders(texts: Sequence[str]) -> list[str]:
