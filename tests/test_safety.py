@@ -1,5 +1,7 @@
 """Safe outputs: CSV formula injection, no formulas in xlsx, atomic report folder, no
-silent overwrite, inputs untouched, no injected script in the HTML report."""
+silent overwrite, inputs untouched, no injected script in the HTML report.
+
+What an output folder may be and what --force touches: tests/test_output_folder.py."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from feedback_nlp.cli import app
 from feedback_nlp.config import AnalysisConfig, Representation
 from feedback_nlp.errors import OutputError
 from feedback_nlp.output import csv_text
+from feedback_nlp.output_folder import MARKER
 from feedback_nlp.pipeline import analyze
 from feedback_nlp.report import write_report
 
@@ -133,7 +136,12 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def _leftovers(parent: Path) -> list[str]:
-    return [p.name for p in parent.iterdir() if p.name.startswith(".")]
+    """Hidden entries beside the report folders and inside them, but for the marker."""
+    hidden = [p for p in parent.iterdir() if p.name.startswith(".")]
+    for folder in parent.iterdir():
+        if folder.is_dir():
+            hidden += [p for p in folder.iterdir() if p.name.startswith(".") and p.name != MARKER]
+    return [str(p.relative_to(parent)) for p in hidden]
 
 
 def test_existing_report_needs_force(result_and_input, tmp_path: Path) -> None:
@@ -284,7 +292,8 @@ def test_report_files_get_ordinary_permissions(tmp_path):
     import os
     import stat
 
-    from feedback_nlp.output import report_folder, write_text
+    from feedback_nlp.output import write_text
+    from feedback_nlp.output_folder import report_folder
 
     old = os.umask(0o022)
     try:
@@ -294,3 +303,4 @@ def test_report_files_get_ordinary_permissions(tmp_path):
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
     assert stat.S_IMODE((tmp_path / "out" / "report.md").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "out" / MARKER).stat().st_mode) == 0o644

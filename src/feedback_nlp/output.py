@@ -1,11 +1,13 @@
-"""Writing the machine-readable tables: deterministic bytes, atomic replacement."""
+"""Writing the machine-readable tables: deterministic bytes, atomic replacement.
+
+The output folder itself (what may be replaced, the swap) is :mod:`feedback_nlp.output_folder`.
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,8 +29,6 @@ __all__ = [
     "to_json",
     "csv_text",
     "write_csv",
-    "check_output_folder",
-    "report_folder",
 ]
 
 
@@ -242,85 +242,3 @@ def _atomic(path: Path) -> Iterator[Any]:
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-
-
-#: Files whose presence shows a folder already holds a report.
-_REPORT_MARKERS = ("summary.json", "report.html", "report.md", "report.xlsx", "comments.csv")
-
-
-def check_output_folder(out_dir: Path, *, force: bool = False) -> None:
-    """Raise :class:`OutputError` unless a report may be written to ``out_dir``.
-
-    A folder that already holds a report (``summary.json``, ``report.html``...)
-    is replaced only with ``force``; the current folder (or one containing it)
-    never is, since replacing means renaming it.
-    """
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"Output folder {out_dir} is a file: pass a folder to --out.")
-    if not out_dir.is_dir():
-        return
-    if Path.cwd().resolve().is_relative_to(out_dir.resolve()):
-        raise OutputError(
-            f"Output folder {out_dir} is the current folder or contains it: "
-            "pass a folder of its own to --out, e.g. --out feedback-report."
-        )
-    if not force and any((out_dir / name).exists() for name in _REPORT_MARKERS):
-        raise OutputError(
-            f"Output folder {out_dir} already holds a report; pass --force to replace it."
-        )
-
-
-@contextmanager
-def report_folder(out_dir: Path, *, force: bool = False) -> Iterator[Path]:
-    """Yield a new temporary folder beside ``out_dir``; on success swap it in as ``out_dir``.
-
-    The whole report is written into the temporary folder; then the old
-    folder is renamed to a backup, the new one takes its name and the backup
-    is deleted. Files of the old folder that the new report does not write
-    (the demo's data, formats not asked for this time) are moved across
-    first. An error or an interrupt at any point leaves the old folder as it
-    was and removes the temporary one: never a mix of two reports.
-    """
-    out_dir = Path(os.path.abspath(out_dir))
-    check_output_folder(out_dir, force=force)
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-        _public(tmp, 0o777)
-    except OSError as err:
-        raise OutputError(f"Cannot write {out_dir}: {err.strerror or err}.") from err
-    try:
-        yield tmp
-        _swap_in(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _swap_in(new: Path, target: Path) -> None:
-    moved: list[str] = []
-    backup: Path | None = None
-    try:
-        if not target.exists():
-            os.rename(new, target)
-            return
-        written = set(os.listdir(new))
-        for name in sorted(os.listdir(target)):
-            if name not in written:
-                os.rename(target / name, new / name)
-                moved.append(name)
-        backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.rmdir(backup)
-        os.rename(target, backup)
-        os.rename(new, target)
-    except BaseException as err:
-        if backup is not None and backup.exists() and not target.exists():
-            os.rename(backup, target)
-        for name in reversed(moved):
-            if (new / name).exists() and not (target / name).exists():
-                os.rename(new / name, target / name)
-        if isinstance(err, OSError):
-            raise OutputError(f"Cannot write {target}: {err.strerror or err}.") from err
-        raise
-    shutil.rmtree(backup, ignore_errors=True)

@@ -67,7 +67,13 @@ FormatOption: TypeAlias = Annotated[
     list[ReportFormat] | None,
     typer.Option("--format", help="Output to write (repeatable; default: html, md, csv, json)."),
 ]
-OutOption: TypeAlias = Annotated[Path, typer.Option(help="Output folder.")]
+OutOption: TypeAlias = Annotated[
+    Path,
+    typer.Option(
+        help="Output folder: new, empty, or a report of feedback-nlp "
+        "(a folder of other files is refused)."
+    ),
+]
 PerSegmentOption: TypeAlias = Annotated[
     bool, typer.Option("--per-segment", help="Also fit each segment value's own themes.")
 ]
@@ -116,7 +122,12 @@ NoRedactNamesOption: TypeAlias = Annotated[
     ),
 ]
 ForceOption: TypeAlias = Annotated[
-    bool, typer.Option("--force", help="Replace a report already in the --out folder.")
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace a report already in the --out folder "
+        "(only files feedback-nlp wrote are replaced or removed).",
+    ),
 ]
 EngineOption: TypeAlias = Annotated[
     Engine,
@@ -167,7 +178,7 @@ def analyze_command(
 ) -> None:
     """Analyse a survey: NPS with intervals, sentiment, themes, detractor vs promoter themes."""
     with handle_errors():
-        from ..output import check_output_folder
+        from ..output_folder import check_output_folder
 
         # Keyword order is evaluation order: with several bad options, the first one named
         # here is the one reported.

@@ -13,7 +13,10 @@ from .run import analyze_and_report
 
 
 def demo_command(
-    out: Annotated[Path, typer.Option(help="Output folder for the report.")] = Path("demo-report"),
+    out: Annotated[
+        Path,
+        typer.Option(help="Output folder for the report: new, empty, or a report of feedback-nlp."),
+    ] = Path("demo-report"),
     rows: Annotated[
         int, typer.Option(min=50, help="Number of survey responses to generate.")
     ] = 3000,
@@ -29,12 +32,14 @@ def demo_command(
     """Generate a realistic synthetic survey and analyse it (or only write it with --write-data)."""
     with handle_errors():
         from ..demo import demo_config, write_survey
+        from ..output_folder import claim_data_file
 
         if write_data is not None:
             path = write_survey(write_data, rows=rows, seed=seed)
             console.print(f"Demo survey ({rows} rows, seed {seed}) written to [bold]{path}[/]")
             return
-        out.mkdir(parents=True, exist_ok=True)
-        data = write_survey(out / "demo_survey.csv", rows=rows, seed=seed)
+        # A demo folder is replaced without --force; the marker lists the survey as the
+        # tool's before it is written, and a folder of other files is refused.
+        data = write_survey(claim_data_file(out, "demo_survey.csv"), rows=rows, seed=seed)
         cfg = demo_config(data, seed=seed)
-        analyze_and_report(cfg, out, force=True, quiet=quiet)  # the demo's own folder
+        analyze_and_report(cfg, out, force=True, quiet=quiet)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from ..config import DEFAULT_FORMATS, ReportFormat
 from ..errors import ConfigError
-from ..output import report_folder, write_bytes, write_tables, write_text
+from ..output import write_bytes, write_tables, write_text
+from ..output_folder import report_folder
 from ..result import AnalysisResult
 from .markdown import render_markdown
 
@@ -55,10 +56,15 @@ def write_report(
     force : bool, default=False
         Replace a report already in ``out_dir`` (else :class:`OutputError`).
 
-    The report is written into a temporary folder beside ``out_dir`` and
-    swapped in whole (:func:`~feedback_nlp.output.report_folder`): an error or
-    an interrupt leaves the previous report intact. Files of formats not
-    chosen are kept from the previous report.
+    ``out_dir`` must be missing, empty or a report of this tool: a folder of
+    other files is refused, ``force`` or not, and files the tool did not write
+    are never replaced or deleted. The report is written into a private
+    temporary folder inside ``out_dir`` and moved in at the end
+    (:func:`~feedback_nlp.output_folder.report_folder`): an error or an
+    interrupt leaves the previous report intact. With ``force`` the folder
+    then holds exactly the new report: files of the previous report that
+    this one does not write (a format not chosen this time, a table this
+    input has none of) are removed.
     """
     chosen = parse_formats(formats)
     with report_folder(Path(out_dir), force=force) as tmp:
