@@ -25,6 +25,7 @@ from _model_folders import edit_doc, make_texts, read_doc, reseal, sha256, write
 from feedback_nlp.cli import app
 from feedback_nlp.errors import ModelError
 from feedback_nlp.themes import ThemeModel, load_model, save_model
+from feedback_nlp.themes.model_schema import SchemaIssue, check_model_doc, show
 
 Tamper = Callable[[Path], None]
 
@@ -542,3 +543,41 @@ def test_values_the_tool_writes_for_a_tiny_survey_load(pristine, tmp_path):
     )
     model = load_model(folder)
     assert model.rep_._vec.min_df == 1 and model.fast_.random_state == 2**32 - 1
+
+
+def _as_minilm(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["representation"] = {
+        "name": "minilm",
+        "version": {"name": "minilm", "model": "all-MiniLM-L6-v2-onnx-int8", "sha256": "a" * 64},
+        "n_threads": 2,
+        "batch_size": 32,
+        "max_length": 256,
+    }
+    for name in ("tfidf_idf.npy", "tfidf_components.npy"):
+        doc["files"].pop(name)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("n_threads", 10**6, "representation.n_threads: expected an integer from 1 to 1024"),
+        ("batch_size", 0, "representation.batch_size: expected an integer from 1 to 4096"),
+        ("max_length", 10**9, "representation.max_length: expected an integer from 1 to 512"),
+        ("model_path", "/tmp/evil.onnx", "representation.model_path: unknown key"),
+    ],
+)
+def test_minilm_settings_are_bounded(pristine, key, value, message):
+    doc = _as_minilm(read_doc(pristine))
+    check_model_doc(doc)  # the MiniLM form of the same model passes
+    doc["representation"][key] = value
+    with pytest.raises(SchemaIssue) as err:
+        check_model_doc(doc)
+    assert str(err.value).startswith(message)
+
+
+def test_show_never_echoes_markup_or_controls():
+    assert show("content") == "'content'"
+    assert show("[bold]x[/]") == "a string of 10 characters"
+    assert show("a\x1b[31mb") == "a string of 7 characters"
+    assert show(10**50) == "a number of 51 digits"
