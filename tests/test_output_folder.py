@@ -206,6 +206,26 @@ def test_a_marker_never_claims_files_the_tool_does_not_write(result, tmp_path: P
     assert not (out / "report.md").exists()
 
 
+def test_a_table_added_later_is_recorded_and_a_users_file_of_that_name_kept(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    with report_folder(out) as staging:  # a table name REPORT_FILES does not know yet
+        write_text(staging / "new_table.csv", "a\n")
+    assert _marker(out)["report_files"] == ["new_table.csv"]
+    with report_folder(out, force=True) as staging:
+        write_text(staging / "report.md", "# new\n")
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "report.md"]
+    (out / "other_table.csv").write_text("mine\n")
+    with pytest.raises(OutputError) as err, report_folder(out, force=True) as staging:
+        write_text(staging / "other_table.csv", "b\n")
+    assert str(err.value) == (
+        f"Output folder {out} holds 'other_table.csv', which feedback-nlp did not write; "
+        "move it away or choose another folder for --out."
+    )
+    assert (out / "other_table.csv").read_text() == "mine\n" and _hidden(out) == []
+
+
 # ---------------------------------------------------------------- --force
 
 

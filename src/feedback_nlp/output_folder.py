@@ -80,7 +80,9 @@ _RANDOM = "[a-z0-9_]{8}"  # the random part of tempfile's names
 _FILE_TMP = re.compile(rf"\.(.+)\.{_RANDOM}\.tmp\Z")
 _MAX_JSON = 64 << 20
 #: Keys every summary.json of this tool has: how a report from before the marker is known.
-_SUMMARY_KEYS = ("rows", "nps", "columns", "manifest")
+_SUMMARY_KEYS = ("rows", "nps")
+#: A report file a marker may list besides REPORT_FILES (a table added later).
+_REPORT_NAME = re.compile(r"[a-z0-9_]+\.(csv|json|md|html|xlsx)")
 
 
 @dataclass(frozen=True)
@@ -248,9 +250,13 @@ def _read_marker(path: Path) -> tuple[frozenset[str], frozenset[str]] | None:
     if not isinstance(report, list) or not isinstance(data, list):
         return None
     return (
-        frozenset(n for n in report if isinstance(n, str) and n in REPORT_FILES),
+        frozenset(n for n in report if isinstance(n, str) and _is_report_name(n)),
         frozenset(n for n in data if isinstance(n, str) and n in DATA_FILES),
     )
+
+
+def _is_report_name(name: str) -> bool:
+    return name in REPORT_FILES or _REPORT_NAME.fullmatch(name) is not None
 
 
 def _legacy_report(real: Path, entries: list[str]) -> bool:
@@ -260,7 +266,9 @@ def _legacy_report(real: Path, entries: list[str]) -> bool:
     if not all(n in REPORT_FILES | DATA_FILES and _is_file(real / n) for n in entries):
         return False
     summary = _read_json(real / "summary.json")
-    return isinstance(summary, dict) and all(k in summary for k in _SUMMARY_KEYS)
+    return isinstance(summary, dict) and all(
+        isinstance(summary.get(k), dict) for k in _SUMMARY_KEYS
+    )
 
 
 def _write_marker(path: Path, report: Iterable[str], data: Iterable[str], folder: Path) -> None:
@@ -429,9 +437,15 @@ def _swap_in(staging: Path, current: _Folder, force: bool) -> None:
         )
     real = current.path
     written = sorted(os.listdir(staging))
-    unknown = [n for n in written if n not in REPORT_FILES]
+    unknown = [n for n in written if not _is_report_name(n) or not _is_file(staging / n)]
     if unknown:
         raise OutputError(f"Cannot write {real / unknown[0]}: not a report file of feedback-nlp.")
+    theirs = [n for n in written if os.path.lexists(real / n) and n not in current.report]
+    if theirs:  # never replaced, whatever its name
+        raise OutputError(
+            f"Output folder {current.shown} holds {theirs[0]!r}, which feedback-nlp did not "
+            "write; move it away or choose another folder for --out."
+        )
     _write_marker(staging / MARKER, written, current.data, real)
     old = ([MARKER] if os.path.lexists(real / MARKER) else []) + sorted(current.report)
     backup = _backup_for(staging)
