@@ -183,6 +183,20 @@ def test_other_files_in_a_report_folder_are_left_alone(result, tmp_path: Path) -
     assert sorted(p.name for p in out.iterdir()) == [MARKER, "drafts", "notes.txt", "summary.json"]
 
 
+def test_a_planted_link_with_an_output_name_is_never_written_through(
+    result, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    write_report(result, out, ["md"])
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (out / "report.md").unlink()
+    (out / "report.md").symlink_to(victim)
+    with pytest.raises(OutputError, match="holds 'report.md', which feedback-nlp did not write"):
+        write_report(result, out, ["md"], force=True)
+    assert victim.read_text() == "precious" and (out / "report.md").is_symlink()
+
+
 def test_a_damaged_marker_is_not_trusted(result, tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_report(result, out, ["md"])

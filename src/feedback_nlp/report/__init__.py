@@ -64,7 +64,9 @@ def write_report(
     interrupt leaves the previous report intact. With ``force`` the folder
     then holds exactly the new report: files of the previous report that
     this one does not write (a format not chosen this time, a table this
-    input has none of) are removed.
+    input has none of) are removed. To fail before a long analysis rather
+    than after it, call :func:`feedback_nlp.output_folder.check_output_folder`
+    first (the CLI does).
     """
     chosen = parse_formats(formats)
     with report_folder(Path(out_dir), force=force) as tmp:
