@@ -272,7 +272,7 @@ def _legacy_report(real: Path, entries: list[str]) -> bool:
 
 
 def _write_marker(path: Path, report: Iterable[str], data: Iterable[str], folder: Path) -> None:
-    """Write the marker to ``path`` (in a temporary folder), with the mode of ``folder``'s."""
+    """Write the marker to ``path`` (a temporary folder) with the mode of the one it replaces."""
     try:
         from importlib.metadata import version
 
