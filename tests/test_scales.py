@@ -41,15 +41,18 @@ def _choose(values: list[float] | np.ndarray, scale: Scale | None = None):
     return choose_scale(_counts(values), scale or Scale.default(), "rating", "s.csv")
 
 
-def _survey_file(tmp_path: Path, scores: list[str], name: str = "s.csv") -> Path:
+def _survey_file(
+    tmp_path: Path, scores: list[str], name: str = "s.csv", dated: bool = False
+) -> Path:
     # Distinct comments, so that a full analysis has text to find themes in.
     words = ["fit", "colour", "size", "price", "delivery", "fabric", "service", "length"]
     comments = [f"the {words[i % 8]} was {'good' if i % 3 else 'poor'} number {i}" for i in
                 range(len(scores))]  # fmt: skip
     path = tmp_path / name
-    pd.DataFrame({"id": range(1, len(scores) + 1), "rating": scores, "comment": comments}).to_csv(
-        path, index=False
-    )
+    frame = pd.DataFrame({"id": range(1, len(scores) + 1), "rating": scores, "comment": comments})
+    if dated:  # two months, for a trend headline
+        frame["date"] = [f"2026-0{1 + 2 * i // len(scores)}-1{i % 9}" for i in range(len(scores))]
+    frame.to_csv(path, index=False)
     return path
 
 
@@ -349,7 +352,7 @@ def test_cli_stops_on_a_small_star_file_with_one_line(tmp_path: Path) -> None:
 
 def test_cli_inferred_scale_is_loud_in_terminal_summary_and_every_report(tmp_path: Path) -> None:
     scores = [str(v) for v in np.random.default_rng(7).integers(1, 6, 40)]
-    path, out = _survey_file(tmp_path, scores), tmp_path / "out"
+    path, out = _survey_file(tmp_path, scores, dated=True), tmp_path / "out"
     args = ["analyze", str(path), "--no-redact", "--representation", "tfidf", "--themes", "2",
             "--format", "md", "--format", "html", "--format", "json", "--format", "xlsx",
             "--out", str(out), "--quiet"]  # fmt: skip
@@ -368,7 +371,10 @@ def test_cli_inferred_scale_is_loud_in_terminal_summary_and_every_report(tmp_pat
     md = (out / "report.md").read_text()
     assert f"**NPS-style score {summary['nps']['score']:+.2f}** {scale} (95% CI" in md
     assert "**NPS " not in md
+    assert "**NPS-style score 2026-02: " in md  # the trend headline too
+    assert "Over time (by month): NPS-style score 2026-02 " in result.stdout
     html = (out / "report.html").read_text()
+    assert '<small class="trend">NPS-style score 2026-02: ' in html
     assert '<div class="big">NPS-style score ' in html
     assert f'<small class="scale">{scale}</small>' in html
     ws = load_workbook(out / "report.xlsx", read_only=True)["summary"]

@@ -69,11 +69,13 @@ def print_notes(notes: list[str], quiet: bool) -> None:
 
 def print_summary(result: AnalysisResult, written: dict[str, Path]) -> None:
     """NPS headline, segments, top detractor themes with one example, where the report is."""
+    from ..report.view import score_label
+
     s = result.summary
     _print_headline(s)
     _print_segments(result)
     _print_top_themes(result)
-    _print_trends(s.trends)
+    _print_trends(s.trends, score_label(s.scale)[0])
     _print_metrics(s.metrics)
     _print_followup(s.followup, written)
     _print_candidates(s.new_theme_candidates)
@@ -154,7 +156,7 @@ def _print_top_themes(result: AnalysisResult) -> None:
             console.print(f'     "{escape(quote)}"', style="dim")
 
 
-def _print_trends(t: TrendsSummary | None) -> None:
+def _print_trends(t: TrendsSummary | None, label: str = "NPS") -> None:
     """The last period against the one before, and detractor themes that grew or shrank."""
     from ..report.formatting import plain_p, shorten
     from ..report.view import theme_changes
@@ -171,7 +173,7 @@ def _print_trends(t: TrendsSummary | None) -> None:
         return
     sig = "significant" if c.significant else "not significant"
     console.print(
-        f"[bold]Over time[/] (by {t.period}): NPS {c.last.period} "
+        f"[bold]Over time[/] (by {t.period}): {label} {c.last.period} "
         f"{c.last.nps:+.1f} vs {c.previous.period} {c.previous.nps:+.1f}: "
         f"{c.nps_change:+.1f} points"
     )

@@ -18,7 +18,7 @@ from .formatting import fmt_interval, shorten
 from .formatting import fmt_num as _num
 from .formatting import fmt_p as _p
 from .formatting import fmt_pct as _pct
-from .view import theme_changes
+from .view import headline, theme_changes
 
 __all__ = ["trends_section", "metrics_section", "followup_section", "trend_headline"]
 
@@ -27,8 +27,12 @@ MAX_FOLLOWUP_ROWS = 10
 MAX_FOLLOWUP_CHARS = 200
 
 
-def trend_headline(comparison: TrendComparison | None, alpha: float) -> str | None:
+def trend_headline(
+    comparison: TrendComparison | None, alpha: float, label: str = "NPS"
+) -> str | None:
     """One sentence: the last period's NPS, its change vs the one before, its significance.
+
+    ``label`` names the score (``NPS-style score`` on another scale than NPS 0-10).
 
     >>> from feedback_nlp.summary_types import PeriodNps
     >>> last = PeriodNps("2026-06", 80, 20, 44, 16, 5.0, -8.0, 18.0)
@@ -41,7 +45,7 @@ def trend_headline(comparison: TrendComparison | None, alpha: float) -> str | No
     c = comparison
     sig = "significant" if (_finite(c.p_value) or 1.0) < alpha else "not significant"
     return (
-        f"NPS {c.last.period}: {_num(c.last.nps, 1, True)}, "
+        f"{label} {c.last.period}: {_num(c.last.nps, 1, True)}, "
         f"{_num(c.nps_change, 1, True)} points vs {c.previous.period} "
         f"({_num(c.previous.nps, 1, True)}); p = {_p(c.p_value)}, {sig}."
     )
@@ -92,7 +96,7 @@ def trends_section(result: AnalysisResult) -> dict[str, Any] | None:
         "period": info.period,
         "date_column": info.date_column or "",
         "without_date": int(info.rows_without_date or 0),
-        "headline": trend_headline(c, result.config.alpha),
+        "headline": trend_headline(c, result.config.alpha, headline(result.summary).label),
         "last": c.last.period if c else None,
         "previous": c.previous.period if c else None,
         "nps_chart": Markup(trend_charts.nps_trend(points, "NPS per period with 95% intervals"))

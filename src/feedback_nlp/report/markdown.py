@@ -110,7 +110,7 @@ def _trends_md(result: AnalysisResult) -> list[str]:
     if c:
         sig = "significant" if c.significant else "not significant"
         parts += [
-            f"**NPS {c.last.period}: {c.last.nps:+.1f}**, "
+            f"**{headline(result.summary).label} {c.last.period}: {c.last.nps:+.1f}**, "
             f"{c.nps_change:+.1f} points "
             f"vs {c.previous.period} ({c.previous.nps:+.1f}); z test p = "
             f"{format_p(c.p_value)}, {sig}.",
