@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from _model_folders import make_texts, read_doc, reseal
@@ -116,6 +116,9 @@ def _edit_bytes(folder: Path, action: str, pick: int, at: int, data: bytes) -> N
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(edits=EDITS, seal=st.booleans())
+@example(  # found by this test: a list as the representation's name
+    edits=[("doc", ("replace", 15, None)), ("doc", ("replace", 999999, []))], seal=True
+)
 def test_random_tampering_gives_model_error_or_a_working_model(pristine, edits, seal):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "model"

@@ -281,7 +281,17 @@ CASES: dict[str, tuple[Tamper, str]] = {
     "bool for an int": (doc_edit(setter("params", "n_clusters", value=True)), "params.n_clusters"),
     "brand term list too long": (
         doc_edit(setter("params", "brand_terms", value=["x"] * 20_000)),
-        "params.brand_terms: expected a list of 0 to 10000 items, got a list of 20000 items.",
+        "params.brand_terms: expected a list of 0 to 1000 items, got a list of 20000 items.",
+    ),
+    "every comment embedded": (
+        doc_edit(setter("params", "max_embed", value=10**8)),
+        "params.max_embed: expected an integer from 1 to 100000",
+    ),
+    "negative shape": (
+        npy_with_header(
+            "mean.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (-2, -3), }", bytes(24)
+        ),
+        "mean.npy has shape (-2, -3)",
     ),
     "NaN threshold": (
         doc_edit(setter("none_threshold", value=float("nan"))),
@@ -304,7 +314,7 @@ CASES: dict[str, tuple[Tamper, str]] = {
         "model.json is nested too deeply",
     ),
     "not UTF-8": (raw_bytes("model.json", lambda b: b.replace(b'"T01"', b'"T\xff1"')), "not UTF-8"),
-    "model.json over 64 MB": (huge_file("model.json", 65 * 2**20), "above the 67108864-byte limit"),
+    "model.json over 16 MB": (huge_file("model.json", 17 * 2**20), "above the 16777216-byte limit"),
     "terminal escape in a label": (
         doc_edit(setter("themes", 0, "label", value="\x1b]8;;http://x\x1b\\click\x1b[0m")),
         "themes[0].label: holds control characters.",
@@ -329,7 +339,7 @@ CASES: dict[str, tuple[Tamper, str]] = {
     ),
     "vocabulary index out of range": (
         doc_edit(lambda d: d["representation"]["vocabulary"].update({_first_term(d): 10**9})),
-        "expected an integer from 0 to 1999999",
+        "expected an integer from 0 to 499999",
     ),
     "vocabulary indices repeated": (doc_edit(_dup_index), "vocabulary indices are corrupt"),
     "training holds an object": (
@@ -545,6 +555,12 @@ def test_values_the_tool_writes_for_a_tiny_survey_load(pristine, tmp_path):
     assert model.rep_._vec.min_df == 1 and model.fast_.random_state == 2**32 - 1
 
 
+def test_threads_are_capped_at_the_cores(pristine, tmp_path):
+    folder = _copy(pristine, tmp_path)
+    edit_doc(folder, setter("params", "n_threads", value=1024))
+    assert load_model(folder).n_threads == min(1024, os.cpu_count() or 1)
+
+
 def _as_minilm(doc: dict[str, Any]) -> dict[str, Any]:
     doc["representation"] = {
         "name": "minilm",
@@ -581,3 +597,43 @@ def test_show_never_echoes_markup_or_controls():
     assert show("[bold]x[/]") == "a string of 10 characters"
     assert show("a\x1b[31mb") == "a string of 7 characters"
     assert show(10**50) == "a number of 51 digits"
+
+
+@pytest.mark.parametrize(
+    "case", ["vectorizer input=filename", "hasher 2**36 features", "array symlinked outside"]
+)
+def test_fit_with_tampered_previous_model_exits_1_with_one_line(case, pristine, tmp_path):
+    tamper, fragment = CASES[case]
+    folder = _copy(pristine, tmp_path)
+    tamper(folder)
+    message = _expect_refused(folder, fragment)
+    survey = tmp_path / "survey.csv"
+    rows = [f"{i % 11},{text}" for i, text in enumerate(make_texts(3))]
+    survey.write_text("score,comment\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    root = tmp_path / "models"
+    result = runner.invoke(
+        app,
+        [
+            "fit",
+            str(survey),
+            "--save",
+            "next",
+            "--previous",
+            str(folder),
+            "--models-root",
+            str(root),
+        ],
+    )
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.stderr.strip().splitlines() == [f"Error: {message}"]
+    assert not (root / "next").exists()
+
+
+def test_a_path_that_is_not_a_folder(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text("{}")
+    with pytest.raises(ModelError) as err:
+        load_model(path)
+    assert str(err.value) == (
+        f"No saved model at {path}: the path is not a folder. Re-fit it with `feedback-nlp fit`."
+    )

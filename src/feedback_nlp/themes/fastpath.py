@@ -180,6 +180,7 @@ def fast_from_state(
         or len(np.unique(cols)) != len(cols)
         or (len(classes) and (classes.min() < 0 or classes.max() >= n_themes))
         or len(np.unique(classes)) != len(classes)
+        or len(classes) < 2
         or n_rows != (1 if len(classes) == 2 else len(classes))
     ):
         raise ValueError(

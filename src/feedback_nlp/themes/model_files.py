@@ -158,7 +158,7 @@ def npy_header(path: Path, dtype: str, ndim: int) -> tuple[tuple[int, ...], int]
         offset = fh.tell()
     if found.hasobject or found.fields is not None or found.str != dtype:
         raise ValueError(f"{path.name} holds {found.str} values, expected {dtype}.")
-    if len(shape) != ndim:
+    if len(shape) != ndim or any(dim < 0 for dim in shape):
         raise ValueError(f"{path.name} has shape {shape}, expected {ndim} dimension(s).")
     elements = 1
     for dim in shape:

@@ -56,7 +56,8 @@ def _fail(folder: Path, problem: str) -> ModelError:
 def _read_doc(folder: Path) -> tuple[dict[str, Any], dict[str, str] | None]:
     """model.json checked against checksums.sha256, parsed strictly, format checked."""
     if not folder.is_dir():
-        raise ModelError(f"No saved model at {folder}: the folder does not exist. {REFIT_HINT}")
+        what = "is not a folder" if os.path.lexists(folder) else "does not exist"
+        raise ModelError(f"No saved model at {folder}: the path {what}. {REFIT_HINT}")
     meta = folder / "model.json"
     if not meta.exists() and not meta.is_symlink():
         raise ModelError(f"No saved model at {folder}: model.json is missing. {REFIT_HINT}")
@@ -206,7 +207,8 @@ def _check_shapes(folder: Path, doc: Mapping[str, Any], arrays: Mapping[str, np.
         )
     n_ids = len(doc["match_ids"])
     dim = 384 if doc["representation"]["name"] == "minilm" else None
-    if mean.shape != (d,) or match_cents.shape != (n_ids, d) or dim not in (None, d):
+    bad_dim = d < 1 or dim not in (None, d)
+    if mean.shape != (d,) or match_cents.shape != (n_ids, d) or bad_dim:
         raise _shape_error(
             folder,
             f"centroids {centroids.shape}, mean {mean.shape}, match centroids "
@@ -257,7 +259,12 @@ def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeMod
         )
     fast = doc["fast"]
     fast_, hasher_ = _rebuild_fast(folder, fast, arrays, k) if fast else (None, None)
-    params = {**doc["params"], "brand_terms": tuple(doc["params"]["brand_terms"])}
+    params = {
+        **doc["params"],
+        "brand_terms": tuple(doc["params"]["brand_terms"]),
+        # Fitted on a bigger machine, or set by the file: never more processes than cores.
+        "n_threads": min(doc["params"]["n_threads"], os.cpu_count() or 1),
+    }
     model = ThemeModel.from_learned(
         params,
         rep=rep,

@@ -54,16 +54,18 @@ REFIT_HINT = "Re-fit it with `feedback-nlp fit`."
 
 #: Themes (and match ids) a model may have; the tool fits 5-15, a codebook adds a few.
 MAX_THEMES = 1000
-#: TF-IDF vocabulary terms (a 4,000-comment sample has ~10-30k).
-MAX_VOCABULARY = 2_000_000
+#: TF-IDF vocabulary terms (a 4,000-comment sample has ~10-30k; the SVD basis,
+#: 100 x terms, reaches MAX_ARRAY_ELEMENTS at ~335k).
+MAX_VOCABULARY = 500_000
 #: Elements of any one array (256 MB as float64).
 MAX_ARRAY_ELEMENTS = 2**25
 #: Bytes of all arrays together.
 MAX_TOTAL_ARRAY_BYTES = 2**30
 #: Elements of the fast-path classifier's dense weights (themes x hashed features).
 MAX_DENSE_WEIGHTS = 2**25
-#: Size of model.json (vocabulary included).
-MAX_JSON_BYTES = 64 * 2**20
+#: Size of model.json (vocabulary included: ~25 bytes a term). Parsed JSON takes up
+#: to ~12x its size in memory (a file of floats), so this bounds loading near 200 MB.
+MAX_JSON_BYTES = 16 * 2**20
 #: Hashed features of the fast path: a power of two in this range (the tool writes 2**18).
 HASHER_FEATURES = (2**10, 2**20)
 SEED_RANGE = (0, 2**32 - 1)
@@ -346,12 +348,14 @@ def _theme_params() -> Check:
             "random_state": nullable(integer(*SEED_RANGE)),
             "min_themes": count,
             "max_themes": count,
-            "max_embed": integer(1, 10**8),
+            # Texts embedded before the fast classifier takes over (the tool writes
+            # 4,000): a file must not make every comment of a big survey embedded.
+            "max_embed": integer(1, 100_000),
             "n_clusters": integer(1, 100_000),
             "min_theme_share": share,
             "membership_threshold": share,
             "none_quantile": share,
-            "brand_terms": array_of(text(1000), 10_000),
+            "brand_terms": array_of(text(100), 1000),
             "n_threads": integer(1, 1024),
             "n_runs": integer(1, 1000),
         }
@@ -407,7 +411,7 @@ def _document(sk: Mapping[str, Check], format_name: str, versions: tuple[int, ..
 
     def representation(value: Any, where: str) -> None:
         name = value.get("name") if isinstance(value, dict) else None
-        if name not in reps:
+        if not isinstance(name, str) or name not in reps:
             raise SchemaIssue(
                 _join(where, "name"), f"expected 'tfidf' or 'minilm', got {show(name)}."
             )

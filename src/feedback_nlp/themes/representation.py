@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -247,7 +248,7 @@ class MiniLMEmbedder:
         checksum verified) on first use. Callers compare ``state["version"]["sha256"]``
         with :func:`minilm_sha256` first."""
         return cls(
-            n_threads=int(state.get("n_threads", 2)),
+            n_threads=min(int(state.get("n_threads", 2)), os.cpu_count() or 1),
             batch_size=int(state.get("batch_size", 48)),
             max_length=int(state.get("max_length", 256)),
         )
