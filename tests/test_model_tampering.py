@@ -182,6 +182,14 @@ def _dup_index(doc: dict[str, Any]) -> None:
     vocab[b] = vocab[a]
 
 
+def _empty_vocabulary(folder: Path) -> None:
+    edit_doc(folder, lambda d: d["representation"].update(vocabulary={}), seal=False)
+    d = np.load(folder / "tfidf_components.npy").shape[0]
+    np.save(folder / "tfidf_idf.npy", np.zeros(0, dtype=np.float64))
+    np.save(folder / "tfidf_components.npy", np.zeros((d, 0), dtype=np.float64))
+    reseal(folder)
+
+
 REP = ("representation",)
 VEC = (*REP, "vectorizer")
 HASHER = ("fast", "hasher")
@@ -342,6 +350,10 @@ CASES: dict[str, tuple[Tamper, str]] = {
         "expected an integer from 0 to 499999",
     ),
     "vocabulary indices repeated": (doc_edit(_dup_index), "vocabulary indices are corrupt"),
+    "empty vocabulary and arrays": (
+        _empty_vocabulary,
+        "the TF-IDF vocabulary is missing or empty.",
+    ),
     "training holds an object": (
         doc_edit(setter("training", "x", value={"y": 1})),
         "training.x: expected a number, string or null",

@@ -360,8 +360,8 @@ class TfidfRepresentation:
         from sklearn.decomposition import TruncatedSVD
 
         vocab = state.get("vocabulary")
-        if not isinstance(vocab, dict):
-            raise ValueError("the TF-IDF vocabulary is missing.")
+        if not isinstance(vocab, dict) or not vocab:
+            raise ValueError("the TF-IDF vocabulary is missing or empty.")
         for name, ndim in cls.STATE_ARRAYS.items():
             if name not in arrays or arrays[name].ndim != ndim:
                 raise ValueError(f"the TF-IDF {name} array is missing or not {ndim}-D.")
