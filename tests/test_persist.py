@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import pickle
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from _model_folders import MODEL_V1, TOPICS, make_texts, reseal, sha256
+from _model_folders import MODEL_V1, TOPICS, edit_doc, make_texts, reseal, sha256
 from feedback_nlp.errors import ModelError
 from feedback_nlp.themes import ThemeModel, load_model, minilm_available, save_model
 from feedback_nlp.themes.persist import FORMAT_VERSION, resolve_model_dir
@@ -252,3 +253,24 @@ def test_a_model_saved_before_the_state_refactor_still_loads():
 
 #: test_codebook and test_theme_estimator import these from here.
 __all__ = ["TOPICS", "make_texts"]
+
+
+def test_a_version_1_model_loads_with_a_warning_and_the_schema_still_applies(tmp_path, caplog):
+    """Format version 1 (no checksums.sha256): loads when it passes every other check."""
+    with caplog.at_level("WARNING", logger="feedback_nlp.themes.model_load"):
+        load_model(MODEL_V1.resolve())
+    assert "saved before models carried checksums.sha256 (format version 1)" in caplog.text
+    folder = tmp_path / "v1"
+    shutil.copytree(MODEL_V1, folder)
+    edit_doc(
+        folder, lambda d: d["representation"]["vectorizer"].update(input="filename"), seal=False
+    )
+    with pytest.raises(ModelError, match=r"vectorizer\.input: expected 'content', got 'filename'"):
+        load_model(folder)
+
+
+def test_a_resaved_version_1_model_gets_checksums(tmp_path):
+    path = save_model(load_model(MODEL_V1.resolve()), tmp_path / "models" / "v2")
+    assert json.loads((path / "model.json").read_text())["format_version"] == FORMAT_VERSION == 2
+    assert (path / "checksums.sha256").is_file()
+    load_model(path)
