@@ -411,6 +411,10 @@ CASES: dict[str, tuple[Tamper, str]] = {
         new_array("centroids.npy", lambda a: np.full_like(a, np.nan)),
         "centroids.npy holds NaN or infinite values.",
     ),
+    "huge values": (
+        new_array("fast_coef_values.npy", lambda a: np.full_like(a, 1e300)),
+        "fast_coef_values.npy holds values above 1e+06 in magnitude",
+    ),
     "inconsistent dimension": (new_array("mean.npy", lambda a: a[:3]), "inconsistent shapes"),
     "column out of range": (
         new_array("fast_coef_cols.npy", lambda a: a + 2**18),
@@ -476,6 +480,16 @@ CASES: dict[str, tuple[Tamper, str]] = {
         "fast.n_features: expected an integer",
     ),
     "model.json missing": (unlink("model.json"), "model.json is missing"),
+    "model.json empty": (raw_json(lambda t: ""), "model.json is not valid JSON (Expecting value"),
+    "model.json a list": (raw_json(lambda t: "[]"), "model.json is not a feedback-nlp theme model"),
+    "model.json a folder": (
+        lambda f: ((f / "model.json").unlink(), (f / "model.json").mkdir()),
+        "model.json is not a regular file.",
+    ),
+    "no themes": (
+        doc_edit(lambda d: d.update(themes=[], n_themes=0)),
+        "themes: expected a list of 1 to 1000 items, got a list of 0 items.",
+    ),
 }
 
 

@@ -44,6 +44,9 @@ CHECKSUMS = "checksums.sha256"
 _CHECKSUMS_MAX_BYTES = 64 * 1024
 _LINE = re.compile(r"([0-9a-f]{64})  ([a-z][a-z0-9_]*\.(?:npy|json))")
 _MAX_HEADER = 10_000
+#: Largest magnitude of a float in a saved array: a bound far above the real
+#: values (|x| < 10) that keeps every dot product finite.
+MAX_ABS_VALUE = 1e6
 
 
 def one_line(message: str, limit: int = 160) -> str:
@@ -191,4 +194,9 @@ def read_array(path: Path, dtype: str, ndim: int, digests: Mapping[str, str]) ->
         raise ValueError(f"{path.name} is not a plain numeric .npy array.")
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise ValueError(f"{path.name} holds NaN or infinite values.")
+    if arr.dtype.kind == "f" and arr.size and float(np.abs(arr).max()) > MAX_ABS_VALUE:
+        raise ValueError(
+            f"{path.name} holds values above {MAX_ABS_VALUE:g} in magnitude (saved models "
+            "hold unit vectors, idf weights and classifier weights of a few units)."
+        )
     return arr
