@@ -165,12 +165,14 @@ def test_bad_inputs_give_one_line_and_exit_1(tmp_path: Path):
         "Available columns: id, score, comment.",
     )
 
+    # Without a text column the scores are analysed (tests/test_robustness.py); a text
+    # column that is named but missing is still an error.
     no_text = tmp_path / "notext.csv"
     no_text.write_text("id,score\n1,9\n2,3\n")
-    code, line = _error_line("analyze", str(no_text))
-    assert code == 1 and line.startswith(
-        "Error: No text column found in notext.csv: pass --text-col with the column holding "
-        "the comments."
+    code, line = _error_line("analyze", str(no_text), "--text-col", "comment")
+    assert code == 1 and line == (
+        "Error: Column 'comment' not found in notext.csv. Did you mean 'score'? "
+        "Available columns: id, score."
     )
 
     bad_scores = tmp_path / "bad.csv"

@@ -358,13 +358,15 @@ def test_no_score_column(tmp_path: Path) -> None:
     )
 
 
-def test_no_text_column(tmp_path: Path) -> None:
-    with pytest.raises(ColumnError) as err:
-        survey(csv_file(tmp_path, "id,score\n1,9\n"))
-    assert str(err.value) == (
-        "No text column found in survey.csv: pass --text-col with the column holding "
-        "the comments. Available columns: id, score."
-    )
+def test_no_text_column_reads_the_scores_only(tmp_path: Path) -> None:
+    s = survey(csv_file(tmp_path, "id,score\n1,9\n"))
+    assert s.frame["text"].tolist() == [""] and s.info["columns"]["text"] is None
+    assert (
+        "No text column found in survey.csv: analysed the scores only, without themes (pass "
+        "--text-col with the column holding the comments, if any; available columns: id, score)."
+    ) in s.notes
+    with pytest.raises(ColumnError, match=r"^Column 'comment' not found in survey.csv"):
+        survey(csv_file(tmp_path, "id,score\n1,9\n"), text_col="comment")
 
 
 def test_segment_with_a_builtin_name_is_refused(tmp_path: Path) -> None:

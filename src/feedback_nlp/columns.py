@@ -149,9 +149,16 @@ def choose_columns(
     else:
         pick.detect("text", text_frame, lambda s: True)
         if pick.chosen["text"] is None:
-            raise ColumnError(
-                f"No text column found in {text_where}: pass --text-col with the column "
-                f"holding the comments. Available columns: {list_columns(text_cols)}."
+            if comments is not None:  # a comments file is there for its text
+                raise ColumnError(
+                    f"No text column found in {text_where}: pass --text-col with the column "
+                    f"holding the comments. Available columns: {list_columns(text_cols)}."
+                )
+            # A score-only export is still a survey: its NPS, segments and trends.
+            notes.append(
+                f"No text column found in {text_where}: analysed the scores only, without "
+                "themes (pass --text-col with the column holding the comments, if any; "
+                f"available columns: {list_columns(text_cols)})."
             )
     both = f"{source} or {csource}" if comments is not None else source
     every = mcols + [c for c in ccols if c not in mcols]

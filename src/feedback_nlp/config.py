@@ -20,6 +20,9 @@ __all__ = [
     "Engine",
     "DEFAULT_FORMATS",
     "parse_group_map",
+    "check_seed",
+    "MAX_SEED",
+    "display_path",
 ]
 
 
@@ -202,6 +205,42 @@ def _span(lo: float, hi: float) -> str:
 GROUPS = ("detractor", "passive", "promoter")
 
 
+def display_path(path: str | Path) -> str:
+    r"""``path`` as text that can be written to a UTF-8 file or a terminal.
+
+    A file name that is not valid UTF-8 reaches Python with its bad bytes as
+    lone surrogates; every output encoding refuses those, so they are shown
+    as U+FFFD (the file itself is still opened by its real name).
+
+    >>> display_path(Path(b"caf\xe9.csv".decode("utf-8", "surrogateescape"))) == "caf\ufffd.csv"
+    True
+    """
+    text = str(path)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that does not stand for a byte
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+#: The largest seed every random generator the analysis uses accepts (NumPy's RandomState).
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed: int) -> int:
+    """``seed`` when it is a whole number from 0 to :data:`MAX_SEED`, else a ConfigError.
+
+    >>> check_seed(7)
+    7
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    feedback_nlp.errors.ConfigError: --seed must be a whole number from 0 to 4294967295, got -1.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ConfigError(f"--seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}.")
+    return seed
+
+
 def parse_group_map(spec: str | None) -> tuple[tuple[str, str], ...]:
     """Parse ``"negative=detractor,neutral=passive"`` into sorted (label, group) pairs.
 
@@ -273,6 +312,7 @@ class AnalysisConfig:
     scheduler: str | None = None
 
     def __post_init__(self) -> None:
+        check_seed(self.seed)
         if self.n_themes is not None and not 2 <= self.n_themes <= 100:
             raise ConfigError(
                 f"--themes must be 'auto' or a number from 2 to 100, got {self.n_themes}."
@@ -290,7 +330,7 @@ class AnalysisConfig:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, Path):
-                value = str(value)
+                value = display_path(value)
             elif isinstance(value, Enum):
                 value = value.value
             elif isinstance(value, Scale):

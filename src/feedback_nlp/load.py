@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import choose_columns
-from .config import AnalysisConfig
+from .config import AnalysisConfig, display_path
 from .errors import ColumnError, ConfigError, DataError, nearest
 from .execution import Executor, LocalExecutor
 from .join import join_comments
@@ -366,14 +366,14 @@ def load_survey(cfg: AnalysisConfig, ex: Executor | None = None) -> Survey:
     main, main_info = read_table(cfg.input)
     notes: list[str] = main_info.pop("notes")
     info: dict[str, Any] = {"input": main_info}
-    source = Path(cfg.input).name
+    source = display_path(Path(cfg.input).name)
     comments: pd.DataFrame | None = None
     csource: str | None = None
     if cfg.comments is not None:
         comments, comments_info = read_table(cfg.comments)
         notes.extend(comments_info.pop("notes"))
         info["comments_input"] = comments_info
-        csource = Path(cfg.comments).name
+        csource = display_path(Path(cfg.comments).name)
     rows = np.arange(1, len(main) + 1, dtype=np.int64)
 
     def ids_of(column: str) -> tuple[pd.Series, np.ndarray]:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from .config import display_path
 from .errors import InputFileError
 
 __all__ = ["read_table", "read_parquet_bytes", "sniff_delimiter", "SUPPORTED_EXTENSIONS"]
@@ -46,11 +47,13 @@ def read_table(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     or malformed file.
     """
     path = Path(path)
-    name = path.name
+    name = display_path(path.name)
     if not path.exists():
-        raise InputFileError(f"File not found: {path}")
+        raise InputFileError(f"File not found: {display_path(path)}")
     if path.is_dir():
-        raise InputFileError(f"{path} is a directory, not a file: pass the survey file itself.")
+        raise InputFileError(
+            f"{display_path(path)} is a directory, not a file: pass the survey file itself."
+        )
     fmt = SUPPORTED_EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
         kind = f"type {path.suffix!r}" if path.suffix else "type (no extension)"
@@ -63,7 +66,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     except OSError as err:
         raise InputFileError(f"Cannot read {name}: {err.strerror or err}.") from err
     info: dict[str, Any] = {
-        "path": str(path),
+        "path": display_path(path),
         "format": fmt,
         "encoding": None,
         "delimiter": None,

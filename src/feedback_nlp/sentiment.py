@@ -69,7 +69,10 @@ def _analyzer_class() -> type:
     - the negation check and the idiom check each lower-case the whole
       comment for every word they look at, yet read at most three words
       either side of it: they get a window of that size, indices moved to
-      match.
+      match;
+    - the "but" check looks each word's score up by value in the whole list
+      (quadratic: 33 s for a 200,000-word comment): :func:`_but_check`
+      gives the same list in linear time.
     """
     from vaderSentiment import vaderSentiment as vs
 
@@ -85,6 +88,10 @@ def _analyzer_class() -> type:
             # Reads words i-1 .. i-3 (only those at or after 0: i > start_i).
             lo = max(0, i - 3)
             return base._negation_check(valence, words[lo : i + 1], start_i, i - lo)
+
+        @staticmethod
+        def _but_check(words: list[str], sentiments: list[float]) -> list[float]:
+            return _but_check(words, sentiments)
 
         @staticmethod
         def _special_idioms_check(valence: float, words: list[str], i: int) -> float:
@@ -111,6 +118,42 @@ def _analyzer_class() -> type:
             return cast(dict[str, float], self.score_valence(sentiments, text))
 
     return Analyzer
+
+
+def _but_check(words: Sequence[str], sentiments: list[float]) -> list[float]:
+    """VADER 3.3.2's "but" check, in linear time, with the same result.
+
+    VADER halves the scores before the first "but" and raises those after it
+    by half, but finds each score's position with ``sentiments.index(value)``:
+    the first position holding that value *now*, which for a repeated value
+    can be an earlier word than the one read (a word that still holds it, or
+    one whose 0 stayed 0). Here the positions of each current value are kept
+    in a heap, so the same positions change.
+
+    >>> _but_check(["good", "but", "bad", "bad"], [1.9, 0, -2.5, -2.5])
+    [0.95, 0, -3.75, -3.75]
+    """
+    import heapq
+
+    lower = [str(w).lower() for w in words]
+    if "but" not in lower:
+        return sentiments
+    bi = lower.index("but")
+    current = list(sentiments)
+    # value -> positions that held it (stale ones are skipped when met)
+    where: dict[float, list[int]] = {}
+    # Positions from p on are not changed before step p: sentiments[p] is still current.
+    for p, value in enumerate(sentiments):
+        heap = where.setdefault(value, [])
+        heapq.heappush(heap, p)
+        while current[heap[0]] != value:
+            heapq.heappop(heap)
+        si = heap[0]
+        if si == bi:
+            continue
+        current[si] = value * 0.5 if si < bi else value * 1.5
+        heapq.heappush(where.setdefault(current[si], []), si)
+    return current
 
 
 def polarity_scorer() -> Callable[[str], dict[str, float]]:

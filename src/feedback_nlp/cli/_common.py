@@ -26,6 +26,22 @@ err_console = Console(stderr=True, highlight=False)
 console = Console(highlight=False, width=None)
 
 
+def esc(value: object) -> str:
+    r"""``value`` as text rich prints as is: user text is never markup.
+
+    Column names, segment values, paths, notes, labels and messages quoting
+    input may hold ``[/]`` (rich would fail on it) or ``[link=...]`` (a
+    clickable link planted in the terminal), and a file name bytes that are
+    not UTF-8 (the terminal's encoder would fail on them).
+
+    >>> esc("[link=http://x]click[/link]")
+    '\\[link=http://x]click\\[/link]'
+    """
+    from ..config import display_path  # a file name's undecodable bytes as U+FFFD
+
+    return escape(display_path(str(value)))
+
+
 @contextmanager
 def handle_errors() -> Iterator[None]:
     """Turn the project's errors into one line on stderr and exit code 1."""
@@ -34,7 +50,7 @@ def handle_errors() -> Iterator[None]:
     try:
         yield
     except FeedbackError as err:
-        err_console.print(f"[bold red]Error:[/] {err}", soft_wrap=True)
+        err_console.print(f"[bold red]Error:[/] {esc(err)}", soft_wrap=True)
         raise typer.Exit(code=1) from None
     except KeyboardInterrupt:
         err_console.print("[bold red]Interrupted.[/] No partial report was written.")
@@ -50,21 +66,21 @@ def progress_reporter(quiet: bool) -> Iterator[Callable[[str], None] | None]:
     with err_console.status("Starting…") as status:
 
         def update(stage: str) -> None:
-            status.update(f"[bold]{stage.capitalize()}…")
+            status.update(f"[bold]{esc(stage.capitalize())}…")
 
         yield update
 
 
 def warn(message: str) -> None:
     """A warning on stderr, printed even with --quiet."""
-    err_console.print(f"[bold yellow]Warning:[/] {message}", soft_wrap=True)
+    err_console.print(f"[bold yellow]Warning:[/] {esc(message)}", soft_wrap=True)
 
 
 def print_notes(notes: list[str], quiet: bool) -> None:
     if quiet:
         return
     for note in notes:
-        err_console.print(f"[dim]Note:[/] {note}", soft_wrap=True)
+        err_console.print(f"[dim]Note:[/] {esc(note)}", soft_wrap=True)
 
 
 def print_summary(result: AnalysisResult, written: dict[str, Path]) -> None:
@@ -122,8 +138,8 @@ def _print_segments(result: AnalysisResult) -> None:
     for rec in result.segments.itertuples(index=False):
         flag = " (low n)" if rec.low_n else ""
         table.add_row(
-            str(rec.segment),
-            str(rec.value),
+            esc(rec.segment),
+            esc(rec.value),
             f"{rec.n}{flag}",
             f"{rec.nps:+.1f}",
             f"{rec.ci_low:+.0f}..{rec.ci_high:+.0f}",
@@ -145,7 +161,7 @@ def _print_top_themes(result: AnalysisResult) -> None:
     for rec in top.itertuples(index=False):
         sig = "" if rec.significant else " (not significant)"
         console.print(
-            f"  {rec.theme_id} [bold]{escape(str(rec.label))}[/]: "
+            f"  {esc(rec.theme_id)} [bold]{esc(rec.label)}[/]: "
             f"{100 * rec.share_detractors:.0f}% vs "
             f"{100 * rec.share_promoters:.0f}% ({rec.diff_pp:+.1f} pp, "
             f"q={plain_p(rec.q_value)}){sig}",
@@ -153,7 +169,7 @@ def _print_top_themes(result: AnalysisResult) -> None:
         examples = by_id[str(rec.theme_id)].examples.detractor
         if examples:
             quote = shorten(examples[0], 72, strip=False)
-            console.print(f'     "{escape(quote)}"', style="dim")
+            console.print(f'     "{esc(quote)}"', style="dim")
 
 
 def _print_trends(t: TrendsSummary | None, label: str = "NPS") -> None:
@@ -169,12 +185,12 @@ def _print_trends(t: TrendsSummary | None, label: str = "NPS") -> None:
     if t.rows_without_date:
         extra += f", {t.rows_without_date} rows without a date left out"
     if not c:
-        console.print(f"[bold]Over time[/] (by {t.period}): {extra}; no change to report.")
+        console.print(f"[bold]Over time[/] (by {esc(t.period)}): {extra}; no change to report.")
         return
     sig = "significant" if c.significant else "not significant"
     console.print(
-        f"[bold]Over time[/] (by {t.period}): {label} {c.last.period} "
-        f"{c.last.nps:+.1f} vs {c.previous.period} {c.previous.nps:+.1f}: "
+        f"[bold]Over time[/] (by {esc(t.period)}): {label} {esc(c.last.period)} "
+        f"{c.last.nps:+.1f} vs {esc(c.previous.period)} {c.previous.nps:+.1f}: "
         f"{c.nps_change:+.1f} points"
     )
     console.print(f"  p={plain_p(c.p_value)}, {sig}; {extra}")
@@ -182,7 +198,8 @@ def _print_trends(t: TrendsSummary | None, label: str = "NPS") -> None:
         moved = theme_changes(c, limit=3, direction=direction)
         if moved:
             items = ", ".join(
-                f"{e.theme_id} {escape(shorten(e.label, 30, strip=False))} ({e.change_pp:+.0f} pp)"
+                f"{esc(e.theme_id)} {esc(shorten(e.label, 30, strip=False))} "
+                f"({e.change_pp:+.0f} pp)"
                 for e in moved
             )
             console.print(f"  detractor themes that {direction}: {items}")
@@ -199,7 +216,7 @@ def _print_metrics(metrics: tuple[MetricSummary, ...] | None) -> None:
             if k in g
         )
         console.print(
-            f"[bold]{escape(str(m.metric))}[/]: mean {plain_num(m.mean, '.2f')} "
+            f"[bold]{esc(m.metric)}[/]: mean {plain_num(m.mean, '.2f')} "
             f"(n={m.n}), with the score r={plain_num(m.pearson_r, '+.2f')}, "
             f"rho={plain_num(m.spearman_rho, '+.2f')}"
         )
@@ -219,8 +236,7 @@ def _print_candidates(candidates: tuple[ThemeCandidate, ...]) -> None:
     if candidates:
         console.print("[bold]New theme candidates[/] (comments that fit no saved theme)")
         for c in candidates:
-            label = escape(str(c.label))
-            console.print(f"  {c.theme_id} [bold]{label}[/]: {c.size} comments")
+            console.print(f"  {esc(c.theme_id)} [bold]{esc(c.label)}[/]: {c.size} comments")
 
 
 def _print_report_path(written: dict[str, Path]) -> None:
@@ -233,7 +249,7 @@ def _print_report_path(written: dict[str, Path]) -> None:
         next(iter(written.values())).parent if written else None,
     )
     if report is not None:  # a path is never wrapped, so it can be copied whole
-        console.print(f"Report written to [bold]{escape(str(report))}[/]", soft_wrap=True)
+        console.print(f"Report written to [bold]{esc(report)}[/]", soft_wrap=True)
 
 
 def stdout_is_terminal() -> bool:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import console, handle_errors
+from ._common import console, esc, handle_errors
 from .options import DemoSeedOption, QuietOption
 from .run import analyze_and_report
 
@@ -31,12 +31,14 @@ def demo_command(
 ) -> None:
     """Generate a realistic synthetic survey and analyse it (or only write it with --write-data)."""
     with handle_errors():
+        from ..config import check_seed
         from ..demo import demo_config, write_survey
         from ..output_folder import claim_data_file
 
+        check_seed(seed)
         if write_data is not None:
             path = write_survey(write_data, rows=rows, seed=seed)
-            console.print(f"Demo survey ({rows} rows, seed {seed}) written to [bold]{path}[/]")
+            console.print(f"Demo survey ({rows} rows, seed {seed}) written to [bold]{esc(path)}[/]")
             return
         # A demo folder is replaced without --force; the marker lists the survey as the
         # tool's before it is written, and a folder of other files is refused.

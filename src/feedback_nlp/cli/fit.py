@@ -8,7 +8,7 @@ from typing import Annotated, Any, TypeAlias
 import typer
 
 from ..config import AnalysisConfig, Representation
-from ._common import console, handle_errors, print_notes
+from ._common import console, esc, handle_errors, print_notes
 from .options import (
     BrandTermsOption,
     GroupColOption,
@@ -115,9 +115,10 @@ def print_saved_model(themes: list[dict[str, Any]], path: Path) -> None:
     """One line a theme, then where the model and its codebook are."""
     for t in themes:
         console.print(
-            f"  {t['theme_id']} [bold]{t['label']}[/] ({t['size']} comments)", soft_wrap=True
+            f"  {esc(t['theme_id'])} [bold]{esc(t['label'])}[/] ({t['size']} comments)",
+            soft_wrap=True,
         )
     console.print(
-        f"Saved {len(themes)} themes to [bold]{path}[/]; "
-        f"edit {path / 'codebook.yaml'} to rename, merge, seed, split or exclude."
+        f"Saved {len(themes)} themes to [bold]{esc(path)}[/]; "
+        f"edit {esc(path / 'codebook.yaml')} to rename, merge, seed, split or exclude."
     )

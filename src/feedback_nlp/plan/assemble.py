@@ -295,7 +295,7 @@ def per_segment_themes(
     segment tables keep theirs, so switching ``--per-segment`` on changes no
     other output.
     """
-    from .fitting import new_model
+    from .fitting import new_model, too_few_for_themes
 
     comments = pd.concat([p.comments for p in parts], ignore_index=True)
     cleaned = [t for p in parts if p.texts for t in p.texts[0]]
@@ -310,7 +310,14 @@ def per_segment_themes(
             rows = np.flatnonzero(mask & usable)
             if len(rows) < cfg.min_segment_comments:
                 continue
-            model = new_model(cfg).fit([cleaned[i] for i in rows])
+            model = new_model(cfg)
+            texts = [cleaned[i] for i in rows]
+            if too_few_for_themes(texts, model) is not None:
+                continue
+            try:
+                model.fit(texts)
+            except ValueError:  # too little text for this value's own themes, as above
+                continue
             sub = np.flatnonzero(mask)
             local_idx = np.flatnonzero(usable[sub])
             member, _, _, _ = assign_themes(model, [cleaned[i] for i in sub], local_idx, len(sub))

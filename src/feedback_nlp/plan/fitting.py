@@ -15,16 +15,81 @@ from typing import Any
 
 import numpy as np
 
-from ..config import AnalysisConfig
+from ..config import AnalysisConfig, display_path
 
 __all__ = [
+    "MIN_THEME_COMMENTS",
     "FitOutcome",
+    "NoThemes",
     "fit_survey",
     "fit_themes",
     "merge_brand_terms",
     "new_model",
     "sample_positions",
 ]
+
+
+#: Distinct usable comments a theme model needs; below it the survey is analysed without themes.
+MIN_THEME_COMMENTS = 4
+
+
+class NoThemes:
+    """The theme model of a survey with too little text: no themes, every comment in none.
+
+    ``reason`` says why themes could not be fitted on more than
+    :data:`MIN_THEME_COMMENTS` comments (a vocabulary too small for the
+    representation). It answers what the analysis asks of a fitted model (``themes_``,
+    ``assign``, ``get_params`` and ``representation_`` for the manifest), so
+    a 3-answer pilot or a score-only export still gets its NPS, segments,
+    trends, metrics and follow-up, with empty theme tables.
+
+    >>> primary, members, scores = NoThemes({}, distinct=2).assign(["fine", "slow"])
+    >>> primary.tolist(), members, scores.shape
+    ([-1, -1], [(), ()], (2, 0))
+    """
+
+    themes_: list[dict[str, Any]] = []
+    representation_ = None
+
+    def __init__(self, params: dict[str, Any], distinct: int, reason: str | None = None) -> None:
+        self.params = dict(params)
+        #: How many distinct usable comments the survey had.
+        self.distinct = distinct
+        self.reason = reason
+
+    def note(self) -> str:
+        """The message for the user: why the report has no themes."""
+        plural = "s" if self.distinct != 1 else ""
+        why = (
+            f"too little text for themes (at least {MIN_THEME_COMMENTS} are needed)"
+            if self.reason is None
+            else f"too little text for themes ({' '.join(self.reason.split()).rstrip('.')})"
+        )
+        return (
+            f"Only {self.distinct} distinct usable comment{plural}: {why}; NPS, "
+            "segments, trends, metrics and follow-up are reported without themes."
+        )
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The parameters the model would have been fitted with (recorded in the manifest)."""
+        return dict(self.params)
+
+    def assign(self, texts: Sequence[str]) -> tuple[np.ndarray, list[tuple[int, ...]], np.ndarray]:
+        """No theme for any text: primary -1, no memberships, zero-width scores."""
+        n = len(texts)
+        return np.full(n, -1, dtype=np.intp), [() for _ in range(n)], np.zeros((n, 0), np.float32)
+
+
+def too_few_for_themes(cleaned: Sequence[str], model: Any) -> int | None:
+    """The number of distinct usable comments when it is below :data:`MIN_THEME_COMMENTS`.
+
+    Counted by the rule the model's ``fit`` applies (its own cleaning and
+    usability test), so a survey it would refuse is recognised before fitting.
+    """
+    from ..themes.vectors import distinct_usable
+
+    n = len(distinct_usable(cleaned, model.brand_terms)[0])
+    return n if n < MIN_THEME_COMMENTS else None
 
 
 def new_model(cfg: AnalysisConfig) -> Any:
@@ -57,6 +122,8 @@ def fit_themes(
     ``texts`` are usable comments without placeholders (all of them, or a
     sample on big surveys) and ``groups`` their NPS groups. With
     ``cfg.model_path`` the saved model is loaded instead of fitted.
+    Below :data:`MIN_THEME_COMMENTS` distinct usable comments the model is
+    :class:`NoThemes` (the caller notes it).
     """
     from ..themes import clean_for_themes
 
@@ -66,7 +133,15 @@ def fit_themes(
         from ..themes import load_model
 
         return load_model(cfg.model_path), brand, cleaned
-    return new_model(cfg).fit(cleaned), brand, cleaned
+    model = new_model(cfg)
+    few = too_few_for_themes(cleaned, model)
+    if few is not None:
+        return NoThemes(model.get_params(), distinct=few), brand, cleaned
+    try:
+        return model.fit(cleaned), brand, cleaned
+    except ValueError as err:  # e.g. a vocabulary of one word: no vectors to cluster
+        n = len(set(cleaned))
+        return NoThemes(model.get_params(), distinct=n, reason=str(err)), brand, cleaned
 
 
 def sample_positions(counts: Sequence[int], seed: int, max_rows: int | None) -> list[np.ndarray]:
@@ -117,7 +192,7 @@ def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = Non
     chunk = prepare_chunk(LoadedPart(survey.frame, survey.rejected, survey.frame[[]]))
     idx = np.flatnonzero(chunk.usable)
     texts = [chunk.plain[i] for i in idx]
-    source = Path(cfg.input).name
+    source = display_path(Path(cfg.input).name)
     if len(idx) < 4:
         raise DataError(
             f"Only {len(idx)} usable comments in {source}: a theme model needs "

@@ -20,10 +20,30 @@ from ..execution import Executor, Timer
 from ..result import AnalysisResult, Survey
 from ..summary_types import EngineInfo
 from .assemble import FitSample, assemble
-from .chunk import analyze_chunk, prepare_chunk, sample_chunk, usable_count
-from .fitting import fit_themes, sample_positions
+from .chunk import PreparedChunk, analyze_chunk, prepare_chunk, sample_chunk, usable_count
+from .fitting import NoThemes, fit_themes, sample_positions
 
-__all__ = ["run_plan"]
+__all__ = ["run_plan", "long_comment_rows"]
+
+
+def long_comment_rows(chunk: PreparedChunk) -> list[int]:
+    """Data rows of the chunk whose comment is longer than spaCy reads (:mod:`..nlp`)."""
+    from ..nlp import SPACY_MAX_CHARS
+
+    texts = chunk.part.frame["text"].fillna("").astype(str)
+    return chunk.part.frame["row"][texts.str.len() > SPACY_MAX_CHARS].astype(int).tolist()
+
+
+def _long_comment_note(rows: list[int]) -> str:
+    from ..nlp import SPACY_MAX_CHARS
+
+    shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+    return (
+        f"{len(rows)} comment{'s' if len(rows) > 1 else ''} longer than {SPACY_MAX_CHARS:,} "
+        f"characters (row{'s' if len(rows) > 1 else ''} {shown}): name redaction by spaCy's "
+        f"recogniser and theme labels read only the first {SPACY_MAX_CHARS:,}; sentiment, "
+        "themes and the other redaction read all of it."
+    )
 
 
 def run_plan(
@@ -46,12 +66,18 @@ def run_plan(
     with timer.stage("text preparation"):
         prepared = ex.map(prepare_chunk, loaded)
         counts = ex.gather(ex.map(usable_count, prepared))
+        long_rows = [r for rows in ex.gather(ex.map(long_comment_rows, prepared)) for r in rows]
+        if long_rows:
+            survey.notes.append(_long_comment_note(long_rows))
     with timer.stage("theme fit"):
         positions = sample_positions(counts, cfg.seed, max_fit_rows)
         got = ex.gather(ex.map(sample_chunk, prepared, positions))
         texts = [t for chunk_texts, _ in got for t in chunk_texts]
         groups = np.concatenate([g for _, g in got]).astype(object)
         model, brand, cleaned = fit_themes(cfg, texts, groups)
+        # Without a text column the loader's note already says there are no themes.
+        if isinstance(model, NoThemes) and survey.info.get("columns", {}).get("text", ""):
+            survey.notes.append(model.note())
         if sum(counts) > len(texts):
             survey.notes.append(
                 f"Themes were fitted on a seeded sample of {len(texts):,} of "

@@ -21,6 +21,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from ..config import display_path
 from ..output import to_json
 from ..result import AnalysisResult
 from ..summary_types import Manifest, Summary, ThemeExamples, ThemeSummary
@@ -172,7 +173,7 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
     ]
     return {
         "title": "Survey feedback report",
-        "input_name": getattr(cfg.input, "name", str(cfg.input)),
+        "input_name": display_path(getattr(cfg.input, "name", str(cfg.input))),
         "alpha": f"{cfg.alpha:g}",
         "low_n": cfg.low_n,
         "headline": _headline(s),

@@ -217,6 +217,14 @@ def _metrics_md(result: AnalysisResult) -> list[str]:
 
 def _themes_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
     """The theme table: shares by group, their difference and its q-value, NPS impact."""
+    if not len(themes):
+        return [
+            "## Themes",
+            "",
+            "No themes: the survey has too little usable text for them (see the notes in "
+            "`summary.json`).",
+            "",
+        ]
     table = _table(
         [
             "theme",
@@ -258,6 +266,8 @@ def _themes_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
 
 def _examples_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
     """Per theme its keywords and the example comments of detractors and promoters."""
+    if not len(themes):
+        return []
     parts = ["## Themes with example comments", ""]
     by_id = theme_summaries(result.summary)
     for r in themes.itertuples(index=False):
