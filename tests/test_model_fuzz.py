@@ -119,6 +119,9 @@ def _edit_bytes(folder: Path, action: str, pick: int, at: int, data: bytes) -> N
 @example(  # found by this test: a list as the representation's name
     edits=[("doc", ("replace", 15, None)), ("doc", ("replace", 999999, []))], seal=True
 )
+@example(  # found by this test: a flipped header byte made numpy's tokenizer raise TokenError
+    edits=[("bytes", ("truncate", 2, 0, b"")), ("bytes", ("flip", 0, 43, b""))], seal=False
+)
 def test_random_tampering_gives_model_error_or_a_working_model(pristine, edits, seal):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "model"

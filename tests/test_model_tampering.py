@@ -387,6 +387,10 @@ CASES: dict[str, tuple[Tamper, str]] = {
         ),
         "tfidf_components.npy claims shape (1099511627776, 100): above the limit",
     ),
+    "header numpy cannot tokenize": (
+        raw_bytes("centroids.npy", lambda b: b[:43] + bytes([b[43] ^ 8]) + b[44:]),
+        "centroids.npy is not a plain numeric .npy array (",
+    ),
     "huge header": (
         npy_with_header(
             "mean.npy",

@@ -154,7 +154,9 @@ def npy_header(path: Path, dtype: str, ndim: int) -> tuple[tuple[int, ...], int]
                 shape, _, found = fmt.read_array_header_2_0(fh, max_header_size=_MAX_HEADER)
             else:
                 raise ValueError(f"unsupported .npy version {version}")
-        except (ValueError, OSError, EOFError, SyntaxError, TypeError) as err:
+        except Exception as err:
+            # numpy parses the header with ast and tokenize: hostile bytes raise
+            # ValueError, SyntaxError, tokenize.TokenError, TypeError... all mean "not ours".
             raise ValueError(
                 f"{path.name} is not a plain numeric .npy array ({one_line(str(err))})."
             ) from None
@@ -189,7 +191,10 @@ def read_array(path: Path, dtype: str, ndim: int, digests: Mapping[str, str]) ->
                 f"{path.name} has sha256 {actual[:12]}…, {source} records {digest[:12]}…; "
                 "the file was modified or truncated."
             )
-    arr = np.load(path, allow_pickle=False)
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as err:
+        raise ValueError(f"{path.name} cannot be read ({one_line(str(err))}).") from None
     if not isinstance(arr, np.ndarray) or arr.dtype.str != dtype:
         raise ValueError(f"{path.name} is not a plain numeric .npy array.")
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
