@@ -18,8 +18,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 __all__ = [
-    "CAPS_NAME", "LOWER", "MASK", "NAME", "NAME_WORD", "NOT_NAMES", "UPPER", "Span",
-    "pattern_spans",
+    "CAPS_NAME", "CUE", "LOWER", "LOWER_CUE", "MASK", "NAME", "NAME_WORD", "NOT_NAMES", "UPPER",
+    "Span", "pattern_spans",
 ]  # fmt: skip
 
 # Masking a found span with this (same length) keeps offsets and stops later
@@ -110,7 +110,8 @@ _PARTICLE = (
 )
 #: Up to four name words, with particles between them ("Willem van Straaten", "Ó Laoi").
 NAME = rf"(?:{_PARTICLE}\s+)?{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{NAME_WORD}){{0,3}}"
-CAPS_NAME = rf"{CAPS_WORD}(?:\s+{CAPS_WORD}){{0,3}}"
+_CAPS_PARTICLE = r"(?:Ó|NÍ|MAC|MC|VAN|VON|DE|DA|DI|DEL|DER|DEN|DU|LA|LE|DOS|BIN|AL|EL)"
+CAPS_NAME = rf"{CAPS_WORD}(?:\s+(?:{_CAPS_PARTICLE}\s+)*{CAPS_WORD}){{0,3}}"
 
 #: Capitalised words that are never a person here, though the recogniser (trained on
 #: news older than them) or a cue ("thanks to Covid") may say so: days, months,
@@ -124,8 +125,8 @@ NOT_NAMES = frozenset(
     "airbnb paypal iphone ipad android apple samsung xmas christmas easter ramadan diwali "
     "eid halloween embraer boeing airbus trustpilot linkedin gmail hotmail outlook "
     "ryanair easyjet lufthansa emirates qatar heathrow gatwick avios visa mastercard "
-    "amex openreach freeview skype café cafe entrée entree crème brûlée jalapeño résumé "
-    "naïve".split()
+    "amex openreach freeview skype virgin café cafe entrée entree crème brûlée jalapeño "
+    "résumé naïve".split()
 )
 
 # ---------------------------------------------------------------- patterns
@@ -202,16 +203,20 @@ _ZIP = re.compile(
     r"(\d{5}(?:-\d{4})?)(?![\d-])"
 )
 _TITLE = r"(?i:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau)\b\.?)"
-#: Words after which a capitalised word names a person: "spoke to Łukasz", "ask for
-#: Siobhán", "a lady called Zoë", "my name is O'Brien".
-_CUE = (
+#: Cues after which even a lower-case word may be a name ("spoke to leke", "a man called rej").
+LOWER_CUE = (
     r"(?i:\b(?:spoke|speak|speaking|talked|talk|talking|chatted|chat|dealt)\s+(?:to|with)"
     r"|\bask(?:ed|ing)?\s+for|\bthanks?\s+to|\b(?:helped|served|assisted|handled|sorted|"
     r"looked\s+after|visited|attended)\s+by"
     r"|\b(?:man|woman|lady|guy|gentleman|girl|lad|chap|someone|person|advisor|adviser|agent|"
-    r"engineer|operator|rep|representative|colleague)\s+(?:called|named)"
-    r"|\b(?:your|the|our|my|an?)\s+(?:colleague|advisor|adviser|agent|engineer|technician|"
-    r"operator|rep|representative|manager|driver|installer|case\s+(?:handler|manager)),?)"
+    r"engineer|operator|rep|representative|colleague)\s+(?:called|named))"
+)
+#: Words after which a capitalised word names a person: "spoke to Łukasz", "ask for
+#: Siobhán", "a lady called Zoë", "your engineer Giedrius".
+CUE = (
+    rf"(?:{LOWER_CUE}"
+    r"|(?i:\b(?:your|the|our|my|an?)\s+(?:colleague|advisor|adviser|agent|engineer|technician|"
+    r"operator|rep|representative|manager|driver|installer|case\s+(?:handler|manager)),?))"
 )
 _MY_NAME = r"(?i:\bmy\s+name(?:\s+is|'s|’s)|\bI\s+am\s+called|\bname\s*:)"
 #: Lower-case words that end a lower-case name after "my name is" (or never start one).
@@ -231,7 +236,7 @@ _ROLE = (
 )
 _NAME_CUE = re.compile(
     rf"{_TITLE}\s+(?!{_ROLE})({NAME}|{CAPS_NAME})"
-    rf"|{_CUE}\s+(?!{_ROLE})({NAME}|{CAPS_NAME})"
+    rf"|{CUE}\s+(?:{_TITLE}\s+)?(?!{_ROLE})({NAME}|{CAPS_NAME})"
     rf"|{_MY_NAME}\s+(?!{_ROLE})({NAME}|{CAPS_NAME}"
     rf"|(?!(?:{_NOT_NAME_LOWER})\b){_L}{{2,}}(?:\s+(?!(?:{_NOT_NAME_LOWER})\b){_L}{{2,}}){{0,2}})"
     r"(?![\w'’-])"

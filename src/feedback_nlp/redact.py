@@ -30,9 +30,16 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
+from .name_rules import (
+    OTHER_LABELS,
+    after_place_word,
+    common_word,
+    lower_cued,
+    unseen_names,
+    vocabulary,
+    without_overlaps,
+)
 from .parallel import map_chunks
 from .pii_patterns import LOWER, MASK, NAME_WORD, NOT_NAMES, UPPER, Span, pattern_spans
 
@@ -77,31 +84,7 @@ _NAME_SHAPE = re.compile(
     rf"(?:{NAME_WORD}|{_U}{{3,}})(?: (?:(?:van|von|de|da|di|del|der|den|du|la|le|dos|ter|bin|al)"
     rf" )*(?:{NAME_WORD}|{_U}{{3,}}|{_U}\.?)){{0,3}}"
 )
-_WORD = re.compile(rf"(?:^|[.!?\n\x01])[\s\"'(]*({NAME_WORD})(?![\w'’-])")
-_INNER_WORD = re.compile(rf"[^\s.!?\x01] +({NAME_WORD})(?![\w'’-])")
-
-#: A PERSON entity that can be a name: one to four capitalised words, particles between.
-_NAME_SHAPE = re.compile(
-    rf"(?:{NAME_WORD}|{_U}{{3,}})(?: (?:(?:van|von|de|da|di|del|der|den|du|la|le|dos|ter|bin|al)"
-    rf" )*(?:{NAME_WORD}|{_U}{{3,}}|{_U}\.?)){{0,3}}"
-)
-#: Words the recogniser tags PERSON now and then that never are.
-_NOT_NAMES = frozenset(
-    "mbps gbps kbps wifi wi-fi monday tuesday wednesday thursday friday saturday sunday "
-    "january february march april june july august september october november december "
-    "netflix zoom router broadband fibre".split()
-)
 _WORD = re.compile(rf"(?:{_U}|{_L})(?:{_L}|['’-])*")
-# A word just before a place, not a person: "a flight to Bangalore", "in Weehawken".
-_PLACE_BEFORE = re.compile(
-    r"(?i:\b(?:in|at|near|via|around|outside|inside|visit|visited|visiting|(?:flight|flights|"
-    r"flew|fly|flying|moved|move|moving|went|go|going|trip|travel|travelled|traveled|route|"
-    r"back|returned|drive|drove|landed|connection)\s+to|from\s+\w+\s+to)\s+)$"
-)
-#: Entity labels of places, organisations, products and events: a word the recogniser
-#: tags so more often than PERSON in these texts is no name.
-_OTHER_LABELS = frozenset("GPE LOC FAC ORG PRODUCT EVENT NORP WORK_OF_ART LAW LANGUAGE".split())
-
 
 #: Distinct comments to recognise before the recogniser runs in several processes.
 NER_PARALLEL_FROM = 5_000
@@ -131,37 +114,6 @@ def _recognise(texts: list[str]) -> list[list[_Entity]]:
             [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
             for doc in nlp.pipe(texts, batch_size=NER_BATCH)
         ]
-
-
-@lru_cache(maxsize=4)
-def _vocabulary(path: str) -> frozenset[str]:
-    """The words of a pipeline's vocabulary as shipped (``vocab/strings.json``).
-
-    Read from disk, not from ``nlp.vocab.strings``, which grows with every text
-    the pipeline reads: the answer would depend on what ran before.
-    """
-    import json
-
-    file = Path(path) / "vocab" / "strings.json"
-    try:
-        return frozenset(json.loads(file.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return frozenset()
-
-
-def _common_word(text: str, strings: frozenset[str]) -> bool:
-    """A single capitalised word that spaCy's vocabulary knows only in lower case.
-
-    The pipeline's string store holds the words of its training text: "livid" and
-    "beautifully" are there, "Livid" and "Beautifully" are not (a comment opening
-    with them is no name), while "Sarah", "José" or "Priya" are either there
-    capitalised or not at all.
-    """
-    return " " not in text and text not in strings and text.lower() in strings
-
-
-def _after_place_word(text: str, start: int) -> bool:
-    return _PLACE_BEFORE.search(text, max(0, start - 30), start) is not None
 
 
 def _entities(texts: list[str], workers: int) -> list[list[_Entity]]:
@@ -282,7 +234,7 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
     nlp = load_spacy(disable=())
     if not nlp.has_pipe("ner"):
         return NameHits([], TagCounts())
-    strings = _vocabulary(str(nlp.path)) if nlp.path else frozenset()
+    strings = vocabulary(str(nlp.path)) if nlp.path else frozenset()
     masked = scan.masked
     todo = list(scan.direct)
     for i in scan.openers:
@@ -292,8 +244,9 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
                 todo.append(i)
                 break
     todo.sort()
+    lowered = lower_cued(masked, strings, NER_MAX_CHARS)
     if not todo:
-        return NameHits([], TagCounts())
+        return NameHits(lowered, _tag_counts(lowered, masked, [], Counter()))
     # Whole comments, not only the sentences around the capitalised words: on a
     # 100,000-row survey, recognising just those sentences lost 72 of 1,371 names
     # (a name opening another sentence), and every sentence apart still changed 53
@@ -307,7 +260,7 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
     for i in todo:
         for start, end, label in entities[plain[i]]:
             text = masked[i][start:end]
-            if label in _OTHER_LABELS:
+            if label in OTHER_LABELS:
                 other.update(_WORD.findall(text))
             if text.endswith(("'s", "’s")):
                 end, text = end - 2, text[:-2]
@@ -315,11 +268,20 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
                 label == "PERSON"
                 and _NAME_SHAPE.fullmatch(text)
                 and not NOT_NAMES.intersection(text.lower().split())
-                and not _common_word(text, strings)
-                and not _after_place_word(masked[i], start)
+                and not common_word(text, strings)
+                and not after_place_word(masked[i], start)
             ):
                 found.append((i, start, end, text))
-    # Counted even when this chunk found no name: other chunks' names read them.
+    found = without_overlaps(masked, found + unseen_names(masked, todo, found, strings) + lowered)
+    return NameHits(found, _tag_counts(found, masked, todo, other))
+
+
+def _tag_counts(
+    found: list[tuple[int, int, int, str]], masked: list[str], todo: list[int],
+    other: Counter[str],
+) -> TagCounts:  # fmt: skip
+    """The chunk's :class:`TagCounts`, counted even when it found no name (other
+    chunks' names read them)."""
     counts = TagCounts(
         per_text=Counter(text for _, text in {(i, text) for i, _, _, text in found}),
         tagged=Counter(w for _, _, _, text in found for w in text.split()),
@@ -329,7 +291,7 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
     # a comment it never read says nothing about the word).
     for i in todo:
         counts.seen.update(_WORD.findall(masked[i]))
-    return NameHits(found, counts)
+    return counts
 
 
 def name_spans(hits: NameHits, words: WordCounts, tags: TagCounts) -> dict[int, list[Span]]:

@@ -1,0 +1,170 @@
+"""Rules that tell a person's name from other capitalised words, beside the recogniser.
+
+:mod:`feedback_nlp.redact` asks spaCy's named-entity recogniser for PERSON
+entities; these rules find the names it misses (by what follows them, or in
+lower case after a cue) and drop what it tags that is no person (a place after
+"flight to", a thing after an article, a word the pipeline's vocabulary knows
+only in lower case). A candidate is ``(text index, start, end, name)`` in the
+masked texts.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from .pii_patterns import LOWER, LOWER_CUE, NAME_WORD, NOT_NAMES
+
+__all__ = [
+    "OTHER_LABELS",
+    "Candidate",
+    "after_place_word",
+    "common_word",
+    "lower_cued",
+    "unseen_names",
+    "vocabulary",
+    "without_overlaps",
+]
+
+#: A name candidate: (text index, start, end, name).
+Candidate = tuple[int, int, int, str]
+
+_L = f"[{LOWER}]"
+
+# Words just before a place or a thing, not a person: "a flight to Bangalore", "in
+# Weehawken", "the Sea Bass".
+_PLACE_BEFORE = re.compile(
+    r"(?i:\b(?:in|at|near|via|around|outside|inside|visit|visited|visiting|(?:flight|flights|"
+    r"flew|fly|flying|moved|move|moving|went|go|going|trip|travel|travelled|traveled|route|"
+    r"back|returned|drive|drove|landed|connection)\s+to|from\s+\w+\s+to"
+    # ...or a thing: a person's name takes no article ("the Yellowtail", "a Kobe steak").
+    r"|the|a|an|some|any|this|these|those|their|every|each|no)\s+)$"
+)
+# A capitalised word before what only people do or are ("Hugo was rude", "Klaus on the
+# live chat", "It was Otilia who..."): a name, unless a stop word ("Everyone was rude").
+_PERSON_CONTEXT = re.compile(
+    rf"(?<![\w'’-])({NAME_WORD}(?: {NAME_WORD})?) +(?:(?:was|is|has been)"
+    r" +(?:(?:very|so|really|extremely|super|incredibly|most|quite|always) +)?"
+    r"(?:helpful|unhelpful|rude|polite|friendly|patient|knowledgeable|courteous|"
+    r"understanding)\b|hung up\b|went above\b|on the (?:phone|live chat|chat)\b|who\b)"
+)
+# ...and before what people (and companies) do ("Łukasz fixed it"): a name when the
+# pipeline's vocabulary never saw the word, so not "Sky" or "Virgin".
+_PERSON_AFTER = re.compile(
+    rf"(?<![\w'’-])({NAME_WORD}(?: {NAME_WORD})?) +(?:[a-z]+ly +)?(?:(?:was|is|has been)"
+    r" +(?:(?:very|so|really|extremely|super|incredibly|most|quite|always) +)?"
+    r"(?:professional|lovely|brilliant|great|amazing|excellent|fantastic)\b|(?:helped|fixed|"
+    r"sorted|explained|told|said|promised|answered|listened|apologi[sz]ed|rang|phoned|emailed|"
+    r"arrived|resolved|dealt)\b)"
+)
+# Names in lower case after a cue ("spoke to leke adeyemo"): one to three words, one
+# of them unknown to the vocabulary (see :func:`lower_cued`).
+# Words end at a space or punctuation, not an apostrophe ("wasn't", "wasn\ufffdt").
+_LOWER_WORD = rf"{_L}{{2,}}(?:-{_L}+)?(?![\w'’\ufffd-])"
+_LOWER_CUED = re.compile(rf"{LOWER_CUE}\s+({_LOWER_WORD}(?: {_LOWER_WORD}){{0,2}})")
+
+#: Entity labels of places, organisations, products and events: a word the recogniser
+#: tags so more often than PERSON in these texts is no name.
+OTHER_LABELS = frozenset("GPE LOC FAC ORG PRODUCT EVENT NORP WORK_OF_ART LAW LANGUAGE".split())
+
+
+@lru_cache(maxsize=4)
+def vocabulary(path: str) -> frozenset[str]:
+    """The words of a pipeline's vocabulary as shipped (``vocab/strings.json``).
+
+    Read from disk, not from ``nlp.vocab.strings``, which grows with every text
+    the pipeline reads: the answer would depend on what ran before.
+    """
+    import json
+
+    file = Path(path) / "vocab" / "strings.json"
+    try:
+        return frozenset(json.loads(file.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return frozenset()
+
+
+def common_word(text: str, strings: frozenset[str]) -> bool:
+    """A single capitalised word that spaCy's vocabulary knows only in lower case.
+
+    The pipeline's string store holds the words of its training text: "livid" and
+    "beautifully" are there, "Livid" and "Beautifully" are not (a comment opening
+    with them is no name), while "Sarah", "José" or "Priya" are either there
+    capitalised or not at all.
+    """
+    return " " not in text and text not in strings and text.lower() in strings
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def unseen_names(
+    masked: list[str], todo: list[int], found: list[Candidate],
+    strings: frozenset[str],
+) -> list[Candidate]:  # fmt: skip
+    """Names the recogniser missed, told by what follows them or by a cue before them.
+
+    Before what only people do or are (``_PERSON_CONTEXT``) any capitalised word
+    that is not a stop word or a common word; before what companies do too
+    (``_PERSON_AFTER``) only words the vocabulary never saw ("Siobhán",
+    "Łukasz"); in lower case after a cue, runs with such a word
+    (:func:`lower_cued`).
+    """
+    stop = _stop_words()
+    taken = {(i, start) for i, start, _, _ in found}
+    out = []
+    for i in todo:
+        for pattern in (_PERSON_CONTEXT, _PERSON_AFTER):
+            for m in pattern.finditer(masked[i]):
+                text = m.group(1)
+                words = text.split()
+                if (i, m.start(1)) in taken or NOT_NAMES.intersection(text.lower().split()):
+                    continue
+                if stop.intersection(w.lower() for w in words) or common_word(text, strings):
+                    continue
+                if pattern is _PERSON_CONTEXT or all(
+                    w not in strings and w.lower() not in strings for w in words
+                ):
+                    taken.add((i, m.start(1)))
+                    out.append((i, m.start(1), m.end(1), text))
+    return out
+
+
+def lower_cued(masked: list[str], strings: frozenset[str], max_chars: int) -> list[Candidate]:
+    """Lower-case names after a cue: the words up to a stop word, one never seen by the
+    vocabulary ("spoke to leke adeyemo"; not "spoke to someone", "asked for help")."""
+    stop = _stop_words()
+    out = []
+    for i, text in enumerate(masked):
+        if len(text) > max_chars:
+            continue
+        for m in _LOWER_CUED.finditer(text):
+            words = m.group(1).split()
+            cut = next((k for k, w in enumerate(words) if w in stop), len(words))
+            words = words[:cut]
+            if words and any(w not in strings for w in words):
+                start = m.start(1)
+                name = " ".join(words)
+                out.append((i, start, start + len(name), name))
+    return out
+
+
+def after_place_word(text: str, start: int) -> bool:
+    return _PLACE_BEFORE.search(text, max(0, start - 30), start) is not None
+
+
+def without_overlaps(masked: list[str], found: list[Candidate]) -> list[Candidate]:
+    """Candidates sorted, overlapping ones joined ("Marcel" + "Marcel Klapač")."""
+    out: list[Candidate] = []
+    for i, start, end, text in sorted(found):
+        if out and out[-1][0] == i and start < out[-1][2]:
+            _, first, last, _ = out.pop()
+            start, end = first, max(end, last)
+            text = masked[i][start:end]
+        out.append((i, start, end, text))
+    return out
