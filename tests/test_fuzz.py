@@ -248,3 +248,175 @@ def test_utf16_and_cp1252_are_decoded(tmp_path: Path) -> None:
         path = tmp_path / f"{enc}.csv"
         path.write_bytes(bom + "score,comment\n9,café déjà vu\n".encode(enc))
         assert load_survey(AnalysisConfig(input=path)).frame["text"].tolist() == ["café déjà vu"]
+
+
+# ---------------------------------------------------------------- issue 13: no traceback,
+# no silent row loss, terminal safety
+
+_MARKUP = st.text(
+    alphabet=st.sampled_from(list("[]/\\=@#:abc link bold red ")), min_size=0, max_size=30
+) | st.sampled_from(["[/]", "[link=http://x.example]y[/link]", "x\\", "[bold]", "\\[/]"])
+
+
+@FUZZ
+@given(text=_MARKUP)
+def test_any_user_text_prints_through_rich_as_itself(text: str) -> None:
+    """cli._common.esc: no MarkupError, no style or link taken from the text."""
+    from rich.console import Console
+
+    from feedback_nlp.cli._common import esc
+
+    TRIED["markup"] += 1
+    console = Console(record=True, width=500, force_terminal=True, color_system="truecolor")
+    console.print(f"Note: [bold]{esc(text)}[/] done", soft_wrap=True)
+    assert console.export_text() == f"Note: {text} done\n"
+    assert "\x1b]8;" not in console.export_text(styles=True)
+
+
+@FUZZ
+@given(
+    values=st.lists(
+        st.sampled_from([0, 0.0, -0.0, 1.9, -2.5, 0.95, 3.8, 1.5, -1.25, 2.25, -3.75]), max_size=40
+    ),
+    words=st.lists(st.sampled_from(["but", "BUT", "x", "good", "bad"]), max_size=40),
+)
+def test_linear_but_check_equals_vaders(values: list[float], words: list[str]) -> None:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from feedback_nlp.sentiment import _analyzer_class
+
+    TRIED["vader but"] += 1
+    n = min(len(values), len(words))
+    fast = _analyzer_class()._but_check(words[:n], list(values[:n]))
+    slow = SentimentIntensityAnalyzer._but_check(words[:n], list(values[:n]))
+    assert fast == slow and [type(v) for v in fast] == [type(v) for v in slow]
+
+
+@FUZZ
+@given(seed=st.integers(min_value=-(2**40), max_value=2**40))
+def test_seed_is_accepted_exactly_in_numpy_range(seed: int) -> None:
+    from feedback_nlp.errors import ConfigError
+
+    TRIED["seed"] += 1
+    try:
+        AnalysisConfig(input=Path("s.csv"), seed=seed)
+    except ConfigError as err:
+        assert not 0 <= seed < 2**32 and "\n" not in str(err)
+    else:
+        assert 0 <= seed < 2**32
+
+
+@pytest.mark.timeout(120)
+@FUZZ
+@given(
+    n=st.integers(min_value=2, max_value=30),
+    opened=st.sets(st.integers(min_value=0, max_value=29), max_size=3),
+    closed=st.sets(st.integers(min_value=0, max_value=29), max_size=3),
+)
+def test_a_quote_left_open_never_loses_rows_silently(
+    tmp_path_factory: pytest.TempPathFactory, n: int, opened: set[int], closed: set[int]
+) -> None:
+    """Rows read + rows named in a note = rows written, or a one-line error names a line."""
+    TRIED["open quote"] += 1
+    rows = [f"{i % 11},comment number {i}" for i in range(n)]
+    for i in opened & set(range(n)):
+        rows[i] = f'{i % 11},"comment opened {i}'
+    for i in (closed - opened) & set(range(n)):
+        rows[i] = f'{i % 11},"closed {i}" later'
+    path = tmp_path_factory.mktemp("q") / "q.csv"
+    path.write_text("score,comment\n" + "\n".join(rows) + "\n")
+    try:
+        frame, info = read_table(path)
+    except FeedbackError as err:
+        assert "never closed" in str(err) and "\n" not in str(err)
+        return
+    if len(frame) < n:
+        assert any("shaped like rows of their own" in note for note in info["notes"]), info
+
+
+@pytest.mark.timeout(60)
+@FUZZ
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_json_lines_strings_come_back_whole(
+    tmp_path_factory: pytest.TempPathFactory, comments: list[str]
+) -> None:
+    """Any string, U+2028, U+0085 and control characters included, is one cell."""
+    TRIED["jsonl strings"] += 1
+    path = tmp_path_factory.mktemp("j") / "s.jsonl"
+    lines = [json.dumps({"score": 9, "comment": c}, ensure_ascii=False) for c in comments]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    frame, _ = read_table(path)
+    assert frame["comment"].tolist() == comments
+
+
+@pytest.mark.timeout(120)
+@FUZZ
+@given(
+    names=st.lists(
+        st.sampled_from(["score", "comment", "score ", " comment", "id", ""]),
+        min_size=1,
+        max_size=6,
+    ),  # fmt: skip
+    ext=st.sampled_from([".csv", ".xlsx"]),
+)
+def test_repeated_header_names_are_unique_after_reading(
+    tmp_path_factory: pytest.TempPathFactory, names: list[str], ext: str
+) -> None:
+    TRIED["header names"] += 1
+    path = tmp_path_factory.mktemp("h") / f"s{ext}"
+    body = [[str(9 - i) if "score" in n else f"x{i}" for n in names] for i in range(2)]
+    if ext == ".csv":
+        path.write_text("\n".join(",".join(r) for r in [names, *body]) + "\n")
+    else:
+        openpyxl = pytest.importorskip("openpyxl")
+        book = openpyxl.Workbook()
+        for r in [names, *body]:
+            book.active.append(r)
+        book.save(path)
+    try:
+        frame, _ = read_table(path)
+    except FeedbackError:
+        return
+    assert len(set(frame.columns)) == frame.shape[1]
+    _load_or_feedback_error(path)
+
+
+_TINY_TEXT = st.sampled_from(["", " ", "ok", "great", "slow router", "[NAME]", "?", "10", "n/a"])
+
+
+@pytest.mark.timeout(300)
+@settings(max_examples=10, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    rows=st.lists(st.tuples(st.integers(0, 10), _TINY_TEXT), min_size=1, max_size=6),
+    with_text=st.booleans(),
+)
+def test_tiny_surveys_are_analysed(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[int, str]], with_text: bool
+) -> None:
+    """Any survey of a few rows, with or without a text column: a result, never a traceback."""
+    from feedback_nlp import analyze
+    from feedback_nlp.config import Representation
+
+    TRIED["tiny survey"] += 1
+    path = tmp_path_factory.mktemp("t") / "s.csv"
+    scores = [s for s, _ in rows]
+    scores[0] = 10  # scores that fit the 0-10 scale unambiguously (else refused, see scales)
+    frame = pd.DataFrame({"score": scores, "segment": ["ab"[i % 2] for i in range(len(rows))]})
+    if with_text:
+        frame["comment"] = [t for _, t in rows]
+    frame.to_csv(path, index=False)
+    try:
+        result = analyze(AnalysisConfig(input=path, segment_cols=("segment",),
+                                        representation=Representation.tfidf))  # fmt: skip
+    except FeedbackError as err:  # e.g. scores that fit no scale unambiguously
+        assert "\n" not in str(err) and "themes" not in str(err)
+        return
+    assert result.summary.nps.n == len(rows)
+    assert len(result.comments) == len(rows)

@@ -518,8 +518,8 @@ def test_directory(tmp_path: Path) -> None:
                                 "(it looks like a zip or .xlsx file)."),  # fmt: skip
         (b"id,score\n1,2\n3,4,5\n", "x.csv is malformed at line 3: 3 fields where the header "
                                     "has 2 (delimiter ','). Check the delimiter and quoting."),
-        (b'id,score\n1,"2\n', "x.csv could not be parsed as delimited text (delimiter ','): "
-                              "EOF inside string starting at row 1."),
+        (b'id,score\n1,"2\n', "x.csv is malformed: a quote opened on line 2 is never closed. "
+                              "Check the quoting (a stray '\"' at the start of a cell)."),
     ],
 )  # fmt: skip
 def test_bad_csv_files(tmp_path: Path, content: bytes, message: str) -> None:

@@ -294,3 +294,164 @@ def test_comment_over_spacy_limit_is_analysed_with_a_note(tmp_path: Path) -> Non
     long_row = result.comments.set_index("row").loc[2]
     assert len(long_row["text"]) >= 1_190_000  # placeholders may shorten it a little
     assert long_row["sentiment"] == long_row["sentiment"]  # scored (not NaN)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def test_repeated_column_names_are_renamed_alike_in_every_format_with_a_note(
+    tmp_path: Path,
+) -> None:
+    from feedback_nlp.read import read_table
+
+    csv_path = tmp_path / "s.csv"
+    csv_path.write_text("score,comment,score,comment \n9,great,1,a\n3,slow,2,b\n")
+    frame, info = read_table(csv_path)
+    assert list(frame.columns) == ["score", "comment", "score.1", "comment.1"]
+    assert frame["score.1"].tolist() == ["1", "2"]
+    assert info["notes"] == [
+        "s.csv has 2 columns named 'score' (columns 1, 3); they are read as 'score', 'score.1'.",
+        "s.csv has 2 columns named 'comment' (columns 2, 4); they are read as 'comment', "
+        "'comment.1'.",
+    ]
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in (["score", "comment", "score"], [9, "great", 1], [3, "slow", 2]):
+        book.active.append(row)
+    book.save(tmp_path / "s.xlsx")
+    frame, info = read_table(tmp_path / "s.xlsx")
+    assert list(frame.columns) == ["score", "comment", "score.1"]
+    assert info["notes"][-1] == (
+        "s.xlsx has 2 columns named 'score' (columns 1, 3); they are read as 'score', 'score.1'."
+    )
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        [["9", "3"], ["great", "slow"], ["1", "2"]], names=["score", "comment", "score"]
+    )
+    pq.write_table(table, tmp_path / "s.parquet")
+    frame, info = read_table(tmp_path / "s.parquet")
+    assert list(frame.columns) == ["score", "comment", "score.1"]
+    assert frame["score.1"].tolist() == ["1", "2"] and len(info["notes"]) == 1
+    survey = load_survey(AnalysisConfig(input=tmp_path / "s.xlsx"))
+    assert survey.frame["score"].tolist() == [9.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "header", "rows", "other"),
+    [
+        ("score;comment\n9,great\n3,slow\n7,ok\n", ";", 3, ","),
+        ("score,comment\n9;great\n3;slow\n7;ok\n", ",", 3, ";"),
+        ("id;score;comment\n1,9,great\n2,3,slow\n", ";", 2, ","),
+        ("score\tcomment\n9,great\n3,slow\n", "\t", 2, ","),
+    ],
+)
+def test_mixed_delimiters_are_refused_with_a_message(
+    tmp_path: Path, text: str, header: str, rows: int, other: str
+) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_text(text)
+    code, _, stderr = run("analyze", str(path), "--out", str(tmp_path / "out"))
+    assert (code, one_line(stderr)) == (
+        1,
+        f"Error: mixed.csv mixes delimiters: its header is separated by {header!r} but "
+        f"{rows} of the first {rows} rows by {other!r}. Save the file with one delimiter "
+        "throughout.",
+    )
+
+
+def test_a_comment_holding_the_other_delimiter_is_not_a_mixed_file(tmp_path: Path) -> None:
+    from feedback_nlp.read import read_table
+
+    path = tmp_path / "s.csv"
+    path.write_text("comment;flag\nSlow, unreliable;\nGreat, fast;\n")
+    assert read_table(path)[0].shape == (2, 2)
+
+
+def _rows(n: int) -> list[str]:
+    return [f"{i % 11},comment number {i}" for i in range(n)]
+
+
+def test_quote_never_closed_names_its_line(tmp_path: Path) -> None:
+    rows = _rows(60)
+    rows[5] = '3,"the router keeps dropping'
+    path = tmp_path / "q.csv"
+    path.write_text("score,comment\n" + "\n".join(rows) + "\n")
+    code, _, stderr = run("analyze", str(path), "--out", str(tmp_path / "out"))
+    assert (code, one_line(stderr)) == (
+        1,
+        "Error: q.csv is malformed: a quote opened on line 7 is never closed. Check the "
+        "quoting (a stray '\"' at the start of a cell).",
+    )
+
+
+def test_quote_left_open_until_a_later_quote_names_the_rows(tmp_path: Path) -> None:
+    rows = _rows(60)
+    rows[5] = '3,"the router keeps dropping'
+    rows[19] = '8,"fine" they said'
+    path = tmp_path / "q.csv"
+    path.write_text("score,comment\n" + "\n".join(rows) + "\n")
+    survey = load_survey(AnalysisConfig(input=path))
+    assert len(survey.frame) == 46
+    assert (
+        "q.csv: data row 6 (lines 7-21) holds 14 lines shaped like rows of their own (first: "
+        "line 8) inside a quoted cell: a quote left open? They are read as part of that row's "
+        "cell; check the quoting."
+    ) in survey.notes
+
+
+def test_comments_over_several_lines_are_not_reported(tmp_path: Path) -> None:
+    rows = _rows(20)
+    rows[3] = '2,"Slow, unreliable.\nWould not recommend, sorry.\n\nCalled 3 times"'
+    path = tmp_path / "s.csv"
+    path.write_text("score,comment\n" + "\n".join(rows) + "\n")
+    survey = load_survey(AnalysisConfig(input=path))
+    assert len(survey.frame) == 20 and not any("quote" in n for n in survey.notes)
+    assert survey.frame["text"][3].startswith("Slow, unreliable.\nWould")
+
+
+def test_json_lines_with_line_separators_inside_strings(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    lines = [
+        {"score": 9, "comment": "one\u2028two\u2029three\x85four"},
+        {"score": 3, "comment": "slow"},
+    ]
+    path.write_text("\r\n".join(json.dumps(r, ensure_ascii=False) for r in lines), encoding="utf-8")
+    survey = load_survey(AnalysisConfig(input=path))
+    assert survey.frame["text"].tolist() == ["one\u2028two\u2029three\x85four", "slow"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_byte_order_mark_is_read_with_a_note(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "s.csv"
+    path.write_bytes("score,comment\n9,café déjà vu\n3,slow\n".encode(encoding))
+    survey = load_survey(AnalysisConfig(input=path))
+    assert survey.frame["text"].tolist() == ["café déjà vu", "slow"]
+    assert f"s.csv is UTF-16 without a byte-order mark; read it as {encoding.upper()}." in (
+        survey.notes
+    )
+
+
+# ---------------------------------------------------------------- report.md
+
+
+def test_report_md_shows_links_and_images_from_comments_as_text(tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    payloads = [
+        "slow router [click here](javascript:alert(1)) again",
+        "slow router ![](http://beacon.example/p.png) again",
+        "slow router [x](JaVaScRiPt:alert(1)) <javascript:alert(1)>",
+        "slow router ![a][b] [b]: http://beacon.example/q.png",
+    ]
+    rows = [f"2,{p}" for p in payloads] + [f"{9 + i % 2},great fast staff {i}" for i in range(8)]
+    path = tmp_path / "s.csv"
+    path.write_text("score,comment\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    code, _, stderr = run("analyze", str(path), *FAST, "--format", "md", "--out", str(out))
+    assert code == 0, stderr
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "javascript:alert(1)" in md.lower()  # the comments are shown...
+    html = MarkdownIt().render(md).lower()
+    assert "<img" not in html and "href=" not in html  # ...as text

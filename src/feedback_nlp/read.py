@@ -13,15 +13,23 @@ import io
 import json
 import re
 import warnings
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .config import display_path
+from .delimited import DELIMITERS, check_delimited, header_cells
 from .errors import InputFileError
 
-__all__ = ["read_table", "read_parquet_bytes", "sniff_delimiter", "SUPPORTED_EXTENSIONS"]
+__all__ = [
+    "read_table",
+    "read_parquet_bytes",
+    "sniff_delimiter",
+    "unique_names",
+    "SUPPORTED_EXTENSIONS",
+]
 
 #: File extension (lower-cased) -> format name.
 SUPPORTED_EXTENSIONS = {
@@ -32,7 +40,6 @@ SUPPORTED_EXTENSIONS = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
 }
-_DELIMITERS = ",;|\t"
 
 
 def read_table(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -76,6 +83,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     }
     if not data.strip():
         raise InputFileError(f"{name} has no data rows: the file is empty.")
+    header: list[str] | None = None
     if fmt in ("csv", "tsv", "jsonl"):
         text, info["encoding"], note = _decode(data, name, fmt)
         if note:
@@ -83,8 +91,10 @@ def read_table(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
         if fmt == "jsonl":
             frame = _read_jsonl(text, name)
         else:
-            info["delimiter"] = "\t" if fmt == "tsv" else sniff_delimiter(text)
-            frame = _read_csv(text, info["delimiter"], name)
+            info["delimiter"] = delimiter = "\t" if fmt == "tsv" else sniff_delimiter(text)
+            frame = _read_csv(text, delimiter, name)
+            header = header_cells(text, delimiter)
+            info["notes"] += check_delimited(frame, text, delimiter, name)
     elif fmt == "xlsx":
         frame, sheets = _read_xlsx(data, name)
         info["sheet"] = sheets[0]
@@ -94,11 +104,61 @@ def read_table(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
             )
     else:
         frame = read_parquet_bytes(data, name)
+        header = _parquet_names(data)
     if len(frame) == 0:
         raise InputFileError(f"{name} has no data rows, only a header line.")
-    frame.columns = [str(c).strip() for c in frame.columns]
+    names = [str(c).strip() for c in frame.columns]
+    if header is not None and len(header) == len(names) and len(set(header)) < len(header):
+        # pandas renamed repeated names already ('a', 'a.1'): name them from the header itself.
+        names = [h.strip() or n for h, n in zip(header, names, strict=True)]
+    frame.columns, notes = unique_names(names, name)
+    info["notes"] += notes
     info["rows_read"] = len(frame)
     return frame.reset_index(drop=True), info
+
+
+def unique_names(names: list[str], name: str) -> tuple[list[str], list[str]]:
+    """Column names made unique as pandas does for CSV ('a', 'a.1', ...), and a note per name.
+
+    Every format gets the same names: an xlsx or Parquet header, or two CSV
+    names equal once stripped ("comment" and "comment "), as a CSV header.
+
+    >>> unique_names(["score", "comment", "score"], "s.xlsx")
+    (['score', 'comment', 'score.1'], ["s.xlsx has 2 columns named 'score' (columns 1, 3); \
+they are read as 'score', 'score.1'."])
+    """
+    out: list[str] = []
+    counts: dict[str, int] = {}
+    for col in names:
+        count = counts.get(col, 0)
+        while count > 0:  # pandas' rule: the first free 'name.k'
+            counts[col] = count + 1
+            col = f"{col}.{count}"
+            count = counts.get(col, 0)
+        out.append(col)
+        counts[col] = count + 1
+    notes = []
+    for col, n in Counter(names).items():
+        if n > 1:
+            where = [i for i, c in enumerate(names) if c == col]
+            notes.append(
+                f"{name} has {n} columns named {col!r} (columns "
+                f"{', '.join(str(i + 1) for i in where)}); they are read as "
+                f"{', '.join(repr(out[i]) for i in where)}."
+            )
+    return out, notes
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when every other byte is zero (mostly ASCII text)."""
+    sample = data[: 8192 - 8192 % 2] if len(data) >= 8192 else data[: len(data) - len(data) % 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, other, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.9 * len(zeros) and other.count(0) <= 0.1 * len(other):
+            return encoding
+    return None
 
 
 def _decode(data: bytes, name: str, fmt: str) -> tuple[str, str, str | None]:
@@ -106,6 +166,16 @@ def _decode(data: bytes, name: str, fmt: str) -> tuple[str, str, str | None]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "utf-16", None
+        except UnicodeDecodeError:
+            pass
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        try:
+            return (
+                data.decode(utf16),
+                utf16,
+                f"{name} is UTF-16 without a byte-order mark; read it as {utf16.upper()}.",
+            )
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:8192]:
@@ -157,11 +227,11 @@ def sniff_delimiter(text: str) -> str:
         sample = sample[: sample.rindex("\n")]
     header = sample.split("\n", 1)[0]
     try:
-        found: str | None = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+        found: str | None = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
         found = None
     if found is None or found not in header:
-        counts = {d: header.count(d) for d in _DELIMITERS}
+        counts = {d: header.count(d) for d in DELIMITERS}
         best = max(counts, key=lambda d: counts[d])
         found = best if counts[best] else ","
     return found
@@ -206,6 +276,12 @@ def _read_csv(text: str, delimiter: str, name: str) -> pd.DataFrame:
                 f"{expected} (delimiter {delimiter!r}). Check the delimiter and quoting."
             ) from err
         message = message.replace("Error tokenizing data. C error: ", "")
+        match = re.search(r"EOF inside string starting at row (\d+)", message)
+        if match:  # pandas counts lines from 0
+            raise InputFileError(
+                f"{name} is malformed: a quote opened on line {int(match.group(1)) + 1} is never "
+                "closed. Check the quoting (a stray '\"' at the start of a cell)."
+            ) from err
         raise InputFileError(
             f"{name} could not be parsed as delimited text (delimiter {delimiter!r}): {message}."
         ) from err
@@ -242,7 +318,8 @@ def _read_csv_pyarrow(text: str, data: bytes, delimiter: str) -> pd.DataFrame | 
 
 def _read_jsonl(text: str, name: str) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: JSON strings may hold U+2028, U+0085... which splitlines() splits.
+    for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -284,7 +361,7 @@ def _read_xlsx(data: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as err:
         raise InputFileError(
-            f"{name} is not a readable .xlsx workbook ({type(err).__name__}: {err}). "
+            f"{name} is not a readable .xlsx workbook ({_why(err)}). "
             "Re-save it from Excel as .xlsx, or export it as CSV."
         ) from err
     try:
@@ -294,7 +371,7 @@ def _read_xlsx(data: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
         ]
     except Exception as err:
         raise InputFileError(
-            f"{name} could not be read ({type(err).__name__}: {err}). "
+            f"{name} could not be read ({_why(err)}). "
             "Re-save it from Excel as .xlsx, or export it as CSV."
         ) from err
     finally:
@@ -308,6 +385,11 @@ def _read_xlsx(data: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
     header = [rows[0][i] or f"Unnamed: {i}" for i in used]
     body = [[r[i] for i in used] for r in rows[1:]]
     return pd.DataFrame(body, columns=header, dtype=str), sheets
+
+
+def _why(err: Exception) -> str:
+    """An exception as one line for a message: its type and its text."""
+    return f"{type(err).__name__}: {' '.join(str(err).split())}"
 
 
 def _xlsx_cell(value: Any) -> str:
@@ -328,17 +410,25 @@ def read_parquet_bytes(data: bytes, name: str) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(io.BytesIO(data))
+        # ParquetFile, not read_table: the dataset reader refuses a repeated column name.
+        table = pq.ParquetFile(io.BytesIO(data)).read()
     except Exception as err:
-        raise InputFileError(
-            f"{name} is not a readable Parquet file ({type(err).__name__}: {err})."
-        ) from err
-    columns: dict[str, pd.Series] = {}
-    for col_name, column in zip(table.column_names, table.columns, strict=True):
+        raise InputFileError(f"{name} is not a readable Parquet file ({_why(err)}).") from err
+    columns: list[pd.Series] = []
+    for column in table.columns:
         try:
             strings = pc.cast(column, pa.string()).to_pandas()
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             values = column.to_pandas()
             strings = values.astype(str).where(values.notna(), "")
-        columns[str(col_name)] = strings.fillna("").astype(str)
-    return pd.DataFrame(columns)
+        columns.append(strings.fillna("").astype(str))
+    # Every column, even under a repeated name (made unique as a CSV header's).
+    names, _ = unique_names([str(c) for c in table.column_names], name)
+    return pd.DataFrame(dict(zip(names, columns, strict=True)), columns=names)
+
+
+def _parquet_names(data: bytes) -> list[str]:
+    """The column names a Parquet file declares (repeats included)."""
+    import pyarrow.parquet as pq
+
+    return [str(c) for c in pq.read_schema(io.BytesIO(data)).names]

@@ -28,9 +28,18 @@ _METHODS = [
 
 
 def md_escape(text: Any) -> str:
-    """Make a value safe inside a Markdown table cell (pipes, newlines, HTML)."""
+    r"""Make a value safe inside a Markdown table cell (pipes, newlines, HTML, links).
+
+    A comment can hold Markdown link or image syntax: ``[x](javascript:...)``
+    would be a link to click and ``![](http://...)`` an image a viewer fetches
+    (a beacon). Escaping the ``(`` after ``]`` leaves both as plain text; HTML
+    and ``<...>`` autolinks are already escaped.
+
+    >>> md_escape("see ![](http://x.example/p.png) and [me](javascript:alert(1))")
+    'see ![]\\(http://x.example/p.png) and [me]\\(javascript:alert(1))'
+    """
     s = " ".join(str(text).split())
-    for ch, rep in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
+    for ch, rep in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("](", "]\\(")):
         s = s.replace(ch, rep)
     return s
 
