@@ -91,11 +91,17 @@ def test_references_and_cued_numbers(text: str, expected: str) -> None:
         "Brexit made it worse.", "I saw it on Twitter.", "The Embraer jet was cramped.",
         "Beautifully handled, thank you.", "Livid.", "Will call again, my bill is too high.",
         "Café was fine.", "The iPhone 15 and Windows 11 work.", "Version 2.0.1 since 2026-01-03",
+        "I have been to Dokebi twice.", "Better than Zorbino's Pizza.", "Anybody who likes it.",
     ],
 )  # fmt: skip
 def test_places_products_events_and_words_are_kept(text: str) -> None:
     texts = [text, "Broadband keeps dropping in the evening."]
     assert redact_texts(texts)[0] == texts
+
+
+def test_text_in_another_language_gives_no_recogniser_names() -> None:
+    text = "Đó là một món pizza ngon. Lớp vỏ pizza được nấu chín một cách tuyệt vời."
+    assert redact_texts([text, "Spoke to Łukasz today."])[0] == [text, "Spoke to [NAME] today."]
 
 
 def test_non_ascii_names_from_the_recogniser() -> None:

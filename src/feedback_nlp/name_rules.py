@@ -22,6 +22,7 @@ __all__ = [
     "after_place_word",
     "common_word",
     "lower_cued",
+    "not_english",
     "unseen_names",
     "vocabulary",
     "without_overlaps",
@@ -37,10 +38,29 @@ _L = f"[{LOWER}]"
 _PLACE_BEFORE = re.compile(
     r"(?i:\b(?:in|at|near|via|around|outside|inside|visit|visited|visiting|(?:flight|flights|"
     r"flew|fly|flying|moved|move|moving|went|go|going|trip|travel|travelled|traveled|route|"
-    r"back|returned|drive|drove|landed|connection)\s+to|from\s+\w+\s+to"
+    r"back|returned|drive|drove|landed|connection|been|gone|walk|walked|get|got)\s+to"
+    r"|from\s+\w+\s+to|(?:eat|ate|eaten|dine|dined|dining|lunch|dinner|brunch|stay|stayed"
+    r"|staying|shop|shopped)\s+(?:at|in)|tried|try|trying"
     # ...or a thing: a person's name takes no article ("the Yellowtail", "a Kobe steak").
     r"|the|a|an|some|any|this|these|those|their|every|each|no)\s+)$"
 )
+# A name followed by what a business is called after its owner ("Patsy's Pizza",
+# "Emma's Pizza", "Roth's twice"): the possessive of a place.
+_BUSINESS_AFTER = re.compile(
+    r"(?:'s|’s)\s+(?:(?:own\s+)?(?:pizza|pizzeria|restaurant|deli|cafe|café|bar|grill|kitchen|"
+    r"bagels?|diner|bistro|place|shop|store|bakery|trattoria|tavern|pub|inn|steakhouse|"
+    r"sushi|noodles?|burgers?|tacos?)\b|(?:for|on|in|at|twice|frequently|often|again|is|was|"
+    r"has|had|probably|every)\b)",
+    re.IGNORECASE,
+)
+#: Words that stand for people without naming one ("Anybody who...").
+_NOBODY = frozenset(
+    "anybody anyone everybody everyone nobody somebody someone staff management "
+    "customer customers people".split()
+)
+# A text whose words are mostly not English (few English stop words): the English
+# recogniser's PERSON tags on it are noise ("Mọi thứ thật tệ").
+_LETTERS = re.compile(r"[^\W\d_]+")
 # A capitalised word before what only people do or are ("Hugo was rude", "Klaus on the
 # live chat", "It was Otilia who..."): a name, unless a stop word ("Everyone was rude").
 _PERSON_CONTEXT = re.compile(
@@ -91,7 +111,8 @@ def common_word(text: str, strings: frozenset[str]) -> bool:
     The pipeline's string store holds the words of its training text: "livid" and
     "beautifully" are there, "Livid" and "Beautifully" are not (a comment opening
     with them is no name), while "Sarah", "José" or "Priya" are either there
-    capitalised or not at all.
+    capitalised or not at all. (Not applied to a phrase's last word: it would
+    drop "Sea Bass" and "Citrus Vodka", but also "Paul Workman".)
     """
     return " " not in text and text not in strings and text.lower() in strings
 
@@ -125,8 +146,10 @@ def unseen_names(
                 words = text.split()
                 if (i, m.start(1)) in taken or NOT_NAMES.intersection(text.lower().split()):
                     continue
-                if stop.intersection(w.lower() for w in words) or common_word(text, strings):
+                lowered = {w.lower() for w in words}
+                if stop & lowered or _NOBODY & lowered:
                     continue
+                # Strong context outweighs the vocabulary ("raj" is in it, lower-case).
                 if pattern is _PERSON_CONTEXT or all(
                     w not in strings and w.lower() not in strings for w in words
                 ):
@@ -154,8 +177,21 @@ def lower_cued(masked: list[str], strings: frozenset[str], max_chars: int) -> li
     return out
 
 
-def after_place_word(text: str, start: int) -> bool:
-    return _PLACE_BEFORE.search(text, max(0, start - 30), start) is not None
+def after_place_word(text: str, start: int, end: int | None = None) -> bool:
+    """A place or thing, told by the words before ``text[start:end]`` or by a business
+    possessive after it ("been to Roth's", "the Yellowtail", "Patsy's Pizza")."""
+    if _PLACE_BEFORE.search(text, max(0, start - 30), start) is not None:
+        return True
+    return end is not None and _BUSINESS_AFTER.match(text, end) is not None
+
+
+def not_english(text: str) -> bool:
+    """Eight words or more, under one in ten an English stop word."""
+    words = _LETTERS.findall(text.lower())
+    if len(words) < 8:
+        return False
+    stop = _stop_words()
+    return sum(w in stop for w in words) < 0.1 * len(words)
 
 
 def without_overlaps(masked: list[str], found: list[Candidate]) -> list[Candidate]:

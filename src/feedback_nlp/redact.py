@@ -36,6 +36,7 @@ from .name_rules import (
     after_place_word,
     common_word,
     lower_cued,
+    not_english,
     unseen_names,
     vocabulary,
     without_overlaps,
@@ -243,7 +244,8 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
             if words.inner[w] > lower or (not lower and words.words[w] <= _RARE):
                 todo.append(i)
                 break
-    todo.sort()
+    # The English recogniser reads English: another language's capitals are no names to it.
+    todo = [i for i in sorted(todo) if not not_english(masked[i])]
     lowered = lower_cued(masked, strings, NER_MAX_CHARS)
     if not todo:
         return NameHits(lowered, _tag_counts(lowered, masked, [], Counter()))
@@ -269,7 +271,7 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
                 and _NAME_SHAPE.fullmatch(text)
                 and not NOT_NAMES.intersection(text.lower().split())
                 and not common_word(text, strings)
-                and not after_place_word(masked[i], start)
+                and not after_place_word(masked[i], start, end)
             ):
                 found.append((i, start, end, text))
     found = without_overlaps(masked, found + unseen_names(masked, todo, found, strings) + lowered)
