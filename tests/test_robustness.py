@@ -287,9 +287,9 @@ def test_comment_over_spacy_limit_is_analysed_with_a_note(tmp_path: Path) -> Non
     path.write_text("score,comment\n" + "\n".join(rows) + "\n")
     result = analyze(AnalysisConfig(input=path, representation=Representation.tfidf))
     assert (
-        "1 comment longer than 100,000 characters (row 2): name redaction by spaCy's "
-        "recogniser and theme labels read only the first 100,000; sentiment, themes and the "
-        "other redaction read all of it."
+        "1 comment longer than 100,000 characters (row 2): person names in them are found by "
+        "the fixed cues only (not spaCy's recogniser), and theme labels read their first "
+        "100,000 characters; sentiment and themes read all of it."
     ) in result.notes
     long_row = result.comments.set_index("row").loc[2]
     assert len(long_row["text"]) >= 1_190_000  # placeholders may shorten it a little

@@ -3,8 +3,10 @@
 spaCy refuses a text over ``nlp.max_length`` (1,000,000 characters) and its
 recogniser and parser need gigabytes for one that long (a 1.2M-character
 comment: 3.5 GB and 100 s). The pipelines loaded here read at most the first
-:data:`SPACY_MAX_CHARS` characters of a text instead; the tool's other steps
-(sentiment, themes, the regular-expression redaction) still read all of it.
+:data:`SPACY_MAX_CHARS` characters of a text instead (theme labels, brand
+checks); the tool's other steps (sentiment, themes, the regular-expression
+redaction) read all of it, and redaction does not give such a text to the
+recogniser at all (:data:`feedback_nlp.redact.NER_MAX_CHARS`).
 """
 
 from __future__ import annotations

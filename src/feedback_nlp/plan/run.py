@@ -34,15 +34,19 @@ def long_comment_rows(chunk: PreparedChunk) -> list[int]:
     return chunk.part.frame["row"][texts.str.len() > SPACY_MAX_CHARS].astype(int).tolist()
 
 
-def _long_comment_note(rows: list[int]) -> str:
+def _long_comment_note(rows: list[int], cfg: AnalysisConfig) -> str:
     from ..nlp import SPACY_MAX_CHARS
 
     shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+    names = (
+        "person names in them are found by the fixed cues only (not spaCy's recogniser), and "
+        if cfg.redact and cfg.redact_names
+        else ""
+    )
     return (
         f"{len(rows)} comment{'s' if len(rows) > 1 else ''} longer than {SPACY_MAX_CHARS:,} "
-        f"characters (row{'s' if len(rows) > 1 else ''} {shown}): name redaction by spaCy's "
-        f"recogniser and theme labels read only the first {SPACY_MAX_CHARS:,}; sentiment, "
-        "themes and the other redaction read all of it."
+        f"characters (row{'s' if len(rows) > 1 else ''} {shown}): {names}theme labels read "
+        f"their first {SPACY_MAX_CHARS:,} characters; sentiment and themes read all of it."
     )
 
 
@@ -68,7 +72,7 @@ def run_plan(
         counts = ex.gather(ex.map(usable_count, prepared))
         long_rows = [r for rows in ex.gather(ex.map(long_comment_rows, prepared)) for r in rows]
         if long_rows:
-            survey.notes.append(_long_comment_note(long_rows))
+            survey.notes.append(_long_comment_note(long_rows, cfg))
     with timer.stage("theme fit"):
         positions = sample_positions(counts, cfg.seed, max_fit_rows)
         got = ex.gather(ex.map(sample_chunk, prepared, positions))
