@@ -5,7 +5,7 @@
 Real text: the shared data sets (../shared/data: telecom NPS comments, clothing
 reviews, SemEval-2016 restaurant reviews, BANKING77 messages), read by path
 and never copied into the project. Generated text: the demo survey's comments
-(``feedback_nlp.demo``, seed 3, 4,000 rows). Each line of the output is one
+(``feedback_nlp.demo``, seed 3, 5,000 rows). Each line of the output is one
 span: source, row, the span, and 50 characters of context either side, with
 an empty ``person`` column to fill in by hand (y: a person; n: anything else).
 Prints the number of spans per source.
@@ -35,7 +35,7 @@ def sources() -> dict[str, list[str]]:
         semeval = pd.read_csv(SHARED / "semeval16_restaurant_reviews.csv")
         out["semeval16"] = semeval.groupby("review_id", sort=False)["text"].apply(" ".join).tolist()
         out["banking77"] = pd.read_csv(SHARED / "banking77_test.csv")["text"].tolist()
-    out["demo (generated)"] = generate_survey(rows=4000, seed=3)["comment"].tolist()
+    out["demo (generated)"] = generate_survey(rows=5000, seed=3)["comment"].tolist()
     return {k: ["" if not isinstance(t, str) else t for t in v] for k, v in out.items()}
 
 

@@ -34,6 +34,7 @@ SHARED = ROOT.parent / "shared" / "data"
         ("MR SMITH was rude.", "MR [NAME] was rude."),
         ("my name is priya sharma and I want a refund", "my name is [NAME] and I want a refund"),
         ("Your engineer Giedrius arrived on time.", "Your engineer [NAME] arrived on time."),
+        ("Thanks Siobhán, you were great.", "Thanks [NAME], you were great."),
     ],
 )  # fmt: skip
 def test_names_in_any_script_and_shape_after_cues(text: str, expected: str) -> None:
@@ -91,7 +92,8 @@ def test_references_and_cued_numbers(text: str, expected: str) -> None:
         "Brexit made it worse.", "I saw it on Twitter.", "The Embraer jet was cramped.",
         "Beautifully handled, thank you.", "Livid.", "Will call again, my bill is too high.",
         "Café was fine.", "The iPhone 15 and Windows 11 work.", "Version 2.0.1 since 2026-01-03",
-        "I have been to Dokebi twice.", "Better than Zorbino's Pizza.", "Anybody who likes it.",
+        "I have been to Dokebi twice.", "Pongsri is my favourite place.",
+        "Better than Zorbino's Pizza.", "Anybody who likes it.",
     ],
 )  # fmt: skip
 def test_places_products_events_and_words_are_kept(text: str) -> None:

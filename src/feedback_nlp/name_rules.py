@@ -24,6 +24,7 @@ __all__ = [
     "lower_cued",
     "not_english",
     "unseen_names",
+    "unseen_word",
     "vocabulary",
     "without_overlaps",
 ]
@@ -74,9 +75,10 @@ _PERSON_CONTEXT = re.compile(
 _PERSON_AFTER = re.compile(
     rf"(?<![\w'’-])({NAME_WORD}(?: {NAME_WORD})?) +(?:[a-z]+ly +)?(?:(?:was|is|has been)"
     r" +(?:(?:very|so|really|extremely|super|incredibly|most|quite|always) +)?"
-    r"(?:professional|lovely|brilliant|great|amazing|excellent|fantastic)\b|(?:helped|fixed|"
+    r"(?:professional|lovely|brilliant|great|amazing|excellent|fantastic|superb|wonderful|"
+    r"awesome|fab|fabulous|spot on|really good|a star|a legend|a credit)\b|(?:helped|fixed|"
     r"sorted|explained|told|said|promised|answered|listened|apologi[sz]ed|rang|phoned|emailed|"
-    r"arrived|resolved|dealt)\b)"
+    r"arrived|resolved|dealt|handled|managed|came|visited|understood|arranged|talked|spoke)\b)"
 )
 # Names in lower case after a cue ("spoke to leke adeyemo"): one to three words, one
 # of them unknown to the vocabulary (see :func:`lower_cued`).
@@ -117,6 +119,16 @@ def common_word(text: str, strings: frozenset[str]) -> bool:
     return " " not in text and text not in strings and text.lower() in strings
 
 
+def unseen_word(text: str, strings: frozenset[str]) -> bool:
+    """A single word the vocabulary never saw: the recogniser's PERSON tag on it alone
+    is mostly a guess (a restaurant, a dish, a typo: "Dokebi", "Vanison", "Giid").
+
+    Such a name is kept when what follows says it is a person (:func:`unseen_names`):
+    on 4,000 demo comments this drops 3 typos and 4 of 115 names ("Megan was superb").
+    """
+    return " " not in text and text not in strings and text.lower() not in strings
+
+
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
@@ -142,9 +154,18 @@ def unseen_names(
     for i in todo:
         for pattern in (_PERSON_CONTEXT, _PERSON_AFTER):
             for m in pattern.finditer(masked[i]):
-                text = m.group(1)
-                words = text.split()
-                if (i, m.start(1)) in taken or NOT_NAMES.intersection(text.lower().split()):
+                start, words = m.start(1), m.group(1).split()
+                # "And Aisha on the live chat", "Admittedly Kofi was...": the name is what
+                # follows a stop word or a common word.
+                while words and (
+                    words[0].lower() in stop
+                    or words[0].lower() in _NOBODY
+                    or (len(words) > 1 and common_word(words[0], strings))
+                ):
+                    start += len(words[0]) + 1
+                    words = words[1:]
+                text = " ".join(words)
+                if not words or (i, start) in taken or NOT_NAMES.intersection(text.lower().split()):
                     continue
                 lowered = {w.lower() for w in words}
                 if stop & lowered or _NOBODY & lowered:
@@ -153,8 +174,8 @@ def unseen_names(
                 if pattern is _PERSON_CONTEXT or all(
                     w not in strings and w.lower() not in strings for w in words
                 ):
-                    taken.add((i, m.start(1)))
-                    out.append((i, m.start(1), m.end(1), text))
+                    taken.add((i, start))
+                    out.append((i, start, start + len(text), text))
     return out
 
 

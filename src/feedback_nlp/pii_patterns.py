@@ -215,6 +215,7 @@ LOWER_CUE = (
 #: Siobhán", "a lady called Zoë", "your engineer Giedrius".
 CUE = (
     rf"(?:{LOWER_CUE}"
+    r"|(?i:\b(?:thanks|thank\s+you|cheers|many\s+thanks|kudos|shout\s*out)\b,?(?:\s+to)?)"
     r"|(?i:\b(?:your|the|our|my|an?)\s+(?:colleague|advisor|adviser|agent|engineer|technician|"
     r"operator|rep|representative|manager|driver|installer|case\s+(?:handler|manager)),?))"
 )

@@ -38,6 +38,7 @@ from .name_rules import (
     lower_cued,
     not_english,
     unseen_names,
+    unseen_word,
     vocabulary,
     without_overlaps,
 )
@@ -272,6 +273,7 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
                 and not NOT_NAMES.intersection(text.lower().split())
                 and not common_word(text, strings)
                 and not after_place_word(masked[i], start, end)
+                and not unseen_word(text, strings)
             ):
                 found.append((i, start, end, text))
     found = without_overlaps(masked, found + unseen_names(masked, todo, found, strings) + lowered)
