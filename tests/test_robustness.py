@@ -423,11 +423,14 @@ def test_json_lines_with_line_separators_inside_strings(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
-def test_utf16_without_byte_order_mark_is_read_with_a_note(tmp_path: Path, encoding: str) -> None:
+@pytest.mark.parametrize("comment", ["café déjà vu", "Медленный интернет каждый вечер"])
+def test_utf16_without_byte_order_mark_is_read_with_a_note(
+    tmp_path: Path, encoding: str, comment: str
+) -> None:
     path = tmp_path / "s.csv"
-    path.write_bytes("score,comment\n9,café déjà vu\n3,slow\n".encode(encoding))
+    path.write_bytes(f"score,comment\n9,{comment}\n3,slow\n".encode(encoding))
     survey = load_survey(AnalysisConfig(input=path))
-    assert survey.frame["text"].tolist() == ["café déjà vu", "slow"]
+    assert survey.frame["text"].tolist() == [comment, "slow"]
     assert f"s.csv is UTF-16 without a byte-order mark; read it as {encoding.upper()}." in (
         survey.notes
     )

@@ -150,14 +150,24 @@ they are read as 'score', 'score.1'."])
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """'utf-16-le' or 'utf-16-be' when every other byte is zero (mostly ASCII text)."""
-    sample = data[: 8192 - 8192 % 2] if len(data) >= 8192 else data[: len(data) - len(data) % 2]
+    """'utf-16-le' or 'utf-16-be' when the zero bytes are all at odd (even) positions.
+
+    ASCII characters in UTF-16 have a zero high byte: in English text every
+    other byte is zero, in Cyrillic or Greek text with ASCII digits and
+    delimiters about a third of them; a binary file has zeros at both.
+    """
+    sample = data[: min(len(data), 8192) // 2 * 2]
     if len(sample) < 4:
         return None
     even, odd = sample[0::2], sample[1::2]
     for zeros, other, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
-        if zeros.count(0) >= 0.9 * len(zeros) and other.count(0) <= 0.1 * len(other):
-            return encoding
+        if zeros.count(0) >= 0.25 * len(zeros) and other.count(0) <= 0.01 * len(other):
+            try:
+                text = sample.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            control = sum(1 for ch in text if ch < " " and ch not in "\t\r\n")
+            return encoding if "\n" in text and control <= 0.01 * len(text) else None
     return None
 
 
