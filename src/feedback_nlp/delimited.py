@@ -116,7 +116,8 @@ def quote_merges(text: str, delimiter: str, n_rows: int, name: str) -> list[str]
     open. Only files with more lines than rows are read again for this.
     """
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if lines <= n_rows + 1:
+    blank = text.count("\n\n") + text.count("\n\r\n") + text.startswith(("\n", "\r\n"))
+    if lines - blank <= n_rows + 1:  # every line is a row, the header or blank
         return []
     records = _records(text, delimiter)
     header = next(records, None)
