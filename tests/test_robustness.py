@@ -287,8 +287,8 @@ def test_comment_over_spacy_limit_is_analysed_with_a_note(tmp_path: Path) -> Non
     path.write_text("score,comment\n" + "\n".join(rows) + "\n")
     result = analyze(AnalysisConfig(input=path, representation=Representation.tfidf))
     assert (
-        "1 comment longer than 100,000 characters (row 2): person names in them are found by "
-        "the fixed cues only (not spaCy's recogniser), and theme labels read their first "
+        "1 comment longer than 100,000 characters (row 2): person names in it are found by "
+        "the fixed cues only (not spaCy's recogniser), and theme labels read its first "
         "100,000 characters; sentiment and themes read all of it."
     ) in result.notes
     long_row = result.comments.set_index("row").loc[2]

@@ -36,22 +36,22 @@ MIN_THEME_COMMENTS = 4
 class NoThemes:
     """The theme model of a survey with too little text: no themes, every comment in none.
 
-    ``reason`` says why themes could not be fitted on more than
-    :data:`MIN_THEME_COMMENTS` comments (a vocabulary too small for the
-    representation). It answers what the analysis asks of a fitted model (``themes_``,
+    It answers what the analysis asks of a fitted model (``themes_``,
     ``assign``, ``get_params`` and ``representation_`` for the manifest), so
     a 3-answer pilot or a score-only export still gets its NPS, segments,
-    trends, metrics and follow-up, with empty theme tables.
+    trends, metrics and follow-up, with empty theme tables. ``reason`` says
+    why the fit failed when there were enough comments (a vocabulary too
+    small for the representation).
 
     >>> primary, members, scores = NoThemes({}, distinct=2).assign(["fine", "slow"])
     >>> primary.tolist(), members, scores.shape
     ([-1, -1], [(), ()], (2, 0))
     """
 
-    themes_: list[dict[str, Any]] = []
     representation_ = None
 
     def __init__(self, params: dict[str, Any], distinct: int, reason: str | None = None) -> None:
+        self.themes_: list[dict[str, Any]] = []
         self.params = dict(params)
         #: How many distinct usable comments the survey had.
         self.distinct = distinct

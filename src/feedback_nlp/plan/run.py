@@ -38,15 +38,16 @@ def _long_comment_note(rows: list[int], cfg: AnalysisConfig) -> str:
     from ..nlp import SPACY_MAX_CHARS
 
     shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+    s, it, its = ("s", "them", "their") if len(rows) > 1 else ("", "it", "its")
     names = (
-        "person names in them are found by the fixed cues only (not spaCy's recogniser), and "
+        f"person names in {it} are found by the fixed cues only (not spaCy's recogniser), and "
         if cfg.redact and cfg.redact_names
         else ""
     )
     return (
-        f"{len(rows)} comment{'s' if len(rows) > 1 else ''} longer than {SPACY_MAX_CHARS:,} "
-        f"characters (row{'s' if len(rows) > 1 else ''} {shown}): {names}theme labels read "
-        f"their first {SPACY_MAX_CHARS:,} characters; sentiment and themes read all of it."
+        f"{len(rows)} comment{s} longer than {SPACY_MAX_CHARS:,} characters (row{s} {shown}): "
+        f"{names}theme labels read {its} first {SPACY_MAX_CHARS:,} characters; sentiment and "
+        "themes read all of it."
     )
 
 
