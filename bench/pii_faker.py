@@ -187,6 +187,8 @@ def _email(fake: Any, rng: random.Random) -> str:
     # Faker's addresses are ASCII: build Unicode and IDN ones from its names and words.
     user = rng.choice((fake.first_name(), f"{fake.first_name()}.{fake.last_name()}")).lower()
     domain = rng.choice((fake.last_name().lower(), fake.word(), fake.city().split()[0].lower()))
+    # A name with a particle or an apostrophe makes no domain: keep its letters.
+    domain = "".join(ch for ch in domain if ch.isalnum() or ch == "-")
     return f"{user.replace(' ', '')}@{domain}.{fake.tld()}"
 
 

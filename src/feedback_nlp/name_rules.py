@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .pii_patterns import LOWER, LOWER_CUE, NAME_WORD, NOT_NAMES
+from .pii_patterns import LOWER, LOWER_CUE, NAME, NOT_NAMES
 
 __all__ = [
     "OTHER_LABELS",
@@ -65,7 +65,7 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # A capitalised word before what only people do or are ("Hugo was rude", "Klaus on the
 # live chat", "It was Otilia who..."): a name, unless a stop word ("Everyone was rude").
 _PERSON_CONTEXT = re.compile(
-    rf"(?<![\w'’-])({NAME_WORD}(?: {NAME_WORD})?) +(?:(?:was|is|has been)"
+    rf"(?<![\w'’-])({NAME}) +(?:(?:was|is|has been)"
     r" +(?:(?:very|so|really|extremely|super|incredibly|most|quite|always) +)?"
     r"(?:helpful|unhelpful|rude|polite|friendly|patient|knowledgeable|courteous|"
     r"understanding)\b|hung up\b|went above\b|on the (?:phone|live chat|chat)\b|who\b)"
@@ -73,7 +73,7 @@ _PERSON_CONTEXT = re.compile(
 # ...and before what people (and companies) do ("Łukasz fixed it"): a name when the
 # pipeline's vocabulary never saw the word, so not "Sky" or "Virgin".
 _PERSON_AFTER = re.compile(
-    rf"(?<![\w'’-])({NAME_WORD}(?: {NAME_WORD})?) +(?:[a-z]+ly +)?(?:(?:was|is|has been)"
+    rf"(?<![\w'’-])({NAME}) +(?:[a-z]+ly +)?(?:(?:was|is|has been)"
     r" +(?:(?:very|so|really|extremely|super|incredibly|most|quite|always) +)?"
     r"(?:professional|lovely|brilliant|great|amazing|excellent|fantastic|superb|wonderful|"
     r"awesome|fab|fabulous|spot on|really good|a star|a legend|a credit)\b|(?:helped|fixed|"
