@@ -355,6 +355,27 @@ def test_json_lines_strings_come_back_whole(
     assert frame["comment"].tolist() == comments
 
 
+@pytest.mark.timeout(60)
+@FUZZ
+@given(st.lists(st.text(alphabet=st.characters(), max_size=8), min_size=1, max_size=4))
+def test_json_lines_lone_surrogate_escapes_become_replacement_characters(
+    tmp_path_factory: pytest.TempPathFactory, comments: list[str]
+) -> None:
+    """'\\ud800' is valid JSON but no character: U+FFFD and a note, never an encoding error."""
+    import re
+
+    TRIED["jsonl surrogates"] += 1
+    path = tmp_path_factory.mktemp("j") / "s.jsonl"
+    lines = [json.dumps({"score": 9, "comment": c}) for c in comments]  # \\u escapes
+    path.write_text("\n".join(lines), encoding="ascii")
+    frame, info = read_table(path)
+    decoded = [json.loads(json.dumps(c)) for c in comments]  # escaped pairs join
+    expected = [re.sub("[\ud800-\udfff]", "\ufffd", c) for c in decoded]
+    assert frame["comment"].tolist() == expected
+    assert any("lone surrogate" in n for n in info["notes"]) == (expected != decoded)
+    "\n".join(frame["comment"]).encode("utf-8")  # every cell can be written out
+
+
 @pytest.mark.timeout(120)
 @FUZZ
 @given(

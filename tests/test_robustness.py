@@ -422,6 +422,25 @@ def test_json_lines_with_line_separators_inside_strings(tmp_path: Path) -> None:
     assert survey.frame["text"].tolist() == ["one\u2028two\u2029three\x85four", "slow"]
 
 
+def test_json_lines_lone_surrogates_are_replaced_with_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_text(
+        '{"score": 9, "comment": "bad \\ud800 one", "seg": "\\udc00x"}\n'
+        '{"score": 3, "comment": "slow \\ud83d\\ude00", "seg": "b"}\n'
+    )
+    out = tmp_path / "out"
+    code, _, stderr = run("analyze", str(path), "--segment-col", "seg", *FAST, *ALL_FORMATS,
+                          "--out", str(out))  # fmt: skip
+    assert code == 0, stderr
+    assert (
+        "Note: s.jsonl has 2 cells with a lone surrogate escape (such as \\ud800, not a "
+        "character); read with U+FFFD in its place."
+    ) in one_line(stderr)
+    comments = pd.read_csv(out / "comments.csv")
+    assert comments["text"].tolist() == ["bad \ufffd one", "slow \U0001f600"]
+    assert comments["seg"].tolist() == ["\ufffdx", "b"]
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 @pytest.mark.parametrize("comment", ["café déjà vu", "Медленный интернет каждый вечер"])
 def test_utf16_without_byte_order_mark_is_read_with_a_note(

@@ -89,7 +89,8 @@ def read_table(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
         if note:
             info["notes"].append(note)
         if fmt == "jsonl":
-            frame = _read_jsonl(text, name)
+            frame, notes = _read_jsonl(text, name)
+            info["notes"] += notes
         else:
             info["delimiter"] = delimiter = "\t" if fmt == "tsv" else sniff_delimiter(text)
             frame = _read_csv(text, delimiter, name)
@@ -326,7 +327,7 @@ def _read_csv_pyarrow(text: str, data: bytes, delimiter: str) -> pd.DataFrame | 
     return table.to_pandas()
 
 
-def _read_jsonl(text: str, name: str) -> pd.DataFrame:
+def _read_jsonl(text: str, name: str) -> tuple[pd.DataFrame, list[str]]:
     records: list[dict[str, Any]] = []
     # Lines end at "\n" only: JSON strings may hold U+2028, U+0085... which splitlines() splits.
     for line_no, line in enumerate(text.split("\n"), start=1):
@@ -348,7 +349,32 @@ def _read_jsonl(text: str, name: str) -> pd.DataFrame:
     if not records:
         raise InputFileError(f"{name} has no data rows: the file is empty.")
     columns = {k: [_json_cell(r.get(k)) for r in records] for k in keys}
-    return pd.DataFrame(columns, columns=keys, dtype=str)
+    notes: list[str] = []
+    if _SURROGATE_ESCAPE.search(text):
+        columns, notes = _without_surrogates(columns, name)
+    return pd.DataFrame(columns, columns=list(columns), dtype=str), notes
+
+
+#: A JSON escape of a UTF-16 surrogate: alone (not in a pair) it is no character at all.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(
+    columns: dict[str, list[str]], name: str
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Lone surrogates (which no output can encode) as U+FFFD, with a note counting the cells."""
+    out: dict[str, list[str]] = {}
+    changed = 0
+    for key, cells in columns.items():
+        fixed = [_SURROGATE.sub("\ufffd", c) for c in cells]
+        changed += sum(a != b for a, b in zip(cells, fixed, strict=True))
+        out[_SURROGATE.sub("\ufffd", key)] = fixed
+    note = (
+        f"{name} has {changed} cell{'s' if changed != 1 else ''} with a lone surrogate escape "
+        "(such as \\ud800, not a character); read with U+FFFD in its place."
+    )
+    return out, [note] if changed else []
 
 
 def _json_cell(value: Any) -> str:
