@@ -194,3 +194,24 @@ def test_real_reviews_keep_their_words() -> None:
         before = sum(t.count(word) for t in texts)
         after = sum(t.count(word) for t in out)
         assert after == before, word
+
+
+def test_names_do_not_depend_on_how_the_texts_are_cut() -> None:
+    """The three steps over chunks (the Dask engine's partitions) give the one-chunk answer."""
+    from functools import reduce
+    from operator import add
+
+    from feedback_nlp.demo import generate_survey
+    from feedback_nlp.redact import find_names, find_pii, merge_spans, name_spans, scan_texts
+
+    texts = generate_survey(rows=900, seed=4)["comment"].fillna("").tolist()
+    texts += ["spoke to leke adeyemo today", "Siobhán was very patient.", "Lớp vỏ pizza ngon."]
+    whole = find_pii(texts, workers=1)
+    cuts = [texts[:300], texts[300:301], texts[301:]]
+    scans = [scan_texts(c) for c in cuts]
+    words = reduce(add, [s.counts for s in scans])
+    hits = [find_names(s, words) for s in scans]
+    tags = reduce(add, [h.counts for h in hits])
+    parts = [merge_spans(s, name_spans(h, words, tags)) for s, h in zip(scans, hits)]
+    assert [x for p in parts for x in p] == whole
+    assert any(s.kind == "NAME" for spans in whole for s in spans)

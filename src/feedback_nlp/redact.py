@@ -5,9 +5,12 @@ Each piece of personal data is replaced by a typed placeholder (``[EMAIL]``,
 ``[POSTCODE]``, ``[NAME]``), so a report still says *that* someone left a
 phone number without showing it. The patterns (:mod:`feedback_nlp.pii_patterns`)
 find e-mails, phones, cards and the like, and names after fixed cues ("Mr
-Smith", "my name is ..."). When ``names=True``, spaCy's named-entity
-recogniser reads the comments with a capitalised word that may be a name, and
-a corpus-wide filter drops what it tags that is no person.
+Smith", "spoke to Łukasz", "my name is ..."). When ``names=True``, spaCy's
+named-entity recogniser reads the comments with a capitalised word that may be
+a name; :mod:`feedback_nlp.name_rules` adds the names it misses (before what
+only people do, in lower case after a cue) and drops what it tags that is no
+person (a place, a dish, a word of another language); a corpus-wide filter
+then drops brands and recurring words.
 
 Redaction runs in three steps, so that a survey cut into chunks (the Dask
 engine's partitions) gets exactly the one-chunk answer: :func:`scan_texts`
