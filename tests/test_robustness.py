@@ -271,6 +271,23 @@ def test_file_name_that_is_not_utf8_gives_a_report(tmp_path: Path) -> None:
     assert "Report written to" in stdout and "out\ufffd" in stdout
 
 
+def test_option_value_that_is_not_utf8_gives_a_report(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("score,comment\n9,great\n3,slow\n")
+    out = tmp_path / "out"
+    term = os.fsdecode(b"acme\xff")  # what argv gives for bytes that are not UTF-8
+    code, _, stderr = run("analyze", str(path), "--brand-terms", term, *FAST, "--out", str(out))
+    assert code == 0, stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["manifest"]["config"]["brand_terms"] == ["acme\ufffd"]
+    code, _, stderr = run("analyze", str(path), "--text-col", term, "--out", str(out / "2"))
+    assert (code, one_line(stderr)) == (
+        1,
+        "Error: Column 'acme\ufffd' not found in s.csv. Did you mean 'comment'? Available "
+        "columns: score, comment.",
+    )
+
+
 # ---------------------------------------------------------------- long comments
 
 

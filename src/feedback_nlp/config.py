@@ -312,6 +312,14 @@ class AnalysisConfig:
     scheduler: str | None = None
 
     def __post_init__(self) -> None:
+        # An option given as bytes that are not UTF-8 (--brand-terms $'\xff') reaches us
+        # with surrogates no output can encode: shown as U+FFFD, as in a file name.
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in _PATHS:  # opened by their real names; shown with display_path
+                continue
+            if isinstance(value, (str, tuple)) and _printable(value) != value:
+                object.__setattr__(self, f.name, _printable(value))
         check_seed(self.seed)
         if self.n_themes is not None and not 2 <= self.n_themes <= 100:
             raise ConfigError(
@@ -329,7 +337,7 @@ class AnalysisConfig:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, Path):
+            if isinstance(value, Path) or (f.name in _PATHS and isinstance(value, str)):
                 value = display_path(value)
             elif isinstance(value, Enum):
                 value = value.value
@@ -344,3 +352,16 @@ class AnalysisConfig:
                 value = [list(v) if isinstance(v, tuple) else v for v in value]
             out[f.name] = value
         return out
+
+
+#: The configuration's file paths (a str is accepted too).
+_PATHS = ("input", "comments", "model_path")
+
+
+def _printable(value: Any) -> Any:
+    """Strings (also in tuples) as :func:`display_path` shows them; enums unchanged."""
+    if isinstance(value, str) and not isinstance(value, Enum):
+        return display_path(value)
+    if isinstance(value, tuple):
+        return tuple(_printable(v) for v in value)
+    return value
