@@ -249,6 +249,15 @@ def test_esc_leaves_plain_text_alone_and_escapes_markup() -> None:
         assert console.export_text().strip() == text
 
 
+def test_fit_prints_theme_labels_and_paths_as_text(capsys: pytest.CaptureFixture[str]) -> None:
+    from feedback_nlp.cli.fit import print_saved_model
+
+    print_saved_model([{"theme_id": "[/]", "label": LINK, "size": 3}], Path("models/m[/]"))
+    out = one_line(capsys.readouterr().out)
+    assert f"[/] {LINK} (3 comments)" in out
+    assert "Saved 1 themes to models/m[/]; edit models/m[/]/codebook.yaml" in out
+
+
 # ---------------------------------------------------------------- file names
 
 
