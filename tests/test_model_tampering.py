@@ -441,7 +441,7 @@ CASES: dict[str, tuple[Tamper, str]] = {
         "mean.npy is not a regular file.",
     ),
     "array missing": (unlink("mean.npy"), "mean.npy is missing."),
-    "array over the size cap": (huge_file("tfidf_idf.npy", 2**36), "tfidf_idf.npy is"),
+    "array over the size cap": (huge_file("tfidf_idf.npy", 2**32), "tfidf_idf.npy is"),
     # checksums
     "model.json edited, checksums stale": (
         doc_edit(setter("themes", 0, "label", value="edited"), seal=False),
