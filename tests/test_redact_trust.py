@@ -215,3 +215,46 @@ def test_names_do_not_depend_on_how_the_texts_are_cut() -> None:
     parts = [merge_spans(s, name_spans(h, words, tags)) for s, h in zip(scans, hits)]
     assert [x for p in parts for x in p] == whole
     assert any(s.kind == "NAME" for spans in whole for s in spans)
+
+
+def test_planted_values_stay_out_of_every_output_file(tmp_path: Path) -> None:
+    """Faker's values planted in comments and in score cells: kept out of every file written."""
+    pytest.importorskip("faker")
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from feedback_nlp.cli import app
+    from feedback_nlp.demo import generate_survey
+
+    rows = _bench("pii_faker").generate(300, seed=77)
+    planted = [(r["text"], s) for r in rows for s in r["spans"]]
+    survey = generate_survey(rows=600, seed=2)[["respondent_id", "score", "comment"]].copy()
+    survey["score"] = survey["score"].astype(str)
+    for i, r in enumerate(rows):
+        survey.loc[i, "comment"] = r["text"]
+    # A few values in the score column too: rejected rows echo it.
+    for i, (text, (s, e, _)) in enumerate(planted[:10]):
+        survey.loc[400 + i, "score"] = text[s:e]
+    path = tmp_path / "survey.csv"
+    survey.to_csv(path, index=False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, [
+        "analyze", str(path), "--score-col", "score", "--text-col", "comment",
+        "--id-col", "respondent_id", "--representation", "tfidf", "--quiet", "--out", str(out),
+        "--format", "html", "--format", "md", "--format", "csv", "--format", "json",
+        "--format", "xlsx",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    texts = []
+    for file in (p for p in out.rglob("*") if p.is_file()):
+        if file.suffix == ".xlsx":
+            book = openpyxl.load_workbook(file, read_only=True)
+            texts += [str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                      for v in row if v is not None]  # fmt: skip
+        else:
+            texts.append(file.read_text(encoding="utf-8", errors="replace"))
+    everything = "\n".join(texts)
+    values = [text[s:e] for text, (s, e, _) in planted]
+    leaked = [v for v in values if v in everything]
+    assert len(values) >= 250
+    assert len(leaked) <= 0.05 * len(values), leaked[:10]
