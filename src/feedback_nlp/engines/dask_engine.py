@@ -187,12 +187,19 @@ def _frame(files: list[str], fmt: str, blocksize: str | int | None) -> tuple[Any
 
     info: dict[str, Any] = {"path": files[0] if len(files) == 1 else None, "files": files,
                             "format": fmt, "encoding": None, "delimiter": None}  # fmt: skip
+    from ..read import unique_names
+
+    name = Path(files[0]).name
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        names = [str(c).strip() for c in pq.read_schema(files[0]).names]
+        # Repeated names made unique as the local reader makes them (read_parquet_bytes).
+        names, info["notes"] = unique_names(
+            [str(c).strip() for c in pq.read_schema(files[0]).names], name
+        )
         meta = pd.DataFrame({c: pd.Series(dtype=object) for c in names})
         return dd.from_map(_read_parquet_file, files, meta=meta, enforce_metadata=False), info
+    from ..delimited import header_cells
     from ..read import sniff_delimiter
 
     head = Path(files[0]).read_bytes()[:65_536]
@@ -200,11 +207,34 @@ def _frame(files: list[str], fmt: str, blocksize: str | int | None) -> tuple[Any
     text = head.decode(encoding, errors="replace")
     delimiter = "\t" if fmt == "tsv" else sniff_delimiter(text)
     info.update(encoding=encoding, delimiter=delimiter)
+    _check_head(text, delimiter, name)
+    # Repeated column names made unique as the local reader makes them (read_table).
+    cells = [c.strip() for c in header_cells(text, delimiter)] if "\n" in text else []
+    renamed = {}
+    if len(set(cells)) < len(cells):
+        names, info["notes"] = unique_names(cells, name)
+        renamed = {"header": 0, "names": names}
     ddf = dd.read_csv(
         files, sep=delimiter, dtype=str, keep_default_na=False, na_filter=False,
-        encoding=encoding, blocksize=blocksize, index_col=False,
+        encoding=encoding, blocksize=blocksize, index_col=False, **renamed,
     )  # fmt: skip
     return ddf.map_partitions(as_strings), info
+
+
+def _check_head(text: str, delimiter: str, name: str) -> None:
+    """The local reader's mixed-delimiter check, on the rows of the file's first 64 KB."""
+    import io
+
+    from ..delimited import mixed_delimiter
+
+    try:
+        head = pd.read_csv(io.StringIO(text[: text.rfind("\n") + 1]), sep=delimiter, dtype=str,
+                           keep_default_na=False, index_col=False, on_bad_lines="skip")  # fmt: skip
+    except (ValueError, pd.errors.ParserError):
+        return  # the reader itself will say what is wrong
+    message = mixed_delimiter(head, delimiter, name)
+    if message:
+        raise InputFileError(message)
 
 
 # ---------------------------------------------------------------- the run
@@ -292,7 +322,7 @@ def _run(
     read_info["partitions"] = len(raw)
 
     with timer.stage("load"):
-        notes: list[str] = []
+        notes: list[str] = read_info.pop("notes", [])
         plan = _plan(cfg, client, raw, offsets, source, notes)
         loaded = ex.map(load_rows, raw, offsets, plan=ex.scatter(plan))
         del raw  # the loaded partitions replace the raw strings in cluster memory
