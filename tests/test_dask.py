@@ -180,3 +180,23 @@ def test_cli_engine_option(survey: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 1
     assert "--comments is not supported with --engine dask yet" in result.output
+
+
+def test_one_worker_cluster_runs_every_step(tmp_path: Path) -> None:
+    """No step pins its tasks to a worker (Client.map's own ``workers`` keyword)."""
+    path = tmp_path / "tiny.csv"
+    path.write_text(
+        "score,comment\n9,Great service from Sarah\n3,Slow broadband\n7,ok\n10,love it\n",
+        encoding="utf-8",
+    )
+    cfg = AnalysisConfig(input=path, representation=Representation.tfidf, engine=Engine.dask)
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        result = analyze_dask(cfg, client=c)
+    local = analyze(cfg.with_(engine=Engine.local))
+    assert len(result.comments) == 4
+    _same(local.comments, result.comments)

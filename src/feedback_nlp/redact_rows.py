@@ -42,7 +42,7 @@ def _cell_texts(part: Any) -> list[str]:
     return [v for c in _REJECTED_CELLS for v in part.rejected[c].fillna("").astype(str).tolist()]
 
 
-def scan_part(part: Any, *, workers: int = 1) -> Any:
+def scan_part(part: Any, *, processes: int = 1) -> Any:
     """Redaction step 1 on a chunk (:func:`feedback_nlp.redact.scan_texts`).
 
     Two scans: the comments, whose word counts the name filter reads, and the
@@ -52,17 +52,17 @@ def scan_part(part: Any, *, workers: int = 1) -> Any:
     """
     from .redact import scan_texts
 
-    return scan_texts(_part_texts(part), workers=workers), scan_texts(_cell_texts(part))
+    return scan_texts(_part_texts(part), workers=processes), scan_texts(_cell_texts(part))
 
 
 def _word_counts(scans: Any) -> Any:
     return scans[0].counts
 
 
-def _names(scans: Any, *, words: Any, workers: int = 1) -> Any:
+def _names(scans: Any, *, words: Any, processes: int = 1) -> Any:
     from .redact import find_names
 
-    return find_names(scans[0], words, workers=workers), find_names(scans[1], words)
+    return find_names(scans[0], words, workers=processes), find_names(scans[1], words)
 
 
 def _tag_counts(hits: Any) -> Any:
@@ -104,10 +104,11 @@ def redact_parts(ex: Executor, parts: Sequence[Any], names: bool) -> list[Any]:
     summed, and only then each chunk's names decided: the result does not
     depend on how the rows are cut into chunks.
     """
-    scans = ex.map(scan_part, parts, workers=ex.workers)
+    # Not "workers": dask.distributed.Client.map takes that keyword itself.
+    scans = ex.map(scan_part, parts, processes=ex.workers)
     if not names:
         return ex.map(_redacted, parts, scans)
     words = ex.scatter(reduce(add, ex.gather(ex.map(_word_counts, scans))))
-    hits = ex.map(_names, scans, words=words, workers=ex.workers)
+    hits = ex.map(_names, scans, words=words, processes=ex.workers)
     tags = ex.scatter(reduce(add, ex.gather(ex.map(_tag_counts, hits))))
     return ex.map(_redacted, parts, scans, hits, words=words, tags=tags)

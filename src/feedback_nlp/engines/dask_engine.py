@@ -258,7 +258,9 @@ class DaskExecutor:
         return list(self.client.gather(list(chunks)))
 
     def scatter(self, value: Any) -> Any:
-        return self.client.scatter(value, broadcast=True)
+        # A new key each time: equal values scattered twice (two empty word counts)
+        # would share a key, and releasing one would cancel the other.
+        return self.client.scatter(value, broadcast=True, hash=False)
 
 
 def as_strings(frame: pd.DataFrame) -> pd.DataFrame:

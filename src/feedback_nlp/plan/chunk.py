@@ -103,12 +103,12 @@ def analyze_chunk(
     brand: tuple[str, ...],
     cfg: AnalysisConfig,
     segment_cols: tuple[str, ...],
-    workers: int = 1,
+    processes: int = 1,
     timer: Timer | None = None,
 ) -> ChunkResult:
     """Sentiment, theme assignment, output rows and additive counts of one chunk.
 
-    ``workers`` processes share the sentiment scoring (1 where the cluster is
+    ``processes`` processes share the sentiment scoring (1 where the cluster is
     the parallelism); ``timer`` times the sentiment and assignment stages.
     """
     from threadpoolctl import threadpool_limits
@@ -125,8 +125,8 @@ def analyze_chunk(
         # Sentiment and the sentences shown keep a leading "because"; the theme model cuts it.
         cleaned = clean_for_themes(chunk.plain, brand_terms=brand, cut_because=False)
     with timer.stage("sentiment"):
-        sent = score_sentiment(cleaned, usable, workers=workers)
-    with timer.stage("theme assignment"), _one_thread_if(workers == 1, threadpool_limits):
+        sent = score_sentiment(cleaned, usable, workers=processes)
+    with timer.stage("theme assignment"), _one_thread_if(processes == 1, threadpool_limits):
         member, scores, primary, theme_lists = assign_themes(model, cleaned, idx, len(frame))
     unmatched = None
     if cfg.model_path is not None:

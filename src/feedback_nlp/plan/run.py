@@ -93,7 +93,7 @@ def run_plan(
         parts = ex.gather(
             ex.map(
                 analyze_chunk, prepared, model=ex.scatter(model), brand=tuple(brand), cfg=cfg,
-                segment_cols=survey.segment_cols, workers=ex.workers,
+                segment_cols=survey.segment_cols, processes=ex.workers,
                 timer=timer if ex.in_process else None,
             )
         )  # fmt: skip
