@@ -20,8 +20,6 @@ from feedback_nlp.pipeline import analyze  # noqa: E402
 def client():
     with (
         distributed.LocalCluster(
-            # 2 workers: with 1, redaction's futures are "already forgotten" (an engine bug
-            # seen before these changes too, reported in issue 13's notes).
             n_workers=2,
             threads_per_worker=1,
             processes=True,
