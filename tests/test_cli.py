@@ -194,3 +194,79 @@ def test_python_dash_m_runs_the_cli():
         [sys.executable, "-m", "feedback_nlp", "--help"], capture_output=True, text=True, check=True
     )
     assert "analyze" in out.stdout and "demo" in out.stdout
+
+
+# ---------------------------------------------------------------- fit reads the scale as analyze
+
+
+def _ratings(tmp_path: Path, n: int) -> Path:
+    """A 1-5 star rating file of ``n`` answers with distinct comments."""
+    words = ["delivery", "price", "size", "colour", "fabric", "service", "refund", "staff"]
+    path = tmp_path / f"stars{n}.csv"
+    pd.DataFrame(
+        {
+            "rating": [str(1 + i % 5) for i in range(n)],
+            "comment": [
+                f"the {words[i % 8]} was {'good' if i % 3 else 'poor'} and {words[i * 3 % 8]} {i}"
+                for i in range(n)
+            ],
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+STARS = "--scale-min 1 --scale-max 5 --promoter-min 5 --detractor-max 3"
+STAR_LABEL = "NPS-style score on a 1-5 scale (5 promoter, 4 passive, 1-3 detractor)"
+
+
+def _fit_stars(survey: Path, models: Path, *extra: str) -> tuple[int, list[str], dict]:
+    """Fit (quiet) and return the exit code, the warning lines and the model's training facts."""
+    args = ["fit", str(survey), "--score-col", "rating", "--text-col", "comment", *FAST]
+    code, _, err = run(*args, "--save", str(models / "m"), *extra)
+    doc = json.loads((models / "m" / "model.json").read_text()) if code == 0 else {}
+    return code, [w for w in err.splitlines() if w.startswith("Warning:")], doc.get("training", {})
+
+
+def test_fit_infers_a_1_to_5_rating_loudly_as_analyze_does(tmp_path: Path):
+    survey = _ratings(tmp_path, 40)
+    code, warnings, training = _fit_stars(survey, tmp_path / "models")
+    assert code == 0
+    assert warnings == [
+        "Warning: Scale inferred: scores read on a 1-5 scale (5 promoter, 4 passive, "
+        f"1-3 detractor), not 0-10; pass {STARS} to confirm the scale."
+    ]  # even with --quiet
+    assert (training["scale"], training["scale_inferred"]) == (STAR_LABEL, True)
+    out = tmp_path / "report"
+    code, _, err = run("analyze", str(survey), "--score-col", "rating", "--text-col", "comment",
+                       *FAST, "--format", "json", "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    scale = json.loads((out / "summary.json").read_text())["scale"]
+    assert (scale["label"], scale["inferred"]) == (training["scale"], training["scale_inferred"])
+
+
+def test_fit_takes_the_scale_options_and_then_does_not_warn(tmp_path: Path):
+    survey = _ratings(tmp_path, 40)
+    code, warnings, training = _fit_stars(survey, tmp_path / "models", *STARS.split())
+    assert (code, warnings) == (0, [])
+    assert (training["scale"], training["scale_inferred"]) == (STAR_LABEL, False)
+    code, warnings, training = _fit_stars(
+        survey, tmp_path / "models", "--scale-min", "0", "--scale-max", "10", "--force"
+    )
+    assert (code, warnings, training["scale"], training["scale_inferred"]) == (0, [], "NPS", False)
+
+
+def test_fit_stops_on_an_ambiguous_scale_with_analyzes_message(tmp_path: Path):
+    survey = _ratings(tmp_path, 12)
+    common = [str(survey), "--score-col", "rating", "--text-col", "comment", *FAST]
+    fit = _error_line("fit", *common, "--save", str(tmp_path / "models" / "m"))
+    analyze = _error_line("analyze", *common, "--out", str(tmp_path / "report"))
+    assert fit == analyze
+    assert fit == (
+        1,
+        "Error: Scores in column 'rating' of stars12.csv do not fit the default 0-10 NPS "
+        "scale: all 12 are from 1 to 5, too few (under 20) to tell a 1-5 rating from a 0-10 "
+        f"survey. For a 1-5 scale pass {STARS} (5 promoter, 4 passive, 1-3 detractor); to "
+        "read them on 0-10 anyway pass --scale-min 0 --scale-max 10.",
+    )
+    assert not (tmp_path / "models").exists()
+    assert _fit_stars(survey, tmp_path / "models", *STARS.split())[0] == 0

@@ -114,3 +114,24 @@ def test_fit_rejects_bad_themes_before_fitting(tmp_path: Path) -> None:
         "fit", str(survey), "--save", "m", "--models-root", str(root), "--themes", "many"
     ) == (1, "Error: --themes must be 'auto' or a number from 2 to 100, got 'many'.")
     assert not root.exists()
+
+
+def test_fit_takes_the_scale_options_of_analyze() -> None:
+    analyze, fit = _params("analyze"), _params("fit")
+    for name in ("scale_min", "scale_max", "promoter_min", "detractor_max"):
+        a, f = analyze[name], fit[name]
+        assert (a.opts, _help(a), a.default) == (f.opts, _help(f), f.default), name
+
+
+def test_fit_reports_a_bad_scale_before_anything_runs(tmp_path: Path) -> None:
+    survey = tmp_path / "survey.csv"
+    survey.write_text("id,score,comment\n1,9,great\n2,3,slow\n")
+    root = tmp_path / "models"
+    assert _error(
+        "fit", str(survey), "--save", "m", "--models-root", str(root), "--scale-min", "7"
+    ) == (
+        1,
+        "Error: Invalid score scale: need scale-min <= detractor-max < promoter-min <= "
+        "scale-max, got 7 <= 6 < 9 <= 10.",
+    )
+    assert not root.exists()

@@ -7,8 +7,11 @@ from typing import Annotated, Any, TypeAlias
 
 import typer
 
-from ..config import AnalysisConfig, Representation
-from ._common import console, esc, handle_errors, print_notes
+from ..config import AnalysisConfig, Representation, Scale
+from ._common import console, esc, handle_errors, print_notes, warn
+
+# The scale options read as analyze's (one declaration, the same help).
+from .analyze import DetractorMaxOption, PromoterMinOption, ScaleMaxOption, ScaleMinOption
 from .options import (
     BrandTermsOption,
     GroupColOption,
@@ -53,7 +56,12 @@ ModelsRootOption: TypeAlias = Annotated[
     Path, typer.Option(help="Folder that model names resolve in.")
 ]
 ForceOption: TypeAlias = Annotated[
-    bool, typer.Option("--force", help="Replace an existing model folder.")
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace a saved model already in the --save folder "
+        "(only files feedback-nlp wrote are replaced or removed).",
+    ),
 ]
 
 
@@ -69,6 +77,10 @@ def fit_command(
     group_col: GroupColOption = None,
     text_col: TextColOption = None,
     id_col: IdColOption = None,
+    scale_min: ScaleMinOption = None,
+    scale_max: ScaleMaxOption = None,
+    promoter_min: PromoterMinOption = None,
+    detractor_max: DetractorMaxOption = None,
     brand_terms: BrandTermsOption = None,
     models_root: ModelsRootOption = Path("models"),
     force: ForceOption = False,
@@ -78,24 +90,26 @@ def fit_command(
     with handle_errors():
         from ..plan.fitting import fit_survey
         from ..themes.codebook import load_codebook
+        from ..themes.folders import check_model_folder
         from ..themes.persist import load_model, resolve_model_dir, save_model
 
-        target = resolve_model_dir(save, models_root, for_save=True)
-        if target.exists() and not force:
-            from ..errors import ModelError
-
-            raise ModelError(f"Model folder {target} already exists; pass --force to replace it.")
+        # Keyword order is evaluation order, as in analyze: the first bad option is reported.
         cfg = AnalysisConfig(
             input=input,
             score_col=score_col,
             group_col=group_col,
             text_col=text_col,
             id_col=id_col,
+            scale=Scale.from_options(scale_min, scale_max, promoter_min, detractor_max),
             seed=seed,
             n_themes=parse_themes(themes),
             representation=representation,
             brand_terms=parse_brand_terms(brand_terms),
         )
+        # Before the fit: a folder of other files, or one that cannot be written, is
+        # refused now rather than after minutes of fitting.
+        target = resolve_model_dir(save, models_root, for_save=True)
+        check_model_folder(target, force=force)
         cb = load_codebook(codebook) if codebook is not None else None
         prev = load_model(previous, models_root=models_root) if previous is not None else None
         outcome = fit_survey(cfg, codebook=cb, previous=prev)
@@ -108,6 +122,12 @@ def fit_command(
             models_root=models_root,
         )
         print_notes(outcome.notes, quiet)
+        if outcome.scale is not None and outcome.scale.inferred:  # even with --quiet, as analyze
+            s = outcome.scale.scale
+            warn(
+                f"Scale inferred: scores read on a {s.minimum:g}-{s.maximum:g} scale "
+                f"({s.mapping()}), not 0-10; pass {s.options()} to confirm the scale."
+            )
         print_saved_model(outcome.model.themes_, path)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..config import AnalysisConfig, display_path
+from ..summary_types import ScaleSummary
 
 __all__ = [
     "MIN_THEME_COMMENTS",
@@ -177,12 +178,14 @@ def sample_positions(counts: Sequence[int], seed: int, max_rows: int | None) -> 
 
 @dataclass(frozen=True)
 class FitOutcome:
-    """A fitted (codebook-applied) model, the codebook to save, notes, training facts."""
+    """A fitted (codebook-applied) model, the codebook to save, notes, training facts,
+    and the scale the scores were read on (None with group labels)."""
 
     model: Any
     codebook: Any
     notes: list[str] = field(default_factory=list)
     training_info: dict[str, Any] = field(default_factory=dict)
+    scale: ScaleSummary | None = None
 
 
 def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = None) -> FitOutcome:
@@ -193,7 +196,10 @@ def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = Non
     the model keeps them all, so a later batch analysed with it has them
     masked too. With ``previous`` (a saved :class:`~feedback_nlp.themes.ThemeModel`),
     themes keep the previous ids they match; with ``codebook``, its edits are
-    applied on top.
+    applied on top. The scores are read on the scale ``cfg.scale`` gives, or
+    the one loading infers as for ``analyze`` (a 1-5 or 1-7 rating; a column
+    that fits no scale without doubt stops with a message naming the scale
+    options); the outcome and the model's training facts record it.
     """
     from ..errors import DataError
     from ..load import LoadedPart, load_survey
@@ -201,6 +207,7 @@ def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = Non
     from ..themes.codebook import apply_codebook, match_previous_ids
     from ..themes.folders import file_sha256
     from .chunk import prepare_chunk
+    from .summary import scale_summary
 
     survey = load_survey(cfg)
     chunk = prepare_chunk(LoadedPart(survey.frame, survey.rejected, survey.frame[[]]))
@@ -239,4 +246,7 @@ def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = Non
         "codebook": codebook.source if codebook else None,
         "previous_ids": list(getattr(previous, "match_ids_", [])) if previous else None,
     }
-    return FitOutcome(model, codebook, notes, info)
+    scale = scale_summary(survey.info.get("scale"))
+    if scale is not None:
+        info.update(scale=scale.scale.label(), scale_inferred=scale.inferred)
+    return FitOutcome(model, codebook, notes, info, scale)

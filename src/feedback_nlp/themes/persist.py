@@ -35,8 +35,6 @@ every other check, with a warning; a version 2 folder without the file is refuse
 from __future__ import annotations
 
 import json
-import shutil
-import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,7 +44,12 @@ import numpy as np
 
 from ..errors import ModelError
 from .fastpath import fast_state
-from .folders import DEFAULT_MODELS_ROOT, file_sha256, resolve_model_dir
+from .folders import (
+    DEFAULT_MODELS_ROOT,
+    file_sha256,
+    model_folder,
+    resolve_model_dir,
+)
 from .model_files import write_checksums
 from .model_load import load_model
 from .model_schema import FORMAT_NAME, FORMAT_VERSION
@@ -127,21 +130,6 @@ def _state(model: ThemeModel) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     return doc, arrays
 
 
-def _refuse_non_model(target: Path, overwrite: bool) -> None:
-    if not target.exists():
-        return
-    if not overwrite:
-        raise ModelError(
-            f"Model folder {target} already exists; pass --force (overwrite=True) to replace it."
-        )
-    is_model = (target / "model.json").is_file()
-    if not target.is_dir() or (any(target.iterdir()) and not is_model):
-        raise ModelError(
-            f"{target} exists and is not a saved model; refusing to replace it. "
-            "Choose another name."
-        )
-
-
 def _package_version() -> str:
     from importlib import metadata
 
@@ -212,30 +200,22 @@ def save_model(
     Returns
     -------
     Path
-        The saved folder. The folder is written next to the target under a
-        temporary name and renamed into place, so a crash never leaves half a model.
+        The saved folder. An existing folder is replaced only when it holds a
+        saved model and ``overwrite`` is true; a folder of other files is refused.
+        The files are written into a private temporary folder inside it and
+        moved in at the end (``model.json`` last), so a crash never leaves half
+        a model, files that are not the model's are left alone, and the folder
+        keeps its mode, owner and symbolic link (see
+        :mod:`~feedback_nlp.themes.folders`).
     """
     from .codebook_file import codebook_from_model, dump_codebook
 
     target = resolve_model_dir(path, models_root, for_save=True)
     doc, arrays = _state(model)
-    _refuse_non_model(target, overwrite)
     codebook_text = dump_codebook(codebook_from_model(model, codebook))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
-        _write_folder(tmp, doc, arrays, codebook_text, training_info)
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
-            target.rename(old)
-            tmp.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(target)
-    except OSError as err:
-        raise ModelError(f"Could not save the model to {target}: {err}") from None
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    with model_folder(target, force=overwrite) as staging:
+        try:
+            _write_folder(staging, doc, arrays, codebook_text, training_info)
+        except OSError as err:
+            raise ModelError(f"Could not save the model to {target}: {err}") from None
     return target
