@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: demo test bench lint clean
@@ -19,13 +20,17 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(STAMP)
 
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	touch $@ $(DEV_STAMP) $(STAMP)
+
 demo: $(STAMP)
 	$(BIN)/feedback-nlp demo --out demo-report
 
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q
 
-bench: $(DEV_STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py --out BENCHMARKS.md
 
 lint: $(DEV_STAMP)

@@ -192,9 +192,11 @@ def _email(fake: Any, rng: random.Random) -> str:
     return f"{user.replace(' ', '')}@{domain}.{fake.tld()}"
 
 
-def _value(kind: str, fake: Any, us: Any, rng: random.Random) -> tuple[str, str]:
+def _value(
+    kind: str, fake: Any, us: Any, rng: random.Random, people: Any = None
+) -> tuple[str, str]:
     if kind == "NAME":
-        return _name(fake, rng)
+        return _name(people or fake, rng)
     if kind == "PHONE":
         return rng.choice(PHONE_TEMPLATES), fake.phone_number()
     if kind == "EMAIL":
@@ -232,8 +234,13 @@ def _decoy(fake: Any, rng: random.Random) -> str:
     )  # fmt: skip
 
 
-def generate(n: int = 1500, seed: int = 13) -> list[dict[str, Any]]:
-    """``n`` labelled comments: a lead, a decoy now and then, one or two planted values."""
+def generate(n: int = 1500, seed: int = 13, people: Any = None) -> list[dict[str, Any]]:
+    """``n`` labelled comments: a lead, a decoy now and then, one or two planted values.
+
+    ``people``: where names come from (an object with ``first_name()``,
+    ``last_name()`` and ``name()``, as :class:`pii_names.CountryNames`);
+    Faker's locales when None.
+    """
     rng = random.Random(seed)
     fakers = _fakers(seed)
     us = fakers[0]
@@ -247,7 +254,7 @@ def generate(n: int = 1500, seed: int = 13) -> list[dict[str, Any]]:
         if i % 6:  # five comments in six hold personal data, one or two values
             for _ in range(1 + (rng.random() < 0.2)):
                 kind = rng.choice(kinds)
-                template, value = _value(kind, fake, us, rng)
+                template, value = _value(kind, fake, us, rng, people)
                 before, after = template.split("{v}")
                 text = (text + " " + before).lstrip() if text else before
                 spans.append([len(text), len(text) + len(value), kind])

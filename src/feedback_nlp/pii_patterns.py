@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
@@ -104,12 +105,22 @@ _APOS = "['’]"
 NAME_WORD = rf"(?:{_U}{_APOS})?{_U}{_L}+(?:{_U}{_L}+)?(?:-{_U}?{_L}+)*"
 #: The same in capitals (EVY, O'BRIEN, TAYLOR-WATTS); three letters or more, not an acronym.
 CAPS_WORD = rf"(?:{_U}{_APOS})?{_U}{{3,}}(?:-{_U}{{2,}})*"
+#: Letters of scripts without case (Arabic, Hebrew, Devanagari, Thai, Chinese...) and the
+#: marks written on them.
+UNCASED = _char_class(lambda c: c.isalpha() and not (c.isupper() or c.islower() or c.istitle()))
+_MARKS = _char_class(lambda c: unicodedata.category(c) in ("Mn", "Mc"))
+#: A word of such a script: no capital tells a name there, so it counts as one where a
+#: capitalised word would (after a cue, before "was rude"). At most 15 letters: a
+#: name, not a sentence of a script written without spaces.
+UNCASED_WORD = rf"[{UNCASED}][{UNCASED}{_MARKS}]{{0,14}}(?![{UNCASED}{_MARKS}])"
+_NAME_PART = rf"(?:{NAME_WORD}|{UNCASED_WORD})"
 _PARTICLE = (
     r"(?:van|von|de|da|di|del|della|der|den|des|du|la|le|dos|das|do|ter|ten|bin|ibn|al|el"
     r"|Ó|Ní|Nic|Mac|Mc|Ua|Uí|ap)"
 )
-#: Up to four name words, with particles between them ("Willem van Straaten", "Ó Laoi").
-NAME = rf"(?:{_PARTICLE}\s+)?{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{NAME_WORD}){{0,3}}"
+#: Up to four name words, with particles between them ("Willem van Straaten", "Ó Laoi",
+#: "Asmaa الربيع").
+NAME = rf"(?:{_PARTICLE}\s+)?{_NAME_PART}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_PART}){{0,3}}"
 _CAPS_PARTICLE = r"(?:Ó|NÍ|MAC|MC|VAN|VON|DE|DA|DI|DEL|DER|DEN|DU|LA|LE|DOS|BIN|AL|EL)"
 CAPS_NAME = rf"{CAPS_WORD}(?:\s+(?:{_CAPS_PARTICLE}\s+)*{CAPS_WORD}){{0,3}}"
 
@@ -252,6 +263,10 @@ _AFTER_CUE = {
 }
 
 
+# A possessive with nothing owned after it names a shop ("thanks Bloom's for a lovely trip").
+_SHOP_AFTER = re.compile(r"['’]s(?=\s*(?:[.!?,;:)]|$|(?:for|on|in|at|again|twice)\b))")
+
+
 class _CuedNames:
     """Like a compiled pattern's ``finditer``: the name after each cue, as a match."""
 
@@ -263,8 +278,11 @@ class _CuedNames:
         for cue in cues:
             if cue.start() < pos or cue.lastgroup is None:
                 continue
+            # "miss" in lower case is the verb ("don't miss Bloom's"), not the title.
+            if cue.lastgroup == "title" and text.startswith("miss", cue.start()):
+                continue
             m = _AFTER_CUE[cue.lastgroup].match(text, cue.end())
-            if m is not None:
+            if m is not None and not _SHOP_AFTER.match(text, m.end()):
                 pos = m.end()
                 yield m
 

@@ -34,12 +34,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .name_lists import known_name
 from .name_rules import (
     OTHER_LABELS,
     after_place_word,
     common_word,
     lower_cued,
     not_english,
+    person_near,
     unseen_names,
     unseen_word,
     vocabulary,
@@ -277,6 +279,8 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
                 and not common_word(text, strings)
                 and not after_place_word(masked[i], start, end)
                 and not unseen_word(text, strings)
+                and known_name(text)
+                and person_near(masked[i], start, end)
             ):
                 found.append((i, start, end, text))
     found = without_overlaps(masked, found + unseen_names(masked, todo, found, strings) + lowered)
