@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -270,3 +272,99 @@ def test_fit_stops_on_an_ambiguous_scale_with_analyzes_message(tmp_path: Path):
     )
     assert not (tmp_path / "models").exists()
     assert _fit_stars(survey, tmp_path / "models", *STARS.split())[0] == 0
+
+
+# ---------------------------------------------------------------- demo --write-data
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_write_data_never_replaces_a_file_without_force(tmp_path: Path):
+    data = tmp_path / "survey.csv"
+    data.write_bytes(b"my own data\r\n\x00\xff")
+    os.chmod(data, 0o640)
+    assert _error_line("demo", "--rows", "50", "--write-data", str(data)) == (
+        1,
+        f"Error: File {data} already exists; pass --force to replace it.",
+    )
+    assert data.read_bytes() == b"my own data\r\n\x00\xff"
+    assert stat.S_IMODE(data.stat().st_mode) == 0o640 and _listing(tmp_path) == ["survey.csv"]
+
+
+@pytest.mark.parametrize("name", ["survey.csv", "survey.parquet"])
+def test_write_data_with_force_replaces_the_file_in_one_rename_keeping_its_mode(
+    tmp_path: Path, name: str
+):
+    data = tmp_path / name
+    data.write_bytes(b"old")
+    os.chmod(data, 0o640)
+    inode = data.stat().st_ino
+    code, out, err = run("demo", "--rows", "50", "--write-data", str(data), "--force")
+    assert code == 0, err
+    assert " ".join(out.split()) == f"Demo survey (50 rows, seed 0) written to {data}"
+    frame = pd.read_csv(data) if name.endswith(".csv") else pd.read_parquet(data)
+    assert len(frame) == 50 and list(frame.columns)[:2] == ["respondent_id", "score"]
+    assert stat.S_IMODE(data.stat().st_mode) == 0o640
+    assert data.stat().st_ino != inode  # a new file renamed over the old one
+    assert _listing(tmp_path) == [name]
+
+
+def test_write_data_creates_a_new_file_with_the_usual_mode(tmp_path: Path):
+    data = tmp_path / "new" / "survey.jsonl"
+    old = os.umask(0o027)
+    try:
+        code, _, err = run("demo", "--rows", "50", "--write-data", str(data))
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    assert stat.S_IMODE(data.stat().st_mode) == 0o640
+    assert len(data.read_text(encoding="utf-8").splitlines()) == 50
+    assert _listing(data.parent) == ["survey.jsonl"]
+
+
+def test_write_data_writes_through_a_link(tmp_path: Path):
+    target = tmp_path / "real.csv"
+    target.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert _error_line("demo", "--rows", "50", "--write-data", str(link))[0] == 1
+    assert target.read_text() == "old\n"
+    code, _, err = run("demo", "--rows", "50", "--write-data", str(link), "--force")
+    assert code == 0, err
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert len(pd.read_csv(target)) == 50 and _listing(tmp_path) == ["link.csv", "real.csv"]
+
+
+def test_write_data_errors_name_the_users_file_and_leave_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    for name, ext in (("survey.foo", "'.foo'"), ("survey", "''")):
+        path = tmp_path / name
+        assert _error_line("demo", "--rows", "50", "--write-data", str(path)) == (
+            1,
+            f"Error: Cannot write {path}: unknown extension {ext}. "
+            "Available: .csv, .tsv, .parquet, .xlsx, .jsonl.",
+        )
+    assert _error_line("demo", "--write-data", str(tmp_path)) == (
+        1,
+        f"Error: {tmp_path} is a folder: give a file name.",
+    )
+    assert _listing(tmp_path) == []
+
+    import feedback_nlp.demo
+    from feedback_nlp.errors import OutputError
+
+    def half_written(path, **kwargs):
+        Path(path).write_text("respondent_id,score\nR1,")
+        raise OutputError(f"Cannot write {path}: No space left on device.")
+
+    data = tmp_path / "survey.csv"
+    data.write_text("old\n")
+    monkeypatch.setattr(feedback_nlp.demo, "write_survey", half_written)
+    assert _error_line("demo", "--write-data", str(data), "--force") == (
+        1,
+        f"Error: Cannot write {data}: No space left on device.",
+    )
+    assert data.read_text() == "old\n" and _listing(tmp_path) == ["survey.csv"]

@@ -27,17 +27,28 @@ def demo_command(
             help="Only write the generated survey to this file (.csv, .parquet, .xlsx, .jsonl)."
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace an existing --write-data file (the demo's report in --out "
+            "is replaced without it).",
+        ),
+    ] = False,
     quiet: QuietOption = False,
 ) -> None:
     """Generate a realistic synthetic survey and analyse it (or only write it with --write-data)."""
     with handle_errors():
         from ..config import check_seed
         from ..demo import demo_config, write_survey
-        from ..output_folder import claim_data_file
+        from ..output_folder import claim_data_file, write_file
 
         check_seed(seed)
         if write_data is not None:
-            path = write_survey(write_data, rows=rows, seed=seed)
+            # An existing file is refused without --force, replaced in one rename with it.
+            path = write_file(
+                write_data, lambda tmp: write_survey(tmp, rows=rows, seed=seed), force=force
+            )
             console.print(f"Demo survey ({rows} rows, seed {seed}) written to [bold]{esc(path)}[/]")
             return
         # A demo folder is replaced without --force; the marker lists the survey as the
