@@ -345,3 +345,21 @@ def test_word_by_word_hashing_equals_the_hashing_vectorizer():
         assert got.dtype == want.dtype and (got != want).nnz == 0
         np.testing.assert_array_equal(got.indices, want.indices)
         np.testing.assert_array_equal(got.indptr, want.indptr)
+
+
+def test_a_term_detractors_name_more_often_is_never_masked_as_a_brand():
+    """Within the share ratio (12% vs 9%, 1.33x) but a real difference at this size:
+    an airport detractors complain about is what the report is for."""
+    texts, groups = [], []
+    for group, airport in (("detractor", 180), ("passive", 150), ("promoter", 135)):
+        for i in range(1500):
+            t = "The Zapco app is fine and I use it."
+            if i < airport:  # 12%, 10% and 9% of the group
+                t += " The queue at Heathrow was long."
+            texts.append(t)
+            groups.append(group)
+    found = detect_brand_terms(texts, groups)
+    assert "heathrow" not in found
+    assert "zapco" in found
+    # Without the test, the share ratio alone would have masked it.
+    assert "heathrow" in detect_brand_terms(texts, groups, min_p=0.0)

@@ -184,6 +184,19 @@ def _token_counts(
     return per_group, n_group, capitalised, inner, seen
 
 
+def _differs(
+    token: str, per_group: dict[str, Counter[str]], n_group: Counter[str], min_p: float
+) -> bool:
+    """Do detractors and promoters use ``token`` at different rates (p < ``min_p``)?"""
+    from ..compare import two_proportion_p
+
+    det, pro = n_group.get("detractor", 0), n_group.get("promoter", 0)
+    if not det or not pro:
+        return False
+    p = two_proportion_p(per_group["detractor"][token], det, per_group["promoter"][token], pro)
+    return p < min_p
+
+
 def detect_brand_terms(
     texts: Sequence[str],
     groups: Sequence[str],
@@ -192,6 +205,7 @@ def detect_brand_terms(
     min_name_share: float = 0.02,
     min_capitalised: float = 0.7,
     max_texts: int = 20_000,
+    min_p: float = 0.05,
 ) -> list[str]:
     """Find name-like tokens used alike by every group (likely the brand).
 
@@ -207,7 +221,13 @@ def detect_brand_terms(
       tagged PROPN by spaCy in most of its uses (sampled), so a common
       English word ("Internet", "Fibre") is not masked.
 
-    In both, the highest/lowest share across groups is at most ``max_ratio``.
+    In both, the highest/lowest share across groups is at most ``max_ratio``,
+    and detractors and promoters do not differ in how often they use it
+    (two-proportion test, p ≥ ``min_p``): an airport, a competitor or a
+    product line that detractors name more often than promoters is what the
+    report is for, never masked. (A share ratio alone lets a term used 1.4
+    times as often by detractors through; the test alone masks terms that
+    differ a little on small surveys: both are needed.)
 
     Parameters
     ----------
@@ -215,7 +235,7 @@ def detect_brand_terms(
         Comments.
     groups : sequence of str
         The NPS group of each comment (same length).
-    min_share, max_ratio, min_name_share, min_capitalised : float
+    min_share, max_ratio, min_name_share, min_capitalised, min_p : float
         Thresholds described above.
     max_texts : int
         Above this many comments, an evenly spaced sample of this size is read.
@@ -247,6 +267,8 @@ def detect_brand_terms(
             continue
         shares = [per_group[g][token] / n for g, n in n_group.items() if n]
         if min(shares) <= 0 or max(shares) > max_ratio * min(shares):
+            continue
+        if _differs(token, per_group, n_group, min_p):
             continue
         cap = capitalised[token] / inner[token]
         if min(shares) >= min_share and cap >= 0.5:
