@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from _model_folders import make_texts
@@ -124,6 +126,18 @@ def test_a_model_json_of_another_tool_is_not_a_model(model: ThemeModel, tmp_path
         "'model.json'); choose a new or empty folder for --save."
     )
     assert _tree(out) == before
+
+
+def test_a_deeply_nested_model_json_is_refused_in_one_line(
+    model: ThemeModel, tmp_path: Path
+) -> None:
+    out = tmp_path / "deep"
+    out.mkdir()
+    (out / "model.json").write_bytes(b"[" * 100_000)
+    with pytest.raises(ModelError) as err:
+        save_model(model, out, overwrite=True)
+    assert str(err.value).startswith(f"Model folder {out} is not a saved model of feedback-nlp")
+    assert (out / "model.json").read_bytes() == b"[" * 100_000
 
 
 def test_an_existing_model_needs_force_and_is_kept_without_it(
@@ -420,3 +434,48 @@ def test_every_file_a_saved_model_holds_is_a_known_model_file(
 ) -> None:
     out = save_model(model, tmp_path / "m")
     assert {p.name for p in out.iterdir()} - {"model.json"} <= MODEL_FILES
+
+
+# ---------------------------------------------------------------- property
+
+_NAMES = st.one_of(
+    st.sampled_from(sorted(MODEL_FILES | {"model.json", "notes.txt", ".hidden"})),
+    st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"),
+        min_size=1,
+        max_size=20,
+    ).filter(lambda n: n not in (".", "..") and not n.startswith(".folder.")),
+)
+_CONTENT = st.one_of(
+    st.binary(max_size=40),
+    st.sampled_from([b"{}", b'{"format": "other", "files": {"mean.npy": ""}}', b"[" * 100_000]),
+)
+
+
+@settings(
+    max_examples=25, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)  # fmt: skip
+@given(
+    files=st.dictionaries(_NAMES, _CONTENT, min_size=1, max_size=6),
+    subfolders=st.lists(_NAMES, max_size=2),
+    mode=st.sampled_from([0o700, 0o750, 0o755, 0o2770]),
+    force=st.booleans(),
+)
+def test_a_random_user_folder_is_never_modified_by_a_save(
+    model: ThemeModel, tmp_path_factory: pytest.TempPathFactory, files, subfolders, mode, force
+) -> None:
+    out = tmp_path_factory.mktemp("user") / "folder"
+    out.mkdir()
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+    for name in subfolders:
+        if name not in files:
+            (out / name).mkdir(exist_ok=True)
+            (out / name / "model.json").write_text("mine")
+    os.chmod(out, mode)
+    before = _tree(out)
+    with pytest.raises(ModelError) as err:
+        save_model(model, out, overwrite=force)
+    assert "\n" not in str(err.value) and str(out) in str(err.value)
+    assert _tree(out) == before and [p.name for p in out.parent.iterdir()] == ["folder"]
