@@ -189,6 +189,8 @@ def unseen_names(
                     words[0].lower() in stop
                     or words[0].lower() in _NOBODY
                     or (len(words) > 1 and common_word(words[0], strings))
+                    # "Admittedly Kofi": an opening word that names nobody anywhere.
+                    or (len(words) > 1 and words[0].lower() in strings and not known_name(words[0]))
                 ):
                     start += len(words[0]) + 1
                     words = words[1:]

@@ -185,11 +185,15 @@ def _token_counts(
 
 
 def _differs(
-    token: str, per_group: dict[str, Counter[str]], n_group: Counter[str], min_p: float
-) -> bool:
-    """Do detractors and promoters use ``token`` at different rates (p < ``min_p``)?"""
+    token: str, shares: list[float], per_group: dict[str, Counter[str]], n_group: Counter[str],
+    max_ratio: float, min_p: float,
+) -> bool:  # fmt: skip
+    """Do the groups use ``token`` at different rates: a group without it, a share ratio
+    over ``max_ratio``, or detractors and promoters apart (p < ``min_p``)?"""
     from ..compare import two_proportion_p
 
+    if min(shares) <= 0 or max(shares) > max_ratio * min(shares):
+        return True
     det, pro = n_group.get("detractor", 0), n_group.get("promoter", 0)
     if not det or not pro:
         return False
@@ -221,13 +225,10 @@ def detect_brand_terms(
       tagged PROPN by spaCy in most of its uses (sampled), so a common
       English word ("Internet", "Fibre") is not masked.
 
-    In both, the highest/lowest share across groups is at most ``max_ratio``,
-    and detractors and promoters do not differ in how often they use it
-    (two-proportion test, p ≥ ``min_p``): an airport, a competitor or a
-    product line that detractors name more often than promoters is what the
-    report is for, never masked. (A share ratio alone lets a term used 1.4
-    times as often by detractors through; the test alone masks terms that
-    differ a little on small surveys: both are needed.)
+    In both, the highest/lowest share across groups is at most ``max_ratio``
+    and a two-proportion test finds no difference between detractors and
+    promoters (p ≥ ``min_p``): an airport or a competitor detractors name more
+    often is what the report is for, never masked.
 
     Parameters
     ----------
@@ -266,9 +267,7 @@ def detect_brand_terms(
         if not inner[token]:
             continue
         shares = [per_group[g][token] / n for g, n in n_group.items() if n]
-        if min(shares) <= 0 or max(shares) > max_ratio * min(shares):
-            continue
-        if _differs(token, per_group, n_group, min_p):
+        if _differs(token, shares, per_group, n_group, max_ratio, min_p):
             continue
         cap = capitalised[token] / inner[token]
         if min(shares) >= min_share and cap >= 0.5:
