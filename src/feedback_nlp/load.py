@@ -122,7 +122,8 @@ def plan_load(
     numbers of at least every row whose id occurs more than once;
     ``date_heads(column)`` the distinct first 10 characters of the present
     dates; ``score_counts(column)`` how often each distinct score cell occurs in
-    every row (:func:`feedback_nlp.scales.score_counts`; None: in ``head``).
+    every row (:func:`feedback_nlp.scales.score_counts`; None: in ``head``); a
+    message about the scores names example rows from ``head``.
     Column and scale notes are appended to ``notes``; the plan's ``cfg`` holds
     the scale the scores are read on (:func:`feedback_nlp.scales.choose_scale`).
     """
@@ -131,8 +132,9 @@ def plan_load(
     inferred = False
     if cols["score"] is not None:
         column = str(cols["score"])
-        counts = score_counts(column) if score_counts else count_scores(column_values(head, column))
-        choice = choose_scale(counts, cfg.scale, column, source)
+        cells = column_values(head, column)
+        counts = score_counts(column) if score_counts else count_scores(cells)
+        choice = choose_scale(counts, cfg.scale, column, source, cells)
         cfg, inferred = cfg.with_(scale=choice.scale), choice.inferred
         notes.extend([choice.note] if choice.note else [])
     drop: frozenset[int] = frozenset()
