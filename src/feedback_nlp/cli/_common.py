@@ -122,15 +122,19 @@ def _print_segments(result: AnalysisResult) -> None:
     from rich.table import Table
 
     from ..report.formatting import plain_p
+    from ..report.view import score_name
 
     if not len(result.segments):
         return
-    table = Table(title="NPS by segment", title_justify="left", show_edge=False, pad_edge=False)
+    score = score_name(result.summary)
+    table = Table(
+        title=f"{score} by segment", title_justify="left", show_edge=False, pad_edge=False
+    )
     for col, justify in (
         ("segment", "left"),
         ("value", "left"),
         ("n", "right"),
-        ("NPS", "right"),
+        (score, "right"),
         ("95% CI", "right"),
         ("vs rest p", "right"),
     ):

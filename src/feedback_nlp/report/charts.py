@@ -125,11 +125,14 @@ def group_bar(detractors: int, passives: int, promoters: int) -> str:
     return figure(width, height, title, parts)
 
 
-def nps_intervals(points: Sequence[NpsPoint], title: str, overall: float | None = None) -> str:
+def nps_intervals(
+    points: Sequence[NpsPoint], title: str, overall: float | None = None, score: str = "NPS"
+) -> str:
     """Horizontal dot-and-whisker chart: NPS with its 95% interval per row.
 
     Low-n rows are drawn hollow, grey and dashed with a "(low n)" mark; a
-    dashed vertical line shows the overall NPS.
+    dashed vertical line shows the overall NPS. ``score`` names the score in
+    tooltips and on the axis (``NPS-style score`` on another scale).
     """
     pts = [p for p in points if math.isfinite(p.nps)]
     row_h, top, chars = 26.0, 30.0, 26
@@ -160,7 +163,7 @@ def nps_intervals(points: Sequence[NpsPoint], title: str, overall: float | None 
         name = wrap_label(p.label, chars, 1)[0] + (" (low n)" if p.low_n else "")
         xl, xh, xm = sx(p.ci_low), sx(p.ci_high), sx(p.nps)
         tip = (
-            f"{p.label}: NPS {fmt_num(p.nps, signed=True)} "
+            f"{p.label}: {score} {fmt_num(p.nps, signed=True)} "
             f"(95% CI {fmt_interval(p.ci_low, p.ci_high)}), n = {p.n}"
             + (", low n" if p.low_n else "")
         )
@@ -176,7 +179,7 @@ def nps_intervals(points: Sequence[NpsPoint], title: str, overall: float | None 
                 text(width, yc + 4, str(p.n), "end", ink, italic=p.low_n),
             )
         )
-    axis = "NPS (points, −100 to +100); whiskers: 95% interval"
+    axis = f"{score} (points, −100 to +100); whiskers: 95% interval"
     parts.append(text((x0 + x1) / 2, height - 6, axis, "middle"))
     return figure(width, height, title, parts, cls="chart wide")
 

@@ -31,7 +31,7 @@ from .formatting import fmt_interval, shorten
 from .formatting import fmt_num as _num
 from .formatting import fmt_p as _p
 from .formatting import fmt_pct as _pct
-from .view import headline, theme_summaries, themes_in_order
+from .view import headline, score_name, theme_summaries, themes_in_order
 
 __all__ = ["render_html"]
 
@@ -176,6 +176,7 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
         "input_name": display_path(getattr(cfg.input, "name", str(cfg.input))),
         "alpha": f"{cfg.alpha:g}",
         "low_n": cfg.low_n,
+        "score": score_name(s),
         "headline": _headline(s),
         "segments": [_segment_section(col, rows, s) for col, rows in by_segment.items()],
         "trends": html_sections.trends_section(result),
@@ -233,10 +234,11 @@ def _segment_section(col: str, all_rows: list[dict[str, Any]], s: Summary) -> di
         )
         for r in rows
     ]
-    title = f"NPS by {col} with 95% intervals"
+    score = score_name(s)
+    title = f"{score} by {col} with 95% intervals"
     return {
         "name": col,
-        "chart": Markup(charts.nps_intervals(points, title, _finite(s.nps.score))),
+        "chart": Markup(charts.nps_intervals(points, title, _finite(s.nps.score), score)),
         "rows": [
             {
                 "value": str(r["value"]),

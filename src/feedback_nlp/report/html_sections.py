@@ -18,7 +18,7 @@ from .formatting import fmt_interval, shorten
 from .formatting import fmt_num as _num
 from .formatting import fmt_p as _p
 from .formatting import fmt_pct as _pct
-from .view import headline, theme_changes
+from .view import score_name, theme_changes
 
 __all__ = ["trends_section", "metrics_section", "followup_section", "trend_headline"]
 
@@ -78,6 +78,7 @@ def trends_section(result: AnalysisResult) -> dict[str, Any] | None:
             )
         )
     c = info.comparison
+    score = score_name(result.summary)
     changes = []
     for e in theme_changes(c):
         changes.append(
@@ -96,10 +97,12 @@ def trends_section(result: AnalysisResult) -> dict[str, Any] | None:
         "period": info.period,
         "date_column": info.date_column or "",
         "without_date": int(info.rows_without_date or 0),
-        "headline": trend_headline(c, result.config.alpha, headline(result.summary).label),
+        "headline": trend_headline(c, result.config.alpha, score),
         "last": c.last.period if c else None,
         "previous": c.previous.period if c else None,
-        "nps_chart": Markup(trend_charts.nps_trend(points, "NPS per period with 95% intervals"))
+        "nps_chart": Markup(
+            trend_charts.nps_trend(points, f"{score} per period with 95% intervals", score)
+        )
         if points
         else None,
         "theme_chart": Markup(

@@ -10,21 +10,27 @@ from ..result import AnalysisResult
 from ..summary_types import TrendComparison
 from .formatting import plain_num
 from .formatting import plain_p as format_p
-from .view import headline, theme_changes, theme_summaries, themes_in_order
+from .view import headline, score_name, theme_changes, theme_summaries, themes_in_order
 
 __all__ = ["render_markdown", "md_escape", "format_p"]
 
-_METHODS = [
-    "## Methods",
-    "",
-    "NPS = % promoters - % detractors; 95% interval by the adjusted Wald method "
-    "(+0.75 detractors, +1.5 passives, +0.75 promoters). Theme shares are per group among "
-    "comments with usable text; p-values by Fisher's exact test (small counts) or the "
-    "two-proportion z test, q-values by Benjamini-Hochberg across all tests of the run. "
-    "NPS impact = NPS(all) - NPS(all without the theme's respondents). Sentiment: VADER "
-    "compound. See the README for details.",
-    "",
-]
+
+def _methods_md(result: AnalysisResult) -> list[str]:
+    """How the figures are computed; on another scale than NPS 0-10, which scale."""
+    h = headline(result.summary)
+    score = h.label
+    scale = f" The scores are read {h.scale}." if h.scale else ""
+    return [
+        "## Methods",
+        "",
+        f"{score} = % promoters - % detractors; 95% interval by the adjusted Wald method "
+        "(+0.75 detractors, +1.5 passives, +0.75 promoters). Theme shares are per group among "
+        "comments with usable text; p-values by Fisher's exact test (small counts) or the "
+        "two-proportion z test, q-values by Benjamini-Hochberg across all tests of the run. "
+        f"{score} impact = {score}(all) - {score}(all without the theme's respondents). "
+        f"Sentiment: VADER compound. See the README for details.{scale}",
+        "",
+    ]
 
 
 def md_escape(text: Any) -> str:
@@ -63,7 +69,7 @@ def render_markdown(result: AnalysisResult) -> str:
         *_candidates_md(result),
         *_terms_md(result),
         *_followup_md(result),
-        *_METHODS,
+        *_methods_md(result),
     ]
     return "\n".join(parts)
 
@@ -91,8 +97,9 @@ def _segments_md(result: AnalysisResult) -> list[str]:
     """NPS of every segment value, with its interval and its difference from the rest."""
     if not len(result.segments):
         return []
+    score = score_name(result.summary)
     table = _table(
-        ["segment", "value", "n", "NPS", "95% CI", "vs rest (pp)", "p"],
+        ["segment", "value", "n", score, "95% CI", "vs rest (pp)", "p"],
         [
             [
                 r.segment,
@@ -106,7 +113,7 @@ def _segments_md(result: AnalysisResult) -> list[str]:
             for r in result.segments.itertuples(index=False)
         ],
     )
-    return ["## NPS by segment", "", table, ""]
+    return [f"## {score} by segment", "", table, ""]
 
 
 def _trends_md(result: AnalysisResult) -> list[str]:
@@ -114,12 +121,13 @@ def _trends_md(result: AnalysisResult) -> list[str]:
     info, trends = result.summary.trends, result.trends
     if not info or trends is None:
         return []
-    parts = [f"## NPS over time (by {info.period})", ""]
+    score = score_name(result.summary)
+    parts = [f"## {score} over time (by {info.period})", ""]
     c = info.comparison
     if c:
         sig = "significant" if c.significant else "not significant"
         parts += [
-            f"**{headline(result.summary).label} {c.last.period}: {c.last.nps:+.1f}**, "
+            f"**{score} {c.last.period}: {c.last.nps:+.1f}**, "
             f"{c.nps_change:+.1f} points "
             f"vs {c.previous.period} ({c.previous.nps:+.1f}); z test p = "
             f"{format_p(c.p_value)}, {sig}.",
@@ -132,7 +140,7 @@ def _trends_md(result: AnalysisResult) -> list[str]:
         ]
     nps = trends[trends["kind"] == "nps"]
     table = _table(
-        ["period", "n", "NPS", "95% CI", "detractors", "promoters"],
+        ["period", "n", score, "95% CI", "detractors", "promoters"],
         [
             [
                 r.period,
@@ -234,6 +242,7 @@ def _themes_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
             "`summary.json`).",
             "",
         ]
+    score = score_name(result.summary)
     table = _table(
         [
             "theme",
@@ -243,8 +252,8 @@ def _themes_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
             "diff (pp)",
             "lift",
             "q",
-            "theme NPS",
-            "NPS impact",
+            f"theme {score}",
+            f"{score} impact",
             "sentiment",
         ],
         [
@@ -334,7 +343,7 @@ def _followup_md(result: AnalysisResult) -> list[str]:
         f"`followup.csv` lists {f.detractors} detractors to contact "
         f"({f.detractors_without_text} without a usable comment), then {f.promoters} "
         "promoters to thank and ask for a referral; passives are not listed. Detractors come "
-        "by lowest score, then most negative sentiment, then the summed |NPS impact| of their "
-        "comment's themes.",
+        "by lowest score, then most negative sentiment, then the summed "
+        f"|{score_name(result.summary)} impact| of their comment's themes.",
         "",
     ]

@@ -75,8 +75,12 @@ def _path(xs: Sequence[float], ys: Sequence[float | None]) -> str:
     return " ".join(d)
 
 
-def nps_trend(points: Sequence[TrendPoint], title: str) -> str:
-    """NPS per period as a line with dots, over a shaded band of its 95% interval."""
+def nps_trend(points: Sequence[TrendPoint], title: str, score: str = "NPS") -> str:
+    """NPS per period as a line with dots, over a shaded band of its 95% interval.
+
+    ``score`` names the score in tooltips and the caption (``NPS-style score``
+    on another scale).
+    """
     pts = [p for p in points if math.isfinite(p.nps)]
     width, height, left, right, top, bottom = 900.0, 300.0, 56.0, 20.0, 16.0, 52.0
     x0, x1, y0, y1 = left, width - right, top, height - bottom
@@ -108,7 +112,7 @@ def nps_trend(points: Sequence[TrendPoint], title: str) -> str:
     every = _tick_every(len(pts), x1 - x0)
     for i, (x, p) in enumerate(zip(xs, pts, strict=True)):
         tip = (
-            f"{p.period}: NPS {fmt_num(p.nps, signed=True)} "
+            f"{p.period}: {score} {fmt_num(p.nps, signed=True)} "
             f"(95% CI {fmt_interval(p.ci_low, p.ci_high)}), n = {p.n}"
         )
         label = (
@@ -130,7 +134,8 @@ def nps_trend(points: Sequence[TrendPoint], title: str) -> str:
                 xs[-1], sy(last.nps) - 10, fmt_num(last.nps, signed=True), "middle", INK, bold=True
             )
         )
-    parts.append(text((x0 + x1) / 2, height - 8, "NPS per period; band: 95% interval", "middle"))
+    caption = f"{score} per period; band: 95% interval"
+    parts.append(text((x0 + x1) / 2, height - 8, caption, "middle"))
     return figure(width, height, title, parts, cls="chart wide")
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "Headline",
     "headline",
     "score_label",
+    "score_name",
     "themes_in_order",
     "top_detractor_themes",
     "theme_summaries",
@@ -105,6 +106,15 @@ def score_label(scale: ScaleSummary | None) -> tuple[str, str | None]:
     s = scale.scale
     how = "; inferred from the scores" if scale.inferred else ""
     return "NPS-style score", f"on a {s.minimum:g}-{s.maximum:g} scale ({s.mapping()}{how})"
+
+
+def score_name(summary: Summary) -> str:
+    """The word for the score in every heading, column and chart: ``NPS`` on the NPS's own
+    0-10 scale, else ``NPS-style score`` (the headline shows its scale beside it).
+
+    Machine tables (CSV columns, summary.json keys) keep their ``nps`` names.
+    """
+    return score_label(summary.scale)[0]
 
 
 def themes_in_order(themes: pd.DataFrame) -> pd.DataFrame:

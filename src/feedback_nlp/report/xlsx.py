@@ -131,10 +131,10 @@ def summary_rows(result: AnalysisResult) -> list[list[Any]]:
         c = trends.comparison
         if c:
             out += [
-                [f"NPS {c.last.period} (last period)", c.last.nps],
-                [f"NPS {c.previous.period} (previous period)", c.previous.nps],
-                ["NPS change vs previous period", c.nps_change],
-                ["NPS change p-value", c.p_value],
+                [f"{h.label} {c.last.period} (last period)", c.last.nps],
+                [f"{h.label} {c.previous.period} (previous period)", c.previous.nps],
+                [f"{h.label} change vs previous period", c.nps_change],
+                [f"{h.label} change p-value", c.p_value],
             ]
     for m in s.metrics or ():
         out += [
