@@ -28,6 +28,7 @@ __all__ = [
     "read_parquet_bytes",
     "sniff_delimiter",
     "unique_names",
+    "utf8_head_encoding",
     "SUPPORTED_EXTENSIONS",
 ]
 
@@ -170,6 +171,33 @@ def _utf16_without_bom(data: bytes) -> str | None:
             control = sum(1 for ch in text if ch < " " and ch not in "\t\r\n")
             return encoding if "\n" in text and control <= 0.01 * len(text) else None
     return None
+
+
+def utf8_head_encoding(head: bytes) -> str | None:
+    """'utf-8-sig' or 'utf-8' when :func:`read_table` reads a file starting with ``head`` as UTF-8.
+
+    None when it reads those bytes otherwise (UTF-16 with or without a
+    byte-order mark, cp1252, latin-1) or refuses them as binary; a byte after
+    ``head`` may still not be UTF-8. ``head``: the first 64 KB or more.
+
+    >>> utf8_head_encoding("score,comment\\n9,café\\n".encode())
+    'utf-8'
+    >>> utf8_head_encoding("score,comment\\n9,café\\n".encode("utf-16-le")) is None
+    True
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(head):
+        return None
+    if b"\x00" in head[:8192]:
+        return None
+    encoding = "utf-8"
+    if head.startswith(codecs.BOM_UTF8):
+        head, encoding = head[len(codecs.BOM_UTF8) :], "utf-8-sig"
+    try:
+        # Not final: a character cut by the end of the head is not an error.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    return encoding
 
 
 def _decode(data: bytes, name: str, fmt: str) -> tuple[str, str, str | None]:

@@ -6,7 +6,10 @@ supplies :class:`DaskExecutor`, which maps each per-chunk step over them on a
 dask.distributed cluster (one worker thread per partition):
 
 1. **read** (workers): the input (a CSV/TSV/Parquet file or a glob of them) as
-   a dask DataFrame of strings; partitions are kept in cluster memory.
+   a dask DataFrame of strings; partitions are kept in cluster memory. Text
+   that is not UTF-8, a quoted cell over several lines or a block that fails
+   to parse is read by the local reader on the driver instead (its notes,
+   rows and errors), then split and scattered.
 2. **load** (driver decisions from small per-partition answers, then
    workers): :func:`~feedback_nlp.load.plan_load` chooses the columns from the
    first rows, finds duplicated ids with a distributed ``value_counts`` and
@@ -42,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import AnalysisConfig
+from ..config import AnalysisConfig, display_path
 from ..errors import ConfigError, InputFileError
 from ..execution import Progress, Timer
 from ..load import (
@@ -161,7 +164,7 @@ def _input_files(cfg: AnalysisConfig) -> tuple[list[str], str]:
         raise InputFileError(f"No file matches {pattern!r}.")
     for f in files:
         if not Path(f).is_file():
-            raise InputFileError(f"File not found: {f}")
+            raise InputFileError(f"File not found: {display_path(f)}")
     kinds = {DASK_FORMATS.get(Path(f).suffix.lower()) for f in files}
     if None in kinds or len(kinds) != 1:
         raise InputFileError(
@@ -174,22 +177,121 @@ def _input_files(cfg: AnalysisConfig) -> tuple[list[str], str]:
 
 # ---------------------------------------------------------------- reading
 
+#: Bytes read from the start of a file to tell its encoding and delimiter.
+_HEAD_BYTES = 65_536
+
+
+def _read(
+    client: Any, files: list[str], fmt: str, blocksize: str | int | None
+) -> tuple[list[Any], list[int], dict[str, Any]]:
+    """The input as futures of string frames (the partitions), their lengths, and the read info.
+
+    Dask reads Parquet and UTF-8 delimited text itself, in blocks, when that
+    gives the local reader's rows: every file starts as UTF-8 text as
+    :func:`~feedback_nlp.read.read_table` would take it, every block parses
+    and decodes (a block cut inside a quoted cell, a quote never closed or a
+    byte that is not UTF-8 fail), and no cell holds a line break (a record
+    over several lines, which the local reader checks for a quote left open
+    by reading the whole file). Anything else is read by the local reader:
+    the same notes, rows and error messages as ``--engine local``.
+    """
+    encoding = "" if fmt == "parquet" else _utf8_encoding(files)  # Parquet is not text
+    if encoding is None:
+        return _read_locally(client, files, fmt, blocksize, "not UTF-8 text")
+    try:
+        ddf, info = _frame(files, fmt, blocksize, encoding)  # mixed delimiters refused here
+        raw = client.compute(ddf.to_delayed())
+        shapes = client.gather(client.map(_rows_and_breaks, raw))
+    except (ValueError, OSError) as err:  # decode and parser errors are ValueErrors
+        reason = f"the partitioned read failed: {type(err).__name__}"
+    else:
+        if fmt == "parquet" or not any(b for _, b in shapes):
+            return raw, [n for n, _ in shapes], {**info, "reader": "dask"}
+        client.cancel(raw)
+        reason = "a quoted cell holds a line break"
+    return _read_locally(client, files, fmt, blocksize, reason)
+
+
+def _utf8_encoding(files: list[str]) -> str | None:
+    """'utf-8-sig' or 'utf-8' when every file starts as UTF-8 text; None otherwise."""
+    from ..read import utf8_head_encoding
+
+    found = set()
+    for f in files:
+        with open(f, "rb") as fh:
+            found.add(utf8_head_encoding(fh.read(_HEAD_BYTES)))
+    if None in found:
+        return None
+    # utf-8-sig reads a file without a byte-order mark as utf-8 does.
+    return "utf-8-sig" if "utf-8-sig" in found else "utf-8"
+
+
+def _rows_and_breaks(part: pd.DataFrame) -> tuple[int, bool]:
+    """A partition's rows, and whether a name or cell holds a line break (a multi-line record)."""
+    # One joined string per column: a C-speed scan (cells are str, see as_strings).
+    texts = ["".join(part.columns), *("".join(part.iloc[:, i]) for i in range(part.shape[1]))]
+    return len(part), any("\n" in t or "\r" in t for t in texts)
+
+
+def _read_locally(
+    client: Any, files: list[str], fmt: str, blocksize: str | int | None, reason: str
+) -> tuple[list[Any], list[int], dict[str, Any]]:
+    """Each file read by the local reader on the driver, split into partitions and scattered.
+
+    A CSV/TSV file gives a partition per ``blocksize`` bytes of it (one with
+    None), a Parquet file one partition, as when Dask reads them itself.
+    """
+    from dask.utils import parse_bytes
+
+    from ..read import read_table
+
+    pieces: list[pd.DataFrame] = []
+    info = {**_input_info(files, fmt), "notes": []}
+    for f in files:
+        frame, file_info = read_table(Path(f))
+        info["notes"] += file_info.pop("notes")
+        if "columns" not in info:
+            info.update(encoding=file_info["encoding"], delimiter=file_info["delimiter"],
+                        columns=list(frame.columns))  # fmt: skip
+        elif list(frame.columns) != info["columns"]:
+            raise InputFileError(
+                f"{display_path(Path(f).name)} has other columns than "
+                f"{display_path(Path(files[0]).name)}: every file of the input needs the same "
+                "header."
+            )
+        size = Path(f).stat().st_size
+        k = 1 if blocksize is None or fmt == "parquet" else -(-size // parse_bytes(blocksize))
+        bounds = np.linspace(0, len(frame), max(1, min(k, len(frame))) + 1).astype(int)
+        pieces += [as_strings(frame.iloc[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    del info["columns"]
+    info["reader"] = f"local ({reason})"
+    return client.scatter(pieces, hash=False), [len(p) for p in pieces], info
+
+
+def _input_info(files: list[str], fmt: str) -> dict[str, Any]:
+    """The manifest's input: paths as text a UTF-8 file can hold (as the local reader's)."""
+    shown = [display_path(f) for f in files]
+    return {"path": shown[0] if len(files) == 1 else None, "files": shown, "format": fmt,
+            "encoding": None, "delimiter": None}  # fmt: skip
+
 
 def _read_parquet_file(path: str) -> pd.DataFrame:
     from ..read import read_parquet_bytes  # the local reader's exact string conversion
 
-    return as_strings(read_parquet_bytes(Path(path).read_bytes(), Path(path).name))
+    name = display_path(Path(path).name)
+    return as_strings(read_parquet_bytes(Path(path).read_bytes(), name))
 
 
-def _frame(files: list[str], fmt: str, blocksize: str | int | None) -> tuple[Any, dict[str, Any]]:
+def _frame(
+    files: list[str], fmt: str, blocksize: str | int | None, encoding: str
+) -> tuple[Any, dict[str, Any]]:
     """The input as a lazy dask DataFrame of strings, and the read info for the manifest."""
     import dask.dataframe as dd
 
-    info: dict[str, Any] = {"path": files[0] if len(files) == 1 else None, "files": files,
-                            "format": fmt, "encoding": None, "delimiter": None}  # fmt: skip
+    info = _input_info(files, fmt)
     from ..read import unique_names
 
-    name = Path(files[0]).name
+    name = display_path(Path(files[0]).name)
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -202,9 +304,8 @@ def _frame(files: list[str], fmt: str, blocksize: str | int | None) -> tuple[Any
     from ..delimited import header_cells
     from ..read import sniff_delimiter
 
-    head = Path(files[0]).read_bytes()[:65_536]
-    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
-    text = head.decode(encoding, errors="replace")
+    with open(files[0], "rb") as fh:
+        text = fh.read(_HEAD_BYTES).decode(encoding, errors="replace")
     delimiter = "\t" if fmt == "tsv" else sniff_delimiter(text)
     info.update(encoding=encoding, delimiter=delimiter)
     _check_head(text, delimiter, name)
@@ -305,17 +406,9 @@ def _run(
 
     timer = Timer(progress)
     ex = DaskExecutor(client)
-    source = Path(str(cfg.input)).name
+    source = display_path(Path(str(cfg.input)).name)
     with timer.stage("read"):
-        ddf, read_info = _frame(files, fmt, blocksize)
-        try:
-            raw = client.compute(ddf.to_delayed())
-            lengths = client.gather(client.map(len, raw))
-        except UnicodeDecodeError as err:
-            raise InputFileError(
-                f"{source} is not UTF-8 ({err.reason} at byte {err.start} of a block): "
-                "re-save it as UTF-8, or use --engine local."
-            ) from err
+        raw, lengths, read_info = _read(client, files, fmt, blocksize)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(int).tolist()
     n = int(sum(lengths))
     if n == 0:
