@@ -4,6 +4,7 @@ formats, every output cell redacted, and places, products and words left alone."
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -255,6 +256,42 @@ def test_planted_values_stay_out_of_every_output_file(tmp_path: Path) -> None:
             texts.append(file.read_text(encoding="utf-8", errors="replace"))
     everything = "\n".join(texts)
     values = [text[s:e] for text, (s, e, _) in planted]
-    leaked = [v for v in values if v in everything]
+    # Whole words: "Ana" inside "Analysis" is no leak.
+    leaked = [v for v in values if re.search(rf"(?<!\w){re.escape(v)}(?!\w)", everything)]
     assert len(values) >= 250
     assert len(leaked) <= 0.05 * len(values), leaked[:10]
+    print("LEAKED", len(leaked), len(values), leaked)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("No engineers in 94137 apparently.", "No engineers in [POSTCODE] apparently."),
+        ("We live in 90210.", "We live in [POSTCODE]."),
+        ("It took in 30000 steps and 12345 ms.", "It took in 30000 steps and 12345 ms."),
+        ("Paid 12345 in 2023.", "Paid 12345 in 2023."),
+    ],
+)
+def test_a_zip_code_ending_a_clause_after_in_is_a_place(text: str, expected: str) -> None:
+    assert redact_line(text) == expected
+
+
+def test_a_full_name_before_what_people_do_is_redacted() -> None:
+    """Two words with a given name before "fixed" (a person word), known to the vocabulary."""
+    out = redact_texts(["After three calls, Caolain Connolly finally fixed the line."])[0][0]
+    assert out == "After three calls, [NAME] finally fixed the line."
+
+
+def test_a_name_typed_into_the_score_cell_is_redacted_in_rejected_rows(tmp_path: Path) -> None:
+    """No cue and no context: the cell is the name alone; the reason quotes it."""
+    rows = ["respondent_id,score,comment"]
+    rows += [f"r{i},{i % 11},fine thanks" for i in range(30)]
+    rows += ["r90,Ana,the app crashes", "r91,Nowak,slow line", "r92,ten,too slow"]
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    survey = load_survey(AnalysisConfig(input=path, score_col="score", text_col="comment"))
+    rejected = survey.rejected.set_index("respondent_id")
+    assert rejected.loc["r90", "raw_score"] == "[NAME]"
+    assert rejected.loc["r91", "raw_score"] == "[NAME]"
+    assert rejected.loc["r92", "raw_score"] == "ten"
+    assert "Ana" not in rejected.loc["r90", "reason"] and "[NAME]" in rejected.loc["r90", "reason"]

@@ -189,8 +189,8 @@ def unseen_names(
                     words[0].lower() in stop
                     or words[0].lower() in _NOBODY
                     or (len(words) > 1 and common_word(words[0], strings))
-                    # "Admittedly Kofi": an opening word that names nobody anywhere.
-                    or (len(words) > 1 and words[0].lower() in strings and not known_name(words[0]))
+                    # "Admittedly Kofi": an adverb that names nobody anywhere.
+                    or (len(words) > 1 and words[0].endswith("ly") and not known_name(words[0]))
                 ):
                     start += len(words[0]) + 1
                     words = words[1:]
@@ -204,9 +204,12 @@ def unseen_names(
                     continue  # "the young lady in Accrington was fabulous"
                 # Strong context outweighs the vocabulary ("raj" is in it, lower-case);
                 # weaker context ("was excellent": a dish may be) needs a person near.
+                unseen = all(w not in strings and w.lower() not in strings for w in words)
+                # Two words or more with a given name ("Caolain Connolly fixed it"), not
+                # one that may be a brand ("Sky fixed it").
+                named = len(words) > 1 and known_name(text)
                 if pattern is _PERSON_CONTEXT or (
-                    all(w not in strings and w.lower() not in strings for w in words)
-                    and person_near(masked[i], start, start + len(text))
+                    (unseen or named) and person_near(masked[i], start, start + len(text))
                 ):
                     taken.add((i, start))
                     out.append((i, start, start + len(text), text))

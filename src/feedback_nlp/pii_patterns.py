@@ -213,6 +213,12 @@ _ZIP = re.compile(
     rf"(?:\b(?:{_STATES}),?|(?i:\b(?:zip(?: ?code)?|postal code|post ?code)\s*:?))\s+"
     r"(\d{5}(?:-\d{4})?)(?![\d-])"
 )
+#: A ZIP code as a place without a cue: after "in"/"at"/"near"/"around", ending the clause
+#: ("no engineers in 94137.", "in 94137 apparently"); not "in 30000 steps".
+_ZIP_PLACE = re.compile(
+    r"(?i:\b(?:in|at|near|around)\s+)(\d{5}(?:-\d{4})?)(?![\d-])"
+    r"(?=\s*(?:[.,;:!?)]|$|[a-z]+ly\b|area\b))"
+)
 _TITLE = r"(?i:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau)\b\.?)"
 #: Cues after which even a lower-case word may be a name ("spoke to leke", "a man called rej").
 LOWER_CUE = (
@@ -407,6 +413,7 @@ _PASSES: tuple[tuple[str, re.Pattern[str] | _CuedNames, _Finder, Callable[[str],
     ("ACCOUNT", _ACCOUNT, _whole(lambda s: True), _four_digits),
     ("POSTCODE", _POSTCODE_UK, _whole(lambda s: True), _has_digit),
     ("POSTCODE", _ZIP, _group(5, 9), _four_digits),
+    ("POSTCODE", _ZIP_PLACE, _group(5, 9), _four_digits),
     ("NAME", _NAME_CUE, _cued_name, lambda t: True),
 )
 

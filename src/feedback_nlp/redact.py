@@ -59,6 +59,7 @@ __all__ = [
     "TagCounts",
     "WordCounts",
     "apply_spans",
+    "cell_names",
     "find_names",
     "find_pii",
     "merge_spans",
@@ -408,11 +409,49 @@ def redact_texts(
 def redact_line(text: str) -> str:
     """``text`` with the patterns' personal data replaced (no recogniser): for a message.
 
+    A quoted cell's words that are names anywhere are replaced too (:func:`cell_names`).
+
     >>> redact_line("non-numeric score: 'jo@example.com'")
     "non-numeric score: '[EMAIL]'"
     """
-    spans, _ = pattern_spans(text)
-    return apply_spans([text], [sorted(spans)])[0][0]
+    spans, masked = pattern_spans(text)
+    names = [n for n in cell_names([masked], quoted=True)[0] if MASK not in masked[n.start : n.end]]
+    return apply_spans([text], [sorted(spans + names)])[0][0]
+
+
+_CELL_WORD = re.compile(r"[^\W\d_]{2,}(?:['’-][^\W\d_]+)*")
+_QUOTED = re.compile(r"'([^'\n]*)'")
+
+
+def cell_names(cells: Sequence[str], *, quoted: bool = False) -> list[list[Span]]:
+    """Words of short cells that are a given or family name somewhere: a name typed
+    into a score or group cell ("Ana") has no cue or context, only itself.
+
+    Cells of more than four words are left to the other rules; with ``quoted``,
+    only the parts between single quotes are read (a reason quoting the cell).
+
+    >>> cell_names(["Ana", "ten", "N/A"])
+    [[Span(start=0, end=3, kind='NAME')], [], []]
+    """
+    out: list[list[Span]] = []
+    for cell in cells:
+        parts = (
+            [(m.start(1), m.group(1)) for m in _QUOTED.finditer(cell)] if quoted else [(0, cell)]
+        )
+        spans = []
+        for offset, part in parts:
+            words = list(_CELL_WORD.finditer(part))
+            if len(words) <= 4:
+                spans += [
+                    Span(offset + w.start(), offset + w.end(), "NAME")
+                    for w in words
+                    # Capitalised (or of a script without case): "ring" is a word.
+                    if not w.group()[0].islower()
+                    and known_name(w.group())
+                    and w.group().lower() not in NOT_NAMES
+                ]
+        out.append(spans)
+    return out
 
 
 def strip_placeholders(texts: Sequence[str]) -> list[str]:

@@ -72,13 +72,17 @@ def _tag_counts(hits: Any) -> Any:
 def _redacted(
     part: Any, scans: Any, hits: Any = None, *, words: Any = None, tags: Any = None
 ) -> Any:
-    from .redact import apply_spans, merge_spans, name_spans
+    from .redact import apply_spans, cell_names, merge_spans, name_spans
 
     n, r = len(part.frame), len(part.rejected)
     spans = [
         merge_spans(scan, name_spans(hits[i], words, tags) if hits is not None else {})
         for i, scan in enumerate(scans)
     ]
+    if hits is not None:  # names typed into score and group cells, and quoted in the reason
+        masked = scans[1].masked
+        extra = cell_names(masked[: 2 * r]) + cell_names(masked[2 * r :], quoted=True)
+        spans[1] = [_join(a, b) for a, b in zip(spans[1], extra)]
     comments, counts = apply_spans(_part_texts(part), spans[0])
     cells = _cell_texts(part)
     raw_cells, found = apply_spans(cells[: 2 * r], spans[1][: 2 * r])
@@ -94,6 +98,13 @@ def _redacted(
         # An empty cell stays as it was (None or ""), as in the unredacted table.
         rejected[col] = cells.where(rejected[col].notna(), rejected[col])
     return replace(part, frame=frame, rejected=rejected, redaction=counts)
+
+
+def _join(found: list[Any], more: list[Any]) -> list[Any]:
+    """``found`` plus the spans of ``more`` that overlap none of them, sorted."""
+    return sorted(
+        found + [m for m in more if all(m.end <= f.start or f.end <= m.start for f in found)]
+    )
 
 
 def redact_parts(ex: Executor, parts: Sequence[Any], names: bool) -> list[Any]:
