@@ -409,9 +409,10 @@ def main() -> None:
         print(outside_table(outside))
         print(
             "\nThe name filter's gazetteer is Faker's name lists, so the NAME row above is "
-            "measured on names it knows. The same comments with every name drawn instead "
-            "from `names-dataset` (the 100 most common first and last names of 105 "
-            "countries, from real profiles; bench/pii_names.py), other values unchanged:\n"
+            "measured on names it knows. The same templates and seed with every name drawn "
+            "instead from `names-dataset` (the 100 most common first and last names of 105 "
+            "countries, from real profiles; bench/pii_names.py; the other draws shift a "
+            "little):\n"
         )
         from pii_names import CountryNames
 
