@@ -44,6 +44,7 @@ def test_known_name_needs_a_given_name_in_a_phrase(text: str, expected: bool) ->
         "Thanks Bloom's for a lovely evening.",
         "It is not real Kobe but it was a good steak all the same.",
         "The young lady in Accrington was fabulous on the phone.",
+        "We ended by having Gulab Jamun, recommended by the waiter.",
     ],
 )
 def test_places_dishes_and_shops_named_like_people_are_kept(text: str) -> None:
@@ -90,3 +91,8 @@ def test_lower_case_miss_is_a_verb_not_a_title() -> None:
     assert redact_texts([text], names=False)[0] == [
         "Don't miss Jones Diner, and Miss [NAME] was lovely."
     ]
+
+
+def test_a_phrase_must_open_with_a_name() -> None:
+    out = redact_texts(["Thank you Emilio, see you soon. Ciao Bella"])[0][0]
+    assert out == "Thank you [NAME], see you soon. Ciao Bella"

@@ -95,14 +95,16 @@ def known_name(text: str) -> bool:
     """Could ``text`` name a person: a given or family name alone, or words with a given name?
 
     Several words need a given name among them (in either order: "Anna
-    Bernard", "Nguyễn Văn An"): "Sea Bass" and "Bukhara Grill" hold family
-    names only.
+    Bernard", "Nguyễn Văn An") and a name first: "Sea Bass" and "Bukhara
+    Grill" hold family names only, "Ciao Bella" opens with a greeting.
 
     >>> known_name("Bass"), known_name("Sea Bass"), known_name("Paul Workman")
     (True, False, True)
     """
     given, family = name_words()
     words = [fold(w) for w in text.replace("-", " ").split()]
+    words = [w for w in words if w not in _PARTICLES] or words
     if len(words) == 1:
         return words[0] in given or words[0] in family
-    return any(w in given for w in words)
+    # ...and opens with a name: "Ciao Bella" is a greeting.
+    return (words[0] in given or words[0] in family) and any(w in given for w in words)

@@ -44,6 +44,8 @@ _PLACE_BEFORE = re.compile(
     r"back|returned|drive|drove|landed|connection|been|gone|walk|walked|get|got)\s+to"
     r"|from\s+\w+\s+to|(?:eat|ate|eaten|dine|dined|dining|lunch|dinner|brunch|stay|stayed"
     r"|staying|shop|shopped)\s+(?:at|in)|tried|try|trying|discovered|than"
+    # ...or a dish or drink: "by having Gulab Jamun", "ordered Kobe".
+    r"|having|ordered|order|ordering|ate|eat|eating|drank|drink|drinking"
     r"|stumbled\s+(?:on|upon|into|across)"
     # ...or a thing: a person's name takes no article ("the Yellowtail", "a Kobe steak").
     r"|the|a|an|some|any|this|these|those|their|every|each|no)\s+)$"
