@@ -15,7 +15,20 @@ from feedback_nlp.errors import ConfigError
 
 runner = CliRunner()
 
-SHARED = ("score_col", "group_col", "text_col", "id_col", "brand_terms", "themes", "representation")
+SHARED = (
+    "score_col",
+    "group_col",
+    "text_col",
+    "id_col",
+    "brand_terms",
+    "no_brand_detection",
+    "themes",
+    "representation",
+    "scale_min",
+    "scale_max",
+    "promoter_min",
+    "detractor_max",
+)
 
 
 def _params(command: str) -> dict[str, Any]:

@@ -295,6 +295,9 @@ class AnalysisConfig:
     n_themes: int | None = None
     representation: Representation = Representation.auto
     brand_terms: tuple[str, ...] = ()
+    #: Also mask brand names detected in the comments (``themes.detect_brand_terms``);
+    #: False masks only ``brand_terms`` (``--no-brand-detection``).
+    brand_detection: bool = True
     per_segment: bool = False
     model_path: Path | None = None
     low_n: int = 30
@@ -337,6 +340,10 @@ class AnalysisConfig:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "brand_detection" and value:
+                # Recorded only when switched off: the manifests of runs from before the
+                # option existed (and their pinned digests) stay as they were.
+                continue
             if isinstance(value, Path) or (f.name in _PATHS and isinstance(value, str)):
                 value = display_path(value)
             elif isinstance(value, Enum):

@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # pandas loads only when an analysis runs, so `--help` stays 
 __all__ = [
     "Survey",
     "AnalysisResult",
+    "MaskedTerm",
+    "MASK_SOURCES",
     "COMMENT_COLUMNS",
     "THEME_COLUMNS",
     "SEGMENT_COLUMNS",
@@ -170,6 +172,35 @@ class Survey:
     metrics: pd.DataFrame | None = None
 
 
+#: Where a masked brand term came from: ``--brand-terms``, detection in the comments, or
+#: the saved model given with ``--model`` (its own terms, masked when themes are assigned).
+MASK_SOURCES = ("given", "detected", "saved model")
+
+
+@dataclass(frozen=True)
+class MaskedTerm:
+    """A term masked as a brand name before theme discovery: where it came from, how common.
+
+    ``comments`` of the ``of`` comments with usable text hold it (as a whole
+    word, any case: as it is masked). The reports show it; ``summary.json``
+    keeps only the given and detected names (``brand_terms``).
+
+    >>> MaskedTerm("acme", "detected", 41, 100).share
+    0.41
+    """
+
+    term: str
+    #: one of :data:`MASK_SOURCES`
+    source: str
+    comments: int
+    of: int
+
+    @property
+    def share(self) -> float | None:
+        """``comments`` / ``of`` (None without comments with usable text)."""
+        return self.comments / self.of if self.of else None
+
+
 @dataclass
 class AnalysisResult:
     """Everything an analysis produced; renderers and writers read only this."""
@@ -193,3 +224,6 @@ class AnalysisResult:
     metrics: pd.DataFrame | None = None
     #: :data:`FOLLOWUP_COLUMNS` plus the segment columns.
     followup: pd.DataFrame | None = None
+    #: Every term masked as a brand name, with its source and frequency: the human-read
+    #: reports show them (summary.json's ``brand_terms`` keeps the given and detected names).
+    masked_terms: tuple[MaskedTerm, ...] = ()

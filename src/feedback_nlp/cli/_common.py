@@ -83,13 +83,16 @@ def print_notes(notes: list[str], quiet: bool) -> None:
         err_console.print(f"[dim]Note:[/] {esc(note)}", soft_wrap=True)
 
 
-def print_summary(result: AnalysisResult, written: dict[str, Path]) -> None:
-    """NPS headline, segments, top detractor themes with one example, where the report is."""
+def print_summary(result: AnalysisResult, written: dict[str, Path], quiet: bool = False) -> None:
+    """NPS headline, segments, the brand names masked (unless ``quiet``), top detractor
+    themes with one example, where the report is."""
     from ..report.view import score_label
 
     s = result.summary
     _print_headline(s)
     _print_segments(result)
+    if not quiet:
+        _print_masked_terms(result)
     _print_top_themes(result)
     _print_trends(s.trends, score_label(s.scale)[0])
     _print_metrics(s.metrics)
@@ -150,6 +153,15 @@ def _print_segments(result: AnalysisResult) -> None:
             plain_p(rec.p_vs_rest),
         )
     console.print(table)
+
+
+def _print_masked_terms(result: AnalysisResult) -> None:
+    """One line: the terms masked as brand names, each with its source and share."""
+    from ..report.view import brand_masking_text
+
+    if result.masked_terms:
+        line = brand_masking_text(result.masked_terms, result.config.brand_detection, counts=False)
+        console.print(esc(line), soft_wrap=True)
 
 
 def _print_top_themes(result: AnalysisResult) -> None:

@@ -21,10 +21,15 @@ from ..config import (
 from ._common import handle_errors, warn
 from .options import (
     BrandTermsOption,
+    DetractorMaxOption,
     GroupColOption,
     IdColOption,
+    NoBrandDetectionOption,
+    PromoterMinOption,
     QuietOption,
     RepresentationOption,
+    ScaleMaxOption,
+    ScaleMinOption,
     ScoreColOption,
     SeedOption,
     TextColOption,
@@ -79,22 +84,6 @@ PerSegmentOption: TypeAlias = Annotated[
 ]
 ModelOption: TypeAlias = Annotated[
     Path | None, typer.Option(help="Saved theme model folder (from `feedback-nlp fit`).")
-]
-ScaleMinOption: TypeAlias = Annotated[
-    float | None,
-    typer.Option(
-        help="Lowest possible score (default 0). With no scale option, a 1-5 or 1-7 score "
-        "column is recognised, or the run stops and asks."
-    ),
-]
-ScaleMaxOption: TypeAlias = Annotated[
-    float | None, typer.Option(help="Highest possible score (default 10).")
-]
-PromoterMinOption: TypeAlias = Annotated[
-    float | None, typer.Option(help="Scores >= this are promoters (default 9).")
-]
-DetractorMaxOption: TypeAlias = Annotated[
-    float | None, typer.Option(help="Scores <= this are detractors (default 6).")
 ]
 DuplicatesOption: TypeAlias = Annotated[
     DuplicatePolicy, typer.Option(help="Duplicate respondent ids: error, or keep first/last.")
@@ -160,6 +149,7 @@ def analyze_command(
     themes: ThemesOption = "auto",
     representation: RepresentationOption = Representation.auto,
     brand_terms: BrandTermsOption = None,
+    no_brand_detection: NoBrandDetectionOption = False,
     per_segment: PerSegmentOption = False,
     model: ModelOption = None,
     scale_min: ScaleMinOption = None,
@@ -200,6 +190,7 @@ def analyze_command(
             n_themes=parse_themes(themes),
             representation=representation,
             brand_terms=parse_brand_terms(brand_terms),
+            brand_detection=not no_brand_detection,
             per_segment=per_segment,
             model_path=model,
             low_n=low_n,

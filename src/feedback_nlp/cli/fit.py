@@ -9,16 +9,18 @@ import typer
 
 from ..config import AnalysisConfig, Representation, Scale
 from ._common import console, esc, handle_errors, print_notes, warn
-
-# The scale options read as analyze's (one declaration, the same help).
-from .analyze import DetractorMaxOption, PromoterMinOption, ScaleMaxOption, ScaleMinOption
 from .options import (
     BrandTermsOption,
+    DetractorMaxOption,
     GroupColOption,
     IdColOption,
     ModelSeedOption,
+    NoBrandDetectionOption,
+    PromoterMinOption,
     QuietNotesOption,
     RepresentationOption,
+    ScaleMaxOption,
+    ScaleMinOption,
     ScoreColOption,
     TextColOption,
     ThemesOption,
@@ -82,6 +84,7 @@ def fit_command(
     promoter_min: PromoterMinOption = None,
     detractor_max: DetractorMaxOption = None,
     brand_terms: BrandTermsOption = None,
+    no_brand_detection: NoBrandDetectionOption = False,
     models_root: ModelsRootOption = Path("models"),
     force: ForceOption = False,
     quiet: QuietNotesOption = False,
@@ -105,6 +108,7 @@ def fit_command(
             n_themes=parse_themes(themes),
             representation=representation,
             brand_terms=parse_brand_terms(brand_terms),
+            brand_detection=not no_brand_detection,
         )
         # Before the fit: a folder of other files, or one that cannot be written, is
         # refused now rather than after minutes of fitting.

@@ -31,9 +31,34 @@ BrandTermsOption: TypeAlias = Annotated[
     list[str] | None,
     typer.Option(help="Brand/company names to mask, comma-separated (repeatable)."),
 ]
+NoBrandDetectionOption: TypeAlias = Annotated[
+    bool,
+    typer.Option(
+        "--no-brand-detection",
+        help="Mask only the --brand-terms given: do not detect brand names in the comments.",
+    ),
+]
 ThemesOption: TypeAlias = Annotated[str, typer.Option(help="Number of themes, or 'auto'.")]
 RepresentationOption: TypeAlias = Annotated[
     Representation, typer.Option(help="Text representation for themes.")
+]
+
+# The score scale and its cut points (analyze and fit read scores alike).
+ScaleMinOption: TypeAlias = Annotated[
+    float | None,
+    typer.Option(
+        help="Lowest possible score (default 0). With no scale option, a 1-5 or 1-7 score "
+        "column is recognised, or the run stops and asks."
+    ),
+]
+ScaleMaxOption: TypeAlias = Annotated[
+    float | None, typer.Option(help="Highest possible score (default 10).")
+]
+PromoterMinOption: TypeAlias = Annotated[
+    float | None, typer.Option(help="Scores >= this are promoters (default 9).")
+]
+DetractorMaxOption: TypeAlias = Annotated[
+    float | None, typer.Option(help="Scores <= this are detractors (default 6).")
 ]
 
 # The seed means something different to each command, and its help says what.
@@ -80,12 +105,17 @@ def parse_brand_terms(values: Sequence[str] | None) -> tuple[str, ...]:
 __all__ = [
     "BrandTermsOption",
     "DemoSeedOption",
+    "DetractorMaxOption",
     "GroupColOption",
     "IdColOption",
     "ModelSeedOption",
+    "NoBrandDetectionOption",
+    "PromoterMinOption",
     "QuietNotesOption",
     "QuietOption",
     "RepresentationOption",
+    "ScaleMaxOption",
+    "ScaleMinOption",
     "ScoreColOption",
     "SeedOption",
     "TextColOption",

@@ -29,4 +29,4 @@ def analyze_and_report(
         result = analyze(cfg, progress=progress)
         written = write_report(result, out, formats, force=force)
     print_notes(result.notes, quiet)
-    print_summary(result, written)
+    print_summary(result, written, quiet=quiet)

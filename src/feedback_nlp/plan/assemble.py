@@ -214,6 +214,7 @@ def assemble(
     from ..metrics import metric_table
 
     segment_cols = survey.segment_cols
+    survey = _scale_worded_notes(survey, model)
     with timer.stage("comparison"):
         tables = _theme_tables(cfg, segment_cols, parts, model, sample)
     own = pd.DataFrame(columns=list(SEGMENT_OWN_THEME_COLUMNS))
@@ -252,7 +253,33 @@ def assemble(
         trends=trends,
         metrics=metrics,
         followup=followup,
+        masked_terms=summaries.masked_terms(cfg, brand, model, _usable_texts(parts, comments)),
     )
+
+
+def _scale_worded_notes(survey: Survey, model: Any) -> Survey:
+    """``survey`` with a tiny survey's no-themes note naming the score as the reports do.
+
+    The plan notes it before the scale the scores were read on is at hand
+    (an inferred 1-5 rating is known only from loading's ``info``): here it is
+    reworded ("NPS-style score, segments, ..." on a scale other than NPS 0-10).
+    """
+    from .fitting import NoThemes
+
+    if not isinstance(model, NoThemes):
+        return survey
+    plain, worded = model.note(), model.note(summaries.scale_summary(survey.info.get("scale")))
+    if plain == worded:
+        return survey
+    return replace(survey, notes=[worded if n == plain else n for n in survey.notes])
+
+
+def _usable_texts(parts: Sequence[ChunkResult], comments: pd.DataFrame) -> list[str]:
+    """The comments with usable text (those the themes and sentiment read), in row order."""
+    usable = np.concatenate(
+        [p.trend_rows["usable"].to_numpy(dtype=bool) for p in parts] or [np.zeros(0, bool)]
+    )
+    return comments["text"].to_numpy(dtype=object)[usable].tolist()
 
 
 def _summary(

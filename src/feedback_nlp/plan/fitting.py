@@ -1,8 +1,9 @@
 """Fitting the theme model: the one rule both engines and ``feedback-nlp fit`` follow.
 
 Brand terms are the configured ones plus those detected in the comments the
-model is fitted on; the comments are cleaned with them (brand masked,
-placeholders already removed) and the model is fitted, or a saved one loaded.
+model is fitted on (unless detection is off: ``--no-brand-detection``); the
+comments are cleaned with them (brand masked, placeholders already removed)
+and the model is fitted, or a saved one loaded.
 """
 
 from __future__ import annotations
@@ -58,8 +59,18 @@ class NoThemes:
         self.distinct = distinct
         self.reason = reason
 
-    def note(self) -> str:
-        """The message for the user: why the report has no themes."""
+    def note(self, scale: ScaleSummary | None = None) -> str:
+        """The message for the user: why the report has no themes.
+
+        ``scale``, the scale the scores were read on, names the score as the
+        reports do (:func:`feedback_nlp.report.view.score_label`): "NPS" on the
+        NPS's own 0-10 scale or with group labels, else "NPS-style score".
+
+        >>> NoThemes({}, distinct=2).note(ScaleSummary(1, 5, 5, 3, inferred=True)).split("; ")[1]
+        'NPS-style score, segments, trends, metrics and follow-up are reported without themes.'
+        """
+        from ..report.view import score_label
+
         plural = "s" if self.distinct != 1 else ""
         why = (
             f"too little text for themes (at least {MIN_THEME_COMMENTS} are needed)"
@@ -67,8 +78,9 @@ class NoThemes:
             else f"too little text for themes ({' '.join(self.reason.split()).rstrip('.')})"
         )
         return (
-            f"Only {self.distinct} distinct usable comment{plural}: {why}; NPS, "
-            "segments, trends, metrics and follow-up are reported without themes."
+            f"Only {self.distinct} distinct usable comment{plural}: {why}; "
+            f"{score_label(scale)[0]}, segments, trends, metrics and follow-up are reported "
+            "without themes."
         )
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -119,11 +131,21 @@ def new_model(cfg: AnalysisConfig) -> Any:
     )
 
 
-def merge_brand_terms(given: Sequence[str], texts: Sequence[str], groups: Any) -> list[str]:
-    """``given`` plus the brand terms detected in ``texts`` (case-insensitively new ones)."""
+def merge_brand_terms(
+    given: Sequence[str], texts: Sequence[str], groups: Any, *, detect: bool = True
+) -> list[str]:
+    """``given`` plus the brand terms detected in ``texts`` (case-insensitively new ones).
+
+    With ``detect=False`` (``--no-brand-detection``) only ``given``.
+
+    >>> merge_brand_terms(["Zed"], ["Acme slow", "Acme ok"], ["promoter"] * 2, detect=False)
+    ['Zed']
+    """
+    brand = list(given)
+    if not detect:
+        return brand
     from ..themes import detect_brand_terms
 
-    brand = list(given)
     detected = detect_brand_terms(texts, groups)
     known = {b.lower() for b in brand}
     return brand + [t for t in detected if t.lower() not in known]
@@ -135,14 +157,16 @@ def fit_themes(
     """The theme model, the brand terms and the cleaned ``texts``.
 
     ``texts`` are usable comments without placeholders (all of them, or a
-    sample on big surveys) and ``groups`` their NPS groups. With
+    sample on big surveys) and ``groups`` their NPS groups. The brand terms
+    are ``cfg.brand_terms`` plus, unless ``cfg.brand_detection`` is False,
+    those :func:`~feedback_nlp.themes.detect_brand_terms` finds in ``texts``. With
     ``cfg.model_path`` the saved model is loaded instead of fitted.
     Below :data:`MIN_THEME_COMMENTS` distinct usable comments the model is
     :class:`NoThemes` (the caller notes it).
     """
     from ..themes import clean_for_themes
 
-    brand = merge_brand_terms(cfg.brand_terms, texts, groups)
+    brand = merge_brand_terms(cfg.brand_terms, texts, groups, detect=cfg.brand_detection)
     cleaned = clean_for_themes(list(texts), brand_terms=tuple(brand), cut_because=False)
     if cfg.model_path is not None:
         from ..themes import load_model
@@ -221,7 +245,8 @@ def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = Non
         )
     given = [*cfg.brand_terms, *(codebook.exclude_terms if codebook else ())]
     groups = survey.frame["group"].to_numpy(dtype=object)[idx]
-    brand = tuple(dict.fromkeys(b.lower() for b in merge_brand_terms(given, texts, groups)))
+    merged = merge_brand_terms(given, texts, groups, detect=cfg.brand_detection)
+    brand = tuple(dict.fromkeys(b.lower() for b in merged))
     cleaned = clean_for_themes(texts, brand_terms=brand, cut_because=False)
     try:
         model = new_model(cfg).set_params(brand_terms=brand).fit(cleaned)

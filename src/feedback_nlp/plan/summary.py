@@ -7,6 +7,8 @@ JSON form is :meth:`~feedback_nlp.summary_types.Summary.to_dict`.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
@@ -15,7 +17,7 @@ import pandas as pd
 
 from ..config import AnalysisConfig
 from ..nps import NpsStats
-from ..result import METRIC_COLUMNS, THEME_COLUMNS, Survey
+from ..result import METRIC_COLUMNS, THEME_COLUMNS, MaskedTerm, Survey
 from ..summary_types import (
     FollowupSummary,
     GroupMean,
@@ -44,6 +46,8 @@ __all__ = [
     "followup_summary",
     "manifest",
     "candidates",
+    "masked_terms",
+    "term_comment_counts",
 ]
 
 _VERSIONED = (
@@ -239,3 +243,54 @@ def candidates(found: list[dict[str, Any]]) -> tuple[ThemeCandidate, ...]:
         )
         for c in found
     )
+
+
+def masked_terms(
+    cfg: AnalysisConfig, brand: Sequence[str], model: Any, texts: Sequence[str]
+) -> tuple[MaskedTerm, ...]:
+    """Every term masked as a brand name, with its source, and the ``texts`` holding it.
+
+    ``brand`` is what the plan masked (``cfg.brand_terms`` first, then the
+    detected ones); with ``--model`` the saved model's own terms follow (its
+    theme assignment masks them too). ``texts`` are the comments with usable
+    text. A term given twice in different case is listed once.
+    """
+    given = {t.strip().lower() for t in cfg.brand_terms}
+    entries: dict[str, tuple[str, str]] = {}
+    for term in brand:
+        source = "given" if term.strip().lower() in given else "detected"
+        entries.setdefault(term.strip().lower(), (term.strip(), source))
+    for term in getattr(model, "brand_terms", ()) if cfg.model_path is not None else ():
+        entries.setdefault(term.strip().lower(), (term.strip(), "saved model"))
+    shown = [e for e in entries.values() if e[0]]
+    counts = term_comment_counts(texts, [term for term, _ in shown])
+    return tuple(
+        MaskedTerm(term, source, n, len(texts)) for (term, source), n in zip(shown, counts)
+    )
+
+
+def term_comment_counts(texts: Sequence[str], terms: Sequence[str]) -> list[int]:
+    """In how many ``texts`` each term occurs, matched as the theme cleaning masks it.
+
+    A whole word or phrase in any case; redaction placeholders are not text
+    (the term "name" is not in "[NAME]").
+
+    >>> term_comment_counts(["Acme's line", "ACME!", "acmeish", "my [NAME]"], ["acme", "name"])
+    [2, 0]
+    """
+    from ..redact import strip_placeholders
+
+    keys = [term.lower() for term in terms]
+    # One pass with a substring test (most comments hold no term), no lower-cased copy
+    # of the survey kept: only the candidates are matched.
+    candidates: list[list[str]] = [[] for _ in terms]
+    for text in texts:
+        low = text.lower()
+        for j, key in enumerate(keys):
+            if key in low:
+                candidates[j].append(text)
+    out = []
+    for term, found in zip(terms, candidates):
+        pattern = re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE)
+        out.append(sum(1 for t in strip_placeholders(found) if pattern.search(t)))
+    return out

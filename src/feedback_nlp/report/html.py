@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from ..config import display_path
 from ..output import to_json
-from ..result import AnalysisResult
+from ..result import AnalysisResult, MaskedTerm
 from ..summary_types import Manifest, Summary, ThemeExamples, ThemeSummary
 from . import charts, html_sections
 from .formatting import finite as _finite
@@ -31,7 +31,7 @@ from .formatting import fmt_interval, shorten
 from .formatting import fmt_num as _num
 from .formatting import fmt_p as _p
 from .formatting import fmt_pct as _pct
-from .view import headline, score_name, theme_summaries, themes_in_order
+from .view import brand_masking_method, headline, score_name, theme_summaries, themes_in_order
 
 __all__ = ["render_html"]
 
@@ -189,7 +189,19 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
         "theme_details": _theme_details(themes, theme_summaries(s)),
         "terms": _terms(result.terms),
         "notes": list(dict.fromkeys([*s.notes, *result.notes])),
-        "manifest": _manifest(s.manifest),
+        "brand_masking": {
+            "text": brand_masking_method(result.masked_terms, cfg.brand_detection),
+            "terms": [
+                {
+                    "term": t.term,
+                    "source": t.source,
+                    "comments": f"{t.comments:,}",
+                    "share": _pct(t.share),
+                }
+                for t in result.masked_terms
+            ],
+        },
+        "manifest": _manifest(s.manifest, result.masked_terms),
         "limits": {"examples": MAX_EXAMPLES, "example_chars": MAX_EXAMPLE_CHARS},
     }
 
@@ -383,8 +395,16 @@ def _input_entry(label: str, value: Any) -> dict[str, str] | None:
     return {"label": label, "path": str(value), "sha256": "–"}
 
 
-def _manifest(manifest: Manifest) -> dict[str, Any]:
-    text = to_json(manifest.to_dict())
+def _manifest(manifest: Manifest, masked: tuple[MaskedTerm, ...] = ()) -> dict[str, Any]:
+    doc = manifest.to_dict()
+    # The config's brand_terms are only the names given: beside them, every term masked
+    # (given, detected, a saved model's), so the page never shows [] for masked brands.
+    config: dict[str, Any] = {}
+    for key, value in doc["config"].items():
+        config[key] = value
+        if key == "brand_terms":
+            config["brand_terms_masked"] = [t.term for t in masked]
+    text = to_json({**doc, "config": config})
     if len(text) > MAX_MANIFEST_CHARS:
         text = text[:MAX_MANIFEST_CHARS] + "\n… (truncated; the full manifest is in summary.json)\n"
     entries = (("input", manifest.input), ("comments", manifest.comments_input))

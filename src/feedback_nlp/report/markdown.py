@@ -10,7 +10,14 @@ from ..result import AnalysisResult
 from ..summary_types import TrendComparison
 from .formatting import plain_num
 from .formatting import plain_p as format_p
-from .view import headline, score_name, theme_changes, theme_summaries, themes_in_order
+from .view import (
+    brand_masking_method,
+    headline,
+    score_name,
+    theme_changes,
+    theme_summaries,
+    themes_in_order,
+)
 
 __all__ = ["render_markdown", "md_escape", "format_p"]
 
@@ -29,6 +36,9 @@ def _methods_md(result: AnalysisResult) -> list[str]:
         "two-proportion z test, q-values by Benjamini-Hochberg across all tests of the run. "
         f"{score} impact = {score}(all) - {score}(all without the theme's respondents). "
         f"Sentiment: VADER compound. See the README for details.{scale}",
+        "",
+        "**Brand names.** "
+        + md_escape(brand_masking_method(result.masked_terms, result.config.brand_detection)),
         "",
     ]
 

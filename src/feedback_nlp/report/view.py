@@ -10,10 +10,12 @@ plain data; formatting stays with each renderer.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from ..result import MaskedTerm
 from ..summary_types import (
     RowCounts,
     ScaleSummary,
@@ -32,6 +34,9 @@ __all__ = [
     "top_detractor_themes",
     "theme_summaries",
     "theme_changes",
+    "masked_term_phrase",
+    "brand_masking_text",
+    "brand_masking_method",
     "TOP_THEMES",
     "MAX_THEME_CHANGES",
 ]
@@ -163,3 +168,70 @@ def theme_changes(
     if direction is not None:
         entries = tuple(e for e in entries if e.direction == direction)
     return list(entries[:limit])
+
+
+def _share(share: float | None) -> str:
+    if share is None:
+        return "no comments"
+    return "<1%" if 0 < share < 0.01 else f"{share:.0%}"
+
+
+def masked_term_phrase(term: MaskedTerm, counts: bool = False) -> str:
+    """A masked brand term with its source and how many comments hold it.
+
+    >>> masked_term_phrase(MaskedTerm("acme", "detected", 41, 100))
+    'acme (detected, 41% of comments)'
+    >>> masked_term_phrase(MaskedTerm("Zed", "given", 3, 2948), counts=True)
+    'Zed (given; in 3 of 2,948 comments with text, <1%)'
+    """
+    if not counts:
+        return f"{term.term} ({term.source}, {_share(term.share)} of comments)"
+    return (
+        f"{term.term} ({term.source}; in {term.comments:,} of {term.of:,} comments with text, "
+        f"{_share(term.share)})"
+    )
+
+
+def brand_masking_text(
+    terms: Sequence[MaskedTerm], detection: bool = True, counts: bool = True
+) -> str:
+    """What was masked as brand names before theme discovery, as one plain sentence.
+
+    ``terms`` is ``result.masked_terms``, ``detection`` the config's
+    ``brand_detection``. Every report states it (each renderer escapes it).
+
+    >>> brand_masking_text([MaskedTerm("acme", "detected", 1, 2)], counts=False)
+    'Masked as brand names before theme discovery: acme (detected, 50% of comments).'
+    >>> brand_masking_text([], detection=False)
+    'No brand names were masked before theme discovery (none given; brand detection was off).'
+    """
+    if terms:
+        listed = ", ".join(masked_term_phrase(t, counts) for t in terms)
+        text = f"Masked as brand names before theme discovery: {listed}."
+        return text + (" Brand detection was off." if not detection else "")
+    why = "none given, none detected" if detection else "none given; brand detection was off"
+    return f"No brand names were masked before theme discovery ({why})."
+
+
+def brand_masking_method(terms: Sequence[MaskedTerm], detection: bool = True) -> str:
+    """The reports' methods paragraph on brand masking: what was masked, and the rule."""
+    from ..themes.clean import GENERIC_COMPANY_WORDS  # loaded by the analysis already
+
+    generic = ", ".join(GENERIC_COMPANY_WORDS[:-1]) + f" and {GENERIC_COMPANY_WORDS[-1]}"
+    rule = (
+        " A term is detected when it is name-like and detractors, passives and promoters "
+        "use it at a similar rate: the highest group's share at most 1.5 times the lowest's, "
+        "and no difference between detractors and promoters (two-proportion test, p ≥ 0.05)."
+        if detection
+        else ""
+    )
+    saved = (
+        " A saved model's own terms are masked when themes are assigned."
+        if any(t.source == "saved model" for t in terms)
+        else ""
+    )
+    return (
+        f"{brand_masking_text(terms, detection)}{rule}{saved} The words {generic} are "
+        "always masked. Masked words are left out of the text themes and sentiment read; "
+        "the example comments show them."
+    )

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..result import AnalysisResult
-from .view import headline
+from .view import brand_masking_text, headline
 
 __all__ = ["render_xlsx", "summary_rows", "MAX_ROWS"]
 
@@ -146,6 +146,13 @@ def summary_rows(result: AnalysisResult) -> list[list[Any]]:
     f = s.followup
     if f:
         out += [["detractors to contact", f.detractors], ["promoters to thank", f.promoters]]
+    out += [
+        [f"masked as a brand name: {t.term}", f"{t.source}; {t.comments} of {t.of} comments"]
+        for t in result.masked_terms
+    ]
+    out.append(
+        ["brand masking", brand_masking_text(result.masked_terms, result.config.brand_detection)]
+    )
     return [[k, _value(v)] for k, v in out]
 
 
