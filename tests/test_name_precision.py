@@ -45,6 +45,9 @@ def test_known_name_needs_a_given_name_in_a_phrase(text: str, expected: bool) ->
         "It is not real Kobe but it was a good steak all the same.",
         "The young lady in Accrington was fabulous on the phone.",
         "We ended by having Gulab Jamun, recommended by the waiter.",
+        "Engineer and Ariel guy were very helpful.",
+        "Not possible now. Barrett homes told us the wiring was done.",
+        "Personel who i speak to did it wrong.",
     ],
 )
 def test_places_dishes_and_shops_named_like_people_are_kept(text: str) -> None:

@@ -23,6 +23,7 @@ __all__ = [
     "after_place_word",
     "common_word",
     "lower_cued",
+    "misspelt_word",
     "not_english",
     "person_near",
     "unseen_names",
@@ -57,6 +58,9 @@ _BUSINESS_AFTER = re.compile(
     r"(?:'s|’s)(?=\s*(?:[.!?,;:)\n]|$))"
     # A place: "on Bedford ave", "Saul is the best restaurant", "Leon is an East Village gem".
     r"|\s+(?:ave|avenue|st|street|rd|road|blvd|boulevard|lane|square|station|airport)\b"
+    # A name before a noun qualifies it: a firm or a thing ("Barrett homes", "the Ariel guy").
+    r"|\s+(?:guy|guys|man|men|lady|ladies|people|team|staff|company|homes|engineers"
+    r"|products?|brand|app|box|package|deal)\b"
     r"|\s+(?:is|was|has been)\s+(?:a|an|the|my|our|one\s+of\s+the)\s+"
     r"(?:[\w-]+\s+){0,3}(?:restaurant|restaurants|place|spot|joint|eatery|bistro|"
     r"pizzeria|establishment|neighbou?rhood|venue|hotel|airport|city|town)\b"
@@ -170,6 +174,25 @@ def common_word(text: str, strings: frozenset[str]) -> bool:
     return " " not in text and text not in strings and text.lower() in strings
 
 
+def misspelt_word(text: str, strings: frozenset[str]) -> bool:
+    """A word the vocabulary never saw, one letter away from a word of 8 letters or more
+    it knows that is nobody's name: a typo ("Personel" for personnel), not a name.
+
+    >>> misspelt_word("Personel", frozenset({"personnel"})), misspelt_word("Siobhan", frozenset())
+    (True, False)
+    """
+    word = text.lower()
+    if len(word) < 5 or " " in word or word in strings or text in strings:
+        return False
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    near = {a + b[1:] for a, b in splits if b}
+    near |= {a + c + b for a, b in splits for c in letters}
+    near |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    # A name one letter away says nothing ("Megan", "Meghan"): only other words count.
+    return any(len(w) >= 8 and w in strings and not known_name(w) for w in near - {word})
+
+
 def unseen_word(text: str, strings: frozenset[str]) -> bool:
     """A single word the vocabulary never saw: the recogniser's PERSON tag on it alone
     is mostly a guess (a restaurant, a dish, a typo: "Dokebi", "Vanison", "Giid").
@@ -225,6 +248,8 @@ def unseen_names(
                     continue
                 if after_place_word(masked[i], start, start + len(text)):
                     continue  # "the young lady in Accrington was fabulous"
+                if misspelt_word(text, strings):
+                    continue  # "Personel who i speak"
                 # Strong context outweighs the vocabulary ("raj" is in it, lower-case);
                 # weaker context ("was excellent": a dish may be) needs a person near.
                 unseen = all(w not in strings and w.lower() not in strings for w in words)
