@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 
 from typer.testing import CliRunner  # noqa: E402
 
+from _dask_cluster import local_client  # noqa: E402
 from feedback_nlp.cli import app  # noqa: E402
 from feedback_nlp.config import AnalysisConfig, DuplicatePolicy, Engine, Representation  # noqa: E402
 from feedback_nlp.demo import write_survey  # noqa: E402
@@ -27,12 +28,7 @@ SEGMENTS = ("region", "plan")
 
 @pytest.fixture(scope="module")
 def client():
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as c,
-    ):
+    with local_client(2) as c:
         yield c
 
 
@@ -190,12 +186,7 @@ def test_one_worker_cluster_runs_every_step(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     cfg = AnalysisConfig(input=path, representation=Representation.tfidf, engine=Engine.dask)
-    with (
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as c,
-    ):
+    with local_client(1) as c:
         result = analyze_dask(cfg, client=c)
     local = analyze(cfg.with_(engine=Engine.local))
     assert len(result.comments) == 4

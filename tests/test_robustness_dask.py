@@ -13,8 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 
+from _dask_cluster import local_client  # noqa: E402
 from feedback_nlp.cli import app  # noqa: E402
 from feedback_nlp.config import AnalysisConfig, Engine, Representation  # noqa: E402
 from feedback_nlp.engines.dask_engine import analyze_dask  # noqa: E402
@@ -25,15 +26,7 @@ from feedback_nlp.pipeline import analyze  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client():
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as c,
-    ):
+    with local_client(2) as c:
         yield c
 
 

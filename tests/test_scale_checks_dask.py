@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 
+from _dask_cluster import local_client  # noqa: E402
 from feedback_nlp.config import AnalysisConfig, Engine, Representation, Scale  # noqa: E402
 from feedback_nlp.engines.dask_engine import HEAD_ROWS, analyze_dask  # noqa: E402
 from feedback_nlp.errors import DataError  # noqa: E402
@@ -19,12 +20,7 @@ from feedback_nlp.load import load_survey  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client():
-    with (
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as c,
-    ):
+    with local_client(1, processes=False) as c:
         yield c
 
 
