@@ -2,6 +2,7 @@
 
     python bench/name_precision.py                 # the table (paste into BENCHMARKS.md)
     python bench/name_precision.py --list FILE     # every real span with its context, to label
+    python bench/name_precision.py --sample FILE   # 90 generated spans of each set, to check
 
 Real text: the shared data sets (../shared/data: telecom NPS comments, clothing
 reviews, SemEval-2016 restaurant reviews, BANKING77 messages), read by path
@@ -71,6 +72,29 @@ def _count(
     return n, sum(right(row, a, b) for row, found in enumerate(spans) for a, b in found)
 
 
+def generated_sample(n: int, path: Path) -> None:
+    """``n`` random spans of each generated set (seed 5), with context, for a hand check."""
+    import random
+
+    from feedback_nlp.demo import generate_survey
+    from feedback_nlp.redact import find_pii
+    from pii_faker import generate
+    from pii_names import CountryNames
+
+    rng = random.Random(5)
+    demo = generate_survey(rows=5000, seed=3)["comment"].fillna("").tolist()
+    planted = [r["text"] for r in generate(3000, seed=2027, people=CountryNames(2027))]
+    lines = []
+    for name, texts in (("demo", demo), ("planted", planted)):
+        spans = [(i, s) for i, sp in enumerate(find_pii(texts)) for s in sp if s.kind == "NAME"]
+        for i, s in rng.sample(spans, n):
+            t, a, b = texts[i], s.start, s.end
+            context = f"{t[max(0, a - 45) : a]}<<{t[a:b]}>>{t[b : b + 35]}"
+            lines.append(f"{name}\t{i}\t{context}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"written: {path}")
+
+
 def generated() -> dict[str, tuple[int, int]]:
     from feedback_nlp._demo_phrases import SLOTS
     from feedback_nlp.demo import generate_survey
@@ -117,7 +141,13 @@ def real() -> tuple[dict[str, tuple[int, int, int]], list[list[str]]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--list", type=Path, help="write every real span with context here")
+    parser.add_argument(
+        "--sample", type=Path, help="write 90 random generated spans of each set here, to check"
+    )
     args = parser.parse_args()
+    if args.sample:
+        generated_sample(90, args.sample)
+        return
     per_source, todo = real()
     if args.list:
         with args.list.open("w", newline="", encoding="utf-8") as fh:
