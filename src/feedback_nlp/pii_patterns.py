@@ -161,7 +161,7 @@ _IP6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:
 # the checksum decides where it ends.
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ .-]?[A-Z0-9]){11,30}\b", re.IGNORECASE)
 # Digit groups with any separators (space, dash, dot, slash, mixed); Luhn decides.
-_CARD_ANY = re.compile(r"(?<![\d.,/-])\d{1,19}(?:(?: ?[-./] ?| )\d{1,6}){0,7}(?!\d|[.,/-]\d)")
+_CARD_ANY = re.compile(r"(?<![\d.,/-])\d{1,19}(?:(?: ?[-./] ?| )\d{1,16}){0,7}(?!\d|[.,/-]\d)")
 _CARD = re.compile(
     r"(?<![\d-])(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{5})"
     r"(?![\d])"
