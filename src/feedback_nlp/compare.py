@@ -41,6 +41,8 @@ __all__ = [
     "pick_examples",
     "term_log_odds",
     "two_proportion_p",
+    "themes_in_order",
+    "top_detractor_themes",
 ]
 
 
@@ -301,3 +303,33 @@ def term_log_odds(
                 }
             )
     return pd.DataFrame(rows, columns=list(TERM_COLUMNS))
+
+
+def themes_in_order(themes: pd.DataFrame) -> pd.DataFrame:
+    """Themes by ``diff_pp``, largest first (missing last), ties by id: the reports' order.
+
+    >>> t = pd.DataFrame({"theme_id": ["T1", "T2", "T3", "T4"], "diff_pp": [1.0, None, 5.0, 1.0]})
+    >>> themes_in_order(t)["theme_id"].tolist()
+    ['T3', 'T1', 'T4', 'T2']
+    """
+    if not len(themes):
+        return themes
+    d = pd.to_numeric(themes["diff_pp"], errors="coerce").fillna(-math.inf)
+    t = themes.assign(_d=d).sort_values(["_d", "theme_id"], ascending=[False, True], kind="stable")
+    return t.drop(columns="_d")
+
+
+def top_detractor_themes(themes: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The ``limit`` themes detractors raise most over promoters (``diff_pp`` > 0), in order.
+
+    The one rule for "top detractor themes": the reports list them and the
+    trends follow them (``summary.trends.top_detractor_themes``).
+
+    >>> t = pd.DataFrame({"theme_id": ["T1", "T2", "T3"], "diff_pp": [-2.0, 4.0, 9.0]})
+    >>> top_detractor_themes(t, 5)["theme_id"].tolist()
+    ['T3', 'T2']
+    """
+    ordered = themes_in_order(themes)
+    if not len(ordered):
+        return ordered
+    return ordered[pd.to_numeric(ordered["diff_pp"], errors="coerce") > 0].head(limit)

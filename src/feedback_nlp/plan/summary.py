@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..compare import top_detractor_themes
 from ..config import AnalysisConfig
 from ..nps import NpsStats
 from ..result import METRIC_COLUMNS, THEME_COLUMNS, MaskedTerm, Survey
@@ -88,9 +89,7 @@ def trends_summary(
 ) -> TrendsSummary:
     """The trends of the summary: periods, top detractor themes, last two periods."""
     with_date = int(frame["date"].notna().sum())
-    top = themes[pd.to_numeric(themes["diff_pp"], errors="coerce") > 0].sort_values(
-        ["diff_pp", "theme_id"], ascending=[False, True]
-    )
+    top = top_detractor_themes(themes, TOP_TREND_THEMES)
     periods = trends.loc[trends["kind"] == "nps", "period"].tolist()
     return TrendsSummary(
         date_column=(survey.info.get("date") or {}).get("column"),
@@ -98,7 +97,7 @@ def trends_summary(
         rows_with_date=with_date,
         rows_without_date=int(len(frame) - with_date),
         periods=tuple(periods),
-        top_detractor_themes=tuple(top["theme_id"].head(TOP_TREND_THEMES).tolist()),
+        top_detractor_themes=tuple(top["theme_id"].tolist()),
         comparison=compare_last_periods(trends, cfg.alpha),
     )
 

@@ -9,12 +9,13 @@ plain data; formatting stays with each renderer.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from .. import compare
+from ..compare import themes_in_order
 from ..result import MaskedTerm
 from ..summary_types import (
     RowCounts,
@@ -122,31 +123,17 @@ def score_name(summary: Summary) -> str:
     return score_label(summary.scale)[0]
 
 
-def themes_in_order(themes: pd.DataFrame) -> pd.DataFrame:
-    """Themes by ``diff_pp``, largest first (missing last), ties by id: the reports' order.
-
-    >>> t = pd.DataFrame({"theme_id": ["T1", "T2", "T3", "T4"], "diff_pp": [1.0, None, 5.0, 1.0]})
-    >>> themes_in_order(t)["theme_id"].tolist()
-    ['T3', 'T1', 'T4', 'T2']
-    """
-    if not len(themes):
-        return themes
-    d = pd.to_numeric(themes["diff_pp"], errors="coerce").fillna(-math.inf)
-    t = themes.assign(_d=d).sort_values(["_d", "theme_id"], ascending=[False, True], kind="stable")
-    return t.drop(columns="_d")
-
-
 def top_detractor_themes(themes: pd.DataFrame, limit: int = TOP_THEMES) -> pd.DataFrame:
     """The ``limit`` themes detractors raise most over promoters (``diff_pp`` > 0).
+
+    The rule is :func:`feedback_nlp.compare.top_detractor_themes` (the trends
+    follow the same themes); this gives the reports' default ``limit``.
 
     >>> t = pd.DataFrame({"theme_id": ["T1", "T2", "T3"], "diff_pp": [-2.0, 4.0, 9.0]})
     >>> top_detractor_themes(t)["theme_id"].tolist()
     ['T3', 'T2']
     """
-    ordered = themes_in_order(themes)
-    if not len(ordered):
-        return ordered
-    return ordered[pd.to_numeric(ordered["diff_pp"], errors="coerce") > 0].head(limit)
+    return compare.top_detractor_themes(themes, limit)
 
 
 def theme_summaries(summary: Summary) -> dict[str, ThemeSummary]:
