@@ -25,7 +25,7 @@ from feedback_nlp.result import (
 )
 from feedback_nlp.summary_types import (
     Manifest,
-    NpsSummary,
+    NpsStats,
     RowCounts,
     Summary,
     ThemeExamples,
@@ -164,8 +164,8 @@ def _result(n_themes: int = 4, n_values: int = 3, example_len: int = 0) -> Analy
     cfg = AnalysisConfig(input=Path("survey <&> 2024.csv"), segment_cols=tuple(segs))
     summary = Summary(
         rows=RowCounts(read=102, analyzed=100, rejected=2, no_text=7, with_theme=80),
-        nps=NpsSummary(
-            n=100, promoters=30, passives=28, detractors=42, score=-12.0, ci_low=-27.5, ci_high=4.1
+        nps=NpsStats(
+            n=100, promoters=30, passives=28, detractors=42, nps=-12.0, ci_low=-27.5, ci_high=4.1
         ),
         join=None,
         redaction=None,

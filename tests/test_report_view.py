@@ -10,7 +10,7 @@ import pytest
 from feedback_nlp.report import formatting, svg, view
 from feedback_nlp.summary_types import (
     Manifest,
-    NpsSummary,
+    NpsStats,
     PeriodNps,
     RowCounts,
     Summary,
@@ -58,8 +58,8 @@ def test_top_detractor_themes_only_positive_and_limited():
 def _summary(themes: tuple[ThemeSummary, ...] = ()) -> Summary:
     return Summary(
         rows=RowCounts(read=103, analyzed=100, rejected=3, no_text=2, with_theme=90),
-        nps=NpsSummary(
-            n=100, promoters=35, passives=25, detractors=40, score=-4.5, ci_low=-8.0, ci_high=-1.0
+        nps=NpsStats(
+            n=100, promoters=35, passives=25, detractors=40, nps=-4.5, ci_low=-8.0, ci_high=-1.0
         ),
         join=None,
         redaction=None,
@@ -90,7 +90,7 @@ def test_headline_reads_the_summary():
 
 
 def test_theme_changes_limit_and_direction():
-    period = PeriodNps("2026-01", 10, 5, 3, 2, 30.0, 0.0, 60.0)
+    period = PeriodNps(10, 5, 3, 2, 30.0, 0.0, 60.0, period="2026-01")
     changes = tuple(_change(f"T{i}", "grew" if i % 2 else "shrank") for i in range(15))
     c = TrendComparison(period, period, 0.0, 1.0, False, changes)
     assert len(view.theme_changes(c)) == view.MAX_THEME_CHANGES

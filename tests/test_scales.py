@@ -330,10 +330,10 @@ def test_every_shared_data_file_is_checked() -> None:
 
 
 def test_headline_names_the_scale_beside_a_non_nps_score() -> None:
-    from feedback_nlp.summary_types import Manifest, NpsSummary, RowCounts, Summary
+    from feedback_nlp.summary_types import Manifest, NpsStats, RowCounts, Summary
 
     base = Summary(
-        RowCounts(3, 3, 0, 0, 0), NpsSummary(3, 1, 1, 1, 0.0, -50.0, 50.0), None, None, None,
+        RowCounts(3, 3, 0, 0, 0), NpsStats(3, 1, 1, 1, 0.0, -50.0, 50.0), None, None, None,
         (), (), Manifest({}, 0, {}, "", None, None), (),
     )  # fmt: skip
     nps = base.__class__(**{**base.__dict__, "scale": ScaleSummary(0, 10, 9, 6)})

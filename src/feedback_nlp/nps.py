@@ -14,7 +14,6 @@ Formulas (documented in the README's Methods section):
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -22,6 +21,7 @@ import pandas as pd
 
 from .config import GROUPS, Scale
 from .result import SEGMENT_COLUMNS
+from .summary_types import NpsStats
 
 __all__ = [
     "NpsStats",
@@ -36,22 +36,6 @@ __all__ = [
 ]
 
 Z95 = 1.959963984540054
-
-
-@dataclass(frozen=True)
-class NpsStats:
-    """NPS of one set of respondents, with its 95% adjusted-Wald interval."""
-
-    n: int
-    promoters: int
-    passives: int
-    detractors: int
-    nps: float
-    ci_low: float
-    ci_high: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def classify(scores: np.ndarray | pd.Series, scale: Scale) -> np.ndarray:

@@ -12,14 +12,14 @@ into ``null``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .config import Scale
 
 __all__ = [
     "RowCounts",
-    "NpsSummary",
+    "NpsStats",
     "ScaleSummary",
     "ThemeExamples",
     "ThemeSummary",
@@ -59,26 +59,46 @@ class RowCounts:
 
 
 @dataclass(frozen=True)
-class NpsSummary:
-    """The overall NPS (``score``) with its 95% interval and the group counts."""
+class NpsStats:
+    """NPS of one set of respondents, with its 95% adjusted-Wald interval and group counts.
+
+    The one NPS type: :func:`feedback_nlp.nps.nps_from_counts` returns it, the
+    summary's overall NPS is one (``result.summary.nps``, its score also named
+    ``score``) and a period's NPS (:class:`PeriodNps`) extends it.
+
+    >>> s = NpsStats(200, 65, 95, 40, 12.5, 8.0, 17.0)
+    >>> s.score == s.nps, s.summary_dict("score")["ci95"]
+    (True, [8.0, 17.0])
+    """
 
     n: int
     promoters: int
     passives: int
     detractors: int
-    score: float
+    nps: float
     ci_low: float
     ci_high: float
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def score(self) -> float:
+        """The NPS under the summary's name for it (``result.summary.nps.score``)."""
+        return self.nps
+
+    def _counts(self) -> dict[str, int]:
         return {
             "n": self.n,
             "promoters": self.promoters,
             "passives": self.passives,
             "detractors": self.detractors,
-            "score": self.score,
-            "ci95": [self.ci_low, self.ci_high],
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as one flat record (the columns segments.csv and trends.csv share)."""
+        return {**self._counts(), "nps": self.nps, "ci_low": self.ci_low, "ci_high": self.ci_high}
+
+    def summary_dict(self, score_key: str = "nps") -> dict[str, Any]:
+        """summary.json's form: the counts, the NPS as ``score_key``, the interval as ``ci95``."""
+        return {**self._counts(), score_key: self.nps, "ci95": [self.ci_low, self.ci_high]}
 
 
 @dataclass(frozen=True)
@@ -199,28 +219,13 @@ class ThemeCandidate:
 
 
 @dataclass(frozen=True)
-class PeriodNps:
+class PeriodNps(NpsStats):
     """One period's NPS with its 95% interval and group counts."""
 
-    period: str
-    n: int
-    promoters: int
-    passives: int
-    detractors: int
-    nps: float
-    ci_low: float
-    ci_high: float
+    period: str = field(kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "period": self.period,
-            "n": self.n,
-            "promoters": self.promoters,
-            "passives": self.passives,
-            "detractors": self.detractors,
-            "nps": self.nps,
-            "ci95": [self.ci_low, self.ci_high],
-        }
+        return {"period": self.period, **self.summary_dict()}
 
 
 @dataclass(frozen=True)
@@ -434,7 +439,7 @@ class Summary:
     """
 
     rows: RowCounts
-    nps: NpsSummary
+    nps: NpsStats
     #: with ``--comments``: rows of each file, matched and unmatched ids
     join: Mapping[str, Any] | None
     #: placeholder type → how many were replaced; None with ``--no-redact``
@@ -460,7 +465,7 @@ class Summary:
     def to_dict(self) -> dict[str, Any]:
         """summary.json as plain data: its keys in their order (NaN left as NaN).
 
-        >>> s = Summary(RowCounts(3, 2, 1, 0, 2), NpsSummary(2, 1, 0, 1, 0.0, -50.0, 50.0),
+        >>> s = Summary(RowCounts(3, 2, 1, 0, 2), NpsStats(2, 1, 0, 1, 0.0, -50.0, 50.0),
         ...     None, None, None, (), (), Manifest({}, 0, {}, "", None, None), ())
         >>> list(s.to_dict())  # doctest: +NORMALIZE_WHITESPACE
         ['rows', 'nps', 'join', 'redaction', 'columns', 'segments', 'notes', 'manifest',
@@ -468,7 +473,7 @@ class Summary:
         """
         out: dict[str, Any] = {
             "rows": self.rows.to_dict(),
-            "nps": self.nps.to_dict(),
+            "nps": self.nps.summary_dict("score"),
         }
         if self.scale is not None and not self.scale.is_nps:
             out["scale"] = self.scale.to_dict()

@@ -17,14 +17,13 @@ import pandas as pd
 
 from ..compare import top_detractor_themes
 from ..config import AnalysisConfig
-from ..nps import NpsStats
 from ..result import METRIC_COLUMNS, THEME_COLUMNS, MaskedTerm, Survey
 from ..summary_types import (
     FollowupSummary,
     GroupMean,
     Manifest,
     MetricSummary,
-    NpsSummary,
+    NpsStats,
     RowCounts,
     ScaleSummary,
     Summary,
@@ -165,15 +164,7 @@ def summary(
             no_text=no_text,
             with_theme=int((~comments["primary_theme"].isin(["", "none"])).sum()),
         ),
-        nps=NpsSummary(
-            n=nps.n,
-            promoters=nps.promoters,
-            passives=nps.passives,
-            detractors=nps.detractors,
-            score=nps.nps,
-            ci_low=nps.ci_low,
-            ci_high=nps.ci_high,
-        ),
+        nps=nps,
         join=survey.info.get("join"),
         redaction=survey.info.get("redaction"),
         columns=survey.info.get("columns"),

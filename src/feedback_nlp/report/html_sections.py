@@ -35,8 +35,8 @@ def trend_headline(
     ``label`` names the score (``NPS-style score`` on another scale than NPS 0-10).
 
     >>> from feedback_nlp.summary_types import PeriodNps
-    >>> last = PeriodNps("2026-06", 80, 20, 44, 16, 5.0, -8.0, 18.0)
-    >>> previous = PeriodNps("2026-05", 80, 25, 40, 15, 12.5, -1.0, 26.0)
+    >>> last = PeriodNps(80, 20, 44, 16, 5.0, -8.0, 18.0, period="2026-06")
+    >>> previous = PeriodNps(80, 25, 40, 15, 12.5, -1.0, 26.0, period="2026-05")
     >>> trend_headline(TrendComparison(last, previous, -7.5, 0.2, False, ()), 0.05)
     'NPS 2026-06: +5.0, −7.5 points vs 2026-05 (+12.5); p = 0.200, not significant.'
     """

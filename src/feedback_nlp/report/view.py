@@ -73,8 +73,8 @@ class Headline:
 def headline(summary: Summary) -> Headline:
     """The headline figures of ``summary`` (values as the summary holds them).
 
-    >>> from feedback_nlp.summary_types import Manifest, NpsSummary, RowCounts
-    >>> s = Summary(RowCounts(210, 200, 10, 4, 180), NpsSummary(200, 65, 95, 40, 12.5, 8.0, 17.0),
+    >>> from feedback_nlp.summary_types import Manifest, NpsStats, RowCounts
+    >>> s = Summary(RowCounts(210, 200, 10, 4, 180), NpsStats(200, 65, 95, 40, 12.5, 8.0, 17.0),
     ...     None, None, None, (), (), Manifest({}, 0, {}, "", None, None), ())
     >>> h = headline(s)
     >>> h.score, h.ci_low, h.promoters, h.rows.read
