@@ -479,3 +479,23 @@ def test_a_random_user_folder_is_never_modified_by_a_save(
         save_model(model, out, overwrite=force)
     assert "\n" not in str(err.value) and str(out) in str(err.value)
     assert _tree(out) == before and [p.name for p in out.parent.iterdir()] == ["folder"]
+
+
+def test_force_never_drops_a_codebook_the_researcher_edited(
+    model: ThemeModel, tmp_path: Path
+) -> None:
+    from feedback_nlp.themes.codebook import load_codebook
+
+    out = save_model(model, tmp_path / "m")
+    cb = out / "codebook.yaml"
+    save_model(model, out, overwrite=True)  # unedited: replaced without a word
+    edited = cb.read_text(encoding="utf-8") + "\n# renamed T01 after the review\n"
+    cb.write_text(edited, encoding="utf-8")
+    with pytest.raises(ModelError) as err:
+        save_model(model, out, overwrite=True)
+    assert "\n" not in str(err.value) and "--codebook" in str(err.value)
+    assert cb.read_text(encoding="utf-8") == edited  # nothing touched
+    # Passing the edited codebook carries it into the new model.
+    save_model(model, out, overwrite=True, codebook=load_codebook(cb))
+    assert load_model(out) is not None
+    save_model(model, out, overwrite=True)  # the new codebook is the saved one: no refusal

@@ -169,6 +169,23 @@ def _write_folder(
     write_checksums(tmp, ["model.json", *files])
 
 
+def _edited_codebook(folder: Path) -> bool:
+    """Does ``folder``'s ``codebook.yaml`` differ from the one its ``model.json`` recorded?
+
+    A researcher edits the codebook of a saved model (names, merges, exclusions):
+    replacing the model without it would lose that work. Anything unreadable
+    counts as not edited (the folder checks refuse what is not a model).
+    """
+    cb, meta = folder / "codebook.yaml", folder / "model.json"
+    try:
+        if cb.is_symlink() or not cb.is_file() or meta.stat().st_size > 16 * 2**20:
+            return False
+        recorded = json.loads(meta.read_text(encoding="utf-8")).get("codebook_sha256")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return False
+    return isinstance(recorded, str) and file_sha256(cb) != recorded
+
+
 def save_model(
     model: ThemeModel,
     path: Path | str,
@@ -211,6 +228,12 @@ def save_model(
     from .codebook_file import codebook_from_model, dump_codebook
 
     target = resolve_model_dir(path, models_root, for_save=True)
+    if overwrite and codebook is None and _edited_codebook(target):
+        raise ModelError(
+            f"{target / 'codebook.yaml'} was edited after the model was saved and --force "
+            f"would replace it: pass --codebook {target / 'codebook.yaml'} to keep the "
+            "edits, or move the file away."
+        )
     doc, arrays = _state(model)
     codebook_text = dump_codebook(codebook_from_model(model, codebook))
     with model_folder(target, force=overwrite) as staging:
