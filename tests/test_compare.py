@@ -91,3 +91,17 @@ def test_counts_are_additive_across_partitions():
     counts = [theme_counts(groups[s], member[s], usable[s], sentiment[s]) for s in parts]
     combined = table_from_counts(counts[0] + counts[1] + counts[2], ids)
     assert combined.equals(whole)
+
+
+def test_term_log_odds_of_a_single_word_survey_is_empty_and_silent() -> None:
+    """Every comment "fine": the one term's odds divide by zero; no warning, no NaN row."""
+    import warnings
+
+    from feedback_nlp.compare import term_log_odds
+
+    texts = ["fine"] * 30
+    groups = np.array(["detractor", "promoter", "passive"] * 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = term_log_odds(texts, groups)
+    assert len(table) == 0

@@ -281,10 +281,14 @@ def term_log_odds(
     alpha_w = y_all * (prior / y_all.sum())
     a0 = alpha_w.sum()
     n_d, n_p = y_d.sum(), y_p.sum()
-    delta = np.log((y_d + alpha_w) / (n_d + a0 - y_d - alpha_w)) - np.log(
-        (y_p + alpha_w) / (n_p + a0 - y_p - alpha_w)
-    )
-    z = delta / np.sqrt(1.0 / (y_d + alpha_w) + 1.0 / (y_p + alpha_w))
+    # One term alone (every comment "fine") has nothing to be set against: its odds
+    # divide by zero. Such a term counts as no difference (z 0) and is left out.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = np.log((y_d + alpha_w) / (n_d + a0 - y_d - alpha_w)) - np.log(
+            (y_p + alpha_w) / (n_p + a0 - y_p - alpha_w)
+        )
+        z = delta / np.sqrt(1.0 / (y_d + alpha_w) + 1.0 / (y_p + alpha_w))
+    z = np.where(np.isfinite(z), z, 0.0)
     rows: list[dict[str, Any]] = []
     for side, order in (
         ("detractor", np.lexsort((vocab, -z))),
