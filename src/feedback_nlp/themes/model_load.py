@@ -42,7 +42,7 @@ from .model_schema import (
 if TYPE_CHECKING:
     from .model import ThemeModel
 
-__all__ = ["load_model"]
+__all__ = ["codebook_edited", "load_model"]
 
 log = logging.getLogger(__name__)
 
@@ -283,14 +283,26 @@ def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeMod
     return model
 
 
-def _note_edited_codebook(folder: Path, doc: Mapping[str, Any]) -> None:
+def codebook_edited(folder: Path, doc: Mapping[str, Any]) -> bool:
+    """Does ``folder``'s ``codebook.yaml`` differ from the one its ``model.json`` (``doc``)
+    recorded? False without a recorded digest or a plain codebook file of a sane size."""
     cb = folder / "codebook.yaml"
     recorded = doc.get("codebook_sha256")
     try:
         size = regular_file_size(cb)
     except ValueError:
-        return  # no codebook, or not a plain file: nothing of it is read
-    if recorded and size <= _CODEBOOK_MAX_BYTES and file_sha256(cb) != recorded:
+        return False  # no codebook, or not a plain file: nothing of it is read
+    return (
+        isinstance(recorded, str)
+        and bool(recorded)
+        and size <= _CODEBOOK_MAX_BYTES
+        and file_sha256(cb) != recorded
+    )
+
+
+def _note_edited_codebook(folder: Path, doc: Mapping[str, Any]) -> None:
+    cb = folder / "codebook.yaml"
+    if codebook_edited(folder, doc):
         # Not an error: the codebook is meant to be edited, and takes effect on re-fit.
         log.warning(
             "%s was edited after the model was saved; the edits apply only after "

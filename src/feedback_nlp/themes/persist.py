@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError
+from ..owned_folder import read_json
 from .fastpath import fast_state
 from .folders import (
     DEFAULT_MODELS_ROOT,
@@ -51,7 +52,7 @@ from .folders import (
     resolve_model_dir,
 )
 from .model_files import write_checksums
-from .model_load import load_model
+from .model_load import codebook_edited, load_model
 from .model_schema import FORMAT_NAME, FORMAT_VERSION
 
 if TYPE_CHECKING:
@@ -170,20 +171,14 @@ def _write_folder(
 
 
 def _edited_codebook(folder: Path) -> bool:
-    """Does ``folder``'s ``codebook.yaml`` differ from the one its ``model.json`` recorded?
+    """Was ``folder``'s ``codebook.yaml`` edited after its model was saved?
 
     A researcher edits the codebook of a saved model (names, merges, exclusions):
-    replacing the model without it would lose that work. Anything unreadable
-    counts as not edited (the folder checks refuse what is not a model).
+    replacing the model without it would lose that work. An unreadable
+    ``model.json`` counts as not edited (the folder checks refuse what is not a model).
     """
-    cb, meta = folder / "codebook.yaml", folder / "model.json"
-    try:
-        if cb.is_symlink() or not cb.is_file() or meta.stat().st_size > 16 * 2**20:
-            return False
-        recorded = json.loads(meta.read_text(encoding="utf-8")).get("codebook_sha256")
-    except (OSError, ValueError, AttributeError, RecursionError):
-        return False
-    return isinstance(recorded, str) and file_sha256(cb) != recorded
+    doc = read_json(folder / "model.json")
+    return isinstance(doc, dict) and codebook_edited(folder, doc)
 
 
 def save_model(
