@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .name_lists import known_name
-from .pii_patterns import LOWER, LOWER_CUE, NAME, NOT_NAMES
+from .pii_patterns import LOWER, LOWER_CUE, NAME, NOT_NAMES, CuedMatches
 
 __all__ = [
     "OTHER_LABELS",
@@ -118,27 +118,8 @@ _PERSON_AFTER = re.compile(
 # of them unknown to the vocabulary (see :func:`lower_cued`).
 # Words end at a space or punctuation, not an apostrophe ("wasn't", "wasn\ufffdt").
 _LOWER_WORD = rf"{_L}{{2,}}(?:-{_L}+)?(?![\w'’\ufffd-])"
-_LOWER_CUED = re.compile(rf"{LOWER_CUE}\s+({_LOWER_WORD}(?: {_LOWER_WORD}){{0,2}})")
-# The same in two steps, 5x faster: the cue found on the lower-cased text (a
-# case-insensitive alternation is slow in ``re``), then the name after it on the text.
-_LOWER_CUE_ONLY = re.compile(LOWER_CUE.lower().replace("(?i:", "(?:"))
 _LOWER_NAME_AFTER = re.compile(rf"\s+({_LOWER_WORD}(?: {_LOWER_WORD}){{0,2}})")
-
-
-def _lower_cued_matches(text: str) -> list[re.Match[str]]:
-    """The matches of ``_LOWER_CUED`` in ``text`` (name in group 1)."""
-    low = text.lower()
-    if len(low) != len(text):  # a letter changed length ("İ"): offsets differ
-        return list(_LOWER_CUED.finditer(text))
-    out, pos = [], 0
-    for cue in _LOWER_CUE_ONLY.finditer(low):
-        if cue.start() < pos:
-            continue
-        m = _LOWER_NAME_AFTER.match(text, cue.end())
-        if m is not None:
-            out.append(m)
-            pos = m.end()
-    return out
+_LOWER_CUED_NAMES = CuedMatches(LOWER_CUE, lambda cue: _LOWER_NAME_AFTER)
 
 
 #: Entity labels of places, organisations, products and events: a word the recogniser
@@ -272,7 +253,7 @@ def lower_cued(masked: list[str], strings: frozenset[str], max_chars: int) -> li
     for i, text in enumerate(masked):
         if len(text) > max_chars:
             continue
-        for m in _lower_cued_matches(text):
+        for m in _LOWER_CUED_NAMES.finditer(text):
             words = m.group(1).split()
             cut = next((k for k, w in enumerate(words) if w in stop), len(words))
             words = words[:cut]

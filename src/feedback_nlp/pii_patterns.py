@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 __all__ = [
     "CAPS_NAME", "CUE", "LOWER", "LOWER_CUE", "MASK", "NAME", "NAME_WORD", "NOT_NAMES", "UPPER",
-    "Span", "pattern_spans",
+    "CuedMatches", "Span", "pattern_spans",
 ]  # fmt: skip
 
 # Masking a found span with this (same length) keeps offsets and stops later
@@ -252,13 +252,7 @@ _ROLE = (
     r"Advisors|Adviser|Supervisor|Operator|The|A|An|You|Your|Our|My|His|Her|Their|They|He|She|We"
     r"|It|This|That|Them|Him|Me|Us|Head|Office|Live|Chat|Online|Phone|Email|Sky|Virgin)\b"
 )
-# A cue is found on the lower-cased text (a case-insensitive alternation of many
-# words is ~5x slower in ``re``), then the name is matched after it on the text itself.
 _CUE_PARTS = {"title": _TITLE, "cue": CUE, "my": _MY_NAME}
-_CUE_LOWER = re.compile(
-    "|".join(f"(?P<{k}>{v.lower().replace('(?i:', '(?:')})" for k, v in _CUE_PARTS.items())
-)
-_CUE_ANYCASE = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _CUE_PARTS.items()))
 _LOWER_NAME = (
     rf"(?!(?:{_NOT_NAME_LOWER})\b){_L}{{2,}}(?:\s+(?!(?:{_NOT_NAME_LOWER})\b){_L}{{2,}}){{0,2}}"
 )
@@ -273,27 +267,53 @@ _AFTER_CUE = {
 _SHOP_AFTER = re.compile(r"['’]s(?=\s*(?:[.!?,;:)]|$|(?:for|on|in|at|again|twice)\b))")
 
 
-class _CuedNames:
-    """Like a compiled pattern's ``finditer``: the name after each cue, as a match."""
+class CuedMatches:
+    """Like a compiled pattern's ``finditer``: what follows each cue, as a match.
+
+    A cue is found on the lower-cased text (a case-insensitive alternation of
+    many words is ~5x slower in ``re``), then ``after(cue)`` is matched on the
+    text itself where the cue ends; ``keep(text, cue, match)`` may refuse a
+    match. ``cues`` is a pattern's source, its ``(?i:...)`` groups and group
+    names written in lower case. Lower-casing keeps offsets unless a letter changes length
+    ("İ"): such a text is searched as it is.
+    """
+
+    def __init__(
+        self,
+        cues: str,
+        after: Callable[[re.Match[str]], re.Pattern[str] | None],
+        keep: Callable[[str, re.Match[str], re.Match[str]], bool] | None = None,
+    ) -> None:
+        # Named groups keep their syntax (and lower-case names).
+        lower = cues.lower().replace("(?i:", "(?:").replace("(?p<", "(?P<")
+        self._lower = re.compile(lower)
+        self._anycase = re.compile(cues)
+        self._after, self._keep = after, keep
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         low = text.lower()
-        # Lower-casing keeps offsets unless a letter changes length ("İ"): then search as is.
-        cues = _CUE_LOWER.finditer(low) if len(low) == len(text) else _CUE_ANYCASE.finditer(text)
+        cues = self._lower.finditer(low) if len(low) == len(text) else self._anycase.finditer(text)
         pos = 0
         for cue in cues:
-            if cue.start() < pos or cue.lastgroup is None:
-                continue
-            # "miss" in lower case is the verb ("don't miss Bloom's"), not the title.
-            if cue.lastgroup == "title" and text.startswith("miss", cue.start()):
-                continue
-            m = _AFTER_CUE[cue.lastgroup].match(text, cue.end())
-            if m is not None and not _SHOP_AFTER.match(text, m.end()):
+            pattern = None if cue.start() < pos else self._after(cue)
+            m = pattern.match(text, cue.end()) if pattern is not None else None
+            if m is not None and (self._keep is None or self._keep(text, cue, m)):
                 pos = m.end()
                 yield m
 
 
-_NAME_CUE = _CuedNames()
+def _name_kept(text: str, cue: re.Match[str], m: re.Match[str]) -> bool:
+    # "miss" in lower case is the verb ("don't miss Bloom's"), not the title.
+    if cue.lastgroup == "title" and text.startswith("miss", cue.start()):
+        return False
+    return _SHOP_AFTER.match(text, m.end()) is None
+
+
+_NAME_CUE = CuedMatches(
+    "|".join(f"(?P<{k}>{v})" for k, v in _CUE_PARTS.items()),
+    lambda cue: _AFTER_CUE[cue.lastgroup] if cue.lastgroup else None,
+    _name_kept,
+)
 _HAS_DIGIT = re.compile(r"\d")
 # Cheap tests that let most comments skip most passes (they only say "maybe").
 _FOUR_DIGITS = re.compile(r"\d[ ().-]{0,3}\d[ ().-]{0,3}\d[ ().-]{0,3}\d")
@@ -396,7 +416,7 @@ def _ssn_span(m: re.Match[str]) -> tuple[int, int] | None:
 
 _Finder = Callable[[re.Match[str]], "tuple[int, int] | None"]
 #: (type, pattern, span from a match or None to reject, cheap test the text can match).
-_PASSES: tuple[tuple[str, re.Pattern[str] | _CuedNames, _Finder, Callable[[str], bool]], ...] = (
+_PASSES: tuple[tuple[str, re.Pattern[str] | CuedMatches, _Finder, Callable[[str], bool]], ...] = (
     ("EMAIL", _EMAIL, _whole(lambda s: True), lambda t: "@" in t),
     ("URL", _URL, _url_span, lambda t: _URL_HINT.search(t) is not None),
     ("IP", _IP4, _whole(lambda s: True), lambda t: _IP_HINT.search(t) is not None),

@@ -415,8 +415,8 @@ def redact_line(text: str) -> str:
     "non-numeric score: '[EMAIL]'"
     """
     spans, masked = pattern_spans(text)
-    names = [n for n in cell_names([masked], quoted=True)[0] if MASK not in masked[n.start : n.end]]
-    return apply_spans([text], [sorted(spans + names)])[0][0]
+    # Read on the masked text: a name word (letters only) never overlaps a pattern's span.
+    return apply_spans([text], [sorted(spans + cell_names([masked], quoted=True)[0])])[0][0]
 
 
 _CELL_WORD = re.compile(r"[^\W\d_]{2,}(?:['’-][^\W\d_]+)*")
