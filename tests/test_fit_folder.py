@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from _folder_trees import tree, user_folder
 from _model_folders import make_texts
 from feedback_nlp.cli import app
 from feedback_nlp.errors import ModelError
@@ -48,16 +49,6 @@ def survey(tmp_path_factory: pytest.TempPathFactory) -> Path:
         }
     ).to_csv(path, index=False)
     return path
-
-
-def _tree(folder: Path) -> dict[str, tuple[int, bytes | None]]:
-    """Every entry under ``folder`` (links not followed): its mode and, for a file, its bytes."""
-    out: dict[str, tuple[int, bytes | None]] = {".": (folder.lstat().st_mode, None)}
-    for path in sorted(folder.rglob("*")):
-        st_ = path.lstat()
-        data = path.read_bytes() if stat.S_ISREG(st_.st_mode) else None
-        out[str(path.relative_to(folder))] = (st_.st_mode, data)
-    return out
 
 
 def _hidden(folder: Path) -> list[str]:
@@ -101,7 +92,7 @@ def test_fit_refuses_a_users_folder_before_the_fit(
     (out / "sub").mkdir()
     (out / "sub" / "model.json").write_text("{}")
     os.chmod(out, 0o750)
-    before = _tree(out)
+    before = tree(out)
     _no_fit(monkeypatch)
     r = _fit(survey, out, *(["--force"] if force else []))
     assert r.exit_code == 1
@@ -110,7 +101,7 @@ def test_fit_refuses_a_users_folder_before_the_fit(
         "'centroids.npy', 'codebook.yaml', 'notes.txt' and 1 more); choose a new or empty "
         "folder for --save."
     )
-    assert _tree(out) == before and _hidden(out) == []
+    assert tree(out) == before and _hidden(out) == []
 
 
 def test_a_model_json_of_another_tool_is_not_a_model(model: ThemeModel, tmp_path: Path) -> None:
@@ -118,14 +109,14 @@ def test_a_model_json_of_another_tool_is_not_a_model(model: ThemeModel, tmp_path
     out.mkdir()
     (out / "model.json").write_text('{"format": "someone-else", "files": {}}')
     (out / "mean.npy").write_bytes(b"theirs")
-    before = _tree(out)
+    before = tree(out)
     with pytest.raises(ModelError) as err:
         save_model(model, out, overwrite=True)
     assert str(err.value) == (
         f"Model folder {out} is not a saved model of feedback-nlp (it holds 'mean.npy', "
         "'model.json'); choose a new or empty folder for --save."
     )
-    assert _tree(out) == before
+    assert tree(out) == before
 
 
 def test_a_deeply_nested_model_json_is_refused_in_one_line(
@@ -145,14 +136,14 @@ def test_an_existing_model_needs_force_and_is_kept_without_it(
 ) -> None:
     out = tmp_path / "weekly"
     assert _fit(survey, out).exit_code == 0
-    before = _tree(out)
+    before = tree(out)
     _no_fit(monkeypatch)
     r = _fit(survey, out)
     assert (r.exit_code, _one_line(r.stderr)) == (
         1,
         f"Error: Model folder {out} already exists; pass --force to replace it.",
     )
-    assert _tree(out) == before
+    assert tree(out) == before
 
 
 def test_an_empty_folder_takes_a_model_without_force(model: ThemeModel, tmp_path: Path) -> None:
@@ -233,14 +224,14 @@ def test_a_model_file_the_old_model_does_not_list_refuses_the_folder(
     with model_folder(out) as staging:
         _fake_model(staging, "old", ["centroids.npy"])
     (out / "mean.npy").write_text("my own array")
-    before = _tree(out)
+    before = tree(out)
     with pytest.raises(ModelError) as err:
         save_model(model, out, overwrite=True)
     assert str(err.value) == (
         f"Model folder {out} holds 'mean.npy', which feedback-nlp did not write; "
         "move it away or choose another folder for --save."
     )
-    assert _tree(out) == before
+    assert tree(out) == before
 
 
 def test_a_model_folder_keeps_its_owner(model: ThemeModel, tmp_path: Path) -> None:
@@ -333,13 +324,13 @@ def test_temporary_folder_is_private_and_an_error_leaves_the_old_model(
 ) -> None:
     out = tmp_path / "m"
     save_model(model, out)
-    before = _tree(out)
+    before = tree(out)
     with pytest.raises(KeyboardInterrupt), model_folder(out, force=True) as staging:
         assert staging.parent == out and staging.name.startswith(".m.new-")
         assert stat.S_IMODE(staging.stat().st_mode) == 0o700
         _fake_model(staging, "new", ["centroids.npy"])
         raise KeyboardInterrupt
-    assert _tree(out) == before and _hidden(out) == []
+    assert tree(out) == before and _hidden(out) == []
 
 
 def test_a_model_without_model_json_is_not_moved_in(tmp_path: Path) -> None:
@@ -385,14 +376,14 @@ def test_a_save_killed_at_any_point_leaves_the_old_or_the_new_model(tmp_path: Pa
         with model_folder(out) as staging:
             _fake_model(staging, "old", ["centroids.npy", "tfidf_idf.npy"])
         (out / "notes.txt").write_text("mine")
-        old = _tree(out)
+        old = tree(out)
         code = _killed_save(out, after)
         check_model_folder(out, force=True)  # the next run
         if sorted(p.name for p in out.iterdir()) == sorted([*new, "notes.txt"]):
             assert (out / "centroids.npy").read_text() == "new centroids.npy"
             outcomes.append("new")
         else:
-            assert _tree(out) == old
+            assert tree(out) == old
             outcomes.append("old")
         assert code == (0 if after >= 12 else 9)
         assert (out / "notes.txt").read_text() == "mine" and _hidden(out) == []
@@ -423,10 +414,10 @@ def test_a_model_renamed_away_by_an_older_version_is_put_back(
     save_model(model, root / "weekly")
     backup = root / ".weekly.old-0a1b2c3d"
     (root / "weekly").rename(backup)
-    before = _tree(backup)
+    before = tree(backup)
     with pytest.raises(ModelError, match="already exists; pass --force"):
         save_model(model, root / "weekly")
-    assert _tree(root / "weekly") == before and not backup.exists()
+    assert tree(root / "weekly") == before and not backup.exists()
 
 
 def test_every_file_a_saved_model_holds_is_a_known_model_file(
@@ -465,20 +456,12 @@ _CONTENT = st.one_of(
 def test_a_random_user_folder_is_never_modified_by_a_save(
     model: ThemeModel, tmp_path_factory: pytest.TempPathFactory, files, subfolders, mode, force
 ) -> None:
-    out = tmp_path_factory.mktemp("user") / "folder"
-    out.mkdir()
-    for name, data in files.items():
-        (out / name).write_bytes(data)
-    for name in subfolders:
-        if name not in files:
-            (out / name).mkdir(exist_ok=True)
-            (out / name / "model.json").write_text("mine")
-    os.chmod(out, mode)
-    before = _tree(out)
+    out = user_folder(tmp_path_factory.mktemp("user"), files, subfolders, mode, "model.json")
+    before = tree(out)
     with pytest.raises(ModelError) as err:
         save_model(model, out, overwrite=force)
     assert "\n" not in str(err.value) and str(out) in str(err.value)
-    assert _tree(out) == before and [p.name for p in out.parent.iterdir()] == ["folder"]
+    assert tree(out) == before and [p.name for p in out.parent.iterdir()] == ["folder"]
 
 
 def test_force_never_drops_a_codebook_the_researcher_edited(

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from _folder_trees import tree, user_folder
 from feedback_nlp import pipeline
 from feedback_nlp.cli import app
 from feedback_nlp.config import AnalysisConfig, Representation
@@ -76,16 +77,6 @@ def result(survey: Path):
     return pipeline.analyze(cfg)
 
 
-def _tree(folder: Path) -> dict[str, tuple[int, bytes | None]]:
-    """Every entry under ``folder`` (links not followed): its mode and, for a file, its bytes."""
-    out: dict[str, tuple[int, bytes | None]] = {".": (folder.lstat().st_mode, None)}
-    for path in sorted(folder.rglob("*")):
-        st_ = path.lstat()
-        data = path.read_bytes() if stat.S_ISREG(st_.st_mode) else None
-        out[str(path.relative_to(folder))] = (st_.st_mode, data)
-    return out
-
-
 _TEMP = re.compile(r"\..*\.(new-|old-|tmp\Z)")
 
 
@@ -128,7 +119,7 @@ def test_cli_refuses_a_user_folder_before_the_analysis(
     tmp_path: Path, survey: Path, monkeypatch: pytest.MonkeyPatch, force: bool
 ) -> None:
     out = _user_folder(tmp_path / "mine")
-    before = _tree(out)
+    before = tree(out)
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("the analysis started")
@@ -140,19 +131,19 @@ def test_cli_refuses_a_user_folder_before_the_analysis(
         f"Error: Output folder {out} is not a report of feedback-nlp (it holds 'notes.txt', "
         "'segments.csv', 'sub' and 1 more); choose a new or empty folder for --out."
     )
-    assert _tree(out) == before and _hidden(out) == []
+    assert tree(out) == before and _hidden(out) == []
 
 
 def test_demo_refuses_a_user_folder(tmp_path: Path) -> None:
     out = _user_folder(tmp_path / "mine")
     (out / "demo_survey.csv").write_text("my own data\n")
-    before = _tree(out)
+    before = tree(out)
     r = runner.invoke(app, ["demo", "--rows", "50", "--out", str(out), "--quiet"])
     assert r.exit_code == 1
     assert _one_line(r.stderr).startswith(
         f"Error: Output folder {out} is not a report of feedback-nlp (it holds 'demo_survey.csv',"
     )
-    assert _tree(out) == before
+    assert tree(out) == before
 
 
 def test_an_output_name_the_marker_does_not_list_is_never_overwritten(
@@ -161,14 +152,14 @@ def test_an_output_name_the_marker_does_not_list_is_never_overwritten(
     out = tmp_path / "out"
     write_report(result, out, ["md"])
     (out / "themes.csv").write_text("my own themes\n")
-    before = _tree(out)
+    before = tree(out)
     with pytest.raises(OutputError) as err:
         write_report(result, out, ["csv"], force=True)
     assert str(err.value) == (
         f"Output folder {out} holds 'themes.csv', which feedback-nlp did not write; "
         "move it away or choose another folder for --out."
     )
-    assert _tree(out) == before
+    assert tree(out) == before
 
 
 def test_other_files_in_a_report_folder_are_left_alone(result, tmp_path: Path) -> None:
@@ -451,7 +442,7 @@ def test_a_run_killed_at_any_point_leaves_the_old_or_the_new_report(tmp_path: Pa
     for after in range(12):
         out = tmp_path / f"k{after}"
         _old_report(out)
-        old = _tree(out)
+        old = tree(out)
         proc = subprocess.run(
             [sys.executable, "-c", _KILLED_RUN, str(out), str(after)],
             capture_output=True,
@@ -464,7 +455,7 @@ def test_a_run_killed_at_any_point_leaves_the_old_or_the_new_report(tmp_path: Pa
             assert (out / "report.md").read_text() == "new report.md"
             outcomes.append("new")
         else:
-            assert _tree(out) == old
+            assert tree(out) == old
             outcomes.append("old")
         assert _hidden(out) == []
         # 4 files out, 4 in (the marker last), then the two temporary folders removed.
@@ -578,20 +569,12 @@ _MODES = st.sampled_from([0o700, 0o750, 0o755, 0o770, 0o2770])
 def test_a_random_user_folder_is_never_modified(
     result, tmp_path_factory: pytest.TempPathFactory, files, subfolders, mode, force
 ) -> None:
-    out = tmp_path_factory.mktemp("user") / "folder"
-    out.mkdir()
-    for name, data in files.items():
-        (out / name).write_bytes(data)
-    for name in subfolders:
-        if name not in files:
-            (out / name).mkdir(exist_ok=True)
-            (out / name / "report.md").write_text("mine")
-    os.chmod(out, mode)
-    before = _tree(out)
+    out = user_folder(tmp_path_factory.mktemp("user"), files, subfolders, mode, "report.md")
+    before = tree(out)
     with pytest.raises(OutputError) as err:
         write_report(result, out, ["md", "csv"], force=force)
     assert "\n" not in str(err.value) and str(out) in str(err.value)
-    assert _tree(out) == before and [p.name for p in out.parent.iterdir()] == ["folder"]
+    assert tree(out) == before and [p.name for p in out.parent.iterdir()] == ["folder"]
 
 
 @FOLDERS
