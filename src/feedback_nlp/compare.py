@@ -180,7 +180,18 @@ def theme_table(
 
 
 def add_q_values(tables: Sequence[pd.DataFrame], alpha: float) -> list[pd.DataFrame]:
-    """Benjamini-Hochberg q-values across all tables' p-values together."""
+    """Benjamini-Hochberg q-values across all tables' p-values together, within
+    each ``level`` (themes, sub-themes) when the tables have one."""
+    if tables and all("level" in t.columns for t in tables):
+        levels = sorted({int(v) for t in tables for v in t["level"]})
+        if len(levels) > 1:
+            parts = {
+                lv: add_q_values([t[t["level"] == lv] for t in tables], alpha) for lv in levels
+            }
+            return [
+                pd.concat([parts[lv][i] for lv in levels]).loc[t.index]
+                for i, t in enumerate(tables)
+            ]
     from scipy.stats import false_discovery_control
 
     p: np.ndarray = (
@@ -315,12 +326,29 @@ def themes_in_order(themes: pd.DataFrame) -> pd.DataFrame:
     >>> t = pd.DataFrame({"theme_id": ["T1", "T2", "T3", "T4"], "diff_pp": [1.0, None, 5.0, 1.0]})
     >>> themes_in_order(t)["theme_id"].tolist()
     ['T3', 'T1', 'T4', 'T2']
+    Sub-themes (``level`` 2) are left out: see :func:`subthemes_in_order`.
     """
+    if "level" in themes.columns:
+        themes = themes[pd.to_numeric(themes["level"], errors="coerce").fillna(1) == 1]
     if not len(themes):
         return themes
     d = pd.to_numeric(themes["diff_pp"], errors="coerce").fillna(-math.inf)
     t = themes.assign(_d=d).sort_values(["_d", "theme_id"], ascending=[False, True], kind="stable")
     return t.drop(columns="_d")
+
+
+def subthemes_in_order(themes: pd.DataFrame, parent_id: str) -> pd.DataFrame:
+    """The sub-themes of ``parent_id``, in the reports' order (as :func:`themes_in_order`).
+
+    >>> t = pd.DataFrame({"theme_id": ["T1", "T1.1", "T1.2"], "level": [1, 2, 2],
+    ...                   "parent_id": ["", "T1", "T1"], "diff_pp": [3.0, 1.0, 2.0]})
+    >>> subthemes_in_order(t, "T1")["theme_id"].tolist()
+    ['T1.2', 'T1.1']
+    """
+    if "level" not in themes.columns or not len(themes):
+        return themes.iloc[0:0]
+    subs = themes[(themes["level"] == 2) & (themes["parent_id"] == parent_id)]
+    return themes_in_order(subs.assign(level=1)).assign(level=2)
 
 
 def top_detractor_themes(themes: pd.DataFrame, limit: int) -> pd.DataFrame:

@@ -293,6 +293,9 @@ class AnalysisConfig:
     duplicates: DuplicatePolicy = DuplicatePolicy.error
     seed: int = 0
     n_themes: int | None = None
+    #: Sub-themes per theme: None splits each theme where its comments show
+    #: structure (``--subthemes auto``), N >= 2 into N, 0 none.
+    n_subthemes: int | None = None
     representation: Representation = Representation.auto
     brand_terms: tuple[str, ...] = ()
     #: Also mask brand names detected in the comments (``themes.detect_brand_terms``);
@@ -327,6 +330,12 @@ class AnalysisConfig:
         if self.n_themes is not None and not 2 <= self.n_themes <= 100:
             raise ConfigError(
                 f"--themes must be 'auto' or a number from 2 to 100, got {self.n_themes}."
+            )
+        if self.n_subthemes is not None and not (
+            self.n_subthemes == 0 or 2 <= self.n_subthemes <= 100
+        ):
+            raise ConfigError(
+                f"--subthemes must be 'auto', 0 or a number from 2 to 100, got {self.n_subthemes}."
             )
         if self.low_n < 1:
             raise ConfigError(f"--low-n must be at least 1, got {self.low_n}.")

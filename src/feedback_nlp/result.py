@@ -44,11 +44,18 @@ COMMENT_COLUMNS = (
     "sentiment_label",
     "primary_theme",
     "themes",
+    "primary_subtheme",
+    "subthemes",
     "flags",
     "text",
 )
+#: themes.csv: one row per theme (``level`` 1) and per sub-theme (``level`` 2,
+#: ``parent_id`` its theme's id; empty on themes). q-values are Benjamini-Hochberg
+#: within each level.
 THEME_COLUMNS = (
     "theme_id",
+    "level",
+    "parent_id",
     "label",
     "keywords",
     "n_comments",

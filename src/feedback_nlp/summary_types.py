@@ -173,10 +173,15 @@ class ThemeSummary:
     nps_impact: float | None
     mean_sentiment: float | None
     examples: ThemeExamples
+    #: 1 for a theme, 2 for a sub-theme (whose theme is ``parent_id``).
+    level: int = 1
+    parent_id: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "theme_id": self.theme_id,
+            "level": self.level,
+            "parent_id": self.parent_id,
             "label": self.label,
             "keywords": list(self.keywords),
             "n_comments": self.n_comments,

@@ -32,9 +32,11 @@ from .options import (
     ScaleMinOption,
     ScoreColOption,
     SeedOption,
+    SubthemesOption,
     TextColOption,
     ThemesOption,
     parse_brand_terms,
+    parse_subthemes,
     parse_themes,
 )
 from .run import analyze_and_report
@@ -147,6 +149,7 @@ def analyze_command(
     out: OutOption = Path("feedback-report"),
     seed: SeedOption = 0,
     themes: ThemesOption = "auto",
+    subthemes: SubthemesOption = "auto",
     representation: RepresentationOption = Representation.auto,
     brand_terms: BrandTermsOption = None,
     no_brand_detection: NoBrandDetectionOption = False,
@@ -188,6 +191,7 @@ def analyze_command(
             duplicates=duplicates,
             seed=seed,
             n_themes=parse_themes(themes),
+            n_subthemes=parse_subthemes(subthemes),
             representation=representation,
             brand_terms=parse_brand_terms(brand_terms),
             brand_detection=not no_brand_detection,

@@ -22,9 +22,11 @@ from .options import (
     ScaleMaxOption,
     ScaleMinOption,
     ScoreColOption,
+    SubthemesOption,
     TextColOption,
     ThemesOption,
     parse_brand_terms,
+    parse_subthemes,
     parse_themes,
 )
 
@@ -73,6 +75,7 @@ def fit_command(
     codebook: CodebookOption = None,
     previous: PreviousOption = None,
     themes: ThemesOption = "auto",
+    subthemes: SubthemesOption = "auto",
     seed: ModelSeedOption = 0,
     representation: RepresentationOption = Representation.auto,
     score_col: ScoreColOption = None,
@@ -106,6 +109,7 @@ def fit_command(
             scale=Scale.from_options(scale_min, scale_max, promoter_min, detractor_max),
             seed=seed,
             n_themes=parse_themes(themes),
+            n_subthemes=parse_subthemes(subthemes),
             representation=representation,
             brand_terms=parse_brand_terms(brand_terms),
             brand_detection=not no_brand_detection,

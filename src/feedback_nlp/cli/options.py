@@ -39,6 +39,13 @@ NoBrandDetectionOption: TypeAlias = Annotated[
     ),
 ]
 ThemesOption: TypeAlias = Annotated[str, typer.Option(help="Number of themes, or 'auto'.")]
+SubthemesOption: TypeAlias = Annotated[
+    str,
+    typer.Option(
+        help="Sub-themes per theme: 'auto' (where a theme's comments show structure), "
+        "a number, or 0 for none."
+    ),
+]
 RepresentationOption: TypeAlias = Annotated[
     Representation, typer.Option(help="Text representation for themes.")
 ]
@@ -90,6 +97,24 @@ def parse_themes(value: str) -> int | None:
     except ValueError:
         raise ConfigError(
             f"--themes must be 'auto' or a number from 2 to 100, got {value!r}."
+        ) from None
+
+
+def parse_subthemes(value: str) -> int | None:
+    """'auto' → None, a number → int (validated by the config).
+
+    >>> parse_subthemes("auto"), parse_subthemes("0"), parse_subthemes(" 4 ")
+    (None, 0, 4)
+    """
+    from ..errors import ConfigError
+
+    if value.strip().lower() == "auto":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(
+            f"--subthemes must be 'auto', 0 or a number from 2 to 100, got {value!r}."
         ) from None
 
 

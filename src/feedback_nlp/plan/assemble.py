@@ -30,7 +30,7 @@ from ..result import (
 )
 from ..summary_types import EngineInfo, Summary
 from . import summary as summaries
-from .chunk import ChunkResult, assign_themes
+from .chunk import ChunkResult, assign_themes, theme_nodes
 
 __all__ = ["FitSample", "assemble", "merge_examples", "segment_theme_table"]
 
@@ -80,8 +80,13 @@ def _comparison(
     cfg: AnalysisConfig, segment_cols: tuple[str, ...], parts: Sequence[ChunkResult], model: Any
 ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """The overall and per-segment-value theme tables, q-values within both."""
-    theme_ids = [t["theme_id"] for t in model.themes_]
+    nodes = theme_nodes(model)
+    theme_ids = [t["theme_id"] for t in nodes]
+    levels = [t["level"] for t in nodes]
+    parents = [t["parent_id"] for t in nodes]
     overall = table_from_counts(reduce(add, (p.counts for p in parts)), theme_ids)
+    overall.insert(1, "level", levels)
+    overall.insert(2, "parent_id", parents)
     seg_tables: list[pd.DataFrame] = []
     for col in segment_cols:
         values = sorted({v for p in parts for c, v in p.segment_theme_counts if c == col})
@@ -92,13 +97,15 @@ def _comparison(
                  if (col, value) in p.segment_theme_counts),
             )  # fmt: skip
             t = table_from_counts(counts, theme_ids)
+            t.insert(1, "level", levels)
+            t.insert(2, "parent_id", parents)
             t.insert(0, "value", value)
             t.insert(0, "segment", col)
             seg_tables.append(t)
     tables = add_q_values([overall, *seg_tables], cfg.alpha)
     overall = tables[0]
-    overall.insert(1, "label", [t["label"] for t in model.themes_])
-    overall.insert(2, "keywords", [", ".join(t["keywords"]) for t in model.themes_])
+    overall.insert(3, "label", [t["label"] for t in nodes])
+    overall.insert(4, "keywords", [", ".join(t["keywords"]) for t in nodes])
     return overall, tables[1:]
 
 
@@ -125,8 +132,9 @@ def _trends(
 
     if not survey.info.get("date"):
         return None
-    theme_ids = [t["theme_id"] for t in model.themes_]
-    labels = {t["theme_id"]: t["label"] for t in model.themes_}
+    nodes = theme_nodes(model)
+    theme_ids = [t["theme_id"] for t in nodes]
+    labels = {t["theme_id"]: t["label"] for t in nodes}
     rows = pd.concat([p.trend_rows for p in parts], ignore_index=True)
     member = rows[[f"m{j}" for j in range(len(theme_ids))]].to_numpy(dtype=bool)
     return trend_table(
@@ -172,9 +180,10 @@ def _theme_tables(
     model: Any,
     sample: FitSample,
 ) -> _ThemeTables:
-    labels = {t["theme_id"]: t["label"] for t in model.themes_}
+    nodes = theme_nodes(model)
+    labels = {t["theme_id"]: t["label"] for t in nodes}
     overall, seg_tables = _comparison(cfg, segment_cols, parts, model)
-    pool, examples = _examples(cfg, parts, len(model.themes_))
+    pool, examples = _examples(cfg, parts, len(nodes))
     overall["examples"] = [" | ".join(pool[r].strip() for r in rows) for rows in examples["all"]]
     seg_counts = {
         col: reduce(lambda a, b: a.add(b, fill_value=0), (p.segment_counts[col] for p in parts))
@@ -337,7 +346,7 @@ def per_segment_themes(
             rows = np.flatnonzero(mask & usable)
             if len(rows) < cfg.min_segment_comments:
                 continue
-            model = new_model(cfg)
+            model = new_model(cfg).set_params(subthemes=0)  # its themes only
             texts = [cleaned[i] for i in rows]
             if too_few_for_themes(texts, model) is not None:
                 continue
@@ -347,8 +356,9 @@ def per_segment_themes(
                 continue
             sub = np.flatnonzero(mask)
             local_idx = np.flatnonzero(usable[sub])
-            member, _, _, _ = assign_themes(model, [cleaned[i] for i in sub], local_idx, len(sub))
+            found = assign_themes(model, [cleaned[i] for i in sub], local_idx, len(sub))
             ids = [t["theme_id"] for t in model.themes_]
+            member = found.member[:, : len(ids)]
             t = theme_table(groups[sub], member, usable[sub], compound[sub], ids)
             t.insert(1, "label", [th["label"] for th in model.themes_])
             t.insert(2, "keywords", [", ".join(th["keywords"]) for th in model.themes_])

@@ -34,6 +34,8 @@ __all__ = [
     "sample_chunk",
     "analyze_chunk",
     "assign_themes",
+    "theme_nodes",
+    "ThemeAssignment",
     "comment_table",
     "sentence_table",
 ]
@@ -127,15 +129,14 @@ def analyze_chunk(
     with timer.stage("sentiment"):
         sent = score_sentiment(cleaned, usable, workers=processes)
     with timer.stage("theme assignment"), _one_thread_if(processes == 1, threadpool_limits):
-        member, scores, primary, theme_lists = assign_themes(model, cleaned, idx, len(frame))
+        found = assign_themes(model, cleaned, idx, len(frame))
+    member, scores, primary = found.member, found.scores, found.primary
     unmatched = None
     if cfg.model_path is not None:
-        best = scores[idx].argmax(axis=1) if scores.shape[1] else np.zeros(len(idx), dtype=int)
-        unmatched = ([cleaned[i] for i in idx], np.where(primary[idx] == "none", -1, best),
-                     scores[idx])  # fmt: skip
-    comments = comment_table(
-        frame, segment_cols, chunk.reasons, sent.compound, primary, theme_lists
-    )
+        top = scores[idx, : len(model.themes_)]
+        best = top.argmax(axis=1) if top.shape[1] else np.zeros(len(idx), dtype=int)
+        unmatched = ([cleaned[i] for i in idx], np.where(primary[idx] == "none", -1, best), top)
+    comments = comment_table(frame, segment_cols, chunk.reasons, sent.compound, found)
     seg_counts: dict[tuple[str, str], ThemeCounts] = {}
     for col in segment_cols:
         values = frame[col].astype(str).to_numpy(dtype=object)
@@ -196,20 +197,52 @@ def _example_candidates(
     return out
 
 
-def assign_themes(
-    model: Any, cleaned: list[str], idx: np.ndarray, n_rows: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Theme membership of the rows ``idx`` (the usable comments) as full-length arrays.
+def theme_nodes(model: Any) -> list[dict[str, Any]]:
+    """The model's theme tree as one list: its themes (``level`` 1, ``parent_id``
+    ''), then its sub-themes (``level`` 2), in the order of the membership
+    columns :func:`assign_themes` returns."""
+    subs = model.subtheme_rows() if hasattr(model, "subtheme_rows") else []
+    return [{**t, "level": 1, "parent_id": ""} for t in model.themes_] + [
+        {**t, "level": 2} for t in subs
+    ]
 
-    Returns the membership matrix, the scores, each row's primary theme id
-    ('' without usable text, 'none' when no theme fits) and its ';'-joined ids.
-    """
+
+@dataclass
+class ThemeAssignment:
+    """The themes of a chunk's rows, as full-length arrays."""
+
+    #: ``(n_rows, n_nodes)``: membership of every theme, then every sub-theme.
+    member: np.ndarray
+    #: Scores in the same columns.
+    scores: np.ndarray
+    #: Primary theme id ('' without usable text, 'none' when no theme fits).
+    primary: np.ndarray
+    #: ';'-joined theme ids.
+    theme_lists: np.ndarray
+    #: Primary sub-theme id (the theme's id when it has no sub-themes).
+    primary_sub: np.ndarray
+    #: ';'-joined sub-theme ids.
+    sub_lists: np.ndarray
+
+
+def assign_themes(model: Any, cleaned: list[str], idx: np.ndarray, n_rows: int) -> ThemeAssignment:
+    """Theme and sub-theme membership of the rows ``idx`` (the usable comments)."""
     theme_ids = [t["theme_id"] for t in model.themes_]
+    sub_ids = [t["theme_id"] for t in theme_nodes(model)[len(theme_ids) :]]
     k = len(theme_ids)
-    primary_u, members_u, scores_u = model.assign([cleaned[i] for i in idx])
-    member = np.zeros((n_rows, k), dtype=bool)
-    scores = np.zeros((n_rows, k), dtype=np.float32)
-    scores[idx] = scores_u
+    texts = [cleaned[i] for i in idx]
+    if sub_ids:
+        primary_u, members_u, scores_u, sub_u, sub_member_u, sub_scores_u = model.assign_tree(texts)
+    else:
+        primary_u, members_u, scores_u = model.assign(texts)
+        sub_u = np.where(np.asarray(primary_u) >= 0, -2, -1)
+        sub_member_u = np.zeros((len(idx), 0), dtype=bool)
+        sub_scores_u = np.zeros((len(idx), 0), dtype=np.float32)
+    member = np.zeros((n_rows, k + len(sub_ids)), dtype=bool)
+    scores = np.zeros((n_rows, k + len(sub_ids)), dtype=np.float32)
+    scores[idx, :k] = scores_u
+    scores[idx, k:] = sub_scores_u
+    member[idx, k:] = sub_member_u
     primary = np.full(n_rows, "", dtype=object)
     # index -1 (no theme) picks the trailing "none"
     primary[idx] = np.array([*theme_ids, "none"], dtype=object)[np.asarray(primary_u)]
@@ -220,7 +253,19 @@ def assign_themes(
     joined = {m: ";".join(theme_ids[j] for j in sorted(m)) for m in set(members_u)}
     theme_lists = np.full(n_rows, "", dtype=object)
     theme_lists[idx] = [joined[m] for m in members_u]
-    return member, scores, primary, theme_lists
+    primary_sub = np.full(n_rows, "", dtype=object)
+    sub_u = np.asarray(sub_u, dtype=np.int64)
+    own = np.where(sub_u == -2, np.asarray(primary_u), -1)
+    primary_sub[idx] = np.where(
+        sub_u >= 0,
+        np.array([*sub_ids, "none"], dtype=object)[np.where(sub_u >= 0, sub_u, -1)],
+        np.array([*theme_ids, "none"], dtype=object)[own],
+    )
+    sub_lists = np.full(n_rows, "", dtype=object)
+    if sub_ids:
+        names = np.array(sub_ids, dtype=object)
+        sub_lists[idx] = [";".join(names[r]) for r in sub_member_u]
+    return ThemeAssignment(member, scores, primary, theme_lists, primary_sub, sub_lists)
 
 
 def comment_table(
@@ -228,8 +273,7 @@ def comment_table(
     segment_cols: tuple[str, ...],
     reasons: list[str | None],
     compound: np.ndarray,
-    primary: np.ndarray,
-    theme_lists: np.ndarray,
+    found: ThemeAssignment,
 ) -> pd.DataFrame:
     """comments.csv rows of a chunk (:data:`~feedback_nlp.result.COMMENT_COLUMNS`)."""
     groups = frame["group"].to_numpy(dtype=object)
@@ -254,8 +298,10 @@ def comment_table(
     columns["date"] = pd.to_datetime(dates).dt.strftime("%Y-%m-%d").fillna("")
     columns["sentiment"] = np.round(compound, 4)
     columns["sentiment_label"] = sentiment_label(compound)
-    columns["primary_theme"] = primary
-    columns["themes"] = theme_lists
+    columns["primary_theme"] = found.primary
+    columns["themes"] = found.theme_lists
+    columns["primary_subtheme"] = found.primary_sub
+    columns["subthemes"] = found.sub_lists
     columns["flags"] = [";".join(dict.fromkeys(f)) for f in flag_lists]
     columns["text"] = frame["text"].fillna("").astype(str)
     out = pd.DataFrame(columns)

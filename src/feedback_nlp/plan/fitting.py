@@ -125,6 +125,7 @@ def new_model(cfg: AnalysisConfig) -> Any:
 
     return ThemeModel(
         n_themes=cfg.n_themes,
+        subthemes="auto" if cfg.n_subthemes is None else cfg.n_subthemes,
         representation=cfg.representation.value,
         random_state=cfg.seed,
         n_threads=cfg.threads or os.cpu_count() or 1,

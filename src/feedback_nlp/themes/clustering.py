@@ -16,7 +16,7 @@ import numpy as np
 from ..parallel import map_chunks
 from .vectors import unit
 
-__all__ = ["ClusterSettings", "merge_centroids", "choose_centroids", "refine"]
+__all__ = ["ClusterSettings", "merge_centroids", "choose_centroids", "refine", "split_theme"]
 
 
 @dataclass(frozen=True)
@@ -196,3 +196,87 @@ def refine(x: np.ndarray, w: np.ndarray, cents: np.ndarray) -> np.ndarray:
 
     km = KMeans(n_clusters=len(cents), init=cents, n_init=1, max_iter=50)
     return unit(km.fit(x, sample_weight=w).cluster_centers_)
+
+
+#: A sub-theme's expected size when a theme is over-clustered before its tree
+#: is cut: about 20 comments per fine cluster (BANKING77's 40-message intents
+#: split into 2, SemEval's 600-sentence categories into 30).
+SUB_OVERCLUSTER = 20
+#: A cut is kept only when a second over-clustering (another seed) cut into as
+#: many groups agrees with it at least this much (adjusted Rand index): sub-themes
+#: a re-run would not find again are noise, not structure.
+SUB_STABILITY = 0.5
+
+
+def _fine_tree(x: np.ndarray, w: np.ndarray, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fine KMeans labels of ``x`` into ``m`` clusters and a Ward tree on their centroids."""
+    from scipy.cluster.hierarchy import linkage
+    from sklearn.cluster import KMeans
+
+    km = KMeans(n_clusters=min(m, len(x)), n_init=2, random_state=seed)
+    fine = km.fit(x, sample_weight=w).labels_
+    return fine, linkage(unit(km.cluster_centers_).astype(np.float64), method="ward")
+
+
+def _cut(tree: np.ndarray, fine: np.ndarray, k: int) -> np.ndarray:
+    """Each comment's group when the tree over its fine clusters is cut into ``k``."""
+    from scipy.cluster.hierarchy import fcluster
+
+    return (fcluster(tree, t=k, criterion="maxclust") - 1)[fine]
+
+
+def split_theme(x: np.ndarray, w: np.ndarray, seed: int, n_sub: int | None = None) -> np.ndarray:
+    """Sub-theme centroids of one theme's unit vectors ``x`` (weights ``w``).
+
+    Over-cluster the theme's comments into ``ceil(n / SUB_OVERCLUSTER)`` fine
+    clusters, build a Ward tree on their centroids and cut it where the
+    cosine silhouette of the theme's comments is best (or into ``n_sub``
+    groups). A second over-clustering with another seed is cut the same way;
+    the cut is lowered until the two agree (ARI >= :data:`SUB_STABILITY`).
+    Then k-means settles the borders, as :func:`refine` does for themes.
+    Returns an empty ``(0, d)`` array when the theme does not split: fewer
+    than three fine clusters, no cut with a positive silhouette, or none a
+    re-run finds again.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
+
+    empty = np.zeros((0, x.shape[1]), dtype=np.float32)
+    m = int(np.ceil(len(x) / SUB_OVERCLUSTER))
+    if n_sub is not None:
+        m = max(m, n_sub)
+    if m < 3 or len(x) < 4 or (n_sub is not None and n_sub < 2):
+        return empty
+    fine, tree = _fine_tree(x, w, m, seed)
+    n_fine = len(tree) + 1
+    if n_sub is not None:
+        k = min(n_sub, n_fine)
+    else:
+        rng = np.random.RandomState(seed)
+        probe = np.sort(rng.choice(len(x), size=min(2000, len(x)), replace=False))
+        dist = pairwise_distances(x[probe], metric="cosine")
+        np.fill_diagonal(dist, 0.0)
+        best, k = 0.0, 0
+        for kk in range(2, n_fine + 1):
+            lab = _cut(tree, fine, kk)[probe]
+            if 1 < len(np.unique(lab)) < len(lab):
+                s = float(silhouette_score(dist, lab, metric="precomputed"))
+                if s > best:
+                    best, k = s, kk
+        again, tree2 = _fine_tree(x, w, m, seed + 7919)
+        n2 = len(tree2) + 1
+        while k >= 2 and (
+            k > n2
+            or adjusted_rand_score(_cut(tree, fine, k), _cut(tree2, again, k)) < SUB_STABILITY
+        ):
+            k -= 1
+        if k < 2:
+            return empty
+    groups = _cut(tree, fine, k)
+    start = unit(
+        np.vstack([(x[groups == g] * w[groups == g, None]).sum(0) for g in np.unique(groups)])
+    )
+    settled = KMeans(n_clusters=len(start), init=start, n_init=1, max_iter=50)
+    sub = unit(settled.fit(x, sample_weight=w).cluster_centers_)
+    used = np.unique((x @ sub.T).argmax(1))
+    return sub[used].astype(np.float32) if len(used) >= 2 else empty

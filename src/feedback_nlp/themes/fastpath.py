@@ -112,27 +112,44 @@ def fit_fast(
     return hasher, clf.fit(hashed_ngrams(hasher, list(texts)), labels, sample_weight=w)
 
 
-def _fast_scores(chunks: list[list[str]]) -> list[np.ndarray]:
-    """Fast-path theme scores ``(len(chunk), n_themes_)`` of each chunk of texts."""
-    model = _FAST
+def _fast_scores(chunks: list[list[str]]) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """Fast-path theme (and, when asked, sub-theme) scores of each chunk of texts."""
+    model, subthemes = _FAST
     out = []
     for chunk in chunks:
+        x = hashed_ngrams(model.hasher_, chunk)
         s = np.zeros((len(chunk), model.n_themes_), dtype=np.float32)
-        s[:, model.fast_.classes_] = model.fast_.predict_proba(hashed_ngrams(model.hasher_, chunk))
-        out.append(s)
+        s[:, model.fast_.classes_] = model.fast_.predict_proba(x)
+        sub = None
+        if subthemes:
+            sub = np.zeros((len(chunk), len(model.subtheme_parents())), dtype=np.float32)
+            fast_sub = getattr(model, "fast_sub_", None)
+            if fast_sub is not None:
+                sub[:, fast_sub.classes_] = fast_sub.predict_proba(x)
+                # P(sub-theme) = P(its theme) * P(sub-theme | a theme with sub-themes),
+                # renormalised over the theme's children: comparable with themes' scores
+                parents = model.subtheme_parents()
+                within = np.zeros((len(chunk), model.n_themes_), dtype=np.float32)
+                np.add.at(within.T, parents, sub.T)
+                sub *= s[:, parents] / np.maximum(within[:, parents], 1e-12)
+        out.append((s, sub))
     return out
 
 
-def fast_scores(model: Any, texts: np.ndarray) -> np.ndarray:
-    """Classifier probabilities ``(len(texts), n_themes_)``, chunk-wise, over the cores."""
+def fast_scores(
+    model: Any, texts: np.ndarray, subthemes: bool = False
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Classifier probabilities ``(len(texts), n_themes_)`` and, with ``subthemes``,
+    ``(len(texts), n_subthemes)``, chunk-wise, over the cores."""
     global _FAST
-    _FAST = model  # forked workers read the model from here, unpickled
+    _FAST = (model, subthemes)  # forked workers read the model from here, unpickled
     try:
         chunks = [list(texts[i : i + _FAST_CHUNK]) for i in range(0, len(texts), _FAST_CHUNK)]
         parts = map_chunks(_fast_scores, chunks, model.n_threads, min_items=2)
     finally:
         _FAST = None
-    return np.vstack(parts)
+    subs = [p[1] for p in parts]
+    return np.vstack([p[0] for p in parts]), (np.vstack(subs) if subthemes else None)  # type: ignore[arg-type]
 
 
 def fast_state(clf: Any, hasher: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

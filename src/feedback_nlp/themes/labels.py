@@ -222,6 +222,7 @@ def theme_labels(
     banned: Iterable[str] = (),
     generic_share: float = 0.08,
     phrase_ratio: float = 0.3,
+    taken: Sequence[str] = (),
 ) -> list[tuple[str, list[str]]]:
     """Return ``(label, keywords)`` for each theme from its central comments.
 
@@ -239,6 +240,9 @@ def theme_labels(
     phrase_ratio : float, default=0.3
         A phrase is preferred to the best single word when its c-TF-IDF score
         is at least this fraction of that word's.
+    taken : sequence of str
+        Labels already used elsewhere (the other themes of the tree): no
+        label returned overlaps them.
 
     Returns
     -------
@@ -290,7 +294,7 @@ def theme_labels(
         cands = [key for key, _ in sorted(boosted, key=lambda kv: (-kv[1], kv[0]))]
         candidates.append([terms.display(c) for c in cands] + [w for w, _ in wr[:5]])
         keywords_all.append(keywords)
-    return list(zip(_distinct_labels(candidates), keywords_all, strict=True))
+    return list(zip(_distinct_labels(candidates, taken), keywords_all, strict=True))
 
 
 class _Terms:
@@ -346,9 +350,10 @@ class _Terms:
         return self.surfaces[key].most_common(1)[0][0] if key in self.surfaces else key
 
 
-def _distinct_labels(candidates: Sequence[Sequence[str]]) -> list[str]:
-    """Each theme's first candidate label not overlapping an earlier theme's label."""
-    used: list[str] = []
+def _distinct_labels(candidates: Sequence[Sequence[str]], taken: Sequence[str] = ()) -> list[str]:
+    """Each theme's first candidate label not overlapping an earlier theme's
+    label or one of ``taken``."""
+    used: list[str] = list(taken)
     for labels in candidates:
         label = next((c for c in labels if not any(_phrase_overlap(c, u) for u in used)), None)
         if label is None:
@@ -356,4 +361,4 @@ def _distinct_labels(candidates: Sequence[Sequence[str]]) -> list[str]:
         if label is None:
             label = f"misc {len(used) + 1}"
         used.append(label)
-    return used
+    return used[len(taken) :]
