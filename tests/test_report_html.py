@@ -13,6 +13,7 @@ import pytest
 
 from feedback_nlp.config import AnalysisConfig
 from feedback_nlp.report import charts
+from feedback_nlp.report import html as html_module
 from feedback_nlp.report.html import render_html
 from feedback_nlp.result import (
     COMMENT_COLUMNS,
@@ -48,10 +49,12 @@ SECTION_IDS = (
 )
 
 
-def _theme(tid, label, det, pas, pro, q, n, nps=-10.0, impact=-1.0, sent=0.1):
+def _theme(tid, label, det, pas, pro, q, n, nps=-10.0, impact=-1.0, sent=0.1, parent=""):
     diff = 100 * (det - pro)
     return {
         "theme_id": tid,
+        "level": 2 if parent else 1,
+        "parent_id": parent,
         "label": label,
         "keywords": f"{label.split()[0]}, kw {tid}",
         "n_comments": n,
@@ -73,7 +76,33 @@ def _theme(tid, label, det, pas, pro, q, n, nps=-10.0, impact=-1.0, sent=0.1):
     }
 
 
-def _result(n_themes: int = 4, n_values: int = 3, example_len: int = 0) -> AnalysisResult:
+#: Sub-themes of the default result: (id, label, detractor, passive, promoter share, q, n).
+#: T01 and T03 have sub-themes (listed out of report order), T02 and T04 none.
+SUBTHEMES = {
+    "T01": [
+        ("T01.1", "late refund", 0.10, 0.05, 0.01, 0.01, 20),
+        ("T01.2", EVIL_LABEL + " twice", 0.20, 0.08, 0.02, 0.002, 30),
+        ("T01.3", "refund was quick", 0.01, 0.02, 0.04, 0.2, 8),
+        ("T01.4", "billing portal", 0.05, 0.04, 0.04, 0.8, 9),
+    ],
+    "T03": [("T03.1", "crash on login", 0.08, 0.05, 0.05, 0.5, 11)],
+}
+
+
+def subtheme_rows(subthemes: dict[str, list[tuple]]) -> list[dict]:
+    return [
+        _theme(tid, label, det, pas, pro, q, n, parent=parent)
+        for parent, subs in subthemes.items()
+        for tid, label, det, pas, pro, q, n in subs
+    ]
+
+
+def _result(
+    n_themes: int = 4,
+    n_values: int = 3,
+    example_len: int = 0,
+    subthemes: dict[str, list[tuple]] | None = None,
+) -> AnalysisResult:
     base = [
         _theme("T01", EVIL_LABEL, 0.42, 0.20, 0.05, 0.001, 60, -45.0, -6.2, -0.4),
         _theme(
@@ -104,7 +133,7 @@ def _result(n_themes: int = 4, n_values: int = 3, example_len: int = 0) -> Analy
                 10,
             )
         )
-    rows = rows[:n_themes]
+    rows = rows[:n_themes] + subtheme_rows(SUBTHEMES if subthemes is None else subthemes)
     themes = pd.DataFrame(rows, columns=list(THEME_COLUMNS))
 
     seg_rows, st_rows = [], []
@@ -241,7 +270,8 @@ def test_size_bound_for_a_large_survey():
     big.comments = pd.DataFrame({"text": [XSS] * 100_000})
     out = render_html(big)
     assert len(out.encode("utf-8")) < 1_000_000
-    assert out.count("<blockquote>") <= 60 * 6
+    per_sub = 2 * (html_module.MAX_SUB_EXAMPLES + html_module.MAX_TABLE_SUB_EXAMPLES)
+    assert out.count("<blockquote>") == 60 * 6 + 5 * per_sub  # 5 sub-themes (SUBTHEMES)
     assert "largest of 400 values" in out
 
 
@@ -257,8 +287,8 @@ SORT_PROBE = """<script>
 (function () {
   var heads = document.querySelectorAll("#themes thead th button");
   function order() {
-    return Array.prototype.map.call(document.querySelectorAll("#themes tbody tr"),
-      function (r) { return r.cells[0].textContent; }).join(",");
+    return Array.prototype.map.call(document.querySelectorAll("#themes tbody tr.theme-row"),
+      function (r) { return r.cells[0].getAttribute("data-v"); }).join(",");
   }
   heads[5].click(); document.body.dataset.byDiff = order();
   heads[5].click(); document.body.dataset.byDiffDesc = order();

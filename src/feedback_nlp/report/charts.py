@@ -17,7 +17,6 @@ from .formatting import fmt_interval, fmt_num
 from .svg import (
     CHAR_W,
     DETRACTOR,
-    GRID,
     INK,
     LOW,
     MUTED,
@@ -33,6 +32,7 @@ from .svg import (
     text,
     tick_label,
     wrap_label,
+    x_axis,
 )
 
 __all__ = [
@@ -40,11 +40,9 @@ __all__ = [
     "PASSIVE",
     "PROMOTER",
     "NpsPoint",
-    "ThemeBar",
     "HeatCell",
     "group_bar",
     "nps_intervals",
-    "theme_diff_bars",
     "heatmap",
     "term_bars",
     "heat_colour",
@@ -65,37 +63,12 @@ class NpsPoint:
 
 
 @dataclass(frozen=True)
-class ThemeBar:
-    """One theme of the detractor-vs-promoter chart (shares are fractions 0-1)."""
-
-    theme_id: str
-    label: str
-    diff_pp: float
-    share_detractors: float
-    share_promoters: float
-    q_value: float
-    significant: bool
-
-
-@dataclass(frozen=True)
 class HeatCell:
     """One heatmap cell: ``value`` in percentage points (NaN when undefined)."""
 
     value: float
     grey: bool
     tooltip: str
-
-
-def _x_axis(lo: float, hi: float, x0: float, x1: float, y_top: float, y_axis: float) -> list[str]:
-    """Vertical grid lines (darker at 0) and tick labels under a linear axis."""
-    step = nice_step(hi - lo)
-    out = []
-    for k in range(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1):
-        t = round(k * step, 6)
-        x = x0 + (t - lo) / (hi - lo) * (x1 - x0)
-        out.append(line(x, y_top, x, y_axis, "#999" if t == 0 else GRID))
-        out.append(text(x, y_axis + 16, tick_label(t), "middle", MUTED))
-    return out
 
 
 def group_bar(detractors: int, passives: int, promoters: int) -> str:
@@ -151,7 +124,7 @@ def nps_intervals(
 
     y_axis = top + row_h * len(pts) + 4
     height = y_axis + 44
-    parts = _x_axis(lo, hi, x0, x1, top - 6, y_axis)
+    parts = x_axis(lo, hi, x0, x1, top - 6, y_axis)
     parts.append(text(width, 18, "n", "end", MUTED))
     if ref is not None:
         parts.append(line(sx(ref), top - 10, sx(ref), y_axis, INK, "4 3"))
@@ -181,73 +154,6 @@ def nps_intervals(
         )
     axis = f"{score} (points, −100 to +100); whiskers: 95% interval"
     parts.append(text((x0 + x1) / 2, height - 6, axis, "middle"))
-    return figure(width, height, title, parts, cls="chart wide")
-
-
-def theme_diff_bars(bars: Sequence[ThemeBar], alpha: float) -> str:
-    """Diverging bars of diff_pp (detractor share − promoter share) per theme, centred at 0.
-
-    Bars to the right (orange) are themes detractors mention more; to the left
-    (blue) themes promoters mention more. Significant themes (q < ``alpha``)
-    get a bold label and a star. Long labels wrap onto two lines and are
-    truncated, with the full text in the row's tooltip.
-    """
-    chars, line_h, top = 34, 15.0, 40.0
-    width, right = 900.0, 150.0
-    x0, x1 = 16 + CHAR_W * (chars + 2), width - right
-    m = max([abs(b.diff_pp) for b in bars if math.isfinite(b.diff_pp)] + [5.0]) * 1.12
-    m = math.ceil(m / nice_step(2 * m)) * nice_step(2 * m)
-
-    def sx(v: float) -> float:
-        return x0 + (v + m) / (2 * m) * (x1 - x0)
-
-    rows, y = [], top
-    for b in bars:
-        lines = wrap_label(("★ " if b.significant else "") + f"{b.theme_id} · {b.label}", chars)
-        rows.append((b, lines, y + (12 + line_h * len(lines)) / 2))
-        y += 12 + line_h * len(lines)
-    y_axis = y + 4
-    height = y_axis + 44
-    parts = _x_axis(-m, m, x0, x1, top - 6, y_axis)
-    parts.append(text(sx(0) - 8, 16, "← promoters mention more", "end", PROMOTER))
-    parts.append(text(sx(0) + 8, 16, "detractors mention more →", "start", "#a64200"))
-    parts.append(text(width, 16, "detractors / promoters", "end", MUTED))
-    for b, lines, yc in rows:
-        q = f"{b.q_value:.3g}" if math.isfinite(b.q_value) else "–"
-        tip = (
-            f"{b.theme_id} {b.label}: diff {fmt_num(b.diff_pp, signed=True)} pp; detractors "
-            f"{100 * b.share_detractors:.1f}%, promoters {100 * b.share_promoters:.1f}%; q = {q}"
-            + (" (significant)" if b.significant else "")
-        )
-        first = yc - line_h * (len(lines) - 1) / 2 + 4
-        spans = "".join(
-            f'<tspan x="{coord(x0 - 10)}" y="{coord(first + k * line_h)}">{esc(ln)}</tspan>'
-            for k, ln in enumerate(lines)
-        )
-        weight = ' font-weight="700"' if b.significant else ""
-        g = [f'<text text-anchor="end" fill="{INK}"{weight}>{spans}</text>']
-        if math.isfinite(b.diff_pp):
-            xa, xb = sorted((sx(0), sx(b.diff_pp)))
-            pos = b.diff_pp >= 0
-            g.append(rect(xa, yc - 8, max(xb - xa, 1), 16, DETRACTOR if pos else PROMOTER))
-            g.append(
-                text(
-                    xb + 5 if pos else xa - 5,
-                    yc + 4,
-                    fmt_num(b.diff_pp, signed=True),
-                    "start" if pos else "end",
-                    bold=b.significant,
-                )
-            )
-        shares = f"{100 * b.share_detractors:.0f}% / {100 * b.share_promoters:.0f}%"
-        g.append(text(width, yc + 4, shares, "end", MUTED))
-        parts.append(group(tip, *g))
-    axis = "Share of detractors − share of promoters mentioning the theme (percentage points)"
-    parts.append(text((x0 + x1) / 2, height - 6, axis, "middle"))
-    title = (
-        "Themes detractors mention more than promoters: difference in share, percentage points; "
-        f"★ significant at q < {alpha:g}"
-    )
     return figure(width, height, title, parts, cls="chart wide")
 
 

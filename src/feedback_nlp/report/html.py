@@ -6,7 +6,14 @@ file names, notes) is escaped. Charts are inline SVG from :mod:`.charts`,
 built with their own escaping. A Content-Security-Policy allows no network
 access and only the page's own script (by hash), so even a markup slip could
 not run injected code. The report shows samples (a few examples per theme,
-the largest segment values), so its size stays bounded for any survey size.
+the largest segment values, at most :data:`MAX_SUBTHEMES_TOTAL` sub-themes),
+so its size stays bounded for any survey size.
+
+Sub-themes are shown on demand: the theme chart opens a theme's sub-themes
+in a ``<details>`` (no script), the theme table with a button the page's
+script reveals and wires (sub-theme rows start ``hidden``), and the example
+section in a ``<details>`` per theme, so a page without its script still
+shows every sub-theme.
 """
 
 from __future__ import annotations
@@ -25,13 +32,20 @@ from ..config import display_path
 from ..output import to_json
 from ..result import AnalysisResult, MaskedTerm
 from ..summary_types import Manifest, Summary, ThemeExamples, ThemeSummary
-from . import charts, html_sections
+from . import charts, html_sections, theme_chart
 from .formatting import finite as _finite
 from .formatting import fmt_interval, shorten
 from .formatting import fmt_num as _num
 from .formatting import fmt_p as _p
 from .formatting import fmt_pct as _pct
-from .view import brand_masking_method, headline, score_name, theme_summaries, themes_in_order
+from .view import (
+    brand_masking_method,
+    headline,
+    score_name,
+    subthemes_in_order,
+    theme_summaries,
+    themes_in_order,
+)
 
 __all__ = ["render_html"]
 
@@ -44,8 +58,18 @@ MAX_EXAMPLES = 3
 MAX_EXAMPLE_CHARS = 500
 MAX_TERMS = 15
 MAX_MANIFEST_CHARS = 40_000
+#: Sub-themes shown per theme and in all (report order: the largest diff first); every
+#: sub-theme is in themes.csv.
+MAX_SUBTHEMES = 30
+MAX_SUBTHEMES_TOTAL = 400
+#: Examples per sub-theme and group: in the example section, and (shorter) in the theme table.
+MAX_SUB_EXAMPLES = 2
+MAX_SUB_EXAMPLE_CHARS = 300
+MAX_TABLE_SUB_EXAMPLES = 1
+MAX_TABLE_SUB_EXAMPLE_CHARS = 160
 
-# Sortable tables, then the readiness / XSS markers the browser test reads.
+# Sortable tables, the theme table's drill-down, then the readiness / XSS markers the
+# browser test reads.
 _SCRIPT = """
 (function () {
   "use strict";
@@ -61,14 +85,28 @@ _SCRIPT = """
         var asc = th.getAttribute("aria-sort") !== "ascending";
         heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
         th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-        var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (r1, r2) {
-          var a = key(r1.cells[col]), b = key(r2.cells[col]);
+        /* a grouped table sorts its row groups (a theme with its sub-themes) by their first row */
+        var grouped = table.classList.contains("grouped");
+        var parent = grouped ? table : table.tBodies[0];
+        var items = Array.prototype.slice.call(grouped ? table.tBodies : parent.rows);
+        function head(item) { return grouped ? item.rows[0] : item; }
+        items.sort(function (r1, r2) {
+          var a = key(head(r1).cells[col]), b = key(head(r2).cells[col]);
           if (a === "" || b === "") { return (a === "") - (b === ""); }  /* missing last */
           return asc ? compare(a, b) : compare(b, a);
         });
-        rows.forEach(function (r) { body.appendChild(r); });
+        items.forEach(function (r) { parent.appendChild(r); });
       });
+    });
+  });
+  /* drill-down: a theme row's button shows or hides the rows of its sub-themes */
+  document.querySelectorAll("button.drill").forEach(function (button) {
+    var rows = button.closest("tbody").querySelectorAll("tr.sub");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      Array.prototype.forEach.call(rows, function (r) { r.hidden = !open; });
     });
   });
   function mark() { document.body.dataset.xss = String(window.__xss || 0); }
@@ -159,18 +197,13 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
     by_segment: dict[str, list[dict[str, Any]]] = {}
     for r in _records(result.segments):
         by_segment.setdefault(str(r["segment"]), []).append(r)
-    bars = [
-        charts.ThemeBar(
-            str(t["theme_id"]),
-            str(t["label"]),
-            _flt(t["diff_pp"]),
-            _finite(t["share_detractors"]) or 0.0,
-            _finite(t["share_promoters"]) or 0.0,
-            _flt(t["q_value"]),
-            _flag(t["significant"]),
-        )
-        for t in themes
-    ]
+    by_id = theme_summaries(s)
+    subs, totals = _subthemes(result.themes, themes)
+    sub_context = {
+        tid: [_subtheme(r, by_id, f"sub-{i}-{j}") for j, r in enumerate(rows, start=1)]
+        for i, (tid, rows) in enumerate(subs.items(), start=1)
+    }
+    bars = [(_bar(t), [_bar(r) for r in subs[str(t["theme_id"])]]) for t in themes]
     return {
         "title": "Survey feedback report",
         "input_name": display_path(getattr(cfg.input, "name", str(cfg.input))),
@@ -182,11 +215,22 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
         "trends": html_sections.trends_section(result),
         "metrics": html_sections.metrics_section(result),
         "followup": html_sections.followup_section(result),
-        "theme_chart": Markup(charts.theme_diff_bars(bars, cfg.alpha)) if bars else None,
-        "n_significant": sum(b.significant for b in bars),
-        "theme_rows": [_theme_row(t) for t in themes],
+        "theme_chart": _theme_chart(bars, totals, cfg.alpha) if bars else None,
+        "n_significant": sum(b.significant for b, _ in bars),
+        "n_subthemes": sum(totals.values()),
+        "theme_rows": [
+            {
+                **_theme_row(t),
+                "subs": sub_context[str(t["theme_id"])],
+                "total_subs": totals[str(t["theme_id"])],
+            }
+            for t in themes
+        ],
         "heatmaps": _heatmaps(result.segment_themes, themes, by_segment),
-        "theme_details": _theme_details(themes, theme_summaries(s)),
+        "theme_details": [
+            {**d, "subs": sub_context[d["theme_id"]], "total_subs": totals[d["theme_id"]]}
+            for d in _theme_details(themes, by_id)
+        ],
         "terms": _terms(result.terms),
         "notes": list(dict.fromkeys([*s.notes, *result.notes])),
         "brand_masking": {
@@ -202,7 +246,12 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
             ],
         },
         "manifest": _manifest(s.manifest, result.masked_terms),
-        "limits": {"examples": MAX_EXAMPLES, "example_chars": MAX_EXAMPLE_CHARS},
+        "limits": {
+            "examples": MAX_EXAMPLES,
+            "example_chars": MAX_EXAMPLE_CHARS,
+            "sub_examples": MAX_SUB_EXAMPLES,
+            "sub_example_chars": MAX_SUB_EXAMPLE_CHARS,
+        },
     }
 
 
@@ -287,6 +336,86 @@ def _theme_row(t: dict[str, Any]) -> dict[str, Any]:
             _cell(_num(t["nps_impact"], 2, True), t["nps_impact"]),
             _cell(_num(t["mean_sentiment"], 2, True), t["mean_sentiment"]),
             _cell(str(int(t["n_comments"])), t["n_comments"]),
+        ],
+    }
+
+
+def _bar(t: dict[str, Any]) -> theme_chart.ThemeBar:
+    return theme_chart.ThemeBar(
+        str(t["theme_id"]),
+        str(t["label"]),
+        _flt(t["diff_pp"]),
+        _finite(t["share_detractors"]) or 0.0,
+        _finite(t["share_promoters"]) or 0.0,
+        _flt(t["q_value"]),
+        _flag(t["significant"]),
+    )
+
+
+def _subthemes(
+    table: pd.DataFrame, themes: list[dict[str, Any]]
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """Each theme's sub-themes to show (report order, capped) and how many it has.
+
+    Every theme with sub-themes gets the same share of :data:`MAX_SUBTHEMES_TOTAL`
+    (at most :data:`MAX_SUBTHEMES`, at least 3), so a survey of many themes keeps a
+    bounded page and no theme loses all its sub-themes.
+    """
+    all_subs = {str(t["theme_id"]): subthemes_in_order(table, str(t["theme_id"])) for t in themes}
+    totals = {tid: len(frame) for tid, frame in all_subs.items()}
+    with_subs = sum(1 for n in totals.values() if n)
+    cap = min(MAX_SUBTHEMES, max(3, MAX_SUBTHEMES_TOTAL // max(1, with_subs)))
+    return {tid: _records(frame.head(cap)) for tid, frame in all_subs.items()}, totals
+
+
+def _subtheme(r: dict[str, Any], by_id: dict[str, ThemeSummary], row_id: str) -> dict[str, Any]:
+    """A sub-theme's table row, its statistics in words and its examples by group."""
+    t = by_id.get(str(r["theme_id"]))
+    examples = t.examples if t else ThemeExamples()
+    return {
+        **_theme_row(r),
+        "row_id": row_id,
+        "n_comments": int(r["n_comments"]),
+        "stats": (
+            f"detractors {_pct(r['share_detractors'])} vs promoters "
+            f"{_pct(r['share_promoters'])} · diff {_num(r['diff_pp'], 1, True)} pp · "
+            f"q {_p(r['q_value'])}"
+        ),
+        **{
+            side: [
+                shorten(e, MAX_SUB_EXAMPLE_CHARS)
+                for e in getattr(examples, side)[:MAX_SUB_EXAMPLES]
+            ]
+            for side in ("detractor", "promoter")
+        },
+        "table_examples": {
+            side: [
+                shorten(e, MAX_TABLE_SUB_EXAMPLE_CHARS)
+                for e in getattr(examples, side)[:MAX_TABLE_SUB_EXAMPLES]
+            ]
+            for side in ("detractor", "promoter")
+        },
+    }
+
+
+def _theme_chart(
+    bars: list[tuple[theme_chart.ThemeBar, list[theme_chart.ThemeBar]]],
+    totals: dict[str, int],
+    alpha: float,
+) -> dict[str, Any]:
+    chart = theme_chart.theme_diff_chart(bars, alpha)
+    return {
+        "header": Markup(chart.header),
+        "axis": Markup(chart.axis),
+        "rows": [
+            {
+                "theme_id": row.theme_id,
+                "strip": Markup(row.strip),
+                "subthemes": Markup(row.subthemes) if row.subthemes else None,
+                "shown": len(subs),
+                "total": totals[row.theme_id],
+            }
+            for row, (_, subs) in zip(chart.rows, bars, strict=True)
         ],
     }
 

@@ -32,6 +32,8 @@ __all__ = [
     "nice_step",
     "tick_label",
     "wrap_label",
+    "grid_lines",
+    "x_axis",
 ]
 
 DETRACTOR = "#d55e00"
@@ -144,3 +146,31 @@ def tick_label(v: float) -> str:
     ('0', '+20', '−2.5')
     """
     return "0" if v == 0 else f"{v:+g}".replace("-", "−")
+
+
+def _ticks(lo: float, hi: float, x0: float, x1: float) -> list[tuple[float, float]]:
+    """(value, x) of the round ticks of a linear axis from ``lo`` to ``hi``."""
+    step = nice_step(hi - lo)
+    out = []
+    for k in range(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1):
+        t = round(k * step, 6)
+        out.append((t, x0 + (t - lo) / (hi - lo) * (x1 - x0)))
+    return out
+
+
+def grid_lines(lo: float, hi: float, x0: float, x1: float, y0: float, y1: float) -> list[str]:
+    """The vertical grid lines of a linear axis from ``lo`` to ``hi`` (darker at 0).
+
+    A chart built of several SVG strips on one axis draws them in each strip, so
+    the lines run on unbroken.
+    """
+    return [line(x, y0, x, y1, "#999" if t == 0 else GRID) for t, x in _ticks(lo, hi, x0, x1)]
+
+
+def x_axis(lo: float, hi: float, x0: float, x1: float, y_top: float, y_axis: float) -> list[str]:
+    """Vertical grid lines (darker at 0) and tick labels under a linear axis."""
+    out = []
+    for t, x in _ticks(lo, hi, x0, x1):
+        out.append(line(x, y_top, x, y_axis, "#999" if t == 0 else GRID))
+        out.append(text(x, y_axis + 16, tick_label(t), "middle", MUTED))
+    return out

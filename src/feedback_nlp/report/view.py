@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import compare
-from ..compare import themes_in_order
+from ..compare import subthemes_in_order, themes_in_order
 from ..result import MaskedTerm
 from ..summary_types import (
     RowCounts,
@@ -32,18 +32,23 @@ __all__ = [
     "score_label",
     "score_name",
     "themes_in_order",
+    "subthemes_in_order",
     "top_detractor_themes",
+    "top_detractor_subthemes",
     "theme_summaries",
     "theme_changes",
     "masked_term_phrase",
     "brand_masking_text",
     "brand_masking_method",
     "TOP_THEMES",
+    "TOP_SUBTHEMES",
     "MAX_THEME_CHANGES",
 ]
 
 #: Detractor themes the terminal summary lists.
 TOP_THEMES = 5
+#: Detractor sub-themes the terminal summary and the Markdown report list under each of them.
+TOP_SUBTHEMES = 3
 #: Detractor-theme changes between the last two periods the reports list.
 MAX_THEME_CHANGES = 10
 
@@ -136,8 +141,26 @@ def top_detractor_themes(themes: pd.DataFrame, limit: int = TOP_THEMES) -> pd.Da
     return compare.top_detractor_themes(themes, limit)
 
 
+def top_detractor_subthemes(
+    themes: pd.DataFrame, parent_id: str, limit: int = TOP_SUBTHEMES
+) -> pd.DataFrame:
+    """The ``limit`` sub-themes of ``parent_id`` detractors raise most over promoters.
+
+    The rule of :func:`top_detractor_themes` within one theme: ``diff_pp`` > 0,
+    largest first, ties by id (:func:`subthemes_in_order`).
+
+    >>> t = pd.DataFrame({"theme_id": ["T1", "T1.1", "T1.2", "T1.3", "T2.1"],
+    ...     "level": [1, 2, 2, 2, 2], "parent_id": ["", "T1", "T1", "T1", "T2"],
+    ...     "diff_pp": [9.0, 1.0, -2.0, 3.0, 5.0]})
+    >>> top_detractor_subthemes(t, "T1")["theme_id"].tolist()
+    ['T1.3', 'T1.1']
+    """
+    subs = subthemes_in_order(themes, parent_id)
+    return subs[pd.to_numeric(subs["diff_pp"], errors="coerce") > 0].head(limit)
+
+
 def theme_summaries(summary: Summary) -> dict[str, ThemeSummary]:
-    """Theme id → the theme's entry of ``summary.themes`` (keywords, examples)."""
+    """Theme id → the theme's (or sub-theme's) entry of ``summary.themes`` (keywords, examples)."""
     return {str(t.theme_id): t for t in summary.themes}
 
 
