@@ -448,8 +448,11 @@ class ThemeModel(TransformerMixin, BaseEstimator):
 
     def assign(self, texts: Sequence[str]) -> tuple[np.ndarray, list[tuple[int, ...]], np.ndarray]:
         """Primary theme (-1 = none), all member themes (best first), and the
-        scores of each text."""
+        scores of each text (the first three values of :meth:`assign_tree`)."""
         check_is_fitted(self, "centroids_")
+        if len(self.subtheme_parents()):
+            # the primary theme is the parent of the primary sub-theme (see assign_tree)
+            return self.assign_tree(texts)[:3]
         scores = self.transform(texts)
         primary, member = self.memberships(scores)
         return primary, self._member_lists(scores, member), scores
@@ -487,14 +490,21 @@ class ThemeModel(TransformerMixin, BaseEstimator):
 
     # -- edits (each returns an edited copy; the model itself is left alone) --
 
-    def match_reference(self) -> tuple[list[str], np.ndarray]:
-        """Theme ids and centroids a later re-fit's themes are matched against.
+    def match_reference(self, subthemes: bool = False) -> tuple[list[str], np.ndarray]:
+        """Theme ids and centroids (with ``subthemes``, sub-theme ids and
+        centroids) a later re-fit's themes are matched against.
 
         Those the ids were last given to (by :meth:`with_theme_ids` or when
-        fitting); codebook edits keep them, so a merged-away id can still be
-        recognised in the next fit.
+        fitting); codebook edits keep them, so a merged-away or moved id can
+        still be recognised in the next fit.
         """
         check_is_fitted(self, "centroids_")
+        if subthemes:
+            ids = getattr(self, "submatch_ids_", None)
+            cents = getattr(self, "submatch_centroids_", None)
+            if ids is None or cents is None:
+                return [s["theme_id"] for s in self.subtheme_rows()], self.subcentroids()
+            return list(ids), np.asarray(cents)
         ids = getattr(self, "match_ids_", None)
         cents = getattr(self, "match_centroids_", None)
         if ids is None or cents is None:
@@ -530,6 +540,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         *,
         fixed_labels: Mapping[str, str] | None = None,
         brand_terms: Sequence[str] | None = None,
+        tree: Sequence[Mapping[str, Any]] | None = None,
     ) -> ThemeModel:
         """A copy whose themes are ``theme_ids`` with unit ``centroids`` (merged,
         split or seeded by the caller), refreshed on ``texts``: sizes, keywords,
@@ -537,9 +548,17 @@ class ThemeModel(TransformerMixin, BaseEstimator):
 
         ``brand_terms`` replaces the model's (masked in ``texts`` and later
         input). Ids the model already has keep their label until the refresh.
+        Each theme is split into sub-themes afresh, which keep the ids of this
+        model's sub-themes of the same theme id they match; with ``tree``
+        (sub-themes: ``theme_id``, ``parent_id``, ``label`` or None, ``keywords``,
+        ``centroid``: see :func:`~feedback_nlp.themes.subtree.settle_tree`) the
+        sub-themes are those instead.
         """
+        from .subtree import matched_ids, settle_tree
+
         check_is_fitted(self, "centroids_")
         new = self._edited()
+        new.submatch_ids_, new.submatch_centroids_ = self.match_reference(subthemes=True)
         if brand_terms is not None:
             new.set_params(brand_terms=tuple(brand_terms))
         old = {t["theme_id"]: t for t in self.themes_}
@@ -554,7 +573,39 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             }
             for tid in theme_ids
         ]
+        # this model's tree belongs to its themes: none until the refresh splits them
+        d = new.centroids_.shape[1]
+        new.subcentroids_, new.subparent_ = np.zeros((0, d), np.float32), np.zeros(0, np.int64)
+        new.subthemes_, new.fast_sub_ = [], None
+        if tree is not None:
+            new.subthemes = 0  # the refresh leaves the tree to be settled below
         new._refresh(texts, fixed_labels or {})
+        new.subthemes = self.subthemes
+        if tree is None:
+            kept = [s["theme_id"] for s in self.subtheme_rows()]
+            ids, _ = matched_ids(
+                [s["parent_id"] for s in new.subtheme_rows()],
+                new.subcentroids(),
+                kept,
+                self.subcentroids(),
+                taken=new.submatch_ids_,
+            )
+            new._reorder_tree(range(new.n_themes_), ids)
+        else:
+            uniq, w = distinct_usable(texts, new.brand_terms)
+            x = new._cached_vectors(uniq) if len(uniq) else np.zeros((0, new.centroids_.shape[1]))
+            state = settle_tree(
+                tree,
+                new.themes_,
+                new.centroids_,
+                uniq,
+                x,
+                w,
+                hasher=getattr(new, "hasher_", None),
+                seed=new.random_state,
+                banned=new.brand_terms,
+            )
+            new.subcentroids_, new.subparent_, new.subthemes_, new.fast_sub_ = state
         return new
 
     def _refresh(self, texts: Sequence[str], fixed_labels: Mapping[str, str]) -> None:
@@ -592,14 +643,21 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             self._fit_tree(uniq, self.embed(uniq), w)
 
     def with_labels(self, labels: Mapping[str, str]) -> ThemeModel:
-        """A copy with themes renamed (``labels``: theme id -> new label)."""
+        """A copy with themes and sub-themes renamed (``labels``: id -> new label)."""
         check_is_fitted(self, "centroids_")
         ids = [t["theme_id"] for t in self.themes_]
-        unknown = [tid for tid in labels if tid not in ids]
+        sub_ids = [s["theme_id"] for s in self.subtheme_rows()]
+        unknown = [tid for tid in labels if tid not in ids and tid not in sub_ids]
         if unknown:
-            raise ValueError(f"unknown theme id {unknown[0]!r}; valid ids: {', '.join(ids)}.")
+            valid = ", ".join(ids + sub_ids)
+            raise ValueError(f"unknown theme id {unknown[0]!r}; valid ids: {valid}.")
         new = self._edited()
         new.themes_ = [{**t, "label": labels.get(t["theme_id"], t["label"])} for t in self.themes_]
+        if sub_ids:
+            new.subthemes_ = [
+                {**s, "label": labels.get(s["theme_id"], s["label"])}
+                for s in self.subtheme_rows()
+            ]
         return new
 
     def without_terms(self, terms: Sequence[str]) -> ThemeModel:
@@ -607,23 +665,39 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         empty becomes its first two keywords, or "misc")."""
         check_is_fitted(self, "centroids_")
         new = self._edited()
-        new.themes_ = []
-        for t in self.themes_:
-            keywords = [k for k in t["keywords"] if drop_terms(k, terms) == k]
-            label = drop_terms(t["label"], terms) or ", ".join(keywords[:2]) or "misc"
-            new.themes_.append({**t, "label": label, "keywords": keywords})
+
+        def clean(row: Mapping[str, Any]) -> dict[str, Any]:
+            keywords = [k for k in row["keywords"] if drop_terms(k, terms) == k]
+            label = drop_terms(row["label"], terms) or ", ".join(keywords[:2]) or "misc"
+            return {**row, "label": label, "keywords": keywords}
+
+        new.themes_ = [clean(t) for t in self.themes_]
+        if self.subtheme_rows():
+            new.subthemes_ = [clean(s) for s in self.subtheme_rows()]
         return new
 
-    def with_theme_ids(self, theme_ids: Sequence[str], order: Sequence[int]) -> ThemeModel:
+    def with_theme_ids(
+        self,
+        theme_ids: Sequence[str],
+        order: Sequence[int],
+        sub_ids: Sequence[str] | None = None,
+    ) -> ThemeModel:
         """A copy with new ids (``theme_ids[g]`` for theme ``g``) and themes in
-        ``order``; these ids and centroids become its match reference."""
+        ``order``; these ids and centroids become its match reference.
+
+        Sub-themes follow their themes: ``sub_ids[j]`` is sub-theme ``j``'s new
+        id (by default its number under its theme's new id).
+        """
         check_is_fitted(self, "centroids_")
         new = copy.copy(self)
         new.centroids_ = np.asarray(self.centroids_)[list(order)]
         new.themes_ = [{**self.themes_[g], "theme_id": theme_ids[g]} for g in order]
         new.match_ids_ = [theme_ids[g] for g in order]
         new.match_centroids_ = new.centroids_
-        new._reorder_tree(list(order))
+        new._reorder_tree(list(order), sub_ids)
+        if len(new.subtheme_parents()):
+            new.submatch_ids_ = [s["theme_id"] for s in new.subtheme_rows()]
+            new.submatch_centroids_ = new.subcentroids()
         if getattr(self, "fast_", None) is not None:
             inv = np.empty(len(order), dtype=np.int64)
             inv[list(order)] = np.arange(len(order))
@@ -632,28 +706,40 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             new.fast_ = fast
         return new
 
-    def _reorder_tree(self, order: Sequence[int]) -> None:
+    def _reorder_tree(self, order: Sequence[int], sub_ids: Sequence[str] | None = None) -> None:
         """Follow a new theme order (``order[i]``: old index of new theme i): the
-        sub-themes' parents, ids (``<theme id>.<n>``) and order (by theme)."""
+        sub-themes' parents, ids and order (by theme, then by number).
+
+        A sub-theme keeps its number under its theme's id (``T03.2`` becomes
+        ``T01.2`` when T03 becomes T01), or takes ``sub_ids[j]`` (sub-theme
+        ``j``'s id, ``<theme id>.<n>``).
+        """
+        from .subtree import split_id
+
         parents = self.subtheme_parents()
         if not len(parents):
             return
         new_index = np.empty(len(order), dtype=np.int64)
         new_index[list(order)] = np.arange(len(order))
         moved = new_index[parents]
-        keep = np.lexsort((np.arange(len(moved)), moved))
         old_rows = self.subtheme_rows()
+        if sub_ids is None:
+            sub_ids = [
+                f"{self.themes_[int(moved[j])]['theme_id']}.{split_id(r['theme_id'])[1]}"
+                for j, r in enumerate(old_rows)
+            ]
+        numbers = [split_id(i)[1] for i in sub_ids]
+        keep = np.lexsort((np.arange(len(moved)), numbers, moved))
         self.subparent_ = moved[keep]
         self.subcentroids_ = self.subcentroids()[keep]
-        rows = []
-        for g in range(len(order)):
-            kids = [int(j) for j in keep if moved[j] == g]
-            pid = self.themes_[g]["theme_id"]
-            rows += [
-                {**old_rows[j], "theme_id": f"{pid}.{n + 1}", "parent_id": pid}
-                for n, j in enumerate(kids)
-            ]
-        self.subthemes_ = rows
+        self.subthemes_ = [
+            {
+                **old_rows[j],
+                "theme_id": sub_ids[j],
+                "parent_id": self.themes_[int(moved[j])]["theme_id"],
+            }
+            for j in keep
+        ]
         fast_sub = getattr(self, "fast_sub_", None)
         if fast_sub is not None:
             inv = np.empty(len(keep), dtype=np.int64)
@@ -678,9 +764,16 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         k_scores: Mapping[int, float] | None = None,
         fast: Any = None,
         hasher: Any = None,
+        subthemes: Sequence[Mapping[str, Any]] | None = None,
+        subcentroids: np.ndarray | None = None,
+        subparent: np.ndarray | None = None,
+        fast_sub: Any = None,
+        submatch_ids: Sequence[str] | None = None,
+        submatch_centroids: np.ndarray | None = None,
     ) -> ThemeModel:
         """A fitted model from its parameters and learned state (a saved model's).
 
+        Without ``subcentroids`` (a model saved before sub-themes) it has none.
         The caller checks the shapes (see :func:`~feedback_nlp.themes.load_model`).
         """
         model = cls(**params)
@@ -704,4 +797,22 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         model.match_ids_ = [str(i) for i in match_ids]
         model.match_centroids_ = match_centroids
         model.fast_, model.hasher_ = fast, hasher
+        if subcentroids is not None:
+            model.subcentroids_ = subcentroids
+            model.subparent_ = np.asarray(subparent, dtype=np.int64)
+            model.subthemes_ = [
+                {
+                    "theme_id": str(s["theme_id"]),
+                    "parent_id": str(s["parent_id"]),
+                    "label": str(s["label"]),
+                    "keywords": [str(w) for w in s.get("keywords", [])],
+                    "size": int(s.get("size", 0)),
+                }
+                for s in subthemes or []
+            ]
+            model.fast_sub_ = fast_sub
+            model.submatch_ids_ = [str(i) for i in submatch_ids or []]
+            model.submatch_centroids_ = (
+                subcentroids[:0] if submatch_centroids is None else submatch_centroids
+            )
         return model
