@@ -14,12 +14,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from conftest import DEMO_OPTS
 from feedback_nlp.cli import app
 from feedback_nlp.compare import add_q_values
 from feedback_nlp.themes.clustering import split_theme
 from feedback_nlp.themes.vectors import unit
-
-from conftest import DEMO_OPTS
 
 
 def _blobs(n_blobs: int, per: int, spread: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
