@@ -27,6 +27,8 @@ FRAMES = [
 ]
 #: A model saved by the code before checksums.sha256 (format version 1).
 MODEL_V1 = Path(__file__).parent / "data" / "theme_model_v1"
+#: A model saved by 7b0765b, before the sub-theme tree (format version 2).
+MODEL_V2 = Path(__file__).parent / "data" / "theme_model_v2"
 
 
 def make_texts(n_per: int = 20, seed: int = 0) -> list[str]:
@@ -38,6 +40,16 @@ def make_texts(n_per: int = 20, seed: int = 0) -> list[str]:
             a, b = rng.choice(len(terms), 2, replace=False)
             out.append(FRAMES[i % len(FRAMES)].format(terms[a]) + " and " + terms[b])
     return out
+
+
+def tree_model(seed: int = 0) -> Any:
+    """A small TF-IDF model with three sub-themes under each of its four themes
+    and the fast path's sub-theme classifier."""
+    from feedback_nlp.themes import ThemeModel
+
+    return ThemeModel(
+        n_themes=4, representation="tfidf", n_clusters=10, subthemes=3, random_state=seed
+    ).fit(make_texts())
 
 
 def sha256(path: Path) -> str:

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from _model_folders import make_texts, read_doc, reseal
+from _model_folders import make_texts, read_doc, reseal, tree_model
 from feedback_nlp.errors import ModelError
 from feedback_nlp.themes import ThemeModel, load_model, save_model
 
@@ -31,6 +31,11 @@ PROBE = make_texts(2, seed=5) + ["", "rude support agent"]
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     model = ThemeModel(n_themes=4, representation="tfidf", n_clusters=10).fit(make_texts())
     return save_model(model, tmp_path_factory.mktemp("models") / "small")
+
+
+@pytest.fixture(scope="module")
+def tree_pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_model(tree_model(), tmp_path_factory.mktemp("models") / "tree")
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -123,6 +128,22 @@ def _edit_bytes(folder: Path, action: str, pick: int, at: int, data: bytes) -> N
     edits=[("bytes", ("truncate", 2, 0, b"")), ("bytes", ("flip", 0, 43, b""))], seal=False
 )
 def test_random_tampering_gives_model_error_or_a_working_model(pristine, edits, seal):
+    _tamper_and_load(pristine, edits, seal)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(edits=EDITS, seal=st.booleans())
+def test_random_tampering_of_a_tree_model_gives_model_error_or_a_working_model(
+    tree_pristine, edits, seal
+):
+    _tamper_and_load(tree_pristine, edits, seal)
+
+
+def _tamper_and_load(pristine: Path, edits: list[Any], seal: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "model"
         shutil.copytree(pristine, folder)
@@ -139,10 +160,13 @@ def test_random_tampering_gives_model_error_or_a_working_model(pristine, edits, 
             message = str(err)
             assert "\n" not in message and str(folder) in message
             return
-        primary, members, scores = model.assign(PROBE)
-        assert primary.shape == (len(PROBE),) and len(members) == len(PROBE)
+        primary, members, scores, sub_primary, sub_member, sub_scores = model.assign_tree(PROBE)
+        assert primary.shape == sub_primary.shape == (len(PROBE),) and len(members) == len(PROBE)
         assert scores.shape == (len(PROBE), model.n_themes_)
-        assert np.all(np.isfinite(scores))
+        n_sub = len(model.subtheme_rows())
+        assert sub_member.shape == sub_scores.shape == (len(PROBE), n_sub)
+        assert np.all(np.isfinite(scores)) and np.all(np.isfinite(sub_scores))
+        assert np.all(sub_primary < n_sub)
 
 
 def test_the_fuzzer_reaches_the_schema(pristine, tmp_path):

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from _model_folders import edit_doc, make_texts, read_doc, reseal, sha256, write_sums
+from _model_folders import edit_doc, make_texts, read_doc, reseal, sha256, tree_model, write_sums
 from feedback_nlp.cli import app
 from feedback_nlp.errors import ModelError
 from feedback_nlp.themes import ThemeModel, load_model, save_model
@@ -34,6 +34,12 @@ Tamper = Callable[[Path], None]
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     model = ThemeModel(n_themes=4, representation="tfidf", n_clusters=10).fit(make_texts())
     return save_model(model, tmp_path_factory.mktemp("models") / "small")
+
+
+@pytest.fixture(scope="module")
+def tree_pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A saved model with sub-themes (12, three a theme) and the sub-theme classifier."""
+    return save_model(tree_model(), tmp_path_factory.mktemp("models") / "tree")
 
 
 def _copy(pristine: Path, tmp_path: Path) -> Path:
@@ -154,11 +160,22 @@ def sums_edit(rewrite: Callable[[str], str]) -> Tamper:
     return tamper
 
 
+def as_version(doc: dict[str, Any], version: int) -> None:
+    """Make ``doc`` a document of format ``version`` 1 or 2: no sub-theme tree."""
+    doc["format_version"] = version
+    for key in ("subthemes", "submatch_ids", "fast_sub"):
+        doc.pop(key, None)
+    doc["params"].pop("subthemes", None)
+    for name in list(doc["files"]):
+        if name.startswith(("sub", "fast_sub_")):
+            del doc["files"][name]
+
+
 def downgrade_and(change: Callable[[dict[str, Any]], Any]) -> Tamper:
     """Claim format version 1 (no checksums file), then tamper: the schema still applies."""
 
     def tamper(folder: Path) -> None:
-        edit_doc(folder, lambda d: (d.update(format_version=1), change(d)))
+        edit_doc(folder, lambda d: (as_version(d, 1), change(d)))
         (folder / "checksums.sha256").unlink()
 
     return tamper
@@ -420,6 +437,14 @@ CASES: dict[str, tuple[Tamper, str]] = {
         "fast_coef_values.npy holds values above 1e+06 in magnitude",
     ),
     "inconsistent dimension": (new_array("mean.npy", lambda a: a[:3]), "inconsistent shapes"),
+    "centroids not unit vectors": (
+        new_array("centroids.npy", lambda a: a * 3),
+        "centroids.npy row 0 has length 3;",
+    ),
+    "match centroids not unit vectors": (
+        new_array("match_centroids.npy", lambda a: a * 0.5),
+        "match_centroids.npy row 0 has length 0.5;",
+    ),
     "column out of range": (
         new_array("fast_coef_cols.npy", lambda a: a + 2**18),
         "inconsistent shapes: fast-path classifier",
@@ -497,6 +522,228 @@ CASES: dict[str, tuple[Tamper, str]] = {
 }
 
 
+def _swap_rows(doc: dict[str, Any]) -> None:
+    subs = doc["subthemes"]
+    subs[0], subs[-1] = subs[-1], subs[0]
+
+
+def _unlisted_tree(doc: dict[str, Any]) -> None:
+    """A version 3 document that claims no fast path but keeps the sub-theme classifier."""
+    doc["fast"] = None
+    for name in [n for n in doc["files"] if n.startswith("fast_") and "sub" not in n]:
+        del doc["files"][name]
+
+
+SUB = ("subthemes", 0)
+FAST_SUB = ("fast_sub",)
+
+#: Tampering with the sub-theme tree (format version 3) of a model that has one.
+TREE_CASES: dict[str, tuple[Tamper, str]] = {
+    "tree: subthemes parameter out of range": (
+        doc_edit(setter("params", "subthemes", value=101)),
+        "params.subthemes: expected 'auto' or an integer from 0 to 100, got 101.",
+    ),
+    "tree: subthemes parameter a word": (
+        doc_edit(setter("params", "subthemes", value="many")),
+        "params.subthemes: expected 'auto' or an integer from 0 to 100, got 'many'.",
+    ),
+    "tree: subthemes parameter a bool": (
+        doc_edit(setter("params", "subthemes", value=True)),
+        "params.subthemes: expected 'auto' or an integer from 0 to 100, got True.",
+    ),
+    "tree: subthemes parameter missing": (
+        doc_edit(deleter("params", "subthemes")),
+        "params.subthemes: missing (required).",
+    ),
+    "tree: subthemes list missing": (
+        doc_edit(deleter("subthemes")),
+        "subthemes: missing (required).",
+    ),
+    "tree: submatch ids missing": (
+        doc_edit(deleter("submatch_ids")),
+        "submatch_ids: missing (required).",
+    ),
+    "tree: sub-theme classifier key missing": (
+        doc_edit(deleter("fast_sub")),
+        "fast_sub: missing (required).",
+    ),
+    "tree: path as a sub-theme id": (
+        doc_edit(setter(*SUB, "theme_id", value="../../etc")),
+        "subthemes[0].theme_id: expected a sub-theme id",
+    ),
+    "tree: sub-theme number 0": (
+        doc_edit(setter(*SUB, "theme_id", value="T01.0")),
+        "subthemes[0].theme_id: expected a sub-theme id",
+    ),
+    "tree: sub-theme id under another theme": (
+        doc_edit(setter(*SUB, "theme_id", value="T02.7")),
+        "subthemes[0].theme_id: 'T02.7' is not an id under its parent 'T01'.",
+    ),
+    "tree: parent that is no theme": (
+        doc_edit(
+            lambda d: d["subthemes"][0].update(theme_id="T99.1", parent_id="T99"),
+        ),
+        "subthemes[0].parent_id: 'T99' is not one of the themes.",
+    ),
+    "tree: duplicate sub-theme ids": (
+        doc_edit(lambda d: d["subthemes"][1].update(theme_id=d["subthemes"][0]["theme_id"])),
+        "subthemes: two sub-themes have the same theme_id.",
+    ),
+    "tree: sub-themes out of theme order": (
+        doc_edit(_swap_rows),
+        "subthemes: are not grouped by theme in the themes' order.",
+    ),
+    "tree: terminal escape in a sub-theme label": (
+        doc_edit(setter(*SUB, "label", value="\x1b[31mred")),
+        "subthemes[0].label: holds control characters.",
+    ),
+    "tree: unknown key in a sub-theme": (
+        doc_edit(setter(*SUB, "__class__", value="x")),
+        "subthemes[0].__class__: unknown key; valid keys: keywords, label, parent_id",
+    ),
+    "tree: negative sub-theme size": (
+        doc_edit(setter(*SUB, "size", value=-1)),
+        "subthemes[0].size: expected an integer from 0",
+    ),
+    "tree: a sub-theme fewer than the arrays": (
+        doc_edit(lambda d: d["subthemes"].pop()),
+        "inconsistent shapes: subcentroids (12,",
+    ),
+    "tree: submatch id under no theme": (
+        doc_edit(setter("submatch_ids", 0, value="Z9.1")),
+        "submatch_ids[0]: 'Z9.1' is under no theme or match id of the model.",
+    ),
+    "tree: submatch ids repeated": (
+        doc_edit(lambda d: d["submatch_ids"].append(d["submatch_ids"][0])),
+        "submatch_ids: holds the same value twice.",
+    ),
+    "tree: submatch ids without their centroids": (
+        doc_edit(lambda d: d["submatch_ids"].pop()),
+        "submatch centroids (12,",
+    ),
+    "tree: sub-theme classifier loss": (
+        doc_edit(setter(*FAST_SUB, "params", "loss", value="hinge")),
+        "fast_sub.params.loss",
+    ),
+    "tree: sub-theme classifier class": (
+        doc_edit(setter(*FAST_SUB, "classifier", value="LogisticRegression")),
+        "fast_sub.classifier: expected 'SGDClassifier'",
+    ),
+    "tree: sub-theme hasher input=filename": (
+        doc_edit(setter(*FAST_SUB, "hasher", "input", value="filename")),
+        "fast_sub.hasher.input",
+    ),
+    "tree: sub-theme hasher differs from the theme hasher": (
+        doc_edit(
+            lambda d: (
+                d["fast_sub"].update(n_features=2**20),
+                d["fast_sub"]["hasher"].update(n_features=2**20),
+            )
+        ),
+        "fast_sub.n_features: differs from fast.n_features (they share one hasher).",
+    ),
+    "tree: sub-theme classifier without the theme classifier": (
+        doc_edit(_unlisted_tree),
+        "fast_sub: is given without fast, whose hasher it uses.",
+    ),
+    "tree: sub-theme classifier files without its parameters": (
+        doc_edit(setter("fast_sub", value=None)),
+        "files: lists an unexpected file 'fast_sub_classes.npy'",
+    ),
+    "tree: subparent.npy not listed": (
+        doc_edit(deleter("files", "subparent.npy")),
+        "files: does not list 'subparent.npy'",
+    ),
+    "tree: version 2 carrying a tree": (
+        doc_edit(setter("format_version", value=2)),
+        "subthemes: unknown key; valid keys:",
+    ),
+    "tree: subcentroids of another dimension": (
+        new_array("subcentroids.npy", lambda a: a[:, :3]),
+        "inconsistent shapes: subcentroids (12, 3)",
+    ),
+    "tree: subcentroids not unit vectors": (
+        new_array("subcentroids.npy", lambda a: a * 2),
+        "subcentroids.npy row 0 has length 2;",
+    ),
+    "tree: subcentroids as float64": (
+        new_array("subcentroids.npy", lambda a: a.astype(np.float64)),
+        "subcentroids.npy holds <f8 values, expected <f4.",
+    ),
+    "tree: NaN in the subcentroids": (
+        new_array("subcentroids.npy", lambda a: np.full_like(a, np.nan)),
+        "subcentroids.npy holds NaN or infinite values.",
+    ),
+    "tree: subparent out of range": (
+        new_array("subparent.npy", lambda a: a + 99),
+        "subparent.npy gives sub-theme 0 the theme index 99, model.json lists it under T01",
+    ),
+    "tree: subparent negative": (
+        new_array("subparent.npy", lambda a: a - 1),
+        "subparent.npy gives sub-theme 0 the theme index -1",
+    ),
+    "tree: subparent disagrees with the parents listed": (
+        new_array("subparent.npy", lambda a: a[::-1].copy()),
+        "subparent.npy gives sub-theme 0 the theme index 3",
+    ),
+    "tree: subparent as floats": (
+        new_array("subparent.npy", lambda a: a.astype(np.float64)),
+        "subparent.npy holds <f8 values, expected <i8.",
+    ),
+    "tree: subparent of rank 2": (
+        new_array("subparent.npy", lambda a: a[None, :]),
+        "subparent.npy has shape (1, 12), expected 1 dimension(s).",
+    ),
+    "tree: submatch centroids not unit vectors": (
+        new_array("submatch_centroids.npy", lambda a: a * 0),
+        "submatch_centroids.npy row 0 has length 0;",
+    ),
+    "tree: submatch centroids of another dimension": (
+        new_array("submatch_centroids.npy", lambda a: a[:, :5]),
+        "submatch centroids (12, 5)",
+    ),
+    "tree: sub-theme class out of range": (
+        new_array("fast_sub_classes.npy", lambda a: a + 100),
+        "sub-theme classifier: inconsistent shapes: fast-path classifier",
+    ),
+    "tree: sub-theme classifier column out of range": (
+        new_array("fast_sub_coef_cols.npy", lambda a: a + 2**18),
+        "sub-theme classifier: inconsistent shapes",
+    ),
+    "tree: sub-theme classifier huge weights": (
+        new_array("fast_sub_coef_values.npy", lambda a: np.full_like(a, 1e300)),
+        "fast_sub_coef_values.npy holds values above 1e+06 in magnitude",
+    ),
+    "tree: sub-theme classifier with one class": (
+        new_array("fast_sub_classes.npy", lambda a: a[:1]),
+        "sub-theme classifier: inconsistent shapes",
+    ),
+    "tree: subcentroids symlinked outside": (
+        symlink_out("subcentroids.npy"),
+        "subcentroids.npy is a symlink",
+    ),
+    "tree: subparent missing": (unlink("subparent.npy"), "subparent.npy is missing."),
+    "tree: subcentroids edited, checksums stale": (
+        raw_bytes("subcentroids.npy", lambda b: b[:-1] + bytes([b[-1] ^ 1]), seal=False),
+        "subcentroids.npy has sha256",
+    ),
+    "tree: theme and sub-theme centroids swapped, checksums stale": (
+        swap("subcentroids.npy", "centroids.npy", seal=False),
+        "centroids.npy has sha256",
+    ),
+    "tree: theme and sub-theme centroids swapped": (
+        swap("subcentroids.npy", "centroids.npy", seal=True),
+        "inconsistent shapes: 4 themes listed but centroids are (12,",
+    ),
+    "tree: checksums file without subparent.npy": (
+        sums_edit(
+            lambda t: "".join(line + "\n" for line in t.splitlines() if "subparent" not in line)
+        ),
+        "checksums.sha256 does not match model.json's file list (subparent.npy).",
+    ),
+}
+
+
 def _expect_refused(folder: Path, fragment: str) -> str:
     with pytest.raises(ModelError) as err:
         load_model(folder)
@@ -510,12 +757,22 @@ def _expect_refused(folder: Path, fragment: str) -> str:
 def test_enough_distinct_cases():
     assert len(CASES) >= 32
     assert len({fragment for _, fragment in CASES.values()}) >= 32
+    assert len({fragment for _, fragment in TREE_CASES.values()}) >= 40
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_tampered_model_is_refused(case, pristine, tmp_path):
-    tamper, fragment = CASES[case]
-    folder = _copy(pristine, tmp_path)
+#: (which saved model, case) for every case
+ALL_CASES = [("plain", c) for c in sorted(CASES)] + [("tree", c) for c in sorted(TREE_CASES)]
+
+
+def _case(kind: str, case: str, pristine: Path, tree_pristine: Path) -> tuple[Path, Tamper, str]:
+    tamper, fragment = (CASES if kind == "plain" else TREE_CASES)[case]
+    return (pristine if kind == "plain" else tree_pristine), tamper, fragment
+
+
+@pytest.mark.parametrize(("kind", "case"), ALL_CASES, ids=[c for _, c in ALL_CASES])
+def test_tampered_model_is_refused(kind, case, pristine, tree_pristine, tmp_path):
+    source, tamper, fragment = _case(kind, case, pristine, tree_pristine)
+    folder = _copy(source, tmp_path)
     load_model(folder)  # the copy loads before tampering
     tamper(folder)
     _expect_refused(folder, fragment)
@@ -524,10 +781,12 @@ def test_tampered_model_is_refused(case, pristine, tmp_path):
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_analyze_with_tampered_model_exits_1_with_one_line(case, pristine, tmp_path):
-    tamper, fragment = CASES[case]
-    folder = _copy(pristine, tmp_path)
+@pytest.mark.parametrize(("kind", "case"), ALL_CASES, ids=[c for _, c in ALL_CASES])
+def test_analyze_with_tampered_model_exits_1_with_one_line(
+    kind, case, pristine, tree_pristine, tmp_path
+):
+    source, tamper, fragment = _case(kind, case, pristine, tree_pristine)
+    folder = _copy(source, tmp_path)
     tamper(folder)
     message = _expect_refused(folder, fragment)
     survey = tmp_path / "survey.csv"
@@ -541,6 +800,24 @@ def test_analyze_with_tampered_model_exits_1_with_one_line(case, pristine, tmp_p
     assert isinstance(result.exception, SystemExit)  # typer.Exit, not a traceback
     assert result.stderr.strip().splitlines() == [f"Error: {message}"]
     assert not (out / "summary.json").exists()
+
+
+def test_the_tree_model_loads_and_its_cap_on_classifier_weights(tree_pristine):
+    """The pristine tree model loads with its sub-themes; a sub-theme classifier
+    above the weight cap is refused before any array is read."""
+    assert len(load_model(tree_pristine).subtheme_rows()) == 12
+    doc = read_doc(tree_pristine)
+    doc["subthemes"] = [
+        {**doc["subthemes"][0], "theme_id": f"T01.{n}", "parent_id": "T01"} for n in range(1, 70)
+    ]
+    for key in ("fast", "fast_sub"):
+        doc[key]["n_features"] = doc[key]["hasher"]["n_features"] = 2**20
+    with pytest.raises(SchemaIssue) as err:
+        check_model_doc(doc)
+    assert str(err.value) == (
+        "fast_sub.n_features: 69 sub-themes x 1048576 hashed features exceed the cap of "
+        "67108864 classifier weights."
+    )
 
 
 def test_the_pinned_messages(pristine, tmp_path):

@@ -10,7 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from _model_folders import MODEL_V1, TOPICS, edit_doc, make_texts, reseal, sha256
+from _model_folders import (
+    MODEL_V1,
+    MODEL_V2,
+    TOPICS,
+    edit_doc,
+    make_texts,
+    reseal,
+    sha256,
+    tree_model,
+)
 from feedback_nlp.errors import ModelError
 from feedback_nlp.themes import ThemeModel, load_model, minilm_available, save_model
 from feedback_nlp.themes.persist import FORMAT_VERSION, resolve_model_dir
@@ -72,9 +81,14 @@ def test_layout_is_plain_data(saved):
             "fast_coef_values.npy",
             "fast_intercept.npy",
             "fast_classes.npy",
+            "subcentroids.npy",
+            "subparent.npy",
+            "submatch_centroids.npy",
         ]
     )
     doc = json.loads((saved / "model.json").read_text())
+    assert doc["subthemes"] == [] and doc["submatch_ids"] == [] and doc["fast_sub"] is None
+    assert np.load(saved / "subcentroids.npy").shape == (0, model_dim(saved))
     assert doc["format"] == "feedback-nlp-theme-model"
     assert doc["format_version"] == FORMAT_VERSION
     assert set(doc["files"]) == {n for n in names if n.endswith(".npy")}
@@ -85,6 +99,10 @@ def test_layout_is_plain_data(saved):
     # checksums.sha256 is sha256sum's format and covers model.json and every array
     lines = (saved / "checksums.sha256").read_text(encoding="ascii").splitlines()
     assert lines == [f"{sha256(saved / n)}  {n}" for n in sorted(["model.json", *doc["files"]])]
+
+
+def model_dim(folder: Path) -> int:
+    return int(np.load(folder / "centroids.npy").shape[1])
 
 
 def test_load_never_unpickles(saved, monkeypatch):
@@ -158,13 +176,13 @@ def test_missing_file(saved):
 def test_format_version_mismatch_message(saved):
     meta = saved / "model.json"
     doc = json.loads(meta.read_text())
-    doc["format_version"] = 3
+    doc["format_version"] = 4
     meta.write_text(json.dumps(doc))
     reseal(saved)
     with pytest.raises(ModelError) as err:
         load_model(saved)
     assert str(err.value) == (
-        f"Model at {saved} has format version 3; this feedback-nlp reads versions 1, 2. "
+        f"Model at {saved} has format version 4; this feedback-nlp reads versions 1, 2, 3. "
         "Re-fit it with `feedback-nlp fit`."
     )
 
@@ -271,6 +289,69 @@ def test_a_version_1_model_loads_with_a_warning_and_the_schema_still_applies(tmp
 
 def test_a_resaved_version_1_model_gets_checksums(tmp_path):
     path = save_model(load_model(MODEL_V1.resolve()), tmp_path / "models" / "v2")
-    assert json.loads((path / "model.json").read_text())["format_version"] == FORMAT_VERSION == 2
+    assert json.loads((path / "model.json").read_text())["format_version"] == FORMAT_VERSION == 3
     assert (path / "checksums.sha256").is_file()
     load_model(path)
+
+
+def test_a_version_2_model_loads_without_subthemes(tmp_path):
+    """tests/data/theme_model_v2 was saved by 7b0765b, the last commit before the
+    sub-theme tree: it loads as a model without sub-themes and assigns as it did then."""
+    loaded = load_model(MODEL_V2.resolve())
+    assert [t["theme_id"] for t in loaded.themes_] == ["T01", "T02", "T03", "T04"]
+    assert loaded.subtheme_rows() == [] and loaded.subcentroids().shape == (0, model_dim(MODEL_V2))
+    assert loaded.match_reference(subthemes=True)[0] == []
+    probe = make_texts(3, seed=11) + ["", "rude support agent"]
+    primary, _, _, sub_primary, sub_member, sub_scores = loaded.assign_tree(probe)
+    # the primaries 7b0765b gave these texts (slow path, then fast path)
+    assert primary.tolist() == [3, 3, 3, 2, 2, 2, 1, 1, -1, 0, 0, -1, -1, 0]
+    assert sub_primary.tolist() == [-2 if p >= 0 else -1 for p in primary.tolist()]
+    assert sub_member.shape == sub_scores.shape == (len(probe), 0)
+    fast = loaded.set_params(max_embed=1).assign(probe)[0]
+    assert fast.tolist() == [3, 3, 3, 2, 2, 2, 1, 1, 1, 0, 0, 0, -1, 0]
+    # re-saved, it is a version 3 model with an empty tree
+    path = save_model(loaded.set_params(max_embed=4000), tmp_path / "models" / "v3")
+    doc = json.loads((path / "model.json").read_text())
+    assert doc["format_version"] == 3 and doc["subthemes"] == []
+    assert doc["params"]["subthemes"] == "auto"
+    assert load_model(path).assign(probe)[0].tolist() == primary.tolist()
+
+
+@pytest.fixture(scope="module")
+def tree() -> ThemeModel:
+    return tree_model()
+
+
+def test_the_tree_model_has_subthemes(tree):
+    """The fixture the tree tests rely on: sub-themes under every theme, a fast path."""
+    assert len(tree.subtheme_parents()) == 12 and tree.fast_sub_ is not None
+    assert [s["theme_id"] for s in tree.subtheme_rows()][:3] == ["T01.1", "T01.2", "T01.3"]
+
+
+def test_tree_round_trip_gives_identical_assign_tree(tree, tmp_path):
+    path = save_model(tree, tmp_path / "models" / "tree")
+    loaded = load_model(path)
+    probe = make_texts(4, seed=3) + ["", "rude support agent", "wifi and the bill"]
+    for a, b in zip(tree.assign_tree(probe), loaded.assign_tree(probe), strict=True):
+        if isinstance(a, list):
+            assert a == b
+        else:
+            np.testing.assert_array_equal(a, b)
+    assert loaded.subtheme_rows() == tree.subtheme_rows()
+    np.testing.assert_array_equal(loaded.subtheme_parents(), tree.subtheme_parents())
+    assert loaded.match_reference(subthemes=True)[0] == tree.match_reference(subthemes=True)[0]
+    assert loaded.get_params() == tree.get_params() and loaded.subthemes == 3
+    # the fast path's sub-theme classifier too
+    a, b = tree.set_params(max_embed=2), loaded.set_params(max_embed=2)
+    try:
+        for x, y in zip(a.assign_tree(probe), b.assign_tree(probe), strict=True):
+            if isinstance(x, list):
+                assert x == y
+            else:
+                np.testing.assert_allclose(x, y, atol=1e-6)
+        assert (a.assign_tree(probe)[3] >= 0).sum() >= len(probe) // 2
+    finally:
+        tree.set_params(max_embed=4000)
+    doc = json.loads((path / "model.json").read_text())
+    assert doc["subthemes"][0] == {**tree.subtheme_rows()[0]}
+    assert {"fast_sub_classes.npy", "subparent.npy"} <= set(doc["files"])

@@ -33,9 +33,11 @@ from .model_schema import (
     MAX_TOTAL_ARRAY_BYTES,
     READABLE_VERSIONS,
     REFIT_HINT,
+    TREE_ARRAYS,
     SchemaIssue,
     check_model_doc,
     expected_arrays,
+    has_tree,
     show,
 )
 
@@ -189,12 +191,29 @@ def _rebuild_rep(folder: Path, doc: Mapping[str, Any], arrays: Mapping[str, np.n
 
 
 def _rebuild_fast(
-    folder: Path, fast: Mapping[str, Any], arrays: Mapping[str, np.ndarray], k: int
+    folder: Path, fast: Mapping[str, Any], arrays: Mapping[str, np.ndarray], k: int, prefix: str
 ) -> tuple[Any, Any]:
     try:
-        return fast_from_state(fast, _part(arrays, "fast", FAST_ARRAYS), k)
+        return fast_from_state(fast, _part(arrays, prefix, FAST_ARRAYS), k)
     except ValueError as err:
-        raise _fail(folder, str(err)) from None
+        what = "sub-theme classifier: " if prefix != "fast" else ""
+        raise _fail(folder, what + str(err)) from None
+
+
+#: How far from 1 a saved centroid's length may be (float32 rounding is ~1e-7).
+_UNIT_TOLERANCE = 1e-3
+
+
+def _check_unit(folder: Path, arrays: Mapping[str, np.ndarray], name: str) -> None:
+    """Centroids are unit vectors: cosine scores then stay in [-1, 1]."""
+    norms = np.linalg.norm(arrays[name].astype(np.float64), axis=1)
+    bad = np.flatnonzero(np.abs(norms - 1.0) > _UNIT_TOLERANCE)
+    if len(bad):
+        raise _fail(
+            folder,
+            f"{name} row {int(bad[0])} has length {float(norms[bad[0]]):.4g}; "
+            "centroids are unit vectors.",
+        )
 
 
 def _check_shapes(folder: Path, doc: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
@@ -213,6 +232,35 @@ def _check_shapes(folder: Path, doc: Mapping[str, Any], arrays: Mapping[str, np.
             folder,
             f"centroids {centroids.shape}, mean {mean.shape}, match centroids "
             f"{match_cents.shape} for {n_ids} ids",
+        )
+    if has_tree(doc):
+        _check_tree_shapes(folder, doc, arrays, d)
+    for name in ("centroids.npy", "match_centroids.npy", *TREE_ARRAYS):
+        if name in arrays and name != "subparent.npy":
+            _check_unit(folder, arrays, name)
+
+
+def _check_tree_shapes(
+    folder: Path, doc: Mapping[str, Any], arrays: Mapping[str, np.ndarray], d: int
+) -> None:
+    """The sub-theme arrays against the listed sub-themes and the themes."""
+    subs, parent = arrays["subcentroids.npy"], arrays["subparent.npy"]
+    ref = arrays["submatch_centroids.npy"]
+    n_sub, n_ref = len(doc["subthemes"]), len(doc["submatch_ids"])
+    if subs.shape != (n_sub, d) or parent.shape != (n_sub,) or ref.shape != (n_ref, d):
+        raise _shape_error(
+            folder,
+            f"subcentroids {subs.shape}, subparent {parent.shape} for {n_sub} sub-themes, "
+            f"submatch centroids {ref.shape} for {n_ref} ids, centroids of dimension {d}",
+        )
+    position = {t["theme_id"]: g for g, t in enumerate(doc["themes"])}
+    expected = np.array([position[s["parent_id"]] for s in doc["subthemes"]], dtype=np.int64)
+    if not np.array_equal(parent, expected):
+        i = int(np.flatnonzero(parent != expected)[0])
+        raise _shape_error(
+            folder,
+            f"subparent.npy gives sub-theme {i} the theme index {int(parent[i])}, model.json "
+            f"lists it under {doc['subthemes'][i]['parent_id']} (index {int(expected[i])})",
         )
 
 
@@ -258,7 +306,8 @@ def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeMod
             f"representation dimension {rep.dim}, centroids {arrays['centroids.npy'].shape}",
         )
     fast = doc["fast"]
-    fast_, hasher_ = _rebuild_fast(folder, fast, arrays, k) if fast else (None, None)
+    fast_, hasher_ = _rebuild_fast(folder, fast, arrays, k, "fast") if fast else (None, None)
+    tree = _tree(folder, doc, arrays) if has_tree(doc) else {}
     params = {
         **doc["params"],
         "brand_terms": tuple(doc["params"]["brand_terms"]),
@@ -278,9 +327,25 @@ def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeMod
         match_centroids=arrays["match_centroids.npy"],
         fast=fast_,
         hasher=hasher_,
+        **tree,
     )
     _note_edited_codebook(folder, doc)
     return model
+
+
+def _tree(folder: Path, doc: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> dict:
+    """The sub-theme tree's part of :meth:`ThemeModel.from_learned`'s arguments."""
+    subs = doc["subthemes"]
+    fast_sub = doc["fast_sub"]
+    clf = _rebuild_fast(folder, fast_sub, arrays, len(subs), "fast_sub")[0] if fast_sub else None
+    return {
+        "subthemes": subs,
+        "subcentroids": arrays["subcentroids.npy"],
+        "subparent": arrays["subparent.npy"],
+        "fast_sub": clf,
+        "submatch_ids": list(doc["submatch_ids"]),
+        "submatch_centroids": arrays["submatch_centroids.npy"],
+    }
 
 
 def codebook_edited(folder: Path, doc: Mapping[str, Any]) -> bool:

@@ -27,9 +27,18 @@ Layout of ``models/NAME/``::
     fast_coef_values.npy  fast path: (n_classes, n_cols) their weights
     fast_intercept.npy    fast path: (n_classes,)
     fast_classes.npy      fast path: (n_classes,) theme indices
+    subcentroids.npy      (n_sub, d) unit sub-theme centroids, grouped by theme (may be (0, d))
+    subparent.npy         (n_sub,) each sub-theme's theme (index into themes)
+    submatch_centroids.npy (m_sub, d) sub-theme centroids the sub ids were given to
+    fast_sub_*.npy        fast path: the sub-theme classifier (same four arrays, sub-theme indices)
+
+``model.json`` lists the sub-themes (``subthemes``: id ``T03.2``, parent_id,
+label, keywords, size), their match ids (``submatch_ids``) and the sub-theme
+classifier's parameters (``fast_sub``).
 
 Format version 1 (before ``checksums.sha256``) still loads when it passes
-every other check, with a warning; a version 2 folder without the file is refused.
+every other check, with a warning; a version 2 or 3 folder without the file is
+refused. Versions 1 and 2 (before the sub-theme tree) load without sub-themes.
 """
 
 from __future__ import annotations
@@ -105,9 +114,22 @@ def _state(model: ThemeModel) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     rep_state, rep_arrays = rep.get_state()
     arrays.update(_prefixed(rep.name, rep_arrays))
     fast_doc: dict[str, Any] | None = None
-    if getattr(model, "fast_", None) is not None and getattr(model, "hasher_", None) is not None:
-        fast_doc, fast_arrays = fast_state(model.fast_, model.hasher_)
+    hasher = getattr(model, "hasher_", None)
+    if getattr(model, "fast_", None) is not None and hasher is not None:
+        fast_doc, fast_arrays = fast_state(model.fast_, hasher)
         arrays.update(_prefixed("fast", fast_arrays))
+    fast_sub_doc: dict[str, Any] | None = None
+    if fast_doc is not None and getattr(model, "fast_sub_", None) is not None:
+        fast_sub_doc, fast_sub_arrays = fast_state(model.fast_sub_, hasher)
+        arrays.update(_prefixed("fast_sub", fast_sub_arrays))
+    sub_ids, sub_cents = model.match_reference(subthemes=True)
+    arrays.update(
+        {
+            "subcentroids.npy": np.asarray(model.subcentroids(), dtype=np.float32),
+            "subparent.npy": np.asarray(model.subtheme_parents(), dtype=np.int64),
+            "submatch_centroids.npy": np.asarray(sub_cents, dtype=np.float32),
+        }
+    )
     doc: dict[str, Any] = {
         "params": _model_params(model),
         "themes": [
@@ -127,6 +149,18 @@ def _state(model: ThemeModel) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         "match_ids": [str(i) for i in match_ids],
         "representation": {"name": rep.name, **rep_state},
         "fast": fast_doc,
+        "subthemes": [
+            {
+                "theme_id": str(s["theme_id"]),
+                "parent_id": str(s["parent_id"]),
+                "label": str(s["label"]),
+                "keywords": [str(k) for k in s["keywords"]],
+                "size": int(s["size"]),
+            }
+            for s in model.subtheme_rows()
+        ],
+        "submatch_ids": [str(i) for i in sub_ids],
+        "fast_sub": fast_sub_doc,
     }
     return doc, arrays
 
