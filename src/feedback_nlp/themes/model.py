@@ -655,8 +655,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         new.themes_ = [{**t, "label": labels.get(t["theme_id"], t["label"])} for t in self.themes_]
         if sub_ids:
             new.subthemes_ = [
-                {**s, "label": labels.get(s["theme_id"], s["label"])}
-                for s in self.subtheme_rows()
+                {**s, "label": labels.get(s["theme_id"], s["label"])} for s in self.subtheme_rows()
             ]
         return new
 
@@ -728,7 +727,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
                 f"{self.themes_[int(moved[j])]['theme_id']}.{split_id(r['theme_id'])[1]}"
                 for j, r in enumerate(old_rows)
             ]
-        numbers = [split_id(i)[1] for i in sub_ids]
+        numbers = np.array([split_id(i)[1] for i in sub_ids], dtype=np.int64)
         keep = np.lexsort((np.arange(len(moved)), numbers, moved))
         self.subparent_ = moved[keep]
         self.subcentroids_ = self.subcentroids()[keep]
