@@ -324,19 +324,26 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         sims = x @ self.subcentroids_.T
         best = self._best_children(primary, sims)
         sizes = np.bincount(best[best >= 0], w[best >= 0], len(self.subparent_)).astype(int)
+        central = []
+        for j in range(len(self.subparent_)):
+            idx = np.flatnonzero(best == j)
+            idx = idx[np.lexsort((idx, -sims[idx, j]))][:40]
+            central.append([str(texts[i]) for i in idx])
+        # One call over every sub-theme: a word is distinctive against the whole
+        # tree, not only against the siblings (within a theme about top-ups,
+        # "help" or "fail" look distinctive; across the tree they do not).
+        labels = (
+            theme_labels(central, banned=self.brand_terms, taken=[t["label"] for t in self.themes_])
+            if central
+            else []
+        )
         self.subthemes_: list[dict[str, Any]] = []
         for g, theme in enumerate(self.themes_):
             kids = np.flatnonzero(self.subparent_ == g)
-            if not len(kids):
-                continue
-            central = []
-            for j in kids:
-                idx = np.flatnonzero(best == j)
-                idx = idx[np.lexsort((idx, -sims[idx, j]))][:40]
-                central.append([str(texts[i]) for i in idx])
-            taken = [t["label"] for t in self.themes_] + [t["label"] for t in self.subthemes_]
-            labels = theme_labels(central, banned=self.brand_terms, taken=taken)
-            for n, (j, (lab, kw)) in enumerate(zip(kids, labels, strict=True)):
+            for n, j in enumerate(kids):
+                lab, kw = labels[j]
+                if lab.startswith("misc "):  # no word of its own: say where it sits
+                    lab = f"other {theme['label']}" + ("" if n == len(kids) - 1 else f" {n + 1}")
                 self.subthemes_.append(
                     {
                         "theme_id": f"{theme['theme_id']}.{n + 1}",
