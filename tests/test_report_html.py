@@ -84,6 +84,7 @@ SUBTHEMES = {
         ("T01.2", EVIL_LABEL + " twice", 0.20, 0.08, 0.02, 0.002, 30),
         ("T01.3", "refund was quick", 0.01, 0.02, 0.04, 0.2, 8),
         ("T01.4", "billing portal", 0.05, 0.04, 0.04, 0.8, 9),
+        ("T01.5", "paper bills", 0.02, 0.01, 0.015, 0.9, 4),
     ],
     "T03": [("T03.1", "crash on login", 0.08, 0.05, 0.05, 0.5, 11)],
 }
@@ -271,7 +272,8 @@ def test_size_bound_for_a_large_survey():
     out = render_html(big)
     assert len(out.encode("utf-8")) < 1_000_000
     per_sub = 2 * (html_module.MAX_SUB_EXAMPLES + html_module.MAX_TABLE_SUB_EXAMPLES)
-    assert out.count("<blockquote>") == 60 * 6 + 5 * per_sub  # 5 sub-themes (SUBTHEMES)
+    n_subs = sum(len(subs) for subs in SUBTHEMES.values())
+    assert out.count("<blockquote>") == 60 * 6 + n_subs * per_sub
     assert "largest of 400 values" in out
 
 

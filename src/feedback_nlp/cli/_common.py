@@ -85,7 +85,7 @@ def print_notes(notes: list[str], quiet: bool) -> None:
 
 def print_summary(result: AnalysisResult, written: dict[str, Path], quiet: bool = False) -> None:
     """NPS headline, segments, the brand names masked (unless ``quiet``), top detractor
-    themes with one example, where the report is."""
+    themes with one example and their top detractor sub-themes, where the report is."""
     from ..report.view import score_label
 
     s = result.summary
@@ -165,9 +165,10 @@ def _print_masked_terms(result: AnalysisResult) -> None:
 
 
 def _print_top_themes(result: AnalysisResult) -> None:
-    """The themes detractors raise most, each with one detractor's comment."""
+    """The themes detractors raise most, each with one detractor's comment and the
+    sub-themes detractors raise most within it."""
     from ..report.formatting import plain_p, shorten
-    from ..report.view import theme_summaries, top_detractor_themes
+    from ..report.view import theme_summaries, top_detractor_subthemes, top_detractor_themes
 
     top = top_detractor_themes(result.themes)
     if not len(top):
@@ -186,6 +187,15 @@ def _print_top_themes(result: AnalysisResult) -> None:
         if examples:
             quote = shorten(examples[0], 72, strip=False)
             console.print(f'     "{esc(quote)}"', style="dim")
+        for sub in top_detractor_subthemes(result.themes, str(rec.theme_id)).itertuples(
+            index=False
+        ):
+            sig = "" if sub.significant else " (not significant)"
+            console.print(
+                f"     - {esc(sub.theme_id)} {esc(shorten(sub.label, 30, strip=False))}: "
+                f"{100 * sub.share_detractors:.1f}% vs {100 * sub.share_promoters:.1f}% "
+                f"({sub.diff_pp:+.1f} pp, q={plain_p(sub.q_value)}){sig}"
+            )
 
 
 def _print_trends(t: TrendsSummary | None, label: str = "NPS") -> None:

@@ -17,6 +17,8 @@ from .view import (
     theme_changes,
     theme_summaries,
     themes_in_order,
+    top_detractor_subthemes,
+    top_detractor_themes,
 )
 
 __all__ = ["render_markdown", "md_escape", "format_p"]
@@ -33,7 +35,8 @@ def _methods_md(result: AnalysisResult) -> list[str]:
         f"{score} = % promoters - % detractors; 95% interval by the adjusted Wald method "
         "(+0.75 detractors, +1.5 passives, +0.75 promoters). Theme shares are per group among "
         "comments with usable text; p-values by Fisher's exact test (small counts) or the "
-        "two-proportion z test, q-values by Benjamini-Hochberg across all tests of the run. "
+        "two-proportion z test, q-values by Benjamini-Hochberg across all tests of the run "
+        "within each level (themes, sub-themes). "
         f"{score} impact = {score}(all) - {score}(all without the theme's respondents). "
         f"Sentiment: VADER compound. See the README for details.{scale}",
         "",
@@ -282,14 +285,61 @@ def _themes_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
             for r in themes.itertuples(index=False)
         ],
     )
+    n_sub = _n_subthemes(result.themes)
+    subs_note = (
+        [
+            f"Sub-themes: {n_sub} in `themes.csv` (`level` 2, `parent_id` their theme, the same "
+            "columns; q-values corrected among the sub-themes). `report.html` shows each "
+            "theme's with example comments.",
+            "",
+        ]
+        if n_sub
+        else []
+    )
     return [
         "## What detractors raise more than promoters",
         "",
+        *_top_themes_md(result),
         table,
         "",
         f"\\* significant after Benjamini-Hochberg correction (q < {result.config.alpha:g}).",
         "",
+        *subs_note,
     ]
+
+
+def _n_subthemes(themes: pd.DataFrame) -> int:
+    if "level" not in themes.columns:
+        return 0
+    return int((pd.to_numeric(themes["level"], errors="coerce") == 2).sum())
+
+
+def _shares_md(r: Any) -> str:
+    """'26.1% vs 5.5% (+20.6 pp, q=<0.001)', marked when not significant."""
+    sig = r.significant if r.significant == r.significant else False  # NaN: no test
+    return (
+        f"{plain_num(r.share_detractors, '.1%')} vs {plain_num(r.share_promoters, '.1%')} "
+        f"({plain_num(r.diff_pp, '+.1f')} pp, q={format_p(r.q_value)})"
+        + ("" if sig else " (not significant)")
+    )
+
+
+def _top_themes_md(result: AnalysisResult) -> list[str]:
+    """With sub-themes: the top detractor themes, each with its top detractor sub-themes."""
+    themes = result.themes
+    top = top_detractor_themes(themes)
+    if not _n_subthemes(themes) or not len(top):
+        return []
+    parts = [
+        "Top detractor themes, and under each the sub-themes detractors raise most over "
+        "promoters (share of detractor vs promoter comments):",
+        "",
+    ]
+    for r in top.itertuples(index=False):
+        parts.append(f"- **{md_escape(r.theme_id)} {md_escape(r.label)}**: {_shares_md(r)}")
+        for sub in top_detractor_subthemes(themes, str(r.theme_id)).itertuples(index=False):
+            parts.append(f"  - {md_escape(sub.theme_id)} {md_escape(sub.label)}: {_shares_md(sub)}")
+    return parts + [""]
 
 
 def _examples_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:

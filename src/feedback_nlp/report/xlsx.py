@@ -8,6 +8,10 @@ Excel shows it and never evaluates it as a formula. Characters XML cannot hold
 are removed and texts are cut at Excel's 32,767-character cell limit. A sheet
 holds at most :data:`MAX_ROWS` data rows (Excel's limit); the ``summary``
 sheet notes every sheet that was cut, and the CSV files keep every row.
+
+The ``themes`` sheet is themes.csv as a tree: each theme followed by its
+sub-themes (``level`` 2), whose id and label are indented and whose rows form
+an outline group under the theme (Excel's − / + beside the rows folds them).
 """
 
 from __future__ import annotations
@@ -58,18 +62,44 @@ def _value(v: Any) -> Any:
     return str(v) or None  # an empty text is an empty cell
 
 
-def _text_cell(ws: Any, text: str) -> Any:
+def _text_cell(ws: Any, text: str, indent: int = 0) -> Any:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment
 
     s = ILLEGAL_CHARACTERS_RE.sub("", text)
     if len(s) > MAX_CELL_CHARS:
         s = s[: MAX_CELL_CHARS - 1] + "…"
-    if not s.startswith(_FORMULA_START):
+    if not s.startswith(_FORMULA_START) and not indent:
         return s
     cell = WriteOnlyCell(ws, value=s)
     cell.data_type = "s"  # a string cell, whatever it starts with: never a formula
+    if indent:
+        cell.alignment = Alignment(indent=indent)
     return cell
+
+
+def _tree_order(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """themes.csv's rows with each theme's sub-themes right under it, and each row's level.
+
+    Themes keep their order, and so do the sub-themes of a theme; a sub-theme whose
+    theme is missing goes last.
+    """
+    if not {"theme_id", "level", "parent_id"} <= set(frame.columns):
+        return frame, [1] * len(frame)
+    levels = pd.to_numeric(frame["level"], errors="coerce").fillna(1).astype(int).tolist()
+    ids = frame["theme_id"].astype(str).tolist()
+    parents = frame["parent_id"].fillna("").astype(str).tolist()
+    subs: dict[str, list[int]] = {}
+    for i, (level, parent) in enumerate(zip(levels, parents, strict=True)):
+        if level == 2:
+            subs.setdefault(parent, []).append(i)
+    order: list[int] = []
+    for i, level in enumerate(levels):
+        if level != 2:
+            order += [i, *subs.pop(ids[i], [])]
+    order += sorted(i for rest in subs.values() for i in rest)
+    return frame.iloc[order], [levels[i] for i in order]
 
 
 def _widths(headers: list[str], rows: list[list[Any]]) -> list[float]:
@@ -80,7 +110,14 @@ def _widths(headers: list[str], rows: list[list[Any]]) -> list[float]:
     return widths
 
 
-def _write_sheet(wb: Any, title: str, headers: list[str], rows: Iterable[list[Any]]) -> None:
+def _write_sheet(
+    wb: Any,
+    title: str,
+    headers: list[str],
+    rows: Iterable[list[Any]],
+    levels: list[int] | None = None,
+) -> None:
+    """One sheet; ``levels`` (one per row) indents and groups the rows of level 2."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -88,6 +125,12 @@ def _write_sheet(wb: Any, title: str, headers: list[str], rows: Iterable[list[An
     rows = list(rows)
     ws = wb.create_sheet(title)
     ws.freeze_panes = "A2"
+    indented = {headers.index(h) for h in ("theme_id", "label") if h in headers}
+    if levels and 2 in levels:
+        ws.sheet_properties.outlinePr.summaryBelow = False  # a theme heads its group
+        for r, level in enumerate(levels, start=2):
+            if level == 2:
+                ws.row_dimensions[r].outline_level = 1
     for j, w in enumerate(_widths(headers, rows), start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
     bold = Font(bold=True)
@@ -98,8 +141,14 @@ def _write_sheet(wb: Any, title: str, headers: list[str], rows: Iterable[list[An
         cell.font = bold
         head.append(cell)
     ws.append(head)
-    for row in rows:
-        ws.append([_text_cell(ws, v) if isinstance(v, str) else v for v in row])
+    for i, row in enumerate(rows):
+        indent = 2 if levels and levels[i] == 2 else 0
+        ws.append(
+            [
+                _text_cell(ws, v, indent if j in indented else 0) if isinstance(v, str) else v
+                for j, v in enumerate(row)
+            ]
+        )
 
 
 def summary_rows(result: AnalysisResult) -> list[list[Any]]:
@@ -170,11 +219,14 @@ def render_xlsx(result: AnalysisResult) -> bytes:
     tables = result_tables(result)
     wb = Workbook(write_only=True)
     summary = summary_rows(result)
-    body: list[tuple[str, list[str], list[list[Any]]]] = []
+    body: list[tuple[str, list[str], list[list[Any]], list[int] | None]] = []
     for title, name in _SHEETS:
         frame = tables.get(name)
         if frame is None:
             continue
+        levels = None
+        if title == "themes":
+            frame, levels = _tree_order(frame)
         if len(frame) > MAX_ROWS:
             summary.append(
                 [
@@ -184,11 +236,12 @@ def render_xlsx(result: AnalysisResult) -> bytes:
                 ]
             )
             frame = frame.iloc[:MAX_ROWS]
+            levels = levels[:MAX_ROWS] if levels else None
         records = [[_value(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-        body.append((title, [str(c) for c in frame.columns], records))
+        body.append((title, [str(c) for c in frame.columns], records, levels))
     _write_sheet(wb, "summary", ["figure", "value"], summary)
-    for title, headers, records in body:
-        _write_sheet(wb, title, headers, records)
+    for title, headers, records, levels in body:
+        _write_sheet(wb, title, headers, records, levels)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
