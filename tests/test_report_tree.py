@@ -110,7 +110,7 @@ def test_examples_section_lists_each_theme_s_sub_themes_with_their_examples(html
     for tid in T01_ORDER:
         assert f"<blockquote>{tid} detractor example</blockquote>" in t01
         assert f"<blockquote>{tid} promoter example</blockquote>" in t01
-    assert "detractors 20.0% vs promoters 2.0% · diff +18.0 pp · q 0.002" in t01
+    assert "detractors 20.0% vs promoters 2.0% · diff +18.0 pp · q = 0.002" in t01
 
 
 def test_chart_strips_share_one_scale_and_open_on_a_click(html):

@@ -379,7 +379,7 @@ def _subtheme(r: dict[str, Any], by_id: dict[str, ThemeSummary], row_id: str) ->
         "stats": (
             f"detractors {_pct(r['share_detractors'])} vs promoters "
             f"{_pct(r['share_promoters'])} · diff {_num(r['diff_pp'], 1, True)} pp · "
-            f"q {_p(r['q_value'])}"
+            f"q = {_p(r['q_value'])}"
         ),
         **{
             side: [
