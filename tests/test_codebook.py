@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from _model_folders import tree_model
 from feedback_nlp.cli import app
 from feedback_nlp.errors import ModelError
 from feedback_nlp.themes import (
@@ -20,6 +22,7 @@ from feedback_nlp.themes import (
     load_model,
     match_previous_ids,
     new_theme_candidates,
+    save_model,
 )
 from feedback_nlp.themes.codebook import parse_codebook
 from test_persist import TOPICS, make_texts
@@ -207,8 +210,10 @@ def test_cli_fit_refit_and_errors(demo_csv: Path, tmp_path: Path):
     assert "Model name '../evil' contains '..'" in " ".join(evil.stderr.split())
 
     cb_path = root / "weekly" / "codebook.yaml"
+    # T01 is listed first: its label is the first one in the file (one line, or a block
+    # above its sub-themes)
     cb_text = cb_path.read_text().replace(
-        f'T01: {{label: "{first.themes_[0]["label"]}"', 'T01: {label: "renamed by researcher"'
+        f'label: "{first.themes_[0]["label"]}"', 'label: "renamed by researcher"', 1
     )
     cb_path.write_text(cb_text.replace("merge: []", "merge:\n  - [T04, T05]"))
     refit = runner.invoke(
@@ -231,3 +236,243 @@ def test_cli_fit_refit_and_errors(demo_csv: Path, tmp_path: Path):
     saved_cb = load_codebook(cb_path)
     assert saved_cb.merge == (("T04", "T05"),)
     assert second.match_ids_ == ["T01", "T02", "T03", "T04", "T05"]
+
+
+# -- the sub-theme tree ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tree() -> ThemeModel:
+    """Four themes of three sub-themes each (T01.1-T04.3), see _model_folders.tree_model."""
+    return tree_model()
+
+
+def _rows(model: ThemeModel) -> dict[str, dict]:
+    return {s["theme_id"]: s for s in model.subtheme_rows()}
+
+
+def _centroid(model: ThemeModel, sid: str) -> np.ndarray:
+    ids = [s["theme_id"] for s in model.subtheme_rows()]
+    return model.subcentroids()[ids.index(sid)]
+
+
+def test_the_codebook_lists_subthemes_under_their_theme_and_reads_back(tree, tmp_path):
+    path = tmp_path / "codebook.yaml"
+    path.write_text(dump_codebook(codebook_from_model(tree)))
+    text = path.read_text()
+    assert "    subthemes:\n      T01.1: {label: " in text
+    back = load_codebook(path)
+    assert [(t.id, t.label, t.size) for t in back.themes] == [
+        (t["theme_id"], t["label"], t["size"]) for t in tree.themes_
+    ]
+    listed = [(s.id, s.label, list(s.keywords), s.size) for t in back.themes for s in t.subthemes]
+    assert listed == [
+        (s["theme_id"], s["label"], s["keywords"], s["size"]) for s in tree.subtheme_rows()
+    ]
+    assert all(s.id.startswith(t.id + ".") for t in back.themes for s in t.subthemes)
+    assert back.move == ()
+
+
+def test_rename_merge_and_move_subthemes(tree, texts, tmp_path):
+    before = _rows(tree)
+    cb = parse_codebook(
+        """
+themes:
+  T03: {label: "phone support", subthemes: {T03.2: {label: "agents on the phone"}}}
+merge: [[T02.1, T02.3]]
+move: [{subtheme: T01.3, to: T04}]
+""",
+        "cb.yaml",
+    )
+    new = apply_codebook(tree, cb, make_texts())
+    rows = _rows(new)
+    # renamed
+    assert rows["T03.2"]["label"] == "agents on the phone"
+    # merged into the first id: its centroid is the size-weighted mean of the two
+    assert "T02.3" not in rows and rows["T02.1"]["parent_id"] == "T02"
+    sizes = [before[i]["size"] for i in ("T02.1", "T02.3")]
+    mean = sizes[0] * _centroid(tree, "T02.1") + sizes[1] * _centroid(tree, "T02.3")
+    np.testing.assert_allclose(_centroid(new, "T02.1"), mean / np.linalg.norm(mean), atol=1e-5)
+    # moved: the next free number under its new theme, same centroid and label
+    assert "T01.3" not in rows
+    assert (
+        rows["T04.4"]["parent_id"] == "T04" and rows["T04.4"]["label"] == before["T01.3"]["label"]
+    )
+    np.testing.assert_allclose(_centroid(new, "T04.4"), _centroid(tree, "T01.3"), atol=1e-6)
+    # the other ids stay, grouped by theme in order; parents follow
+    assert list(rows) == [
+        "T01.1", "T01.2", "T02.1", "T02.2", "T03.1", "T03.2", "T03.3",
+        "T04.1", "T04.2", "T04.3", "T04.4",
+    ]  # fmt: skip
+    assert [new.themes_[p]["theme_id"] for p in new.subtheme_parents()] == [
+        s["parent_id"] for s in new.subtheme_rows()
+    ]
+    for sid in ("T01.1", "T03.1", "T04.2"):
+        np.testing.assert_allclose(_centroid(new, sid), _centroid(tree, sid), atol=1e-6)
+    assert new.fast_sub_ is not None and max(new.fast_sub_.classes_) < len(rows)
+    # the input model is left alone
+    assert _rows(tree) == before
+    # the edited tree (ids no longer 1..n) is saved and loaded as it is
+    loaded = load_model(save_model(new, tmp_path / "models" / "edited"))
+    assert loaded.subtheme_rows() == new.subtheme_rows()
+    probe = make_texts(3, seed=9)
+    assert loaded.assign_tree(probe)[3].tolist() == new.assign_tree(probe)[3].tolist()
+    # the codebook saved with it lists the sub-themes where they are now, with the rules
+    again = codebook_from_model(new, cb)
+    assert [s.id for s in again.themes[3].subthemes] == ["T04.1", "T04.2", "T04.3", "T04.4"]
+    assert again.move == cb.move and again.merge == cb.merge
+    assert parse_codebook(dump_codebook(again)) == dataclasses.replace(again, source="codebook")
+
+
+def test_a_move_and_a_merge_bring_subthemes_of_two_themes_together(tree):
+    cb = parse_codebook("move: [{subtheme: T01.3, to: T02}]\nmerge: [[T02.1, T01.3]]", "cb.yaml")
+    rows = _rows(apply_codebook(tree, cb, make_texts()))
+    assert [s for s in rows if s.startswith(("T01", "T02"))] == [
+        "T01.1",
+        "T01.2",
+        "T02.1",
+        "T02.2",
+        "T02.3",
+    ]
+
+
+def test_a_theme_left_with_one_subtheme_has_none_and_a_move_into_it_keeps_its_own_comments(tree):
+    notes: list[str] = []
+    merged = apply_codebook(
+        tree, parse_codebook("merge: [[T04.1, T04.2, T04.3]]", "cb.yaml"), make_texts(), notes=notes
+    )
+    assert notes == ["Codebook: theme T04 keeps a single sub-theme (T04.1), so it has none now."]
+    assert [s for s in _rows(merged) if s.startswith("T04")] == []
+    moved = apply_codebook(
+        merged, parse_codebook("move: [{subtheme: T01.3, to: T04}]", "cb.yaml"), make_texts()
+    )
+    rows = _rows(moved)
+    # T04.1-3 are still its match reference, so the numbers go on from 4
+    assert [s for s in rows if s.startswith("T04")] == ["T04.4", "T04.5"]
+    np.testing.assert_allclose(_centroid(moved, "T04.4"), merged.centroids_[3], atol=1e-6)
+    assert rows["T04.5"]["label"] == _rows(tree)["T01.3"]["label"]
+    labels = [t["label"] for t in moved.themes_] + [s["label"] for s in moved.subtheme_rows()]
+    assert len(set(labels)) == len(labels)  # its own sub-theme is labelled apart
+
+
+def test_theme_edits_split_the_themes_afresh_and_keep_the_subtheme_ids(tree):
+    """A codebook's theme-level edit (here only an excluded term) refreshes every theme
+    and splits it again: the sub-themes keep the ids of those they match."""
+    new = apply_codebook(tree, parse_codebook("exclude_terms: [fix]", "cb.yaml"), make_texts())
+    assert list(_rows(new)) == list(_rows(tree))
+    sims = [float(_centroid(new, s) @ _centroid(tree, s)) for s in _rows(tree)]
+    assert min(sims) > 0.9
+    assert new.match_reference(subthemes=True)[0] == list(_rows(tree))
+    merged = apply_codebook(tree, parse_codebook("merge: [[T01, T02]]", "cb.yaml"), make_texts())
+    ids = list(_rows(merged))
+    assert not any(s.startswith("T02.") for s in ids)
+    assert len([s for s in ids if s.startswith("T01.")]) >= 2
+    # numbers under T01 are never those of another sub-theme: matched ones keep theirs
+    for sid in ids:
+        if sid in _rows(tree):
+            assert float(_centroid(merged, sid) @ _centroid(tree, sid)) >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "merge: [[T01.1, T02.1]]",
+            "merge[0]: sub-themes 'T01.1' and 'T02.1' are under different themes: merge "
+            "sub-themes of one theme (move one first, with move:).",
+        ),
+        (
+            "merge: [[T01.1, T02]]",
+            "merge[0]: 'T01.1' is a sub-theme and 'T02' a theme: merge themes with themes, "
+            "sub-themes with sub-themes of one theme.",
+        ),
+        ("move: [{subtheme: T01.1, to: T01}]", "move[0]: sub-theme 'T01.1' is already under T01."),
+        (
+            "move: [{subtheme: T01, to: T02}]",
+            "move[0].subtheme: 'T01' is not a sub-theme id (like T03.2: its theme's id, a dot, "
+            "a number).",
+        ),
+        (
+            "move: [{subtheme: T01.1, to: T02}, {subtheme: T01.1, to: T03}]",
+            "move[1]: sub-theme 'T01.1' is already moved in move[0].",
+        ),
+        (
+            "move: [{subtheme: T01.1, to: T02, label: x}]",
+            "move[0]: unknown key 'label'; valid keys: subtheme, to.",
+        ),
+        (
+            "themes: {T01: {label: x, subthemes: {T02.1: {label: y}}}}",
+            "themes.T01.subthemes.T02.1: sub-theme 'T02.1' is not under T01 (ids are <theme "
+            "id>.<number>); to move a sub-theme to another theme use  move: [{subtheme: T02.1, "
+            "to: T01}].",
+        ),
+        (
+            "themes: {T01: {label: x, subthemes: {T01.x: y}}}",
+            "themes.T01.subthemes.T01.x: 'T01.x' is not a sub-theme id (like T03.2: its "
+            "theme's id, a dot, a number).",
+        ),
+        (
+            "themes: {T01: {label: x, subthemes: {T01.1: {label: ''}}}}",
+            "themes.T01.subthemes.T01.1.label: expected a non-empty string.",
+        ),
+        (
+            "themes: {T01: {label: x, subthemes: [T01.1]}}",
+            "themes.T01.subthemes: expected a mapping of sub-theme id (T01.1...) to {label: ...}.",
+        ),
+    ],
+)
+def test_invalid_subtheme_edits_name_the_file_and_the_subtheme(tmp_path, text, message):
+    path = tmp_path / "codebook.yaml"
+    path.write_text(text)
+    with pytest.raises(ModelError) as err:
+        load_codebook(path)
+    assert str(err.value) == f"Codebook {path}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "merge: [[T01.1, T01.9]]",
+            "merge[0]: unknown sub-theme id 'T01.9'; valid ids under T01: T01.1, T01.2, T01.3.",
+        ),
+        (
+            "merge: [[T09.1, T09.2]]",
+            "merge[0]: unknown sub-theme id 'T09.1'; no theme T09; valid theme ids: T01, T02, "
+            "T03, T04.",
+        ),
+        (
+            "move: [{subtheme: T01.1, to: T09}]",
+            "move[0].to: unknown theme id 'T09'; valid ids: T01, T02, T03, T04.",
+        ),
+        (
+            "move: [{subtheme: T01.7, to: T02}]",
+            "move[0].subtheme: unknown sub-theme id 'T01.7'; valid ids under T01: T01.1, T01.2, "
+            "T01.3.",
+        ),
+        (
+            "themes: {T02: {label: x, subthemes: {T02.8: {label: y}}}}",
+            "themes.T02.subthemes.T02.8: unknown sub-theme id 'T02.8'; valid ids under T02: "
+            "T02.1, T02.2, T02.3.",
+        ),
+    ],
+)
+def test_subtheme_edits_of_unknown_ids_name_the_codebook_and_the_id(tree, text, message):
+    with pytest.raises(ModelError) as err:
+        apply_codebook(tree, parse_codebook(text, "cb.yaml"), make_texts())
+    assert str(err.value) == f"Codebook cb.yaml: {message}"
+
+
+def test_subtheme_edits_of_ids_gone_from_this_fit_are_skipped_with_a_note(tree):
+    """Ids the matcher reports missing (previous sub-themes that did not come back)."""
+    notes: list[str] = []
+    cb = parse_codebook(
+        "merge: [[T01.1, T01.5]]\nthemes: {T01: {label: x, subthemes: {T01.6: {label: y}}}}",
+        "cb.yaml",
+    )
+    new = apply_codebook(tree, cb, make_texts(), skip_ids=["T01.5", "T01.6"], notes=notes)
+    assert notes == [
+        "Codebook merge[0]: sub-theme T01.5 is not in this fit; skipped.",
+        "Codebook themes.T01.subthemes.T01.6: sub-theme T01.6 is not in this fit; skipped.",
+    ]
+    assert list(_rows(new)) == list(_rows(tree)) and new.themes_[0]["label"] == "x"

@@ -1,9 +1,11 @@
 """The researcher's codebook file: its dataclasses, and reading and writing its YAML.
 
 ``models/NAME/codebook.yaml`` is written with every saved model and edited by
-a researcher: rename a theme (edit its label), merge ids, add a theme from
+a researcher: rename a theme or a sub-theme (edit its label), merge themes or
+sub-themes of one theme, move a sub-theme to another theme, add a theme from
 seed phrases, split a theme by seed phrases, exclude terms (see
-:mod:`feedback_nlp.themes.edits` for how they are applied).
+:mod:`feedback_nlp.themes.edits` for how they are applied). Sub-themes are
+listed under their theme, with ids ``<theme id>.<number>`` (``T03.2``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
+from .subtree import is_subtheme_id, split_id
 
 if TYPE_CHECKING:
     from .model import ThemeModel
@@ -23,8 +26,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Codebook",
     "CodebookTheme",
+    "CodebookSubtheme",
     "SeedTheme",
     "SplitRule",
+    "MoveRule",
     "codebook_error",
     "load_codebook",
     "parse_codebook",
@@ -33,16 +38,38 @@ __all__ = [
 ]
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
-_KEYS = ("version", "themes", "merge", "seed_themes", "split", "exclude_terms")
+_KEYS = ("version", "themes", "merge", "move", "seed_themes", "split", "exclude_terms")
+
+
+@dataclass(frozen=True)
+class CodebookSubtheme:
+    """A sub-theme's entry: its id (``T03.2``) and (editable) label; keywords and
+    size are for reference. A label of None keeps the fitted one."""
+
+    id: str
+    label: str | None
+    keywords: tuple[str, ...] = ()
+    size: int | None = None
 
 
 @dataclass(frozen=True)
 class CodebookTheme:
-    """A theme's entry: its id and (editable) label; keywords are for reference."""
+    """A theme's entry: its id and (editable) label, its sub-themes; keywords and
+    size are for reference. A label of None keeps the fitted one."""
 
     id: str
-    label: str
+    label: str | None
     keywords: tuple[str, ...] = ()
+    size: int | None = None
+    subthemes: tuple[CodebookSubtheme, ...] = ()
+
+
+@dataclass(frozen=True)
+class MoveRule:
+    """Move sub-theme ``subtheme`` under theme ``to`` (it takes the next free number there)."""
+
+    subtheme: str
+    to: str
 
 
 @dataclass(frozen=True)
@@ -73,6 +100,7 @@ class Codebook:
     exclude_terms: tuple[str, ...] = ()
     version: int = 1
     source: str = "codebook"
+    move: tuple[MoveRule, ...] = ()
 
     def created_ids(self) -> set[str]:
         """Ids that seed themes and splits create."""
@@ -93,6 +121,20 @@ def _id(value: Any, source: str, key: str) -> str:
             source, key, f"{value!r} is not a theme id (like T01: a letter, then letters/digits)."
         )
     return value
+
+
+def _sub_id(value: Any, source: str, key: str) -> str:
+    if not is_subtheme_id(value):
+        raise codebook_error(
+            source,
+            key,
+            f"{value!r} is not a sub-theme id (like T03.2: its theme's id, a dot, a number).",
+        )
+    return str(value)
+
+
+def _any_id(value: Any, source: str, key: str) -> str:
+    return _sub_id(value, source, key) if is_subtheme_id(value) else _id(value, source, key)
 
 
 def _strings(value: Any, source: str, key: str, *, min_len: int = 0) -> tuple[str, ...]:
@@ -116,14 +158,26 @@ def _mapping(value: Any, source: str, key: str, allowed: Sequence[str]) -> dict[
     return value
 
 
+def _label(value: Any, source: str, key: str, *, required: bool = True) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise codebook_error(source, key, "expected a non-empty string.")
+    return value.strip()
+
+
+def _size(value: Any, source: str, key: str) -> int | None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise codebook_error(source, key, "expected a number of comments (for reference only).")
+    return value
+
+
 def _seed(value: Any, source: str, key: str) -> SeedTheme:
     m = _mapping(value, source, key, ("id", "label", "phrases"))
-    label = m.get("label")
-    if not isinstance(label, str) or not label.strip():
-        raise codebook_error(source, f"{key}.label", "expected a non-empty string.")
+    label = str(_label(m.get("label"), source, f"{key}.label"))
     return SeedTheme(
         _id(m.get("id"), source, f"{key}.id"),
-        label.strip(),
+        label,
         _strings(m.get("phrases"), source, f"{key}.phrases", min_len=1),
     )
 
@@ -134,6 +188,120 @@ def _list(value: Any, source: str, key: str) -> list[Any]:
     if not isinstance(value, list):
         raise codebook_error(source, key, "expected a list.")
     return value
+
+
+def _subthemes(value: Any, source: str, key: str, theme: str) -> tuple[CodebookSubtheme, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise codebook_error(
+            source, key, f"expected a mapping of sub-theme id ({theme}.1...) to {{label: ...}}."
+        )
+    out = []
+    for sid, entry in value.items():
+        sub_key = f"{key}.{sid}"
+        _sub_id(sid, source, sub_key)
+        if split_id(sid)[0] != theme:
+            raise codebook_error(
+                source,
+                sub_key,
+                f"sub-theme {sid!r} is not under {theme} (ids are <theme id>.<number>); to move "
+                f"a sub-theme to another theme use  move: [{{subtheme: {sid}, to: {theme}}}].",
+            )
+        if isinstance(entry, str):
+            entry = {"label": entry}
+        m = _mapping(entry, source, sub_key, ("label", "keywords", "size"))
+        out.append(
+            CodebookSubtheme(
+                sid,
+                _label(m.get("label"), source, f"{sub_key}.label", required=False),
+                _strings(m.get("keywords"), source, f"{sub_key}.keywords"),
+                _size(m.get("size"), source, f"{sub_key}.size"),
+            )
+        )
+    return tuple(out)
+
+
+def _themes(value: Any, source: str) -> tuple[CodebookTheme, ...]:
+    raw = value or {}
+    if not isinstance(raw, dict):
+        raise codebook_error(source, "themes", "expected a mapping of theme id to {label: ...}.")
+    themes = []
+    for tid, entry in raw.items():
+        key = f"themes.{tid}"
+        _id(tid, source, key)
+        if isinstance(entry, str):
+            entry = {"label": entry}
+        m = _mapping(entry, source, key, ("label", "keywords", "size", "subthemes"))
+        themes.append(
+            CodebookTheme(
+                tid,
+                _label(m.get("label"), source, f"{key}.label", required=False),
+                _strings(m.get("keywords"), source, f"{key}.keywords"),
+                _size(m.get("size"), source, f"{key}.size"),
+                _subthemes(m.get("subthemes"), source, f"{key}.subthemes", tid),
+            )
+        )
+    return tuple(themes)
+
+
+def _moves(value: Any, source: str) -> tuple[MoveRule, ...]:
+    moves: list[MoveRule] = []
+    for i, rule in enumerate(_list(value, source, "move")):
+        key = f"move[{i}]"
+        m = _mapping(rule, source, key, ("subtheme", "to"))
+        sid = _sub_id(m.get("subtheme"), source, f"{key}.subtheme")
+        to = _id(m.get("to"), source, f"{key}.to")
+        if split_id(sid)[0] == to:
+            raise codebook_error(source, key, f"sub-theme {sid!r} is already under {to}.")
+        for j, earlier in enumerate(moves):
+            if earlier.subtheme == sid:
+                raise codebook_error(
+                    source, key, f"sub-theme {sid!r} is already moved in move[{j}]."
+                )
+        moves.append(MoveRule(sid, to))
+    return tuple(moves)
+
+
+def _merges(value: Any, source: str, moves: Sequence[MoveRule]) -> tuple[tuple[str, ...], ...]:
+    """Groups of theme ids, or of sub-theme ids under one theme (after ``moves``)."""
+    moved_to = {m.subtheme: m.to for m in moves}
+    merge: list[tuple[str, ...]] = []
+    seen: dict[str, str] = {}
+    for i, group in enumerate(_list(value, source, "merge")):
+        key = f"merge[{i}]"
+        if not isinstance(group, list) or len(group) < 2:
+            raise codebook_error(
+                source,
+                key,
+                "expected a list of at least two theme ids, e.g. [T03, T07], or sub-theme ids "
+                "of one theme, e.g. [T03.1, T03.4].",
+            )
+        ids = tuple(_any_id(g, source, key) for g in group)
+        for g in ids:
+            if g in seen:
+                raise codebook_error(source, key, f"theme id {g!r} is already merged in {seen[g]}.")
+            seen[g] = key
+        subs = [g for g in ids if is_subtheme_id(g)]
+        if subs and len(subs) < len(ids):
+            theme = next(g for g in ids if not is_subtheme_id(g))
+            raise codebook_error(
+                source,
+                key,
+                f"{subs[0]!r} is a sub-theme and {theme!r} a theme: merge themes with themes, "
+                "sub-themes with sub-themes of one theme.",
+            )
+        parents = [moved_to.get(g, split_id(g)[0]) for g in subs]
+        other = [g for g, p in zip(subs, parents, strict=True) if p != parents[0]]
+        if other:
+            raise codebook_error(
+                source,
+                key,
+                f"sub-themes {subs[0]!r} and {other[0]!r} are under different themes: merge "
+                "sub-themes of one theme (move one first, with move:).",
+            )
+        merge.append(ids)
+    return tuple(merge)
 
 
 def parse_codebook(text: str, source: str = "codebook") -> Codebook:
@@ -156,35 +324,9 @@ def parse_codebook(text: str, source: str = "codebook") -> Codebook:
         raise codebook_error(
             source, "version", f"this feedback-nlp reads codebook version 1, got {version!r}."
         )
-    raw_themes = data.get("themes") or {}
-    if not isinstance(raw_themes, dict):
-        raise codebook_error(source, "themes", "expected a mapping of theme id to {label: ...}.")
-    themes = []
-    for tid, entry in raw_themes.items():
-        key = f"themes.{tid}"
-        _id(tid, source, key)
-        if isinstance(entry, str):
-            entry = {"label": entry}
-        m = _mapping(entry, source, key, ("label", "keywords", "size"))
-        label = m.get("label")
-        if not isinstance(label, str) or not label.strip():
-            raise codebook_error(source, f"{key}.label", "expected a non-empty string.")
-        keywords = _strings(m.get("keywords"), source, f"{key}.keywords")
-        themes.append(CodebookTheme(tid, label.strip(), keywords))
-    merge: list[tuple[str, ...]] = []
-    seen: dict[str, str] = {}
-    for i, group in enumerate(_list(data.get("merge"), source, "merge")):
-        key = f"merge[{i}]"
-        if not isinstance(group, list) or len(group) < 2:
-            raise codebook_error(
-                source, key, "expected a list of at least two theme ids, e.g. [T03, T07]."
-            )
-        ids = tuple(_id(g, source, key) for g in group)
-        for g in ids:
-            if g in seen:
-                raise codebook_error(source, key, f"theme id {g!r} is already merged in {seen[g]}.")
-            seen[g] = key
-        merge.append(ids)
+    themes = _themes(data.get("themes"), source)
+    moves = _moves(data.get("move"), source)
+    merge = _merges(data.get("merge"), source, moves)
     seeds = tuple(
         _seed(s, source, f"seed_themes[{i}]")
         for i, s in enumerate(_list(data.get("seed_themes"), source, "seed_themes"))
@@ -207,7 +349,7 @@ def parse_codebook(text: str, source: str = "codebook") -> Codebook:
         if created.count(cid) > 1:
             raise codebook_error(source, "seed_themes/split", f"theme id {cid!r} is created twice.")
     exclude = _strings(data.get("exclude_terms"), source, "exclude_terms")
-    return Codebook(tuple(themes), tuple(merge), seeds, tuple(split), exclude, 1, source)
+    return Codebook(themes, merge, seeds, tuple(split), exclude, 1, source, moves)
 
 
 def load_codebook(path: Path | str) -> Codebook:
@@ -232,6 +374,33 @@ def _seed_yaml(s: SeedTheme) -> str:
     return f"{{id: {_q(s.id)}, label: {_q(s.label)}, phrases: {_q(list(s.phrases))}}}"
 
 
+def _reference(keywords: Sequence[str], size: int | None) -> str:
+    """The reference-only fields of an entry, as YAML flow items."""
+    out = f"keywords: {_q(list(keywords))}"
+    return out if size is None else f"{out}, size: {size}"
+
+
+def _theme_yaml(t: CodebookTheme) -> list[str]:
+    """A theme's entry: one line, or a block holding its sub-themes."""
+    if not t.subthemes and t.label is not None:
+        return [f"  {t.id}: {{label: {_q(t.label)}, {_reference(t.keywords, t.size)}}}"]
+    if t.label is None:
+        lines = [f"  {t.id}:  # its label is in seed_themes / split"]
+    else:
+        lines = [
+            f"  {t.id}:",
+            f"    label: {_q(t.label)}",
+            f"    keywords: {_q(list(t.keywords))}",
+        ]
+        if t.size is not None:
+            lines.append(f"    size: {t.size}")
+    lines.append("    subthemes:")
+    for sub in t.subthemes:
+        label = "" if sub.label is None else f"label: {_q(sub.label)}, "
+        lines.append(f"      {sub.id}: {{{label}{_reference(sub.keywords, sub.size)}}}")
+    return lines
+
+
 def dump_codebook(cb: Codebook) -> str:
     """Render a codebook as commented YAML that :func:`parse_codebook` reads back."""
     lines = [
@@ -239,14 +408,24 @@ def dump_codebook(cb: Codebook) -> str:
         "#   feedback-nlp fit DATA --codebook models/NAME/codebook.yaml "
         "--previous models/NAME --save models/NAME --force",
         "version: 1",
-        "# Edit a label to rename a theme. Keywords and size are for reference only.",
+        "# Edit a label to rename a theme or a sub-theme (listed under its theme as",
+        "# T03.1, T03.2...). Keywords and size are for reference only.",
         "themes:" if cb.themes else "themes: {}",
     ]
     for t in cb.themes:
-        lines.append(f"  {t.id}: {{label: {_q(t.label)}, keywords: {_q(list(t.keywords))}}}")
-    lines.append("# Groups of ids merged into the first id, e.g.  - [T03, T07]")
+        lines += _theme_yaml(t)
+    lines.append(
+        "# Groups of ids merged into the first id: themes, e.g.  - [T03, T07], or "
+        "sub-themes of one theme, e.g.  - [T03.1, T03.4]"
+    )
     lines.append("merge:" if cb.merge else "merge: []")
     lines += [f"  - {_q(list(g))}" for g in cb.merge]
+    lines.append(
+        "# Sub-themes moved to another theme (each takes the next free number there), "
+        "e.g.  - {subtheme: T03.2, to: T05}"
+    )
+    lines.append("move:" if cb.move else "move: []")
+    lines += [f"  - {{subtheme: {_q(m.subtheme)}, to: {_q(m.to)}}}" for m in cb.move]
     lines.append(
         '# New themes from seed phrases, e.g.  - {id: T20, label: "price increase", '
         'phrases: ["price went up", "bill increased"]}'
@@ -268,16 +447,33 @@ def dump_codebook(cb: Codebook) -> str:
 
 
 def codebook_from_model(model: ThemeModel, base: Codebook | None = None) -> Codebook:
-    """The codebook to save with ``model``: its current themes plus ``base``'s rules.
+    """The codebook to save with ``model``: its current themes and sub-themes plus
+    ``base``'s rules.
 
-    Themes created by ``base``'s seeds and splits are left out of ``themes``
-    (their labels live in their own entries), so each label is edited in one place.
+    Themes created by ``base``'s seeds and splits are listed without a label
+    (it lives in their own entries, so each label is edited in one place), and
+    only when they have sub-themes.
     """
     base = base or Codebook()
     created = base.created_ids()
+    subs: dict[str, list[CodebookSubtheme]] = {}
+    for s in model.subtheme_rows():
+        subs.setdefault(str(s["parent_id"]), []).append(
+            CodebookSubtheme(
+                str(s["theme_id"]), str(s["label"]), tuple(s["keywords"]), int(s["size"])
+            )
+        )
     themes = tuple(
-        CodebookTheme(str(t["theme_id"]), str(t["label"]), tuple(t["keywords"]))
+        CodebookTheme(
+            str(t["theme_id"]),
+            None if t["theme_id"] in created else str(t["label"]),
+            () if t["theme_id"] in created else tuple(t["keywords"]),
+            None if t["theme_id"] in created else int(t["size"]),
+            tuple(subs.get(str(t["theme_id"]), ())),
+        )
         for t in model.themes_
-        if t["theme_id"] not in created
+        if t["theme_id"] not in created or subs.get(str(t["theme_id"]))
     )
-    return Codebook(themes, base.merge, base.seed_themes, base.split, base.exclude_terms)
+    return Codebook(
+        themes, base.merge, base.seed_themes, base.split, base.exclude_terms, move=base.move
+    )
