@@ -326,6 +326,7 @@ def themes_in_order(themes: pd.DataFrame) -> pd.DataFrame:
     >>> t = pd.DataFrame({"theme_id": ["T1", "T2", "T3", "T4"], "diff_pp": [1.0, None, 5.0, 1.0]})
     >>> themes_in_order(t)["theme_id"].tolist()
     ['T3', 'T1', 'T4', 'T2']
+
     Sub-themes (``level`` 2) are left out: see :func:`subthemes_in_order`.
     """
     if "level" in themes.columns:

@@ -186,6 +186,8 @@ def compare_last_periods(trends: pd.DataFrame, alpha: float = 0.05) -> TrendComp
     last, prev = stats(last_row), stats(prev_row)
     change, p = compare_nps(last, prev)
     themes = trends[trends["kind"] == "theme"]
+    # themes only: sub-themes (ids "T01.2") have their rows in trends.csv, not a test here
+    themes = themes[~themes["theme_id"].astype(str).str.contains(".", regex=False)]
     t_last = themes[themes["period"] == last_row["period"]].set_index("theme_id")
     t_prev = themes[themes["period"] == prev_row["period"]].set_index("theme_id")
     entries: list[dict[str, Any]] = []

@@ -36,6 +36,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import partial
+from typing import Any
 
 from ..parallel import map_chunks
 from .phrases import parse_terms
@@ -223,6 +224,7 @@ def theme_labels(
     generic_share: float = 0.08,
     phrase_ratio: float = 0.3,
     taken: Sequence[str] = (),
+    parses: dict[str, Any] | None = None,
 ) -> list[tuple[str, list[str]]]:
     """Return ``(label, keywords)`` for each theme from its central comments.
 
@@ -243,6 +245,9 @@ def theme_labels(
     taken : sequence of str
         Labels already used elsewhere (the other themes of the tree): no
         label returned overlaps them.
+    parses : dict, optional
+        Parses already made (text -> parse, for the same ``banned``), read and
+        filled: the theme and sub-theme labels of one fit parse each text once.
 
     Returns
     -------
@@ -258,9 +263,13 @@ def theme_labels(
     # core): spread it over the cores (workers inherit the loaded pipeline);
     # the results are plain lists.
     load_spacy()
-    parsed = map_chunks(
-        partial(parse_terms, banned=ban), flat, os.cpu_count() or 1, PARSE_PARALLEL_FROM
+    known = {} if parses is None else parses
+    todo = [t for t in dict.fromkeys(flat) if t not in known]
+    done = map_chunks(
+        partial(parse_terms, banned=ban), todo, os.cpu_count() or 1, PARSE_PARALLEL_FROM
     )
+    known.update(zip(todo, done, strict=True))
+    parsed = [known[t] for t in flat]
     terms = _Terms(theme_texts, parsed)
     generic = terms.generic(generic_share)
     word_rank = _ctfidf(

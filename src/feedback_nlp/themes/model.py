@@ -191,9 +191,10 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         self.hasher_, self.fast_ = fit_fast(
             uniq[sample], primary, counts[sample], self.random_state
         )
-        self._label(uniq[sample], x, counts[sample])
+        parses: dict[str, Any] = {}  # each text parsed once for both levels' labels
+        self._label(uniq[sample], x, counts[sample], parses)
         with threadpool_limits(1):
-            self._fit_tree(uniq[sample], x, counts[sample])
+            self._fit_tree(uniq[sample], x, counts[sample], parses)
         self.match_ids_ = [t["theme_id"] for t in self.themes_]
         self.match_centroids_ = self.centroids_
         # The fitted texts' vectors, so that assigning them (fit then assign on
@@ -224,9 +225,11 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             per_theme.append([str(texts[i]) for i in idx])
         return per_theme
 
-    def _label(self, texts: np.ndarray, x: np.ndarray, w: np.ndarray) -> None:
+    def _label(
+        self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, parses: dict[str, Any] | None = None
+    ) -> None:
         sims = x @ self.centroids_.T
-        labels = theme_labels(self._central(texts, sims), banned=self.brand_terms)
+        labels = theme_labels(self._central(texts, sims), banned=self.brand_terms, parses=parses)
         sizes = np.bincount(sims.argmax(1), w, self.n_themes_).astype(int)
         self.themes_: list[dict[str, Any]] = [
             {"theme_id": f"T{g + 1:02d}", "label": lab, "keywords": kw, "size": int(sizes[g])}
@@ -241,7 +244,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             return None
         return int(self.subthemes)
 
-    def _fit_tree(self, texts: np.ndarray, x: np.ndarray, w: np.ndarray) -> None:
+    def _fit_tree(
+        self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, parses: dict[str, Any] | None = None
+    ) -> None:
         """Split each theme into its sub-themes (see :func:`split_theme`), label them
         against their siblings, and train the fast path's sub-theme classifier."""
         n_sub = self._sub_count()
@@ -264,17 +269,19 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             np.vstack(cents).astype(np.float32) if cents else np.zeros((0, d), np.float32)
         )
         self.subparent_ = np.asarray(parent, dtype=np.int64)
-        self._label_tree(texts, x, w)
+        self._label_tree(texts, x, w, parses)
         sub_primary = self._best_children(primary, x @ self.subcentroids_.T)
         has = sub_primary >= 0
         self.fast_sub_ = None
         if len(np.unique(sub_primary[has])) >= 2:
-            from .fastpath import make_classifier
+            from .fastpath import fit_fast_sub
 
-            self.fast_sub_ = make_classifier(self.random_state).fit(
-                hashed_ngrams(self.hasher_, list(texts[has])),
-                sub_primary[has],
-                sample_weight=w[has],
+            self.fast_sub_ = fit_fast_sub(
+                hashed_ngrams(self.hasher_, list(texts)),
+                np.where(has, sub_primary, -1),
+                self.subtheme_parents(),
+                w,
+                self.random_state,
             )
 
     def _primary_in_tree(
@@ -317,7 +324,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         out[found] = best[found]
         return out
 
-    def _label_tree(self, texts: np.ndarray, x: np.ndarray, w: np.ndarray) -> None:
+    def _label_tree(
+        self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, parses: dict[str, Any] | None = None
+    ) -> None:
         """Ids, labels (distinct from their siblings' and their theme's) and sizes of
         the sub-themes, from the fitted comments ``texts`` (vectors ``x``)."""
         primary = (x @ self.centroids_.T).argmax(1)
@@ -333,13 +342,18 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         # tree, not only against the siblings (within a theme about top-ups,
         # "help" or "fail" look distinctive; across the tree they do not).
         labels = (
-            theme_labels(central, banned=self.brand_terms, taken=[t["label"] for t in self.themes_])
+            theme_labels(
+                central,
+                banned=self.brand_terms,
+                taken=[t["label"] for t in self.themes_],
+                parses=parses,
+            )
             if central
             else []
         )
         self.subthemes_: list[dict[str, Any]] = []
         for g, theme in enumerate(self.themes_):
-            kids = np.flatnonzero(self.subparent_ == g)
+            kids = [int(j) for j in np.flatnonzero(self.subparent_ == g)]
             for n, j in enumerate(kids):
                 lab, kw = labels[j]
                 if lab.startswith("misc "):  # no word of its own: say where it sits
@@ -441,10 +455,11 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         parents = self.subtheme_parents()
         primary, sub_primary = self._primary_in_tree(primary, member, sims, sub_sims)
         sub_member = np.zeros((len(scores), len(parents)), dtype=bool)
-        for g in np.unique(parents):
-            best = self._best_children(np.where(member[:, g], g, -1), sub_sims)
-            rows = np.flatnonzero(best >= 0)
-            sub_member[rows, best[rows]] = True
+        # sub-themes are stored grouped by theme: one column block per theme
+        starts = [int(a) for a in np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])]
+        for a, b in zip(starts[: len(parents)], [*starts[1:], len(parents)]):
+            rows = np.flatnonzero(member[:, parents[a]])
+            sub_member[rows, a + sub_sims[rows, a:b].argmax(1)] = True
         sub_scores = np.clip(sub_sims, 0.0, 1.0).astype(np.float32)
         return primary, members, scores, sub_primary, sub_member, sub_scores
 

@@ -189,9 +189,9 @@ def settle_tree(
     ]
     fast_sub = None
     if hasher is not None and len(np.unique(best[has])) >= 2:
-        from .fastpath import hashed_ngrams, make_classifier
+        from .fastpath import fit_fast_sub, hashed_ngrams
 
-        fast_sub = make_classifier(seed).fit(
-            hashed_ngrams(hasher, list(texts[has])), best[has], sample_weight=w[has]
+        fast_sub = fit_fast_sub(
+            hashed_ngrams(hasher, list(texts)), np.where(has, best, -1), parent, w, seed
         )
     return cents, parent, out, fast_sub
