@@ -476,3 +476,58 @@ def test_subtheme_edits_of_ids_gone_from_this_fit_are_skipped_with_a_note(tree):
         "Codebook themes.T01.subthemes.T01.6: sub-theme T01.6 is not in this fit; skipped.",
     ]
     assert list(_rows(new)) == list(_rows(tree)) and new.themes_[0]["label"] == "x"
+
+
+def test_cli_refit_with_subtheme_edits_and_their_replay(demo_csv: Path, tmp_path: Path):
+    """fit, edit the sub-themes in codebook.yaml, re-fit with --codebook --previous, then
+    re-fit again with the codebook that was saved: the same tree both times."""
+    root = tmp_path / "models"
+    args = ["fit", str(demo_csv), *FIT, "--subthemes", "3", "--models-root", str(root)]
+    assert runner.invoke(app, [*args, "--save", "weekly"]).exit_code == 0
+    first = load_model(root / "weekly")
+    rows = {s["theme_id"]: s for s in first.subtheme_rows()}
+    assert {"T01.3", "T02.1", "T02.2", "T03.1"} <= set(rows)
+    cb_path = root / "weekly" / "codebook.yaml"
+    text = cb_path.read_text()
+    text = text.replace(
+        f'T03.1: {{label: "{rows["T03.1"]["label"]}"', 'T03.1: {label: "renamed sub-theme"'
+    )
+    text = text.replace("merge: []", "merge:\n  - [T02.1, T02.2]")
+    text = text.replace("move: []", "move:\n  - {subtheme: T01.3, to: T03}")
+    cb_path.write_text(text)
+    refit = [*args, "--codebook", str(cb_path), "--previous", str(root / "weekly")]
+    result = runner.invoke(app, [*refit, "--save", "weekly", "--force"])
+    assert result.exit_code == 0, result.stderr
+    second = load_model(root / "weekly")
+    after = {s["theme_id"]: s for s in second.subtheme_rows()}
+    assert after["T03.1"]["label"] == "renamed sub-theme"
+    assert "T02.2" not in after and "T02.1" in after and "T01.3" not in after
+    moved = [s for s in after.values() if s["label"] == rows["T01.3"]["label"]]
+    assert [s["parent_id"] for s in moved] == ["T03"]
+    saved_cb = load_codebook(cb_path)
+    assert saved_cb.move[0].subtheme == "T01.3" and saved_cb.merge == (("T02.1", "T02.2"),)
+    assert [s.id for t in saved_cb.themes for s in t.subthemes] == list(after)
+    # the next batch (here the same file) replays the saved codebook: the same tree
+    result = runner.invoke(app, [*refit, "--save", "next"])
+    assert result.exit_code == 0, result.stderr
+    third = load_model(root / "next")
+    assert [(s["theme_id"], s["label"]) for s in third.subtheme_rows()] == [
+        (s["theme_id"], s["label"]) for s in second.subtheme_rows()
+    ]
+
+
+def test_cli_fit_with_a_bad_subtheme_edit_exits_1_with_one_line(demo_csv: Path, tmp_path: Path):
+    root = tmp_path / "models"
+    cb_path = tmp_path / "codebook.yaml"
+    cb_path.write_text("merge:\n  - [T01.1, T02]\n")
+    result = runner.invoke(
+        app,
+        ["fit", str(demo_csv), *FIT, "--codebook", str(cb_path), "--models-root", str(root)]
+        + ["--save", "weekly"],
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: Codebook {cb_path}: merge[0]: 'T01.1' is a sub-theme and 'T02' a theme: merge "
+        "themes with themes, sub-themes with sub-themes of one theme."
+    ]
+    assert not (root / "weekly").exists()

@@ -3,7 +3,10 @@
 The two models' vector spaces differ (a re-fit TF-IDF has a new basis), so
 each previous theme is projected into the new space as the mean new vector
 of the comments the previous model assigns to it; new and projected
-centroids are then paired by the Hungarian algorithm on cosine.
+centroids are then paired by the Hungarian algorithm on cosine. Sub-themes
+follow the same rule one level down: each previous sub-theme is projected
+from the comments it is the best child of its theme for, and a theme's new
+sub-themes are paired with the previous sub-themes of the same theme id.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .subtree import best_children, matched_ids, split_id
 from .vectors import distinct_usable, unit
 
 if TYPE_CHECKING:
@@ -34,22 +38,33 @@ def theme_number(tid: str) -> int:
 
 def _projected(
     model: ThemeModel, previous: ThemeModel, texts: Sequence[str], max_texts: int
-) -> np.ndarray:
-    """Each previous match-reference theme as the unit mean new vector of its comments."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each previous match-reference theme, and sub-theme, as the unit mean new
+    vector of its comments (a sub-theme's: those it is the best child of their
+    theme for); a row without comments is zero."""
     prev_ids, prev_cents = previous.match_reference()
+    sub_ids, sub_cents = previous.match_reference(subthemes=True)
     uniq, w = distinct_usable(texts, model.brand_terms)
     if len(uniq) > max_texts:
         pick = np.sort(np.random.RandomState(0).choice(len(uniq), max_texts, replace=False))
         uniq, w = uniq[pick], w[pick]
     x_new = model.embed(uniq)
-    s_prev = previous.embed(uniq) @ prev_cents.T
+    x_prev = previous.embed(uniq)
+    s_prev = x_prev @ prev_cents.T
     owner = np.where(s_prev.max(1) > previous.none_threshold_, s_prev.argmax(1), -1)
-    proj = np.zeros((len(prev_ids), x_new.shape[1]), dtype=np.float32)
-    for j in range(len(prev_ids)):
-        members = owner == j
-        if members.any():
-            proj[j] = unit((x_new[members] * w[members, None]).sum(0))
-    return proj
+    position = {tid: g for g, tid in enumerate(prev_ids)}
+    parents = np.array([position.get(split_id(s)[0], -3) for s in sub_ids], dtype=np.int64)
+    best = best_children(parents, owner, x_prev @ np.asarray(sub_cents).T)
+
+    def means(groups: np.ndarray, n: int) -> np.ndarray:
+        proj = np.zeros((n, x_new.shape[1]), dtype=np.float32)
+        for j in range(n):
+            members = groups == j
+            if members.any():
+                proj[j] = unit((x_new[members] * w[members, None]).sum(0))
+        return proj
+
+    return means(owner, len(prev_ids)), means(best, len(sub_ids))
 
 
 def match_previous_ids(
@@ -61,21 +76,27 @@ def match_previous_ids(
     reserved: Collection[str] = (),
     max_texts: int = 5000,
 ) -> tuple[ThemeModel, list[str], list[str]]:
-    """Give a freshly fitted model's themes the ids of the previous model's themes.
+    """Give a freshly fitted model's themes and sub-themes the ids of the previous model's.
 
     Each previous theme is projected into the new space as the mean new vector
     of the ``texts`` the previous model assigns to it. New and projected
     centroids are paired by the Hungarian algorithm on cosine; a pair at or
     above ``threshold`` keeps the previous id, other new themes get ids after
     the largest id used so far (including ``reserved``). Themes are ordered by id.
+    Then, within each theme id, its new sub-themes are paired with the previous
+    sub-themes of that theme id the same way (each projected from the comments
+    it is the best child of its theme for); unmatched ones take the next
+    number under their theme id (see :mod:`~feedback_nlp.themes.subtree`).
 
     Returns the renumbered model, notes for the user, and the previous ids
-    that found no match.
+    (themes and sub-themes) that found no match.
     """
     from scipy.optimize import linear_sum_assignment
 
     prev_ids = previous.match_reference()[0]
-    sim = model.centroids_ @ _projected(model, previous, texts, max_texts).T
+    prev_sub_ids = previous.match_reference(subthemes=True)[0]
+    proj, sub_proj = _projected(model, previous, texts, max_texts)
+    sim = model.centroids_ @ proj.T
     rows, cols = linear_sum_assignment(-sim)
     new_ids: list[str | None] = [None] * model.n_themes_
     for r, c in zip(rows, cols, strict=True):
@@ -96,5 +117,51 @@ def match_previous_ids(
     prev_labels = {t["theme_id"]: t["label"] for t in previous.themes_}
     for tid in missing:
         notes.append(f"Previous theme {tid} ({prev_labels.get(tid, 'merged')}) has no match now.")
+    sub_parents = [final[g] for g in model.subtheme_parents()]
+    sub_ids, fresh = matched_ids(
+        sub_parents,
+        model.subcentroids(),
+        prev_sub_ids,
+        sub_proj,
+        taken=[s["theme_id"] for s in previous.subtheme_rows()],
+        threshold=threshold,
+    )
+    notes += _subtheme_notes(model, previous, final, sub_ids, fresh, prev_sub_ids)
+    # every previous sub-theme id absent now (its codebook entries are skipped, not errors)
+    prev_rows = [str(s["theme_id"]) for s in previous.subtheme_rows()]
+    missing += [s for s in dict.fromkeys([*prev_sub_ids, *prev_rows]) if s not in sub_ids]
     order = sorted(range(len(final)), key=lambda g: (theme_number(final[g]), final[g]))
-    return model.with_theme_ids(final, order), notes, missing
+    return model.with_theme_ids(final, order, sub_ids), notes, missing
+
+
+def _subtheme_notes(
+    model: ThemeModel,
+    previous: ThemeModel,
+    final: Sequence[str],
+    sub_ids: Sequence[str],
+    fresh: Sequence[int],
+    prev_sub_ids: Sequence[str],
+) -> list[str]:
+    """One note listing the new sub-themes of themes that kept their id and had
+    sub-themes, one listing the previous sub-themes of those themes that did not
+    come back."""
+    kept = set(final) & set(previous.match_reference()[0])
+    split_before = {split_id(s)[0] for s in prev_sub_ids} & kept
+    rows = model.subtheme_rows()
+    new = [
+        f"{sub_ids[j]} ({rows[j]['label']})"
+        for j in fresh
+        if split_id(sub_ids[j])[0] in split_before
+    ]
+    labels = {s["theme_id"]: s["label"] for s in previous.subtheme_rows()}
+    gone = [
+        f"{s} ({labels.get(s, 'merged or moved')})"
+        for s in prev_sub_ids
+        if s not in sub_ids and split_id(s)[0] in kept
+    ]
+    notes = []
+    if new:
+        notes.append(f"New sub-themes, no previous match: {', '.join(new)}.")
+    if gone:
+        notes.append(f"Previous sub-themes with no match now: {', '.join(gone)}.")
+    return notes
