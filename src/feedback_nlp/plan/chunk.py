@@ -145,9 +145,14 @@ def analyze_chunk(
             seg_counts[(col, value)] = theme_counts(
                 groups[mask], member[mask], usable[mask], sent.compound[mask]
             )
-    trend = pd.DataFrame({"date": frame["date"].to_numpy(), "group": groups, "usable": usable})
-    for j in range(member.shape[1]):
-        trend[f"m{j}"] = member[:, j]
+    trend = pd.DataFrame(
+        {
+            "date": frame["date"].to_numpy(),
+            "group": groups,
+            "usable": usable,
+            **{f"m{j}": member[:, j] for j in range(member.shape[1])},
+        }
+    )
     return ChunkResult(
         comments=comments,
         sentences=sentence_table(sent.sentences, frame),

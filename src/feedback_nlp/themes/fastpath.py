@@ -113,9 +113,7 @@ def fit_fast(
     return hasher, clf.fit(hashed_ngrams(hasher, list(texts)), labels, sample_weight=w)
 
 
-def fit_fast_sub(
-    x: Any, labels: np.ndarray, parents: np.ndarray, w: np.ndarray, seed: int
-) -> Any:
+def fit_fast_sub(x: Any, labels: np.ndarray, parents: np.ndarray, w: np.ndarray, seed: int) -> Any:
     """The fast path's sub-theme classifier: one-vs-rest weights trained theme by
     theme, each theme's children on that theme's texts only, stacked into one
     classifier (classes: sub-theme indices). None with fewer than two classes.
@@ -126,6 +124,8 @@ def fit_fast_sub(
     together; trained together, 150 one-vs-rest problems over all 4,000
     texts took ~20 s against ~2 s this way.
     """
+    import scipy.sparse as sp
+
     has = labels >= 0
     classes = np.unique(labels[has])
     if len(classes) < 2:
@@ -133,19 +133,24 @@ def fit_fast_sub(
     clf = make_classifier(seed)
     if len(classes) == 2:
         return clf.fit(x[has], labels[has], sample_weight=w[has])
-    coef = np.zeros((len(classes), x.shape[1]))
+    blocks: list[Any] = []
     intercept = np.zeros(len(classes))
     for g in np.unique(parents[classes]):
         pos = np.flatnonzero(parents[classes] == g)
         rows = np.flatnonzero(np.isin(labels, classes[pos]))
-        if len(pos) < 2:
-            continue  # an only child: a constant score, renormalised to 1 within its theme
+        if len(pos) < 2:  # an only child: a constant score, renormalised to 1 within its theme
+            blocks.append(sp.csr_matrix((1, x.shape[1])))
+            continue
         one = make_classifier(seed).fit(x[rows], labels[rows], sample_weight=w[rows])
         c, b = np.asarray(one.coef_), np.asarray(one.intercept_)
         if len(pos) == 2:  # binary: one weight row, for the second class
             c, b = np.vstack([-c, c]), np.r_[-b, b]
-        coef[pos], intercept[pos] = c, b
-    clf.coef_, clf.intercept_, clf.classes_ = coef, intercept, classes
+        blocks.append(sp.csr_matrix(c))
+        intercept[pos] = b
+    # Sparse weights (sklearn's ``sparsify``): a theme's block is non-zero only on
+    # the n-grams of its own texts; dense, 150 rows of 2**18 weights are 300 MB.
+    clf.coef_ = sp.vstack(blocks, format="csr")
+    clf.intercept_, clf.classes_ = intercept, classes
     clf.n_features_in_ = x.shape[1]
     return clf
 
@@ -191,8 +196,11 @@ def _fast_sub_scores(model: Any, x: Any, s: np.ndarray) -> np.ndarray:
         if not len(texts):
             continue
         if rows is None:
-            z = x[texts] @ fast_sub.coef_[kids].T + fast_sub.intercept_[kids]
-            p = 1.0 / (1.0 + np.exp(-np.clip(np.asarray(z), -30, 30)))
+            z = x[texts] @ fast_sub.coef_[kids].T
+            z = (z.toarray() if hasattr(z, "toarray") else np.asarray(z)) + fast_sub.intercept_[
+                kids
+            ]
+            p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         else:
             p = sub[np.ix_(texts, classes[kids])]
         p = p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
@@ -218,17 +226,25 @@ def fast_scores(
 
 def fast_state(clf: Any, hasher: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """A fitted classifier and its hasher as JSON and arrays (the non-zero weight columns)."""
-    coef = np.asarray(clf.coef_, dtype=np.float64)
-    cols = np.flatnonzero(np.any(coef != 0, axis=0)).astype(np.int64)
+    if hasattr(clf.coef_, "tocsc"):  # sparse weights (the sub-theme classifier)
+        csc = clf.coef_.tocsc()
+        cols = np.flatnonzero(np.diff(csc.indptr)).astype(np.int64)
+        coef_cols = csc[:, cols].toarray().astype(np.float64)
+        doc_shape = csc.shape
+    else:
+        coef = np.asarray(clf.coef_, dtype=np.float64)
+        cols = np.flatnonzero(np.any(coef != 0, axis=0)).astype(np.int64)
+        coef_cols = coef[:, cols]
+        doc_shape = coef.shape
     doc = {
         "classifier": type(clf).__name__,
         "params": jsonable_params(clf, "fast-path classifier"),
-        "n_features": int(coef.shape[1]),
+        "n_features": int(doc_shape[1]),
         "hasher": jsonable_params(hasher, "hashing vectoriser"),
     }
     arrays = {
         "coef_cols": cols,
-        "coef_values": coef[:, cols],
+        "coef_values": coef_cols,
         "intercept": np.asarray(clf.intercept_, dtype=np.float64),
         "classes": np.asarray(clf.classes_, dtype=np.int64),
     }
@@ -236,9 +252,13 @@ def fast_state(clf: Any, hasher: Any) -> tuple[dict[str, Any], dict[str, np.ndar
 
 
 def fast_from_state(
-    doc: Mapping[str, Any], arrays: Mapping[str, np.ndarray], n_themes: int
+    doc: Mapping[str, Any], arrays: Mapping[str, np.ndarray], n_themes: int, sparse: bool = False
 ) -> tuple[Any, Any]:
     """The classifier and hasher :func:`fast_state` describes, for ``n_themes`` themes.
+
+    ``sparse`` rebuilds the weights as a sparse matrix (the sub-theme classifier,
+    as :func:`fit_fast_sub` made it) rather than ``n_rows`` dense rows of
+    ``n_features``.
 
     ``doc`` has passed :func:`~feedback_nlp.themes.model_schema.check_model_doc`:
     the estimators are built by :func:`make_hasher` and :func:`make_classifier`,
@@ -269,8 +289,16 @@ def fast_from_state(
             f"{cols.shape}, intercept {intercept.shape}, {len(classes)} classes for "
             f"{n_themes} themes and {n_features} hashed features."
         )
-    coef = np.zeros((n_rows, n_features), dtype=np.float64)
-    coef[:, cols] = values
+    if sparse and n_rows > 1:
+        import scipy.sparse as sp
+
+        r, c = np.nonzero(values)
+        coef: Any = sp.csr_matrix(
+            (values[r, c].astype(np.float64), (r, cols[c])), shape=(n_rows, n_features)
+        )
+    else:
+        coef = np.zeros((n_rows, n_features), dtype=np.float64)
+        coef[:, cols] = values
     clf = make_classifier(doc["params"]["random_state"])
     clf.coef_, clf.intercept_ = coef, intercept.astype(np.float64)
     clf.classes_ = classes.astype(np.int64)

@@ -194,7 +194,7 @@ def _rebuild_fast(
     folder: Path, fast: Mapping[str, Any], arrays: Mapping[str, np.ndarray], k: int, prefix: str
 ) -> tuple[Any, Any]:
     try:
-        return fast_from_state(fast, _part(arrays, prefix, FAST_ARRAYS), k)
+        return fast_from_state(fast, _part(arrays, prefix, FAST_ARRAYS), k, sparse=prefix != "fast")
     except ValueError as err:
         what = "sub-theme classifier: " if prefix != "fast" else ""
         raise _fail(folder, what + str(err)) from None
