@@ -214,8 +214,21 @@ def add_q_values(tables: Sequence[pd.DataFrame], alpha: float) -> list[pd.DataFr
     return out
 
 
+def _column(
+    scores: Any, j: int, rows: np.ndarray, eligible: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The eligible rows of column ``j`` that may be picked, and their scores:
+    every eligible row of a dense matrix, the stored entries of a sparse (CSC) one."""
+    if hasattr(scores, "indptr"):
+        a, b = scores.indptr[j], scores.indptr[j + 1]
+        r, v = scores.indices[a:b], scores.data[a:b]
+        keep = eligible[r]
+        return r[keep].astype(np.int64), np.asarray(v[keep])
+    return rows, scores[rows, j]
+
+
 def pick_examples(
-    scores: np.ndarray,
+    scores: Any,
     texts: Sequence[str],
     eligible: np.ndarray,
     count: int,
@@ -223,27 +236,51 @@ def pick_examples(
     """For each theme, the rows of its ``count`` most representative distinct comments.
 
     Representative = highest membership score among eligible rows; ties are
-    broken by row order so the choice is deterministic.
+    broken by row order so the choice is deterministic. ``scores`` is a dense
+    ``(n, k)`` array or a sparse CSC matrix (only stored entries are candidates).
+    Only the best ``16 * count`` scores (and any tied with the last of them) are
+    sorted, unless duplicates exhaust them.
     """
     chosen: list[list[int]] = []
-    rows = np.flatnonzero(eligible)
+    all_rows = np.flatnonzero(eligible)
+    top = 16 * max(count, 1)
     for j in range(scores.shape[1]):
-        col = scores[rows, j]
-        order = rows[np.lexsort((rows, -col))]
-        picked: list[int] = []
-        seen: set[str] = set()
-        for r in order:
-            if scores[r, j] <= 0:
-                break
-            key = texts[r].strip().lower()
-            if key in seen:
-                continue
-            seen.add(key)
-            picked.append(int(r))
-            if len(picked) == count:
-                break
+        rows, col = _column(scores, j, all_rows, eligible)
+        picked = _distinct_best(_best_first(rows, col, top), rows, col, texts, count)
+        if len(picked) < count and len(rows) > top:  # duplicates used the shortlist up
+            picked = _distinct_best(_best_first(rows, col, len(rows)), rows, col, texts, count)
         chosen.append(picked)
     return chosen
+
+
+def _distinct_best(
+    order: np.ndarray, rows: np.ndarray, col: np.ndarray, texts: Sequence[str], count: int
+) -> list[int]:
+    """The first ``count`` rows of distinct text among ``rows[order]`` with a positive score."""
+    picked: list[int] = []
+    seen: set[str] = set()
+    for pos in order.tolist():
+        if col[pos] <= 0:
+            break
+        r = int(rows[pos])
+        key = texts[r].strip().lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        picked.append(r)
+        if len(picked) == count:
+            break
+    return picked
+
+
+def _best_first(rows: np.ndarray, col: np.ndarray, top: int) -> np.ndarray:
+    """Positions in ``rows`` by score (highest first, ties by row): only the
+    ``top`` best and those tied with the last of them."""
+    if len(rows) <= top:
+        return np.lexsort((rows, -col))
+    cut = np.partition(col, len(col) - top)[len(col) - top]
+    short = np.flatnonzero(col >= cut)
+    return short[np.lexsort((rows[short], -col[short]))]
 
 
 def term_log_odds(

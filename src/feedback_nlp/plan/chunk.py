@@ -159,7 +159,7 @@ def analyze_chunk(
         counts=theme_counts(groups, member, usable, sent.compound),
         segment_theme_counts=seg_counts,
         segment_counts=segment_counts(frame, segment_cols),
-        examples=_example_candidates(scores, texts, usable, groups, frame, cfg.example_count),
+        examples=_example_candidates(found, texts, usable, groups, frame, cfg.example_count),
         trend_rows=trend,
         metrics=chunk.part.metrics,
         unmatched=unmatched,
@@ -175,7 +175,7 @@ def _one_thread_if(on: bool, limits: Any) -> Any:
 
 
 def _example_candidates(
-    scores: np.ndarray,
+    found: ThemeAssignment,
     texts: list[str],
     usable: np.ndarray,
     groups: np.ndarray,
@@ -194,11 +194,11 @@ def _example_candidates(
         ("detractor", usable & (groups == "detractor")),
         ("promoter", usable & (groups == "promoter")),
     ):
-        picks = pick_examples(scores, texts, eligible, count)
-        out[name] = [
-            [(float(scores[r, j]), int(rows[r]), texts[r]) for r in chosen]
-            for j, chosen in enumerate(picks)
-        ]
+        out[name] = []
+        # themes (dense scores), then sub-themes (sparse: their members only)
+        for matrix in (found.scores, found.sub_scores):
+            for j, chosen in enumerate(pick_examples(matrix, texts, eligible, count)):
+                out[name].append([(float(matrix[r, j]), int(rows[r]), texts[r]) for r in chosen])
     return out
 
 
@@ -218,8 +218,10 @@ class ThemeAssignment:
 
     #: ``(n_rows, n_nodes)``: membership of every theme, then every sub-theme.
     member: np.ndarray
-    #: Scores in the same columns.
+    #: ``(n_rows, n_themes)``: the themes' scores.
     scores: np.ndarray
+    #: ``(n_rows, n_subthemes)`` sparse (CSC): a sub-theme's score where the row is a member.
+    sub_scores: Any
     #: Primary theme id ('' without usable text, 'none' when no theme fits).
     primary: np.ndarray
     #: ';'-joined theme ids.
@@ -232,22 +234,29 @@ class ThemeAssignment:
 
 def assign_themes(model: Any, cleaned: list[str], idx: np.ndarray, n_rows: int) -> ThemeAssignment:
     """Theme and sub-theme membership of the rows ``idx`` (the usable comments)."""
+    import scipy.sparse as sp
+
     theme_ids = [t["theme_id"] for t in model.themes_]
     sub_ids = [t["theme_id"] for t in theme_nodes(model)[len(theme_ids) :]]
     k = len(theme_ids)
     texts = [cleaned[i] for i in idx]
     if sub_ids:
-        primary_u, members_u, scores_u, sub_u, sub_member_u, sub_scores_u = model.assign_tree(texts)
+        primary_u, members_u, scores_u, sub_u, sub_scores_u = model.assign_tree_sparse(texts)
     else:
         primary_u, members_u, scores_u = model.assign(texts)
         sub_u = np.where(np.asarray(primary_u) >= 0, -2, -1)
-        sub_member_u = np.zeros((len(idx), 0), dtype=bool)
-        sub_scores_u = np.zeros((len(idx), 0), dtype=np.float32)
+        sub_scores_u = sp.csr_matrix((len(idx), 0), dtype=np.float32)
+    # the usable rows' sub-theme scores placed at their rows of the chunk
+    place = sp.csr_matrix(
+        (np.ones(len(idx), np.float32), (idx, np.arange(len(idx)))), shape=(n_rows, len(idx))
+    )
+    sub_scores = (place @ sub_scores_u).tocsr()
+    sub_scores.sort_indices()
     member = np.zeros((n_rows, k + len(sub_ids)), dtype=bool)
-    scores = np.zeros((n_rows, k + len(sub_ids)), dtype=np.float32)
-    scores[idx, :k] = scores_u
-    scores[idx, k:] = sub_scores_u
-    member[idx, k:] = sub_member_u
+    scores = np.zeros((n_rows, k), dtype=np.float32)
+    scores[idx] = scores_u
+    sub_rows, sub_cols = sub_scores.nonzero()
+    member[sub_rows, k + sub_cols] = True
     primary = np.full(n_rows, "", dtype=object)
     # index -1 (no theme) picks the trailing "none"
     primary[idx] = np.array([*theme_ids, "none"], dtype=object)[np.asarray(primary_u)]
@@ -268,9 +277,16 @@ def assign_themes(model: Any, cleaned: list[str], idx: np.ndarray, n_rows: int) 
     )
     sub_lists = np.full(n_rows, "", dtype=object)
     if sub_ids:
-        names = np.array(sub_ids, dtype=object)
-        sub_lists[idx] = [";".join(names[r]) for r in sub_member_u]
-    return ThemeAssignment(member, scores, primary, theme_lists, primary_sub, sub_lists)
+        ptr, ind = sub_scores.indptr, sub_scores.indices
+        patterns: dict[tuple[int, ...], str] = {}
+        for r in idx.tolist():
+            key = tuple(ind[ptr[r] : ptr[r + 1]].tolist())
+            if key not in patterns:
+                patterns[key] = ";".join(sub_ids[j] for j in key)
+            sub_lists[r] = patterns[key]
+    return ThemeAssignment(
+        member, scores, sub_scores.tocsc(), primary, theme_lists, primary_sub, sub_lists
+    )
 
 
 def comment_table(

@@ -295,8 +295,8 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         lone = np.setdiff1d(np.arange(self.n_themes_), parents)
         cand = np.hstack(
             [
-                np.where(member[:, parents], sub_sims, -np.inf),
-                np.where(member[:, lone], sims[:, lone], -np.inf),
+                np.where(member[:, parents], sub_sims, np.float32(-np.inf)),
+                np.where(member[:, lone], sims[:, lone], np.float32(-np.inf)),
             ]
         )
         j = cand.argmax(1)
@@ -395,27 +395,40 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         self, texts: Sequence[str], subthemes: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """Scores of ``texts`` for each theme and (with ``subthemes``) each sub-theme."""
+        idx, inverse, s, s_sub = self._distinct_scores(texts, subthemes)
+        sims = np.zeros((len(texts), self.n_themes_), dtype=np.float32)
+        sub_sims = np.zeros((len(texts), s_sub.shape[1]), dtype=np.float32)
+        sims[idx] = s[inverse]
+        sub_sims[idx] = s_sub[inverse]
+        return sims, sub_sims
+
+    def _distinct_scores(
+        self, texts: Sequence[str], subthemes: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The usable rows of ``texts``, each one's distinct text, and the distinct
+        texts' theme and sub-theme scores (similarities, or probabilities on the
+        fast path)."""
         from threadpoolctl import threadpool_limits
 
         cleaned, usable = self._prepare(texts)
         subs = self.subcentroids() if subthemes else np.zeros((0, 1), np.float32)
-        sims = np.zeros((len(cleaned), self.n_themes_), dtype=np.float32)
-        sub_sims = np.zeros((len(cleaned), len(subs)), dtype=np.float32)
         idx = np.flatnonzero(usable)
-        if not len(idx):
-            return sims, sub_sims
         uniq, inverse = distinct(np.asarray(cleaned, dtype=object)[idx])
+        s = np.zeros((len(uniq), self.n_themes_), dtype=np.float32)
+        s_sub = np.zeros((len(uniq), len(subs)), dtype=np.float32)
+        if not len(uniq):
+            return idx, inverse, s, s_sub
         with threadpool_limits(1):
             if len(uniq) <= self.max_embed:
                 vecs = self._cached_vectors(uniq)
                 s = vecs @ self.centroids_.T
-                s_sub = vecs @ subs.T if len(subs) else None
+                if len(subs):
+                    s_sub = vecs @ subs.T
             else:  # fast path: classifier probabilities, chunk-wise, over the cores
-                s, s_sub = fast_scores(self, uniq, subthemes=bool(len(subs)))
-        sims[idx] = s[inverse]
-        if s_sub is not None:
-            sub_sims[idx] = s_sub[inverse]
-        return sims, sub_sims
+                s, fast_sub = fast_scores(self, uniq, subthemes=bool(len(subs)))
+                if fast_sub is not None:
+                    s_sub = fast_sub
+        return idx, inverse, s.astype(np.float32), s_sub.astype(np.float32)
 
     def subcentroids(self) -> np.ndarray:
         """The sub-themes' unit centroids ``(n_subthemes, d)`` (none for a model
@@ -439,7 +452,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         """:meth:`assign` and the second level: each text's primary sub-theme (-1:
         no theme, -2: its theme has no sub-themes), its ``(n, n_subthemes)``
         membership (the best child of each theme it belongs to) and sub-theme
-        scores (clipped to [0, 1]).
+        scores (clipped to [0, 1]; 0 where the text is not a member).
 
         The primary sub-theme is the best of the children of all the text's
         themes (a theme without sub-themes competing with its own score), and
@@ -447,21 +460,56 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         NMI at the sub-theme level over the best child of the best theme, and
         SemEval's themes do not move (NMI 0.368 against 0.363).
         """
+        primary, members, scores, sub_primary, sub = self.assign_tree_sparse(texts)
+        dense = sub.toarray().astype(np.float32)
+        return primary, members, scores, sub_primary, dense > 0, dense
+
+    def assign_tree_sparse(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, list[tuple[int, ...]], np.ndarray, np.ndarray, Any]:
+        """:meth:`assign_tree` with the sub-theme memberships as one sparse
+        ``(n, n_subthemes)`` CSR matrix of scores (an entry per membership; a
+        score of 0 is stored as the smallest positive float32).
+
+        Everything is computed once per distinct text; on a million comments the
+        dense sub-theme columns of :meth:`assign_tree` would take gigabytes.
+        """
+        import scipy.sparse as sp
+
         check_is_fitted(self, "centroids_")
-        sims, sub_sims = self._tree_similarities(texts)
-        scores = np.clip(sims, 0.0, 1.0).astype(np.float32)
-        primary, member = self.memberships(scores)
-        members = self._member_lists(scores, member)
+        n = len(texts)
+        idx, inverse, sims, sub_sims = self._distinct_scores(texts)
+        u_scores = np.clip(sims, 0.0, 1.0).astype(np.float32)
+        u_primary, u_member = self.memberships(u_scores)
+        u_members = self._member_lists(u_scores, u_member)
+        u_primary, u_sub_primary = self._primary_in_tree(u_primary, u_member, sims, sub_sims)
         parents = self.subtheme_parents()
-        primary, sub_primary = self._primary_in_tree(primary, member, sims, sub_sims)
-        sub_member = np.zeros((len(scores), len(parents)), dtype=bool)
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
         # sub-themes are stored grouped by theme: one column block per theme
         starts = [int(a) for a in np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])]
         for a, b in zip(starts[: len(parents)], [*starts[1:], len(parents)]):
-            rows = np.flatnonzero(member[:, parents[a]])
-            sub_member[rows, a + sub_sims[rows, a:b].argmax(1)] = True
-        sub_scores = np.clip(sub_sims, 0.0, 1.0).astype(np.float32)
-        return primary, members, scores, sub_primary, sub_member, sub_scores
+            r = np.flatnonzero(u_member[:, parents[a]])
+            rows.append(r)
+            cols.append(a + sub_sims[r, a:b].argmax(1))
+        ur = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        uc = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+        vals = np.maximum(np.clip(sub_sims[ur, uc], 0.0, 1.0), np.finfo(np.float32).tiny)
+        per_distinct = sp.csr_matrix(
+            (vals.astype(np.float32), (ur, uc)), shape=(len(sims), len(parents))
+        )
+        pick = sp.csr_matrix((np.ones(len(idx), np.float32), (idx, inverse)), shape=(n, len(sims)))
+        sub = (pick @ per_distinct).tocsr()
+        primary = np.full(n, -1, dtype=np.int64)
+        sub_primary = np.full(n, -1, dtype=np.int64)
+        scores = np.zeros((n, self.n_themes_), dtype=np.float32)
+        primary[idx] = u_primary[inverse]
+        sub_primary[idx] = u_sub_primary[inverse]
+        scores[idx] = u_scores[inverse]
+        members: list[tuple[int, ...]] = [()] * n
+        for r, u in zip(idx.tolist(), inverse.tolist()):
+            members[r] = u_members[u]
+        return primary, members, scores, sub_primary, sub
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """Membership scores ``(n, n_themes_)`` in [0, 1] (cosine to each theme, clipped)."""
