@@ -155,15 +155,18 @@ def fit_fast_sub(x: Any, labels: np.ndarray, parents: np.ndarray, w: np.ndarray,
     return clf
 
 
-def _fast_scores(chunks: list[list[str]]) -> list[tuple[np.ndarray, np.ndarray | None]]:
-    """Fast-path theme (and, when asked, sub-theme) scores of each chunk of texts."""
+def _fast_scores(chunks: list[list[str]]) -> list[tuple[np.ndarray, Any]]:
+    """Fast-path theme (and, when asked, sparse sub-theme) scores of each chunk of texts."""
+    import scipy.sparse as sp
+
     model, subthemes = _FAST
     out = []
     for chunk in chunks:
         x = hashed_ngrams(model.hasher_, chunk)
         s = np.zeros((len(chunk), model.n_themes_), dtype=np.float32)
         s[:, model.fast_.classes_] = model.fast_.predict_proba(x)
-        sub = _fast_sub_scores(model, x, s) if subthemes else None
+        # sparse: a text has scores only for the children of its likely themes
+        sub = sp.csr_matrix(_fast_sub_scores(model, x, s)) if subthemes else None
         out.append((s, sub))
     return out
 
@@ -208,11 +211,11 @@ def _fast_sub_scores(model: Any, x: Any, s: np.ndarray) -> np.ndarray:
     return sub
 
 
-def fast_scores(
-    model: Any, texts: np.ndarray, subthemes: bool = False
-) -> tuple[np.ndarray, np.ndarray | None]:
+def fast_scores(model: Any, texts: np.ndarray, subthemes: bool = False) -> tuple[np.ndarray, Any]:
     """Classifier probabilities ``(len(texts), n_themes_)`` and, with ``subthemes``,
-    ``(len(texts), n_subthemes)``, chunk-wise, over the cores."""
+    a sparse CSR ``(len(texts), n_subthemes)``, chunk-wise, over the cores."""
+    import scipy.sparse as sp
+
     global _FAST
     _FAST = (model, subthemes)  # forked workers read the model from here, unpickled
     try:
@@ -221,7 +224,7 @@ def fast_scores(
     finally:
         _FAST = None
     subs = [p[1] for p in parts]
-    return np.vstack([p[0] for p in parts]), (np.vstack(subs) if subthemes else None)  # type: ignore[arg-type]
+    return np.vstack([p[0] for p in parts]), (sp.vstack(subs, format="csr") if subthemes else None)
 
 
 def fast_state(clf: Any, hasher: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -45,6 +45,11 @@ from .vectors import distinct, distinct_usable, is_usable, unit
 __all__ = ["ThemeModel", "merge_centroids", "hashed_ngrams"]
 
 
+def _dense(m: Any) -> np.ndarray:
+    """A float32 array of ``m``, dense or sparse."""
+    return (m.toarray() if hasattr(m, "toarray") else np.asarray(m)).astype(np.float32)
+
+
 class ThemeModel(TransformerMixin, BaseEstimator):
     """Find themes in free-text comments; score each comment's membership.
 
@@ -399,15 +404,15 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         sims = np.zeros((len(texts), self.n_themes_), dtype=np.float32)
         sub_sims = np.zeros((len(texts), s_sub.shape[1]), dtype=np.float32)
         sims[idx] = s[inverse]
-        sub_sims[idx] = s_sub[inverse]
+        sub_sims[idx] = _dense(s_sub[inverse])
         return sims, sub_sims
 
     def _distinct_scores(
         self, texts: Sequence[str], subthemes: bool = True
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
         """The usable rows of ``texts``, each one's distinct text, and the distinct
         texts' theme and sub-theme scores (similarities, or probabilities on the
-        fast path)."""
+        fast path, where the sub-theme scores are a sparse CSR matrix)."""
         from threadpoolctl import threadpool_limits
 
         cleaned, usable = self._prepare(texts)
@@ -428,7 +433,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
                 s, fast_sub = fast_scores(self, uniq, subthemes=bool(len(subs)))
                 if fast_sub is not None:
                     s_sub = fast_sub
-        return idx, inverse, s.astype(np.float32), s_sub.astype(np.float32)
+        return idx, inverse, s.astype(np.float32), s_sub
 
     def subcentroids(self) -> np.ndarray:
         """The sub-themes' unit centroids ``(n_subthemes, d)`` (none for a model
@@ -478,27 +483,42 @@ class ThemeModel(TransformerMixin, BaseEstimator):
 
         check_is_fitted(self, "centroids_")
         n = len(texts)
-        idx, inverse, sims, sub_sims = self._distinct_scores(texts)
-        u_scores = np.clip(sims, 0.0, 1.0).astype(np.float32)
-        u_primary, u_member = self.memberships(u_scores)
-        u_members = self._member_lists(u_scores, u_member)
-        u_primary, u_sub_primary = self._primary_in_tree(u_primary, u_member, sims, sub_sims)
+        idx, inverse, all_sims, all_sub = self._distinct_scores(texts)
         parents = self.subtheme_parents()
-        rows: list[np.ndarray] = []
-        cols: list[np.ndarray] = []
         # sub-themes are stored grouped by theme: one column block per theme
         starts = [int(a) for a in np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])]
-        for a, b in zip(starts[: len(parents)], [*starts[1:], len(parents)]):
-            r = np.flatnonzero(u_member[:, parents[a]])
-            rows.append(r)
-            cols.append(a + sub_sims[r, a:b].argmax(1))
+        blocks = list(zip(starts[: len(parents)], [*starts[1:], len(parents)]))
+        u_scores = np.clip(all_sims, 0.0, 1.0).astype(np.float32)
+        u_primary = np.full(len(all_sims), -1, dtype=np.int64)
+        u_sub_primary = np.full(len(all_sims), -1, dtype=np.int64)
+        u_members: list[tuple[int, ...]] = []
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        step = 50_000  # distinct texts at a time: the dense sub-theme block stays ~30 MB
+        for lo in range(0, len(all_sims), step):
+            sims = all_sims[lo : lo + step]
+            sub_sims = _dense(all_sub[lo : lo + step])
+            primary, member = self.memberships(u_scores[lo : lo + step])
+            u_members += self._member_lists(u_scores[lo : lo + step], member)
+            primary, sub_primary = self._primary_in_tree(primary, member, sims, sub_sims)
+            u_primary[lo : lo + step], u_sub_primary[lo : lo + step] = primary, sub_primary
+            for a, b in blocks:
+                r = np.flatnonzero(member[:, parents[a]])
+                c = a + sub_sims[r, a:b].argmax(1)
+                rows.append(lo + r)
+                cols.append(c)
+                vals.append(sub_sims[r, c])
         ur = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         uc = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-        vals = np.maximum(np.clip(sub_sims[ur, uc], 0.0, 1.0), np.finfo(np.float32).tiny)
+        uv = np.concatenate(vals) if vals else np.zeros(0, np.float32)
+        uv = np.maximum(np.clip(uv, 0.0, 1.0), np.finfo(np.float32).tiny)
         per_distinct = sp.csr_matrix(
-            (vals.astype(np.float32), (ur, uc)), shape=(len(sims), len(parents))
+            (uv.astype(np.float32), (ur, uc)), shape=(len(all_sims), len(parents))
         )
-        pick = sp.csr_matrix((np.ones(len(idx), np.float32), (idx, inverse)), shape=(n, len(sims)))
+        pick = sp.csr_matrix(
+            (np.ones(len(idx), np.float32), (idx, inverse)), shape=(n, len(all_sims))
+        )
         sub = (pick @ per_distinct).tocsr()
         primary = np.full(n, -1, dtype=np.int64)
         sub_primary = np.full(n, -1, dtype=np.int64)
