@@ -121,8 +121,22 @@ def theme_counts(
         hits=np.vstack([m[mask].sum(axis=0) for mask in masks]).astype(np.int64)
         if m.shape[1]
         else np.zeros((3, 0), dtype=np.int64),
-        sentiment_e4=(m * sent[:, None]).sum(axis=0).astype(np.int64),
+        sentiment_e4=_weighted_column_sums(m, sent),
     )
+
+
+def _weighted_column_sums(m: np.ndarray, w: np.ndarray, step: int = 65_536) -> np.ndarray:
+    """``(m * w[:, None]).sum(axis=0)`` in int64, ``step`` rows at a time: in one go
+    the product is an (n, k) int64 array (1.4 GB for a million comments and 176
+    themes and sub-themes).
+
+    >>> _weighted_column_sums(np.array([[True, False], [True, True]]), np.array([3, 4]), step=1)
+    array([7, 4])
+    """
+    out = np.zeros(m.shape[1], dtype=np.int64)
+    for lo in range(0, len(m), step):
+        out += (m[lo : lo + step] * w[lo : lo + step, None]).sum(axis=0, dtype=np.int64)
+    return out
 
 
 def table_from_counts(counts: ThemeCounts, theme_ids: Sequence[str]) -> pd.DataFrame:
