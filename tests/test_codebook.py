@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -196,7 +197,10 @@ def test_cli_fit_refit_and_errors(demo_csv: Path, tmp_path: Path):
     args = ["fit", str(demo_csv), *FIT, "--models-root", str(root)]
     result = runner.invoke(app, [*args, "--save", "weekly"])
     assert result.exit_code == 0, result.stderr
-    assert f"Saved 5 themes to {root / 'weekly'}" in " ".join(result.stdout.split())
+    out = " ".join(result.stdout.split())
+    assert re.search(
+        rf"Saved 5 themes(?: and \d+ sub-themes)? to {re.escape(str(root / 'weekly'))}", out
+    )
     assert (root / "weekly" / "codebook.yaml").exists()
     first = load_model(root / "weekly")
 

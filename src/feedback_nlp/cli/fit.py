@@ -136,17 +136,24 @@ def fit_command(
                 f"Scale inferred: scores read on a {s.minimum:g}-{s.maximum:g} scale "
                 f"({s.mapping()}), not 0-10; pass {s.options()} to confirm the scale."
             )
-        print_saved_model(outcome.model.themes_, path)
+        print_saved_model(outcome.model.themes_, path, outcome.model.subtheme_rows())
 
 
-def print_saved_model(themes: list[dict[str, Any]], path: Path) -> None:
-    """One line a theme, then where the model and its codebook are."""
+def print_saved_model(
+    themes: list[dict[str, Any]], path: Path, subthemes: list[dict[str, Any]] | None = None
+) -> None:
+    """One line a theme (with its number of sub-themes), then where the model and
+    its codebook are."""
+    subs = subthemes or []
     for t in themes:
+        n = sum(1 for s in subs if s["parent_id"] == t["theme_id"])
+        kids = f", {n} sub-themes" if n else ""
         console.print(
-            f"  {esc(t['theme_id'])} [bold]{esc(t['label'])}[/] ({t['size']} comments)",
+            f"  {esc(t['theme_id'])} [bold]{esc(t['label'])}[/] ({t['size']} comments{kids})",
             soft_wrap=True,
         )
+    tree = f" and {len(subs)} sub-themes" if subs else ""
     console.print(
-        f"Saved {len(themes)} themes to [bold]{esc(path)}[/]; "
-        f"edit {esc(path / 'codebook.yaml')} to rename, merge, seed, split or exclude."
+        f"Saved {len(themes)} themes{tree} to [bold]{esc(path)}[/]; "
+        f"edit {esc(path / 'codebook.yaml')} to rename, merge, move, seed, split or exclude."
     )
