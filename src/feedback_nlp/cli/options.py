@@ -86,8 +86,8 @@ QuietOption: TypeAlias = Annotated[
 QuietNotesOption: TypeAlias = Annotated[bool, typer.Option("--quiet", "-q", help="No notes.")]
 
 
-def parse_themes(value: str) -> int | None:
-    """'auto' → None, a number → int (validated by the config)."""
+def _auto_or_int(value: str, message: str) -> int | None:
+    """'auto' → None, a number → int; else ConfigError(``message`` and the value)."""
     from ..errors import ConfigError
 
     if value.strip().lower() == "auto":
@@ -95,9 +95,12 @@ def parse_themes(value: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise ConfigError(
-            f"--themes must be 'auto' or a number from 2 to 100, got {value!r}."
-        ) from None
+        raise ConfigError(f"{message}, got {value!r}.") from None
+
+
+def parse_themes(value: str) -> int | None:
+    """'auto' → None, a number → int (validated by the config)."""
+    return _auto_or_int(value, "--themes must be 'auto' or a number from 2 to 100")
 
 
 def parse_subthemes(value: str) -> int | None:
@@ -106,16 +109,7 @@ def parse_subthemes(value: str) -> int | None:
     >>> parse_subthemes("auto"), parse_subthemes("0"), parse_subthemes(" 4 ")
     (None, 0, 4)
     """
-    from ..errors import ConfigError
-
-    if value.strip().lower() == "auto":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(
-            f"--subthemes must be 'auto', 0 or a number from 2 to 100, got {value!r}."
-        ) from None
+    return _auto_or_int(value, "--subthemes must be 'auto', 0 or a number from 2 to 100")
 
 
 def parse_brand_terms(values: Sequence[str] | None) -> tuple[str, ...]:

@@ -40,6 +40,7 @@ from .clustering import ClusterSettings, choose_centroids, merge_centroids, refi
 from .fastpath import fast_scores, fit_fast, hashed_ngrams
 from .labels import theme_labels
 from .representation import make_representation
+from .subtree import best_children, central_texts
 from .vectors import distinct, distinct_usable, is_usable, unit
 
 __all__ = ["ThemeModel", "merge_centroids", "hashed_ngrams"]
@@ -222,13 +223,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
 
     def _central(self, texts: np.ndarray, sims: np.ndarray, top: int = 150) -> list[list[str]]:
         """Each theme's ``top`` most similar texts among those it is the best theme of."""
-        primary = sims.argmax(1)
-        per_theme = []
-        for g in range(self.n_themes_):
-            idx = np.flatnonzero(primary == g)
-            idx = idx[np.lexsort((idx, -sims[idx, g]))][:top]
-            per_theme.append([str(texts[i]) for i in idx])
-        return per_theme
+        return central_texts(texts, sims, sims.argmax(1), top)
 
     def _label(
         self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, parses: dict[str, Any] | None = None
@@ -275,7 +270,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         )
         self.subparent_ = np.asarray(parent, dtype=np.int64)
         self._label_tree(texts, x, w, parses)
-        sub_primary = self._best_children(primary, x @ self.subcentroids_.T)
+        sub_primary = best_children(self.subtheme_parents(), primary, x @ self.subcentroids_.T)
         has = sub_primary >= 0
         self.fast_sub_ = None
         if len(np.unique(sub_primary[has])) >= 2:
@@ -317,18 +312,6 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             np.where(has, np.where(is_sub, j, -2), -1).astype(np.int64),
         )
 
-    def _best_children(self, primary: np.ndarray, sub_scores: np.ndarray) -> np.ndarray:
-        """Each row's best sub-theme among the children of its theme ``primary``:
-        -1 when the row has no theme, -2 when its theme has no sub-themes."""
-        out = np.where(primary >= 0, -2, -1).astype(np.int64)
-        if not len(self.subtheme_parents()):
-            return out
-        masked = np.where(self.subtheme_parents()[None, :] == primary[:, None], sub_scores, -np.inf)
-        best = masked.argmax(1)
-        found = np.isfinite(masked[np.arange(len(masked)), best]) & (primary >= 0)
-        out[found] = best[found]
-        return out
-
     def _label_tree(
         self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, parses: dict[str, Any] | None = None
     ) -> None:
@@ -336,13 +319,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         the sub-themes, from the fitted comments ``texts`` (vectors ``x``)."""
         primary = (x @ self.centroids_.T).argmax(1)
         sims = x @ self.subcentroids_.T
-        best = self._best_children(primary, sims)
+        best = best_children(self.subtheme_parents(), primary, sims)
         sizes = np.bincount(best[best >= 0], w[best >= 0], len(self.subparent_)).astype(int)
-        central = []
-        for j in range(len(self.subparent_)):
-            idx = np.flatnonzero(best == j)
-            idx = idx[np.lexsort((idx, -sims[idx, j]))][:40]
-            central.append([str(texts[i]) for i in idx])
+        central = central_texts(texts, sims, best, top=40)
         # One call over every sub-theme: a word is distinctive against the whole
         # tree, not only against the siblings (within a theme about top-ups,
         # "help" or "fail" look distinctive; across the tree they do not).

@@ -26,6 +26,7 @@ __all__ = [
     "next_free",
     "matched_ids",
     "best_children",
+    "central_texts",
     "settle_tree",
 ]
 
@@ -120,6 +121,25 @@ def best_children(parents: np.ndarray, primary: np.ndarray, sub_scores: np.ndarr
     return out
 
 
+def central_texts(
+    texts: np.ndarray, sims: np.ndarray, best: np.ndarray, top: int
+) -> list[list[str]]:
+    """For each column ``j`` of ``sims``, the ``top`` texts most similar to it among
+    those whose ``best`` is ``j`` (ties by position): the comments a theme's or
+    sub-theme's label is mined from.
+
+    >>> central_texts(np.array(["a", "b", "c"]), np.array([[.9, 0], [.5, 0], [0, .7]]),
+    ...               np.array([0, 0, 1]), top=1)
+    [['a'], ['c']]
+    """
+    out = []
+    for j in range(sims.shape[1]):
+        idx = np.flatnonzero(best == j)
+        idx = idx[np.lexsort((idx, -sims[idx, j]))][:top]
+        out.append([str(texts[i]) for i in idx])
+    return out
+
+
 def settle_tree(
     rows: Sequence[Mapping[str, Any]],
     themes: Sequence[Mapping[str, Any]],
@@ -164,13 +184,11 @@ def settle_tree(
     has = best >= 0
     sizes = np.bincount(best[has], w[has], len(rows)).astype(int)
     labels: list[str | None] = [r.get("label") for r in rows]
-    for g in sorted({int(parent[j]) for j, lab in enumerate(labels) if lab is None}):
+    unlabelled = sorted({int(parent[j]) for j, lab in enumerate(labels) if lab is None})
+    every = central_texts(texts, sims, best, top=40) if unlabelled else []
+    for g in unlabelled:
         kids = np.flatnonzero(parent == g)
-        central = []
-        for j in kids:
-            idx = np.flatnonzero(best == j)
-            idx = idx[np.lexsort((idx, -sims[idx, j]))][:40]
-            central.append([str(texts[i]) for i in idx])
+        central = [every[j] for j in kids]
         taken = [str(t["label"]) for t in themes] + [lab for lab in labels if lab is not None]
         fresh = theme_labels(central, banned=banned, taken=taken)
         for j, (lab, kw) in zip(kids, fresh, strict=True):
