@@ -34,7 +34,7 @@ import math
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -92,7 +92,27 @@ def near_duplicate(a: str, b: str) -> bool:
     return len(short) >= 4 and long_.startswith(short[: max(4, len(short) - 1)])
 
 
-def _phrase_overlap(a: str, b: str) -> bool:
+def _content(label: str) -> list[str]:
+    return [w for w in label.split() if w not in _NEG and w not in _STOP]
+
+
+def extends(label: str, parent: str) -> bool:
+    """True when ``label`` says what its parent ``parent`` says and more: every
+    content word of the parent has a near-duplicate in it, and it adds a word
+    of its own (a sub-theme "pending cash withdrawal" under "cash withdrawal").
+
+    >>> extends("pending cash withdrawal", "cash withdrawal")
+    True
+    >>> extends("cash withdrawals", "cash withdrawal"), extends("pending", "cash withdrawal")
+    (False, False)
+    """
+    own, theirs = _content(label), _content(parent)
+    covered = all(any(near_duplicate(x, y) for y in own) for x in theirs)
+    new = [x for x in own if not any(near_duplicate(x, y) for y in theirs)]
+    return bool(theirs) and covered and bool(new)
+
+
+def _phrase_overlap(a: str, b: str, tree: bool = False) -> bool:
     """True when two labels say nearly the same: more than half of the shorter
     one's content words have a near-duplicate in the other, and what differs is
     not an evaluative word (a theme of praise and one of complaints about the
@@ -106,13 +126,26 @@ def _phrase_overlap(a: str, b: str) -> bool:
     False
     >>> _phrase_overlap("engineer", "engineer visit")
     True
+
+    In a tree, every word of the shorter and most of the longer must be
+    shared: "freeze card" and "card" are different sub-themes, so are
+    "pending cash withdrawal" and "declined cash withdrawal"; "second card"
+    and "second cards" are not:
+
+    >>> _phrase_overlap("freeze card", "card", tree=True)
+    False
+    >>> _phrase_overlap("pending cash withdrawal", "declined cash withdrawal", tree=True)
+    False
+    >>> _phrase_overlap("second card", "second cards", tree=True)
+    True
     """
-    wa = [w for w in a.split() if w not in _NEG and w not in _STOP]
-    wb = [w for w in b.split() if w not in _NEG and w not in _STOP]
+    wa, wb = _content(a), _content(b)
     short, long_ = sorted((wa, wb), key=len)
     shared = sum(any(near_duplicate(x, y) for y in long_) for x in short)
     if (set(wa) ^ set(wb)) & SENTIMENT_WORDS:
         return False
+    if tree:
+        return shared == len(short) and shared > len(long_) / 2
     return shared > len(short) / 2
 
 
@@ -131,11 +164,13 @@ def _ok_phrase(lemmas: list[str], generic: frozenset[str], tail: str = "NOUN") -
     content = [w for w in lemmas if w not in _NEG and w not in _PARTICLES]
     if len(content) < 2 or len(set(lemmas)) < len(lemmas):
         return False
-    if lemmas[-1] in SENTIMENT_WORDS | GENERIC_WORDS or lemmas[0] in _PARTICLES | _NEG:
-        return False
     # A label names a thing ("activation date") or, when negated, what did
-    # not happen ("engineer did not turn up", "order not processed").
+    # not happen ("engineer did not turn up", "order not processed", "card
+    # not working": a generic verb may end a negated phrase).
     negated = any(w in _NEG for w in lemmas)
+    last = SENTIMENT_WORDS if negated else SENTIMENT_WORDS | GENERIC_WORDS
+    if lemmas[-1] in last or lemmas[0] in _PARTICLES | _NEG:
+        return False
     if tail not in ("NOUN", "PROPN", "VP") and not (negated and tail in ("VERB", "ADP", "ADV")):
         return False
     if not any(w not in GENERIC_WORDS and w not in SENTIMENT_WORDS for w in content):
@@ -225,6 +260,9 @@ def theme_labels(
     phrase_ratio: float = 0.3,
     taken: Sequence[str] = (),
     parses: dict[str, Any] | None = None,
+    kin: Sequence[Collection[str]] = (),
+    sizes: Sequence[float] = (),
+    tree: bool = False,
 ) -> list[tuple[str, list[str]]]:
     """Return ``(label, keywords)`` for each theme from its central comments.
 
@@ -248,6 +286,18 @@ def theme_labels(
     parses : dict, optional
         Parses already made (text -> parse, for the same ``banned``), read and
         filled: the theme and sub-theme labels of one fit parse each text once.
+    kin : sequence of collections of str, optional
+        For each theme, the labels of its parent or children (among
+        ``taken``): a label may extend a kin's label or be extended by it
+        ("pending cash withdrawal" under "cash withdrawal").
+    sizes : sequence of float, optional
+        The themes' sizes: when two would take the same label, the larger
+        one keeps it (default: the earlier one).
+    tree : bool, default=False
+        Labels of a theme tree: two labels clash only when most words of both
+        are shared (a one-word label does not take every phrase holding its
+        word; "pending cash withdrawal" and "declined cash withdrawal" are
+        siblings, not duplicates).
 
     Returns
     -------
@@ -292,6 +342,7 @@ def theme_labels(
     )
     candidates: list[list[str]] = []
     keywords_all: list[list[str]] = []
+    nouns: set[str] = set()
     for wr, pr, tone in zip(word_rank, phrase_rank, _tones(theme_texts), strict=True):
         keywords = _distinct_words(wr, n_keywords)
         best_word = wr[0][1] if wr else 0.0
@@ -301,9 +352,11 @@ def theme_labels(
             if sc >= phrase_ratio * best_word
         ]
         cands = [key for key, _ in sorted(boosted, key=lambda kv: (-kv[1], kv[0]))]
-        candidates.append([terms.display(c) for c in cands] + [w for w, _ in wr[:5]])
+        candidates.append([terms.display(c) for c in cands + [w for w, _ in wr[:5]]])
+        nouns.update(terms.display(w) for w, _ in wr[:5] if terms.tail(w) in ("NOUN", "PROPN"))
         keywords_all.append(keywords)
-    return list(zip(_distinct_labels(candidates, taken), keywords_all, strict=True))
+    labels = _distinct_labels(candidates, taken, kin, sizes, tree, nouns)
+    return list(zip(labels, keywords_all, strict=True))
 
 
 class _Terms:
@@ -313,7 +366,7 @@ class _Terms:
     def __init__(
         self,
         theme_texts: Sequence[Sequence[str]],
-        parsed: Sequence[tuple[list[str], list[tuple[list[str], str, str]]]],
+        parsed: Sequence[tuple[list[str], list[tuple[list[str], str, str]], list[str], list[str]]],
     ) -> None:
         self.theme_texts = theme_texts
         self.words_per: list[Counter[str]] = []
@@ -325,8 +378,11 @@ class _Terms:
         for texts in theme_texts:
             w: Counter[str] = Counter()
             p: Counter[str] = Counter()
-            for words, phrases in parsed[pos : pos + len(texts)]:
+            for words, phrases, surfaces, tags in parsed[pos : pos + len(texts)]:
                 w.update(set(words))
+                for word, surface, tag in zip(words, surfaces, tags, strict=True):
+                    self.surfaces[word][surface] += 1
+                    self.tails[word][tag] += 1
                 keys = set()
                 for lem, surface, tail in phrases:
                     key = " ".join(lem)
@@ -351,23 +407,70 @@ class _Terms:
         return frozenset(GENERIC_WORDS | {t for t, c in share_hits.items() if k > 2 and c > k / 2})
 
     def tail(self, key: str) -> str:
-        """The most frequent POS of a phrase's last token."""
+        """The most frequent POS of a phrase's last token, or of a word."""
         return self.tails[key].most_common(1)[0][0]
 
     def display(self, key: str) -> str:
-        """A phrase's most frequent surface wording."""
+        """A phrase's or word's most frequent surface wording ("pending" for the
+        lemma "pende"; ties to the first seen)."""
         return self.surfaces[key].most_common(1)[0][0] if key in self.surfaces else key
 
 
-def _distinct_labels(candidates: Sequence[Sequence[str]], taken: Sequence[str] = ()) -> list[str]:
-    """Each theme's first candidate label not overlapping an earlier theme's
-    label or one of ``taken``."""
+def _clash(label: str, used: str, kin: Collection[str] = (), tree: bool = False) -> bool:
+    """Whether ``label`` says nearly what ``used`` says (see :func:`_phrase_overlap`);
+    a parent's or child's label (``kin``) may be extended (see :func:`extends`).
+
+    >>> _clash("pending cash withdrawal", "cash withdrawal", {"cash withdrawal"})
+    False
+    >>> _clash("cash withdrawal", "pending cash withdrawal", {"pending cash withdrawal"})
+    False
+    >>> _clash("pending cash withdrawal", "cash withdrawal")
+    True
+    >>> _clash("declined transfer", "declined transfers", {"declined transfers"})
+    True
+    """
+    if used in kin and (extends(label, used) or extends(used, label)):
+        return False
+    return _phrase_overlap(label, used, tree)
+
+
+def _distinct_labels(
+    candidates: Sequence[Sequence[str]],
+    taken: Sequence[str] = (),
+    kin: Sequence[Collection[str]] = (),
+    sizes: Sequence[float] = (),
+    tree: bool = False,
+    nouns: Collection[str] = (),
+) -> list[str]:
+    """Each theme's first candidate label not clashing (:func:`_clash`) with the
+    label of a theme that chose before it or one of ``taken``. Themes choose
+    largest first (``sizes``; ties by position). In a tree, a theme whose best
+    phrase is taken says what sets it apart with one of its words in
+    ``nouns``."""
     used: list[str] = list(taken)
-    for labels in candidates:
-        label = next((c for c in labels if not any(_phrase_overlap(c, u) for u in used)), None)
-        if label is None:
-            label = next((c for c in labels if c not in used), None)
+    out = [""] * len(candidates)
+    order = sorted(range(len(candidates)), key=lambda i: (-sizes[i] if sizes else 0, i))
+    for i in order:
+        mine = kin[i] if i < len(kin) else ()
+        labels = candidates[i]
+        free = [c for c in labels if not any(_clash(c, u, mine, tree) for u in used)]
+        label = free[0] if free else next((c for c in labels if c not in used), None)
         if label is None:
             label = f"misc {len(used) + 1}"
+        elif tree and label != labels[0] and " " in labels[0]:
+            # Its best phrase went to its theme or to a larger sub-theme: say
+            # both what it shares with that one and what sets it apart ("second
+            # card (daughter)"; it extends its theme's label).
+            word = next(
+                (
+                    c
+                    for c in free
+                    if c in nouns and not any(near_duplicate(c, w) for w in labels[0].split())
+                ),
+                None,
+            )
+            if word is not None and f"{labels[0]} ({word})" not in used:
+                label = f"{labels[0]} ({word})"
         used.append(label)
-    return used[len(taken) :]
+        out[i] = label
+    return out

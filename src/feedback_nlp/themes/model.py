@@ -40,7 +40,7 @@ from .clustering import ClusterSettings, choose_centroids, merge_centroids, refi
 from .fastpath import fast_scores, fit_fast, hashed_ngrams
 from .labels import theme_labels
 from .representation import make_representation
-from .subtree import best_children, central_texts
+from .subtree import SUB_CENTRAL, best_children, central_texts
 from .vectors import distinct, distinct_usable, is_usable, unit
 
 __all__ = ["ThemeModel", "merge_centroids", "hashed_ngrams"]
@@ -197,10 +197,8 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         self.hasher_, self.fast_ = fit_fast(
             uniq[sample], primary, counts[sample], self.random_state
         )
-        parses: dict[str, Any] = {}  # each text parsed once for both levels' labels
-        self._label(uniq[sample], x, counts[sample], parses)
         with threadpool_limits(1):
-            self._fit_tree(uniq[sample], x, counts[sample], parses)
+            self._fit_tree(uniq[sample], x, counts[sample])
         self.match_ids_ = [t["theme_id"] for t in self.themes_]
         self.match_centroids_ = self.centroids_
         # The fitted texts' vectors, so that assigning them (fit then assign on
@@ -226,14 +224,29 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         return central_texts(texts, sims, sims.argmax(1), top)
 
     def _label(
-        self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, parses: dict[str, Any] | None = None
+        self,
+        texts: np.ndarray,
+        x: np.ndarray,
+        w: np.ndarray,
+        parses: dict[str, Any] | None = None,
+        fixed: Mapping[str, str] | None = None,
     ) -> None:
+        """Label the themes (``fixed``: labels kept by theme id; ``None``: fresh
+        ids) and size them."""
         sims = x @ self.centroids_.T
         labels = theme_labels(self._central(texts, sims), banned=self.brand_terms, parses=parses)
         sizes = np.bincount(sims.argmax(1), w, self.n_themes_).astype(int)
+        ids = [f"T{g + 1:02d}" for g in range(self.n_themes_)]
+        if fixed is not None:
+            ids = [t["theme_id"] for t in self.themes_]
         self.themes_: list[dict[str, Any]] = [
-            {"theme_id": f"T{g + 1:02d}", "label": lab, "keywords": kw, "size": int(sizes[g])}
-            for g, (lab, kw) in enumerate(labels)
+            {
+                "theme_id": tid,
+                "label": (fixed or {}).get(tid, lab),
+                "keywords": kw,
+                "size": int(sizes[g]),
+            }
+            for g, (tid, (lab, kw)) in enumerate(zip(ids, labels, strict=True))
         ]
 
     # -- the second level ---------------------------------------------------
@@ -245,10 +258,16 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         return int(self.subthemes)
 
     def _fit_tree(
-        self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, parses: dict[str, Any] | None = None
+        self,
+        texts: np.ndarray,
+        x: np.ndarray,
+        w: np.ndarray,
+        fixed: Mapping[str, str] | None = None,
     ) -> None:
-        """Split each theme into its sub-themes (see :func:`split_theme`), label them
-        against their siblings, and train the fast path's sub-theme classifier."""
+        """Split each theme into its sub-themes (see :func:`split_theme`), label the
+        themes (``fixed``: labels kept by theme id; ``None``: fresh ids) and the
+        sub-themes against their siblings, and train the fast path's sub-theme
+        classifier. Each text is parsed once for both levels' labels."""
         n_sub = self._sub_count()
         primary = (x @ self.centroids_.T).argmax(1)
         cents: list[np.ndarray] = []
@@ -269,7 +288,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             np.vstack(cents).astype(np.float32) if cents else np.zeros((0, d), np.float32)
         )
         self.subparent_ = np.asarray(parent, dtype=np.int64)
-        self._label_tree(texts, x, w, parses)
+        parses: dict[str, Any] = {}  # each text parsed once for both levels' labels
+        self._label(texts, x, w, parses, fixed)
+        self._label_subthemes(texts, x, w, parses)
         sub_primary = best_children(self.subtheme_parents(), primary, x @ self.subcentroids_.T)
         has = sub_primary >= 0
         self.fast_sub_ = None
@@ -312,25 +333,29 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             np.where(has, np.where(is_sub, j, -2), -1).astype(np.int64),
         )
 
-    def _label_tree(
-        self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, parses: dict[str, Any] | None = None
+    def _label_subthemes(
+        self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, parses: dict[str, Any] | None
     ) -> None:
-        """Ids, labels (distinct from their siblings' and their theme's) and sizes of
-        the sub-themes, from the fitted comments ``texts`` (vectors ``x``)."""
+        """Ids, labels (distinct across the tree; a sub-theme's may extend its
+        theme's) and sizes of the sub-themes, from the fitted comments ``texts``."""
         primary = (x @ self.centroids_.T).argmax(1)
         sims = x @ self.subcentroids_.T
         best = best_children(self.subtheme_parents(), primary, sims)
         sizes = np.bincount(best[best >= 0], w[best >= 0], len(self.subparent_)).astype(int)
-        central = central_texts(texts, sims, best, top=40)
+        central = central_texts(texts, sims, best, top=SUB_CENTRAL)
         # One call over every sub-theme: a word is distinctive against the whole
         # tree, not only against the siblings (within a theme about top-ups,
         # "help" or "fail" look distinctive; across the tree they do not).
+        theme_label = [str(t["label"]) for t in self.themes_]
         labels = (
             theme_labels(
                 central,
                 banned=self.brand_terms,
-                taken=[t["label"] for t in self.themes_],
+                taken=theme_label,
                 parses=parses,
+                kin=[{theme_label[g]} for g in self.subparent_],
+                sizes=sizes.tolist(),
+                tree=True,
             )
             if central
             else []
@@ -690,17 +715,6 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         self.none_threshold_ = float(
             np.quantile(np.repeat(best, w.astype(int)), self.none_quantile)
         )
-        labels = theme_labels(self._central(uniq, sims))
-        sizes = np.bincount(primary, w, self.n_themes_).astype(int)
-        self.themes_ = [
-            {
-                "theme_id": t["theme_id"],
-                "label": fixed_labels.get(t["theme_id"], lab),
-                "keywords": kw,
-                "size": int(sizes[g]),
-            }
-            for g, (t, (lab, kw)) in enumerate(zip(self.themes_, labels, strict=True))
-        ]
         if getattr(self, "fast_", None) is not None and len(np.unique(primary)) >= 2:
             self.fast_ = clone(self.fast_).fit(
                 hashed_ngrams(self.hasher_, list(uniq)), primary, sample_weight=w
@@ -709,7 +723,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(1):
-            self._fit_tree(uniq, self.embed(uniq), w)
+            self._fit_tree(uniq, self.embed(uniq), w, fixed=dict(fixed_labels))
 
     def with_labels(self, labels: Mapping[str, str]) -> ThemeModel:
         """A copy with themes and sub-themes renamed (``labels``: id -> new label)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .words import GENERIC_WORDS
+from .words import GENERIC_WORDS, NOT_STOP_WORDS
 from .words import NEGATIONS as _NEG
 from .words import PARTICLES as _PARTICLES
 
@@ -53,9 +53,23 @@ def _verb_phrases(doc, lemma, content):  # noqa: ANN001, ANN202 - spaCy objects
 
     out = []
     for v in doc:
-        if v.pos_ != "VERB" or not content(v) or lemma(v) in _LIGHT_VERBS | GENERIC_WORDS:
+        if v.dep_ == "acomp" and v.pos_ in ("ADJ", "VERB") and content(v):
+            # "my card is broken": the subject and its state ("card broken");
+            # not an adjective with a complement ("friends are able to ...")
+            if any(c.dep_ in ("xcomp", "ccomp", "prep") for c in v.children):
+                continue
+            subj = next((noun(c) for c in v.head.children if c.dep_ == "nsubj"), None)
+            if subj and lemma(v) not in GENERIC_WORDS:
+                neg = ["not"] if any(c.dep_ == "neg" for c in v.head.children) else []
+                lem = [lemma(t) for t in subj] + neg + [lemma(v)]
+                out.append((lem, " ".join([t.lower_ for t in subj] + neg + [v.lower_]), "VP"))
+            continue
+        if v.pos_ != "VERB" or not content(v) or lemma(v) in _LIGHT_VERBS:
             continue
         neg = any(c.dep_ == "neg" for c in v.children)
+        # a generic verb says something only when negated ("card not working")
+        if lemma(v) in GENERIC_WORDS and not neg:
+            continue
         head = (["not"], ["not"]) if neg else ([], [])
         if neg:  # what did not happen: "service not started", "engineer not turn up"
             subj = next((noun(c) for c in v.children if c.dep_ == "nsubj"), None)
@@ -163,8 +177,10 @@ def _run_phrases(doc, lemma, content, has_pos, has_parse):  # noqa: ANN001, ANN2
 
 def parse_terms(
     texts: Sequence[str], banned: set[str]
-) -> list[tuple[list[str], list[tuple[list[str], str, str]]]]:
-    """For each text: its content lemmas and its candidate phrases (lemmas, surface, tail POS)."""
+) -> list[tuple[list[str], list[tuple[list[str], str, str]], list[str], list[str]]]:
+    """For each text: its content lemmas, its candidate phrases (lemmas, surface,
+    tail POS) and the lemmas' surface words (lower case) and POS tags, in the
+    same order as the lemmas."""
     from ..nlp import load_spacy
 
     nlp = load_spacy()
@@ -173,6 +189,8 @@ def parse_terms(
         has_parse = doc.has_annotation("DEP")
         has_pos = doc.has_annotation("POS")
         words: list[str] = []
+        surfaces: list[str] = []
+        tags: list[str] = []
         phrases: list[tuple[list[str], str, str]] = []
 
         def lemma(t, has_pos: bool = has_pos) -> str:  # noqa: ANN001 - spaCy token
@@ -180,6 +198,9 @@ def parse_terms(
             if low in ("n't", "not", "no", "never"):
                 return "not"
             return (t.lemma_ if has_pos else low).lower()
+
+        def stop(t) -> bool:  # noqa: ANN001 - spaCy token
+            return bool(t.is_stop) and t.lower_ not in NOT_STOP_WORDS
 
         def content(t, has_pos: bool = has_pos) -> bool:  # noqa: ANN001
             if lemma(t) in banned or not t.is_alpha and t.lower_ != "n't":
@@ -189,17 +210,19 @@ def parse_terms(
             if has_pos:
                 if t.pos_ == "ADP" or t.dep_ == "prt":
                     return t.dep_ == "prt" and t.lower_ in _PARTICLES
-                return t.pos_ in _CONTENT_POS and not t.is_stop and len(t) > 2
-            return not t.is_stop and len(t) > 2
+                return t.pos_ in _CONTENT_POS and not stop(t) and len(t) > 2
+            return not stop(t) and len(t) > 2
 
         for t in doc:
             if (t.pos_ in _CONTENT_POS if has_pos else True) and content(t):
                 lem = lemma(t)
                 if lem not in _NEG and lem not in _PARTICLES:
                     words.append(lem)
+                    surfaces.append(t.lower_)
+                    tags.append(t.pos_ if has_pos else "NOUN")
         if has_parse:
             phrases.extend(_noun_chunk_phrases(doc, lemma, content))
             phrases.extend(_verb_phrases(doc, lemma, content))
         phrases.extend(_run_phrases(doc, lemma, content, has_pos, has_parse))
-        out.append((words, phrases))
+        out.append((words, phrases, surfaces, tags))
     return out

@@ -21,6 +21,7 @@ from .model_schema import SUB_ID
 from .vectors import unit
 
 __all__ = [
+    "SUB_CENTRAL",
     "split_id",
     "is_subtheme_id",
     "next_free",
@@ -29,6 +30,9 @@ __all__ = [
     "central_texts",
     "settle_tree",
 ]
+
+#: Most central comments of a sub-theme its label is mined from.
+SUB_CENTRAL = 40
 
 
 def split_id(sid: str) -> tuple[str, int]:
@@ -185,12 +189,18 @@ def settle_tree(
     sizes = np.bincount(best[has], w[has], len(rows)).astype(int)
     labels: list[str | None] = [r.get("label") for r in rows]
     unlabelled = sorted({int(parent[j]) for j, lab in enumerate(labels) if lab is None})
-    every = central_texts(texts, sims, best, top=40) if unlabelled else []
+    every = central_texts(texts, sims, best, top=SUB_CENTRAL) if unlabelled else []
     for g in unlabelled:
         kids = np.flatnonzero(parent == g)
         central = [every[j] for j in kids]
         taken = [str(t["label"]) for t in themes] + [lab for lab in labels if lab is not None]
-        fresh = theme_labels(central, banned=banned, taken=taken)
+        fresh = theme_labels(
+            central,
+            banned=banned,
+            taken=taken,
+            kin=[{str(themes[g]["label"])}] * len(kids),
+            tree=True,
+        )
         for j, (lab, kw) in zip(kids, fresh, strict=True):
             if labels[j] is None:
                 labels[j] = lab

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["GENERIC_WORDS", "SENTIMENT_WORDS", "NEGATIONS", "PARTICLES"]
+__all__ = ["GENERIC_WORDS", "SENTIMENT_WORDS", "NEGATIONS", "PARTICLES", "NOT_STOP_WORDS"]
 
 #: Words frequent in every survey whatever the theme: never a label on their own.
 GENERIC_WORDS = frozenset(
@@ -35,3 +35,9 @@ SENTIMENT_WORDS = frozenset(
 NEGATIONS = {"not", "no", "never", "n't", "nothing"}
 #: Verb particles kept with their verb ("turn up").
 PARTICLES = {"up", "out", "off", "in", "on", "down", "back", "over"}
+#: spaCy's English stop list (from the Glasgow IR list) holds words that name
+#: what feedback is about ("call dropped", "top-up failed", "wrong amount",
+#: "name misspelt"): these are content words here.
+NOT_STOP_WORDS = frozenset(
+    "amount bottom call empty front full move name part serious show side top".split()
+)

@@ -1,0 +1,97 @@
+"""Sub-theme labels: what the parse offers them, and how a tree keeps them apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedback_nlp.themes import theme_labels
+from feedback_nlp.themes.labels import _clash, _distinct_labels, extends
+from feedback_nlp.themes.phrases import parse_terms
+
+
+def _phrases(text: str) -> set[str]:
+    ((_, phrases, _, _),) = parse_terms([text], set())
+    return {surface for _, surface, _ in phrases}
+
+
+def test_parse_keeps_call_and_top_which_spacy_lists_as_stop_words():
+    ((words, _, surfaces, tags),) = parse_terms(["My calls keep dropping after a top-up"], set())
+    assert "call" in words and "top" in words
+    assert len(words) == len(surfaces) == len(tags)
+
+
+def test_parse_finds_a_subject_and_its_state():
+    assert "card broken" in _phrases("My card is broken.")
+    # a negated generic verb says what did not happen
+    assert "card not working" in _phrases("My card is not working at all.")
+    # an adjective that takes a complement is no state
+    assert not any("able" in p for p in _phrases("My friends are able to pay me."))
+
+
+def test_a_word_is_shown_as_its_commonest_surface():
+    pending = [
+        "my cash withdrawal is still pending",
+        "why is the withdrawal pending",
+        "pending withdrawal for two days",
+    ] * 4
+    delivery = ["the parcel arrived late", "late parcel again", "parcel was late"] * 4
+    labels = [lab for lab, _ in theme_labels([pending, delivery], phrase_ratio=5.0)]
+    assert labels[0] in ("pending", "withdrawal"), labels
+    assert "pende" not in " ".join(labels)
+
+
+def test_extends_needs_every_parent_word_and_one_more():
+    assert extends("pending cash withdrawal", "cash withdrawal")
+    assert not extends("cash withdrawals", "cash withdrawal")
+    assert not extends("pending withdrawal", "cash withdrawal")
+
+
+@pytest.mark.parametrize(
+    ("label", "used", "kin", "tree", "clash"),
+    [
+        ("pending cash withdrawal", "cash withdrawal", {"cash withdrawal"}, True, False),
+        ("pending cash withdrawal", "cash withdrawal", set(), False, True),
+        ("declined cash withdrawal", "pending cash withdrawal", set(), True, False),
+        ("freeze card", "card", set(), True, False),
+        ("freeze card", "card", set(), False, True),
+        ("second card", "second cards", set(), True, True),
+    ],
+)
+def test_clash(label, used, kin, tree, clash):  # noqa: ANN001
+    assert _clash(label, used, kin, tree) is clash
+
+
+def test_larger_theme_chooses_first():
+    cands = [["refund delay", "bank"], ["refund delay", "email"]]
+    assert _distinct_labels(cands, sizes=[5, 50]) == ["bank", "refund delay"]
+    assert _distinct_labels(cands) == ["refund delay", "email"]
+
+
+def test_in_a_tree_a_taken_phrase_is_qualified_by_a_noun():
+    cands = [["second card", "daughter"], ["second card", "specific", "daughter"]]
+    out = _distinct_labels(cands, sizes=[50, 5], tree=True, nouns={"daughter"})
+    assert out == ["second card", "second card (daughter)"]
+    # not a word that is no noun, and not outside a tree
+    assert _distinct_labels(cands, sizes=[50, 5], tree=True, nouns=())[1] == "specific"
+    assert _distinct_labels(cands, sizes=[50, 5], nouns={"daughter"})[1] == "specific"
+
+
+def test_sub_theme_label_may_extend_its_theme_label():
+    pending = [
+        "my cash withdrawal is still pending",
+        "pending cash withdrawal since monday",
+        "why is my cash withdrawal pending",
+    ] * 4
+    declined = [
+        "my cash withdrawal was declined at the machine",
+        "declined cash withdrawal abroad",
+        "cash withdrawal declined again",
+    ] * 4
+    taken = ["cash withdrawal"]
+    kin = [{"cash withdrawal"}, {"cash withdrawal"}]
+    labels = [lab for lab, _ in theme_labels([pending, declined], taken=taken, kin=kin, tree=True)]
+    assert all(extends(lab, "cash withdrawal") for lab in labels), labels
+    assert "pending" in labels[0] and "declin" in labels[1], labels
+    # without kin the theme's label blocks them
+    flat = [lab for lab, _ in theme_labels([pending, declined], taken=taken)]
+    assert not any("cash withdrawal" in lab for lab in flat), flat
