@@ -35,7 +35,7 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from ..parallel import map_chunks
@@ -44,7 +44,7 @@ from .words import GENERIC_WORDS, SENTIMENT_WORDS
 from .words import NEGATIONS as _NEG
 from .words import PARTICLES as _PARTICLES
 
-__all__ = ["theme_labels", "near_duplicate", "GENERIC_WORDS", "SENTIMENT_WORDS"]
+__all__ = ["theme_labels", "parse_comments", "near_duplicate", "GENERIC_WORDS", "SENTIMENT_WORDS"]
 
 _WORD = re.compile(r"[a-z][a-z'-]+")
 
@@ -57,14 +57,15 @@ POSITIVE_WORDS = frozenset(
     """
     good great excellent amazing nice best better happy satisfied pleased fantastic
     brilliant lovely perfect decent helpful friendly easy quick fast cheap superb
-    wonderful outstanding impressive delicious
+    wonderful outstanding impressive delicious reliable dependable stable solid smooth
+    seamless efficient simple polite knowledgeable professional
     """.split()
 )
 NEGATIVE_WORDS = frozenset(
     """
     poor bad terrible awful worst worse unhappy dissatisfied disappointed disappointing
     horrible unhelpful rude hard difficult slow long expensive pathetic shocking appalling
-    wrong
+    wrong unreliable unstable patchy useless confusing
     """.split()
 )
 #: Words that say what went wrong. In a theme of complaints a phrase with one
@@ -80,6 +81,7 @@ PROBLEM_WORDS = frozenset(
 _TONE = 0.05
 
 
+@lru_cache(maxsize=2**16)
 def near_duplicate(a: str, b: str) -> bool:
     """True for words that differ only by an inflection ("fight", "fighting").
 
@@ -92,8 +94,10 @@ def near_duplicate(a: str, b: str) -> bool:
     return len(short) >= 4 and long_.startswith(short[: max(4, len(short) - 1)])
 
 
-def _content(label: str) -> list[str]:
-    return [w for w in label.split() if w not in _NEG and w not in _STOP]
+@lru_cache(maxsize=2**12)
+def _content(label: str) -> tuple[str, ...]:
+    """A label's content words (not negations or function words)."""
+    return tuple(w for w in label.split() if w not in _NEG and w not in _STOP)
 
 
 def extends(label: str, parent: str) -> bool:
@@ -252,6 +256,26 @@ def _distinct_words(terms: Iterable[tuple[str, float]], n: int) -> list[str]:
     return chosen
 
 
+def parse_comments(texts: Iterable[str], banned: Iterable[str], parses: dict[str, Any]) -> None:
+    """Parse the ``texts`` not yet in ``parses`` (text -> candidate terms, for
+    these ``banned`` words) into it: one round over the cores for all of them.
+
+    Parsing is the slow part of labelling (spaCy's tagger and parser, ~250
+    comments/s per core): it is spread over the cores (the workers inherit the
+    loaded pipeline); the results are plain lists.
+    """
+    from ..nlp import load_spacy
+    from .clean import GENERIC_COMPANY_WORDS
+
+    ban = {b.lower() for b in banned} | set(GENERIC_COMPANY_WORDS)
+    load_spacy()
+    todo = [t for t in dict.fromkeys(texts) if t not in parses]
+    done = map_chunks(
+        partial(parse_terms, banned=ban), todo, os.cpu_count() or 1, PARSE_PARALLEL_FROM
+    )
+    parses.update(zip(todo, done, strict=True))
+
+
 def theme_labels(
     theme_texts: Sequence[Sequence[str]],
     n_keywords: int = 8,
@@ -304,21 +328,9 @@ def theme_labels(
     list of (str, list of str)
         One label per theme (all distinct) and its keywords.
     """
-    from ..nlp import load_spacy
-    from .clean import GENERIC_COMPANY_WORDS
-
-    ban = {b.lower() for b in banned} | set(GENERIC_COMPANY_WORDS)
     flat = [t for texts in theme_texts for t in texts]
-    # Parsing is the slow part (spaCy's tagger and parser, ~250 comments/s per
-    # core): spread it over the cores (workers inherit the loaded pipeline);
-    # the results are plain lists.
-    load_spacy()
     known = {} if parses is None else parses
-    todo = [t for t in dict.fromkeys(flat) if t not in known]
-    done = map_chunks(
-        partial(parse_terms, banned=ban), todo, os.cpu_count() or 1, PARSE_PARALLEL_FROM
-    )
-    known.update(zip(todo, done, strict=True))
+    parse_comments(flat, banned, known)
     parsed = [known[t] for t in flat]
     terms = _Terms(theme_texts, parsed)
     generic = terms.generic(generic_share)

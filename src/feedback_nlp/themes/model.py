@@ -38,7 +38,7 @@ from sklearn.utils.validation import check_is_fitted
 from .clean import clean_for_themes, drop_terms
 from .clustering import ClusterSettings, choose_centroids, merge_centroids, refine, split_theme
 from .fastpath import fast_scores, fit_fast, hashed_ngrams
-from .labels import theme_labels
+from .labels import parse_comments, theme_labels
 from .representation import make_representation
 from .subtree import SUB_CENTRAL, best_children, central_texts
 from .vectors import distinct, distinct_usable, is_usable, unit
@@ -230,11 +230,15 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         w: np.ndarray,
         parses: dict[str, Any] | None = None,
         fixed: Mapping[str, str] | None = None,
+        central: list[list[str]] | None = None,
     ) -> None:
-        """Label the themes (``fixed``: labels kept by theme id; ``None``: fresh
-        ids) and size them."""
+        """Label the themes from their ``central`` comments (default: each one's
+        most central) and size them (``fixed``: labels kept by theme id;
+        ``None``: fresh ids)."""
         sims = x @ self.centroids_.T
-        labels = theme_labels(self._central(texts, sims), banned=self.brand_terms, parses=parses)
+        if central is None:
+            central = self._central(texts, sims)
+        labels = theme_labels(central, banned=self.brand_terms, parses=parses)
         sizes = np.bincount(sims.argmax(1), w, self.n_themes_).astype(int)
         ids = [f"T{g + 1:02d}" for g in range(self.n_themes_)]
         if fixed is not None:
@@ -288,9 +292,18 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             np.vstack(cents).astype(np.float32) if cents else np.zeros((0, d), np.float32)
         )
         self.subparent_ = np.asarray(parent, dtype=np.int64)
-        parses: dict[str, Any] = {}  # each text parsed once for both levels' labels
-        self._label(texts, x, w, parses, fixed)
-        self._label_subthemes(texts, x, w, parses)
+        # The comments labels are mined from: each theme's most central ones,
+        # and each sub-theme's, those first (fewer texts to parse); all parsed
+        # in one round over the cores, each once.
+        sims = x @ self.centroids_.T
+        central = self._central(texts, sims)
+        parsed = np.isin(texts, [t for c in central for t in c])
+        sub_central, sub_sizes = self._sub_central(texts, x, w, parsed)
+        parses: dict[str, Any] = {}
+        flat = [t for c in central + sub_central for t in c]
+        parse_comments(flat, self.brand_terms, parses)
+        self._label(texts, x, w, parses, fixed, central)
+        self._label_subthemes(sub_central, sub_sizes, parses)
         sub_primary = best_children(self.subtheme_parents(), primary, x @ self.subcentroids_.T)
         has = sub_primary >= 0
         self.fast_sub_ = None
@@ -333,16 +346,22 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             np.where(has, np.where(is_sub, j, -2), -1).astype(np.int64),
         )
 
-    def _label_subthemes(
-        self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, parses: dict[str, Any] | None
-    ) -> None:
-        """Ids, labels (distinct across the tree; a sub-theme's may extend its
-        theme's) and sizes of the sub-themes, from the fitted comments ``texts``."""
+    def _sub_central(
+        self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, prefer: np.ndarray | None = None
+    ) -> tuple[list[list[str]], np.ndarray]:
+        """Each sub-theme's most central fitted comments (``prefer``-red first, see
+        :func:`central_texts`) and its size."""
         primary = (x @ self.centroids_.T).argmax(1)
         sims = x @ self.subcentroids_.T
         best = best_children(self.subtheme_parents(), primary, sims)
         sizes = np.bincount(best[best >= 0], w[best >= 0], len(self.subparent_)).astype(int)
-        central = central_texts(texts, sims, best, top=SUB_CENTRAL)
+        return central_texts(texts, sims, best, SUB_CENTRAL, prefer), sizes
+
+    def _label_subthemes(
+        self, central: list[list[str]], sizes: np.ndarray, parses: dict[str, Any] | None
+    ) -> None:
+        """Ids, labels (distinct across the tree; a sub-theme's may extend its
+        theme's) and sizes of the sub-themes, from their ``central`` comments."""
         # One call over every sub-theme: a word is distinctive against the whole
         # tree, not only against the siblings (within a theme about top-ups,
         # "help" or "fail" look distinctive; across the tree they do not).

@@ -126,20 +126,29 @@ def best_children(parents: np.ndarray, primary: np.ndarray, sub_scores: np.ndarr
 
 
 def central_texts(
-    texts: np.ndarray, sims: np.ndarray, best: np.ndarray, top: int
+    texts: np.ndarray,
+    sims: np.ndarray,
+    best: np.ndarray,
+    top: int,
+    prefer: np.ndarray | None = None,
 ) -> list[list[str]]:
     """For each column ``j`` of ``sims``, the ``top`` texts most similar to it among
     those whose ``best`` is ``j`` (ties by position): the comments a theme's or
-    sub-theme's label is mined from.
+    sub-theme's label is mined from. With ``prefer`` (a boolean per text), the
+    preferred texts come first (already parsed ones, say), then the others.
 
     >>> central_texts(np.array(["a", "b", "c"]), np.array([[.9, 0], [.5, 0], [0, .7]]),
     ...               np.array([0, 0, 1]), top=1)
     [['a'], ['c']]
+    >>> central_texts(np.array(["a", "b", "c"]), np.array([[.9, 0], [.5, 0], [0, .7]]),
+    ...               np.array([0, 0, 1]), top=1, prefer=np.array([False, True, False]))
+    [['b'], ['c']]
     """
+    first = np.zeros(len(texts), dtype=bool) if prefer is None else np.asarray(prefer, bool)
     out = []
     for j in range(sims.shape[1]):
         idx = np.flatnonzero(best == j)
-        idx = idx[np.lexsort((idx, -sims[idx, j]))][:top]
+        idx = idx[np.lexsort((idx, -sims[idx, j], ~first[idx]))][:top]
         out.append([str(texts[i]) for i in idx])
     return out
 
