@@ -95,3 +95,13 @@ def test_sub_theme_label_may_extend_its_theme_label():
     # without kin the theme's label blocks them
     flat = [lab for lab, _ in theme_labels([pending, declined], taken=taken)]
     assert not any("cash withdrawal" in lab for lab in flat), flat
+
+
+def test_no_qualifier_on_its_own_theme_label():
+    # the best phrase is the theme's own label: take the next phrase, do not
+    # write "upload speeds (router)"
+    cands = [["upload speeds", "flashing orange", "router"]]
+    out = _distinct_labels(
+        cands, taken=["upload speeds"], kin=[{"upload speeds"}], tree=True, nouns={"router"}
+    )
+    assert out == ["flashing orange"]

@@ -469,7 +469,12 @@ def _distinct_labels(
         label = free[0] if free else next((c for c in labels if c not in used), None)
         if label is None:
             label = f"misc {len(used) + 1}"
-        elif tree and label != labels[0] and " " in labels[0]:
+        elif (
+            tree
+            and label != labels[0]
+            and " " in labels[0]
+            and not any(_clash(labels[0], u) for u in mine)
+        ):
             # Its best phrase went to its theme or to a larger sub-theme: say
             # both what it shares with that one and what sets it apart ("second
             # card (daughter)"; it extends its theme's label).
