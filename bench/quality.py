@@ -215,12 +215,12 @@ def banking_tree(theme_model, seeds: list[int]) -> list[str]:  # noqa: ANN001
         rows.append(r)
         out.append(
             f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.3f} | {r[4]:.3f} | {r[5]:.3f} | {r[6]:.3f} "
-            f"| {100 * r[7]:.1f} | {r[8]:.2f} | {r[9]:.1f} |"
+            f"| {100 * r[7]:.1f} | {r[8]:.3f} | {r[9]:.1f} |"
         )
     a = np.array([r[1:] for r in rows], dtype=float).mean(0)
     out.append(
         f"| **mean** | {a[0]:.1f} | {a[1]:.1f} | {a[2]:.3f} | {a[3]:.3f} | **{a[4]:.3f}** "
-        f"| **{a[5]:.3f}** | {100 * a[6]:.1f} | **{a[7]:.2f}** | {a[8]:.1f} |"
+        f"| **{a[5]:.3f}** | {100 * a[6]:.1f} | **{a[7]:.3f}** | {a[8]:.1f} |"
     )
     return out
 
