@@ -475,9 +475,10 @@ def _distinct_labels(
             and " " in labels[0]
             and not any(_clash(labels[0], u) for u in mine)
         ):
-            # Its best phrase went to its theme or to a larger sub-theme: say
-            # both what it shares with that one and what sets it apart ("second
-            # card (daughter)"; it extends its theme's label).
+            # Its best phrase went to a larger theme: say both what it shares
+            # with that one and what sets it apart ("second card (daughter)").
+            # Not when the phrase says (nearly) what its parent's or child's
+            # label says: that one is not another theme's name.
             word = next(
                 (
                     c

@@ -219,27 +219,16 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         """
         return self.fit(texts).assign(texts)
 
-    def _central(self, texts: np.ndarray, sims: np.ndarray, top: int = 150) -> list[list[str]]:
-        """Each theme's ``top`` most similar texts among those it is the best theme of."""
-        return central_texts(texts, sims, sims.argmax(1), top)
-
     def _label(
         self,
-        texts: np.ndarray,
-        x: np.ndarray,
-        w: np.ndarray,
-        parses: dict[str, Any] | None = None,
+        central: list[list[str]],
+        sizes: np.ndarray,
+        parses: dict[str, Any],
         fixed: Mapping[str, str] | None = None,
-        central: list[list[str]] | None = None,
     ) -> None:
-        """Label the themes from their ``central`` comments (default: each one's
-        most central) and size them (``fixed``: labels kept by theme id;
-        ``None``: fresh ids)."""
-        sims = x @ self.centroids_.T
-        if central is None:
-            central = self._central(texts, sims)
+        """Label the themes from their ``central`` comments and record their
+        ``sizes`` (``fixed``: labels kept by theme id; ``None``: fresh ids)."""
         labels = theme_labels(central, banned=self.brand_terms, parses=parses)
-        sizes = np.bincount(sims.argmax(1), w, self.n_themes_).astype(int)
         ids = [f"T{g + 1:02d}" for g in range(self.n_themes_)]
         if fixed is not None:
             ids = [t["theme_id"] for t in self.themes_]
@@ -273,7 +262,8 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         sub-themes against their siblings, and train the fast path's sub-theme
         classifier. Each text is parsed once for both levels' labels."""
         n_sub = self._sub_count()
-        primary = (x @ self.centroids_.T).argmax(1)
+        sims = x @ self.centroids_.T
+        primary = sims.argmax(1)
         cents: list[np.ndarray] = []
         parent: list[int] = []
         if n_sub != 0:
@@ -292,28 +282,28 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             np.vstack(cents).astype(np.float32) if cents else np.zeros((0, d), np.float32)
         )
         self.subparent_ = np.asarray(parent, dtype=np.int64)
-        # The comments labels are mined from: each theme's most central ones,
+        sub_sims = x @ self.subcentroids_.T
+        best = best_children(self.subparent_, primary, sub_sims)
+        has = best >= 0
+        # The comments labels are mined from: each theme's 150 most central ones,
         # and each sub-theme's, those first (fewer texts to parse); all parsed
         # in one round over the cores, each once.
-        sims = x @ self.centroids_.T
-        central = self._central(texts, sims)
+        central = central_texts(texts, sims, primary, 150)
         parsed = np.isin(texts, [t for c in central for t in c])
-        sub_central, sub_sizes = self._sub_central(texts, x, w, parsed)
+        sub_central = central_texts(texts, sub_sims, best, SUB_CENTRAL, parsed)
         parses: dict[str, Any] = {}
-        flat = [t for c in central + sub_central for t in c]
-        parse_comments(flat, self.brand_terms, parses)
-        self._label(texts, x, w, parses, fixed, central)
+        parse_comments([t for c in central + sub_central for t in c], self.brand_terms, parses)
+        self._label(central, np.bincount(primary, w, self.n_themes_).astype(int), parses, fixed)
+        sub_sizes = np.bincount(best[has], w[has], len(self.subparent_)).astype(int)
         self._label_subthemes(sub_central, sub_sizes, parses)
-        sub_primary = best_children(self.subtheme_parents(), primary, x @ self.subcentroids_.T)
-        has = sub_primary >= 0
         self.fast_sub_ = None
-        if len(np.unique(sub_primary[has])) >= 2:
+        if len(np.unique(best[has])) >= 2:
             from .fastpath import fit_fast_sub
 
             self.fast_sub_ = fit_fast_sub(
                 hashed_ngrams(self.hasher_, list(texts)),
-                np.where(has, sub_primary, -1),
-                self.subtheme_parents(),
+                np.where(has, best, -1),
+                self.subparent_,
                 w,
                 self.random_state,
             )
@@ -345,17 +335,6 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             np.where(has, theme, -1).astype(np.int64),
             np.where(has, np.where(is_sub, j, -2), -1).astype(np.int64),
         )
-
-    def _sub_central(
-        self, texts: np.ndarray, x: np.ndarray, w: np.ndarray, prefer: np.ndarray | None = None
-    ) -> tuple[list[list[str]], np.ndarray]:
-        """Each sub-theme's most central fitted comments (``prefer``-red first, see
-        :func:`central_texts`) and its size."""
-        primary = (x @ self.centroids_.T).argmax(1)
-        sims = x @ self.subcentroids_.T
-        best = best_children(self.subtheme_parents(), primary, sims)
-        sizes = np.bincount(best[best >= 0], w[best >= 0], len(self.subparent_)).astype(int)
-        return central_texts(texts, sims, best, SUB_CENTRAL, prefer), sizes
 
     def _label_subthemes(
         self, central: list[list[str]], sizes: np.ndarray, parses: dict[str, Any] | None
@@ -728,7 +707,8 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         uniq, w = distinct_usable(texts, self.brand_terms)
         if not len(uniq):
             return
-        sims = self.embed(uniq) @ self.centroids_.T
+        x = self.embed(uniq)
+        sims = x @ self.centroids_.T
         primary = sims.argmax(1)
         best = sims.max(1)
         self.none_threshold_ = float(
@@ -742,7 +722,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(1):
-            self._fit_tree(uniq, self.embed(uniq), w, fixed=dict(fixed_labels))
+            self._fit_tree(uniq, x, w, fixed=dict(fixed_labels))
 
     def with_labels(self, labels: Mapping[str, str]) -> ThemeModel:
         """A copy with themes and sub-themes renamed (``labels``: id -> new label)."""
