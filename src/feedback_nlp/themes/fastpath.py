@@ -20,6 +20,7 @@ __all__ = [
     "hashed_ngrams",
     "make_hasher",
     "make_classifier",
+    "fit_classifier",
     "fit_fast",
     "fit_fast_sub",
     "fast_scores",
@@ -104,13 +105,39 @@ def make_classifier(seed: int) -> Any:
     return SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=seed)
 
 
+def fit_classifier(
+    x: Any, labels: np.ndarray, w: np.ndarray, seed: int, sparse: bool = False
+) -> Any:
+    """:func:`make_classifier` fitted on the hashed n-grams ``x`` (CSR), trained
+    on the columns some text uses only; ``coef_`` is then widened back to every
+    column (a CSR matrix with ``sparse``, else dense).
+
+    Same weights as fitting on all of ``x``: a weight on a column no text has
+    starts at 0 and L2 only ever shrinks it, so it stays 0. But each fit no
+    longer sweeps 2**18 dense weights per class: the ~150 small fits of the
+    sub-theme classifier took twice as long before.
+    """
+    import scipy.sparse as sp
+
+    cols = np.flatnonzero(np.diff(x.tocsc().indptr))
+    clf = make_classifier(seed).fit(x[:, cols], labels, sample_weight=w)
+    c = np.asarray(clf.coef_)
+    if sparse:
+        r, k = np.nonzero(c)
+        clf.coef_ = sp.csr_matrix((c[r, k], (r, cols[k])), shape=(len(c), x.shape[1]))
+    else:
+        clf.coef_ = np.zeros((len(c), x.shape[1]), dtype=c.dtype)
+        clf.coef_[:, cols] = c
+    clf.n_features_in_ = x.shape[1]
+    return clf
+
+
 def fit_fast(
     texts: Sequence[str] | np.ndarray, labels: np.ndarray, w: np.ndarray, seed: int
 ) -> tuple[Any, Any]:
     """The hasher and the classifier trained on ``texts``' themes ``labels``."""
     hasher = make_hasher()
-    clf = make_classifier(seed)
-    return hasher, clf.fit(hashed_ngrams(hasher, list(texts)), labels, sample_weight=w)
+    return hasher, fit_classifier(hashed_ngrams(hasher, list(texts)), labels, w, seed)
 
 
 def fit_fast_sub(x: Any, labels: np.ndarray, parents: np.ndarray, w: np.ndarray, seed: int) -> Any:
@@ -130,9 +157,9 @@ def fit_fast_sub(x: Any, labels: np.ndarray, parents: np.ndarray, w: np.ndarray,
     classes = np.unique(labels[has])
     if len(classes) < 2:
         return None
-    clf = make_classifier(seed)
     if len(classes) == 2:
-        return clf.fit(x[has], labels[has], sample_weight=w[has])
+        return fit_classifier(x[has], labels[has], w[has], seed)
+    clf = make_classifier(seed)
     blocks: list[Any] = []
     intercept = np.zeros(len(classes))
     for g in np.unique(parents[classes]):
@@ -141,11 +168,11 @@ def fit_fast_sub(x: Any, labels: np.ndarray, parents: np.ndarray, w: np.ndarray,
         if len(pos) < 2:  # an only child: a constant score, renormalised to 1 within its theme
             blocks.append(sp.csr_matrix((1, x.shape[1])))
             continue
-        one = make_classifier(seed).fit(x[rows], labels[rows], sample_weight=w[rows])
-        c, b = np.asarray(one.coef_), np.asarray(one.intercept_)
+        one = fit_classifier(x[rows], labels[rows], w[rows], seed, sparse=True)
+        c, b = one.coef_, np.asarray(one.intercept_)
         if len(pos) == 2:  # binary: one weight row, for the second class
-            c, b = np.vstack([-c, c]), np.r_[-b, b]
-        blocks.append(sp.csr_matrix(c))
+            c, b = sp.vstack([-c, c], format="csr"), np.r_[-b, b]
+        blocks.append(c)
         intercept[pos] = b
     # Sparse weights (sklearn's ``sparsify``): a theme's block is non-zero only on
     # the n-grams of its own texts; dense, 150 rows of 2**18 weights are 300 MB.

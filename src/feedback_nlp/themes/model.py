@@ -37,7 +37,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .clean import clean_for_themes, drop_terms
 from .clustering import ClusterSettings, choose_centroids, merge_centroids, refine, split_theme
-from .fastpath import fast_scores, fit_fast, hashed_ngrams
+from .fastpath import fast_scores, fit_classifier, fit_fast, hashed_ngrams
 from .labels import parse_comments, theme_labels
 from .representation import make_representation
 from .subtree import SUB_CENTRAL, best_children, central_texts
@@ -702,8 +702,6 @@ class ThemeModel(TransformerMixin, BaseEstimator):
 
     def _refresh(self, texts: Sequence[str], fixed_labels: Mapping[str, str]) -> None:
         """Recompute sizes, labels, none threshold and the fast classifier (on a fresh copy)."""
-        from sklearn.base import clone
-
         uniq, w = distinct_usable(texts, self.brand_terms)
         if not len(uniq):
             return
@@ -715,8 +713,8 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             np.quantile(np.repeat(best, w.astype(int)), self.none_quantile)
         )
         if getattr(self, "fast_", None) is not None and len(np.unique(primary)) >= 2:
-            self.fast_ = clone(self.fast_).fit(
-                hashed_ngrams(self.hasher_, list(uniq)), primary, sample_weight=w
+            self.fast_ = fit_classifier(
+                hashed_ngrams(self.hasher_, list(uniq)), primary, w, self.random_state
             )
         # edited themes are split afresh
         from threadpoolctl import threadpool_limits
