@@ -116,6 +116,7 @@ def extends(label: str, parent: str) -> bool:
     return bool(theirs) and covered and bool(new)
 
 
+@lru_cache(maxsize=2**16)
 def _phrase_overlap(a: str, b: str, tree: bool = False) -> bool:
     """True when two labels say nearly the same: more than half of the shorter
     one's content words have a near-duplicate in the other, and what differs is
@@ -191,15 +192,18 @@ def _ok_phrase(lemmas: list[str], generic: frozenset[str], tail: str = "NOUN") -
 PARSE_PARALLEL_FROM = 600
 
 
-def _tones(theme_texts: Sequence[Sequence[str]]) -> list[float]:
-    """Mean VADER compound of each theme's comments (0 for an empty theme)."""
+@lru_cache(maxsize=2**14)
+def _compound(text: str) -> float:
+    """VADER compound of one comment (cached: a tree's two label rounds share
+    most of their comments)."""
     from ..sentiment import polarity_scorer
 
-    polarity = polarity_scorer()
-    return [
-        sum(polarity(t)["compound"] for t in texts) / len(texts) if texts else 0.0
-        for texts in theme_texts
-    ]
+    return float(polarity_scorer()(text)["compound"])
+
+
+def _tones(theme_texts: Sequence[Sequence[str]]) -> list[float]:
+    """Mean VADER compound of each theme's comments (0 for an empty theme)."""
+    return [sum(map(_compound, texts)) / len(texts) if texts else 0.0 for texts in theme_texts]
 
 
 def _fit(lemmas: Sequence[str], keywords: Sequence[str], tone: float) -> float:
