@@ -331,7 +331,7 @@ def per_segment_themes(
     segment tables keep theirs, so switching ``--per-segment`` on changes no
     other output.
     """
-    from .fitting import new_model, too_few_for_themes
+    from .fitting import label_exclusions, new_model, too_few_for_themes
 
     comments = pd.concat([p.comments for p in parts], ignore_index=True)
     cleaned = [t for p in parts if p.texts for t in p.texts[0]]
@@ -339,6 +339,7 @@ def per_segment_themes(
     compound = np.concatenate([p.texts[2] for p in parts if p.texts])
     groups = comments["group"].to_numpy(dtype=object)
     tables = []
+    exclude = label_exclusions(comments[list(segment_cols)].to_numpy().ravel())
     for col in segment_cols:
         values = comments[col].astype(str).to_numpy(dtype=object)
         for value in sorted(set(values)):
@@ -346,7 +347,8 @@ def per_segment_themes(
             rows = np.flatnonzero(mask & usable)
             if len(rows) < cfg.min_segment_comments:
                 continue
-            model = new_model(cfg).set_params(subthemes=0)  # its themes only
+            # its themes only
+            model = new_model(cfg).set_params(subthemes=0, label_exclude=exclude)
             texts = [cleaned[i] for i in rows]
             if too_few_for_themes(texts, model) is not None:
                 continue

@@ -98,6 +98,12 @@ def sample_chunk(chunk: PreparedChunk, positions: np.ndarray) -> tuple[list[str]
     return [chunk.plain[i] for i in idx], groups
 
 
+def segment_values(chunk: PreparedChunk, segment_cols: tuple[str, ...]) -> set[str]:
+    """The distinct values of the chunk's segment columns (as text)."""
+    frame = chunk.part.frame
+    return {str(v) for col in segment_cols for v in frame[col].dropna().unique()}
+
+
 def analyze_chunk(
     chunk: PreparedChunk,
     *,

@@ -9,7 +9,7 @@ and the model is fitted, or a saved one loaded.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ __all__ = [
     "NoThemes",
     "fit_survey",
     "fit_themes",
+    "label_exclusions",
     "merge_brand_terms",
     "new_model",
     "sample_positions",
@@ -132,6 +133,24 @@ def new_model(cfg: AnalysisConfig) -> Any:
     )
 
 
+def label_exclusions(values: Iterable[Any]) -> tuple[str, ...]:
+    """The segment values a theme model keeps out of its labels: distinct (case
+    and spacing aside), holding a letter (a number is never a label), at most
+    ``MAX_VALUE_CHARS`` long, sorted; at most ``MAX_LABEL_EXCLUDE`` of them.
+
+    >>> label_exclusions(["North", "north ", "2024", "Premium  Economy", None])
+    ('north', 'premium economy')
+    """
+    from ..themes.model_schema import MAX_LABEL_EXCLUDE, MAX_VALUE_CHARS
+
+    kept = {
+        " ".join(str(v).lower().split())
+        for v in values
+        if v is not None and any(c.isalpha() for c in str(v))
+    }
+    return tuple(sorted(v for v in kept if len(v) <= MAX_VALUE_CHARS))[:MAX_LABEL_EXCLUDE]
+
+
 def merge_brand_terms(
     given: Sequence[str], texts: Sequence[str], groups: Any, *, detect: bool = True
 ) -> list[str]:
@@ -153,12 +172,16 @@ def merge_brand_terms(
 
 
 def fit_themes(
-    cfg: AnalysisConfig, texts: Sequence[str], groups: np.ndarray
+    cfg: AnalysisConfig,
+    texts: Sequence[str],
+    groups: np.ndarray,
+    exclude: Sequence[str] = (),
 ) -> tuple[Any, list[str], list[str]]:
     """The theme model, the brand terms and the cleaned ``texts``.
 
     ``texts`` are usable comments without placeholders (all of them, or a
-    sample on big surveys) and ``groups`` their NPS groups. The brand terms
+    sample on big surveys) and ``groups`` their NPS groups; ``exclude`` the
+    segment values no label may be (:func:`label_exclusions`). The brand terms
     are ``cfg.brand_terms`` plus, unless ``cfg.brand_detection`` is False,
     those :func:`~feedback_nlp.themes.detect_brand_terms` finds in ``texts``. With
     ``cfg.model_path`` the saved model is loaded instead of fitted.
@@ -173,7 +196,7 @@ def fit_themes(
         from ..themes import load_model
 
         return load_model(cfg.model_path), brand, cleaned
-    model = new_model(cfg)
+    model = new_model(cfg).set_params(label_exclude=tuple(exclude))
     few = too_few_for_themes(cleaned, model)
     if few is not None:
         return NoThemes(model.get_params(), distinct=few), brand, cleaned
@@ -250,7 +273,12 @@ def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = Non
     brand = tuple(dict.fromkeys(b.lower() for b in merged))
     cleaned = clean_for_themes(texts, brand_terms=brand, cut_because=False)
     try:
-        model = new_model(cfg).set_params(brand_terms=brand).fit(cleaned)
+        values = survey.frame[list(survey.segment_cols)].to_numpy().ravel()
+        model = (
+            new_model(cfg)
+            .set_params(brand_terms=brand, label_exclude=label_exclusions(values))
+            .fit(cleaned)
+        )
     except ValueError as err:
         raise DataError(f"Cannot fit themes on {source}: {err}") from None
     notes: list[str] = []

@@ -20,8 +20,15 @@ from ..execution import Executor, Timer
 from ..result import AnalysisResult, Survey
 from ..summary_types import EngineInfo
 from .assemble import FitSample, assemble
-from .chunk import PreparedChunk, analyze_chunk, prepare_chunk, sample_chunk, usable_count
-from .fitting import NoThemes, fit_themes, sample_positions
+from .chunk import (
+    PreparedChunk,
+    analyze_chunk,
+    prepare_chunk,
+    sample_chunk,
+    segment_values,
+    usable_count,
+)
+from .fitting import NoThemes, fit_themes, label_exclusions, sample_positions
 
 __all__ = ["run_plan", "long_comment_rows"]
 
@@ -79,7 +86,9 @@ def run_plan(
         got = ex.gather(ex.map(sample_chunk, prepared, positions))
         texts = [t for chunk_texts, _ in got for t in chunk_texts]
         groups = np.concatenate([g for _, g in got]).astype(object)
-        model, brand, cleaned = fit_themes(cfg, texts, groups)
+        values = ex.gather(ex.map(segment_values, prepared, segment_cols=survey.segment_cols))
+        exclude = label_exclusions(v for chunk_values in values for v in chunk_values)
+        model, brand, cleaned = fit_themes(cfg, texts, groups, exclude)
         # Without a text column the loader's note already says there are no themes.
         if isinstance(model, NoThemes) and survey.info.get("columns", {}).get("text", ""):
             survey.notes.append(model.note())

@@ -44,7 +44,14 @@ from .words import GENERIC_WORDS, SENTIMENT_WORDS
 from .words import NEGATIONS as _NEG
 from .words import PARTICLES as _PARTICLES
 
-__all__ = ["theme_labels", "parse_comments", "near_duplicate", "GENERIC_WORDS", "SENTIMENT_WORDS"]
+__all__ = [
+    "theme_labels",
+    "parse_comments",
+    "near_duplicate",
+    "ValueNames",
+    "GENERIC_WORDS",
+    "SENTIMENT_WORDS",
+]
 
 _WORD = re.compile(r"[a-z][a-z'-]+")
 
@@ -260,6 +267,49 @@ def _distinct_words(terms: Iterable[tuple[str, float]], n: int) -> list[str]:
     return chosen
 
 
+def _value_key(word: str) -> str:
+    """A word's key for matching segment values: lower case, a plural "s" dropped."""
+    word = word.lower()
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+class ValueNames:
+    """Segment values (``region``: "North West", ``plan``: "Premium"...) that
+    must never be a theme's label: a label names the complaint, not the
+    segment a comment comes from, and the segment columns already say that.
+
+    A label is a value's name when every one of its content words is a word of
+    that one value ("premium", "economy" and "premium economy" for the value
+    "Premium Economy"); a label that adds a word of its own ("premium price
+    rise") says something else and stays allowed.
+
+    >>> names = ValueNames(["Premium Economy", "North West", "42"])
+    >>> [names.names("economy"), names.names("premium economy"), names.names("north")]
+    [True, True, True]
+    >>> [names.names("premium price rise"), names.names("late delivery")]
+    [False, False]
+    """
+
+    def __init__(self, values: Iterable[str]) -> None:
+        self.where: dict[str, set[int]] = defaultdict(set)
+        for i, value in enumerate(values):
+            for word in re.findall(r"[^\W\d_]+", str(value)):
+                self.where[_value_key(word)].add(i)
+
+    def names(self, label: str) -> bool:
+        """Whether every content word of ``label`` belongs to one and the same value."""
+        words = [w for w in re.findall(r"[^\W\d_]+", label) if w.lower() not in _STOP]
+        if not words or not self.where:
+            return False
+        common: set[int] | None = None
+        for w in words:
+            found = self.where.get(_value_key(w), set())
+            common = set(found) if common is None else common & found
+            if not common:
+                return False
+        return True
+
+
 def parse_comments(texts: Iterable[str], banned: Iterable[str], parses: dict[str, Any]) -> None:
     """Parse the ``texts`` not yet in ``parses`` (text -> candidate terms, for
     these ``banned`` words) into it: one round over the cores for all of them.
@@ -291,6 +341,7 @@ def theme_labels(
     kin: Sequence[Collection[str]] = (),
     sizes: Sequence[float] = (),
     tree: bool = False,
+    exclude: Iterable[str] = (),
 ) -> list[tuple[str, list[str]]]:
     """Return ``(label, keywords)`` for each theme from its central comments.
 
@@ -326,6 +377,9 @@ def theme_labels(
         are shared (a one-word label does not take every phrase holding its
         word; "pending cash withdrawal" and "declined cash withdrawal" are
         siblings, not duplicates).
+    exclude : iterable of str
+        Segment values: never a label, nor a label made of one value's words
+        only (see :class:`ValueNames`).
 
     Returns
     -------
@@ -356,6 +410,7 @@ def theme_labels(
             for c in terms.phrases_per
         ]
     )
+    values = ValueNames(exclude)
     candidates: list[list[str]] = []
     keywords_all: list[list[str]] = []
     nouns: set[str] = set()
@@ -368,7 +423,8 @@ def theme_labels(
             if sc >= phrase_ratio * best_word
         ]
         cands = [key for key, _ in sorted(boosted, key=lambda kv: (-kv[1], kv[0]))]
-        candidates.append([terms.display(c) for c in cands + [w for w, _ in wr[:5]]])
+        shown = [terms.display(c) for c in cands + [w for w, _ in wr[:5]]]
+        candidates.append([c for c in shown if not values.names(c)])
         nouns.update(terms.display(w) for w, _ in wr[:5] if terms.tail(w) in ("NOUN", "PROPN"))
         keywords_all.append(keywords)
     labels = _distinct_labels(candidates, taken, kin, sizes, tree, nouns)

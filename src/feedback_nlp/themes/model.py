@@ -96,6 +96,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         Sub-themes per theme: ``"auto"`` splits each theme where its own
         comments show structure (:func:`~feedback_nlp.themes.clustering.split_theme`),
         an int N >= 2 splits every theme large enough into N, 0 gives none.
+    label_exclude : tuple of str, default=()
+        Segment values, never used as a label (see
+        :class:`~feedback_nlp.themes.labels.ValueNames`).
 
     Examples
     --------
@@ -122,6 +125,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         n_threads: int = 2,
         n_runs: int = 5,
         subthemes: int | str = "auto",
+        label_exclude: tuple[str, ...] = (),
     ) -> None:
         self.n_themes = n_themes
         self.representation = representation
@@ -137,6 +141,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         self.n_threads = n_threads
         self.n_runs = n_runs
         self.subthemes = subthemes
+        self.label_exclude = label_exclude
 
     # -- fitting -----------------------------------------------------------
 
@@ -228,7 +233,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
     ) -> None:
         """Label the themes from their ``central`` comments and record their
         ``sizes`` (``fixed``: labels kept by theme id; ``None``: fresh ids)."""
-        labels = theme_labels(central, banned=self.brand_terms, parses=parses)
+        labels = theme_labels(
+            central, banned=self.brand_terms, parses=parses, exclude=self.label_exclude
+        )
         ids = [f"T{g + 1:02d}" for g in range(self.n_themes_)]
         if fixed is not None:
             ids = [t["theme_id"] for t in self.themes_]
@@ -354,6 +361,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
                 kin=[{theme_label[g]} for g in self.subparent_],
                 sizes=sizes.tolist(),
                 tree=True,
+                exclude=self.label_exclude,
             )
             if central
             else []
@@ -696,6 +704,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
                 hasher=getattr(new, "hasher_", None),
                 seed=new.random_state,
                 banned=new.brand_terms,
+                exclude=new.label_exclude,
             )
             new.subcentroids_, new.subparent_, new.subthemes_, new.fast_sub_ = state
         return new

@@ -311,6 +311,7 @@ def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeMod
     params = {
         **doc["params"],
         "brand_terms": tuple(doc["params"]["brand_terms"]),
+        "label_exclude": tuple(doc["params"].get("label_exclude", ())),
         # Fitted on a bigger machine, or set by the file: never more processes than cores.
         "n_threads": min(doc["params"]["n_threads"], os.cpu_count() or 1),
     }

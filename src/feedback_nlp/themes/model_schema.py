@@ -74,6 +74,9 @@ FORMAT_NAME = "feedback-nlp-theme-model"
 #: Version 3 added the sub-theme tree (``subthemes``, ``subcentroids.npy``...);
 #: version 1 and 2 folders load as models without sub-themes.
 FORMAT_VERSION = 3
+#: Segment values a model keeps out of its labels: at most this many, this long.
+MAX_LABEL_EXCLUDE = 5000
+MAX_VALUE_CHARS = 100
 READABLE_VERSIONS = (1, 2, 3)
 #: The first version that carries the sub-theme tree.
 TREE_VERSION = 3
@@ -235,7 +238,9 @@ def _theme_params(tree: bool) -> Check:
             "brand_terms": array_of(text(100), 1000),
             "n_threads": integer(1, 1024),
             "n_runs": integer(1, 1000),
-        }
+        },
+        # segment values never used as labels; a model saved before them has none
+        {"label_exclude": array_of(text(MAX_VALUE_CHARS), MAX_LABEL_EXCLUDE)},
     )
 
 

@@ -164,6 +164,7 @@ def settle_tree(
     hasher: Any,
     seed: int,
     banned: Sequence[str],
+    exclude: Sequence[str] = (),
 ) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]], Any]:
     """The model state of an edited tree, on the distinct training comments
     ``texts`` (unit vectors ``x``, counts ``w``) of themes ``themes``
@@ -175,6 +176,7 @@ def settle_tree(
     parents (grouped by theme in the themes' order, by number within one),
     the sub-theme rows with their sizes on ``texts``, and the fast path's
     sub-theme classifier (None without ``hasher`` or two sub-themes with comments).
+    New labels use neither ``banned`` words nor the segment values ``exclude``.
     """
     from .labels import theme_labels
 
@@ -209,6 +211,7 @@ def settle_tree(
             taken=taken,
             kin=[{str(themes[g]["label"])}] * len(kids),
             tree=True,
+            exclude=exclude,
         )
         for j, (lab, kw) in zip(kids, fresh, strict=True):
             if labels[j] is None:
