@@ -176,13 +176,13 @@ def test_missing_file(saved):
 def test_format_version_mismatch_message(saved):
     meta = saved / "model.json"
     doc = json.loads(meta.read_text())
-    doc["format_version"] = 4
+    doc["format_version"] = 5
     meta.write_text(json.dumps(doc))
     reseal(saved)
     with pytest.raises(ModelError) as err:
         load_model(saved)
     assert str(err.value) == (
-        f"Model at {saved} has format version 4; this feedback-nlp reads versions 1, 2, 3. "
+        f"Model at {saved} has format version 5; this feedback-nlp reads versions 1, 2, 3, 4. "
         "Re-fit it with `feedback-nlp fit`."
     )
 
@@ -289,7 +289,7 @@ def test_a_version_1_model_loads_with_a_warning_and_the_schema_still_applies(tmp
 
 def test_a_resaved_version_1_model_gets_checksums(tmp_path):
     path = save_model(load_model(MODEL_V1.resolve()), tmp_path / "models" / "v2")
-    assert json.loads((path / "model.json").read_text())["format_version"] == FORMAT_VERSION == 3
+    assert json.loads((path / "model.json").read_text())["format_version"] == FORMAT_VERSION == 4
     assert (path / "checksums.sha256").is_file()
     load_model(path)
 
@@ -309,10 +309,10 @@ def test_a_version_2_model_loads_without_subthemes(tmp_path):
     assert sub_member.shape == sub_scores.shape == (len(probe), 0)
     fast = loaded.set_params(max_embed=1).assign(probe)[0]
     assert fast.tolist() == [3, 3, 3, 2, 2, 2, 1, 1, 1, 0, 0, 0, -1, 0]
-    # re-saved, it is a version 3 model with an empty tree
+    # re-saved, it is a version 4 model with an empty tree (and its classifier)
     path = save_model(loaded.set_params(max_embed=4000), tmp_path / "models" / "v3")
     doc = json.loads((path / "model.json").read_text())
-    assert doc["format_version"] == 3 and doc["subthemes"] == []
+    assert doc["format_version"] == 4 and doc["subthemes"] == []
     assert doc["params"]["subthemes"] == "auto"
     assert load_model(path).assign(probe)[0].tolist() == primary.tolist()
 

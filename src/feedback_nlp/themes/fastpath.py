@@ -1,8 +1,10 @@
-"""The fast path: theme scores from a linear classifier on hashed character n-grams.
+"""The fast path of TF-IDF models (and of MiniLM models saved before format
+version 4): theme scores from a linear classifier on hashed character n-grams.
 
 Above ``max_embed`` distinct texts, :class:`~feedback_nlp.themes.ThemeModel`
 does not embed every text: a classifier trained on the embedded sample's
-themes scores the rest, chunk by chunk, over the cores. Its state is saved
+themes scores the rest, chunk by chunk, over the cores. MiniLM models fitted
+now take the token path instead (:mod:`~feedback_nlp.themes.tokenpath`). Its state is saved
 as plain data (parameters and the non-zero weight columns), never pickled.
 """
 

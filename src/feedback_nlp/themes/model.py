@@ -35,15 +35,29 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..parallel import map_chunks
 from .clean import clean_for_themes, drop_terms
 from .clustering import ClusterSettings, choose_centroids, merge_centroids, refine, split_theme
 from .fastpath import fast_scores, fit_classifier, fit_fast, hashed_ngrams
 from .labels import parse_comments, theme_labels
 from .representation import make_representation
 from .subtree import SUB_CENTRAL, best_children, central_texts
+from .tokenpath import TokenPath, fit_token_path, token_counts
 from .vectors import distinct, distinct_usable, is_usable, unit
 
 __all__ = ["ThemeModel", "merge_centroids", "hashed_ngrams"]
+
+#: Distinct texts the token path scores at a time (their vectors: ~40 MB); fixed,
+#: so that results never depend on the number of cores.
+_TOKEN_CHUNK = 25_000
+#: The model whose token path is scoring; read by the forked worker processes.
+_TOKEN: Any = None
+
+
+def _token_chunks(chunks: list[list[str]]) -> list[tuple[np.ndarray, Any]]:
+    """Token-path scores of each chunk of texts (a worker's share)."""
+    model, subs = _TOKEN
+    return [model._token_chunk(chunk, subs) for chunk in chunks]
 
 
 def _dense(m: Any) -> np.ndarray:
@@ -176,7 +190,11 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         with threadpool_limits(1):
             rep = make_representation(self.representation, self.random_state, self.n_threads)
             self.rep_ = rep.fit([uniq[i] for i in sample])
-            raw = self.rep_.transform([uniq[i] for i in sample])
+            tokens = None
+            if hasattr(self.rep_, "transform_tokens"):  # MiniLM: the token path's table too
+                raw, *tokens = self.rep_.transform_tokens([uniq[i] for i in sample])
+            else:
+                raw = self.rep_.transform([uniq[i] for i in sample])
             self.mean_ = raw.mean(axis=0).astype(np.float32)
             x = unit(raw - self.mean_)
             cents, k_scores = choose_centroids(x, w, self._k_range(len(sample)), settings)
@@ -198,10 +216,19 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         self.none_threshold_ = float(
             np.quantile(np.repeat(sims.max(1), counts[sample]), self.none_quantile)
         )
-        primary = (x @ self.centroids_.T).argmax(1)
-        self.hasher_, self.fast_ = fit_fast(
-            uniq[sample], primary, counts[sample], self.random_state
-        )
+        self.token_path_: TokenPath | None = None
+        self.hasher_, self.fast_ = None, None
+        if tokens is not None:
+            ids, vectors = tokens
+            with threadpool_limits(1):
+                self.token_path_ = fit_token_path(
+                    ids, vectors, token_counts(self.rep_, list(uniq[sample])), x, self.mean_
+                )
+        else:
+            primary = (x @ self.centroids_.T).argmax(1)
+            self.hasher_, self.fast_ = fit_fast(
+                uniq[sample], primary, counts[sample], self.random_state
+            )
         with threadpool_limits(1):
             self._fit_tree(uniq[sample], x, counts[sample])
         self.match_ids_ = [t["theme_id"] for t in self.themes_]
@@ -304,7 +331,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         sub_sizes = np.bincount(best[has], w[has], len(self.subparent_)).astype(int)
         self._label_subthemes(sub_central, sub_sizes, parses)
         self.fast_sub_ = None
-        if len(np.unique(best[has])) >= 2:
+        if getattr(self, "hasher_", None) is not None and len(np.unique(best[has])) >= 2:
             from .fastpath import fit_fast_sub
 
             self.fast_sub_ = fit_fast_sub(
@@ -439,11 +466,47 @@ class ThemeModel(TransformerMixin, BaseEstimator):
                 s = vecs @ self.centroids_.T
                 if len(subs):
                     s_sub = vecs @ subs.T
+            elif getattr(self, "token_path_", None) is not None:  # fast path: static tokens
+                s, s_sub = self._token_scores(uniq, subs)
             else:  # fast path: classifier probabilities, chunk-wise, over the cores
                 s, fast_sub = fast_scores(self, uniq, subthemes=bool(len(subs)))
                 if fast_sub is not None:
                     s_sub = fast_sub
         return idx, inverse, s.astype(np.float32), s_sub
+
+    def _token_scores(self, uniq: np.ndarray, subs: np.ndarray) -> tuple[np.ndarray, Any]:
+        """Similarities of ``uniq`` to the themes and (sparse CSR) to the children of
+        the themes each text may belong to, on the token path's vectors (see
+        :mod:`~feedback_nlp.themes.tokenpath`): chunk-wise, over the cores."""
+        import scipy.sparse as sp
+
+        global _TOKEN
+        _TOKEN = (self, subs)  # forked workers read the model from here, unpickled
+        try:
+            chunks = [list(uniq[i : i + _TOKEN_CHUNK]) for i in range(0, len(uniq), _TOKEN_CHUNK)]
+            parts = map_chunks(_token_chunks, chunks, self.n_threads, min_items=2)
+        finally:
+            _TOKEN = None
+        return np.vstack([p[0] for p in parts]), sp.vstack([p[1] for p in parts], format="csr")
+
+    def _token_chunk(self, texts: list[str], subs: np.ndarray) -> tuple[np.ndarray, Any]:
+        """:meth:`_token_scores` of one chunk of texts."""
+        import scipy.sparse as sp
+
+        path = self.token_path_
+        assert path is not None  # the caller's branch
+        parents = self.subtheme_parents()
+        vecs = path.vectors_of(token_counts(self.rep_, texts), self.mean_)
+        s = vecs @ self.centroids_.T
+        sub = np.zeros((len(texts), len(subs)), dtype=np.float32)
+        if len(subs):
+            best = np.clip(s, 0.0, 1.0)
+            near = best >= self.membership_threshold * best.max(axis=1, keepdims=True)
+            for g in np.unique(parents):
+                kids = np.flatnonzero(parents == g)
+                rows = np.flatnonzero(near[:, g])
+                sub[np.ix_(rows, kids)] = vecs[rows] @ subs[kids].T
+        return s, sp.csr_matrix(sub)
 
     def subcentroids(self) -> np.ndarray:
         """The sub-themes' unit centroids ``(n_subthemes, d)`` (none for a model
@@ -786,11 +849,12 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         if len(new.subtheme_parents()):
             new.submatch_ids_ = [s["theme_id"] for s in new.subtheme_rows()]
             new.submatch_centroids_ = new.subcentroids()
-        if getattr(self, "fast_", None) is not None:
+        old_fast = getattr(self, "fast_", None)
+        if old_fast is not None:
             inv = np.empty(len(order), dtype=np.int64)
             inv[list(order)] = np.arange(len(order))
-            fast = copy.copy(self.fast_)
-            fast.classes_ = inv[np.asarray(self.fast_.classes_, dtype=np.int64)]
+            fast = copy.copy(old_fast)
+            fast.classes_ = inv[np.asarray(old_fast.classes_, dtype=np.int64)]
             new.fast_ = fast
         return new
 
@@ -858,6 +922,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         fast_sub: Any = None,
         submatch_ids: Sequence[str] | None = None,
         submatch_centroids: np.ndarray | None = None,
+        token_path: TokenPath | None = None,
     ) -> ThemeModel:
         """A fitted model from its parameters and learned state (a saved model's).
 
@@ -885,6 +950,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         model.match_ids_ = [str(i) for i in match_ids]
         model.match_centroids_ = match_centroids
         model.fast_, model.hasher_ = fast, hasher
+        model.token_path_ = token_path
         if subcentroids is not None:
             model.subcentroids_ = subcentroids
             model.subparent_ = np.asarray(subparent, dtype=np.int64)

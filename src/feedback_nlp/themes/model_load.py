@@ -40,6 +40,7 @@ from .model_schema import (
     has_tree,
     show,
 )
+from .tokenpath import TokenPath
 
 if TYPE_CHECKING:
     from .model import ThemeModel
@@ -308,6 +309,7 @@ def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeMod
     fast = doc["fast"]
     fast_, hasher_ = _rebuild_fast(folder, fast, arrays, k, "fast") if fast else (None, None)
     tree = _tree(folder, doc, arrays) if has_tree(doc) else {}
+    token_path = _token_path(folder, rep, arrays) if doc.get("token_path") else None
     params = {
         **doc["params"],
         "brand_terms": tuple(doc["params"]["brand_terms"]),
@@ -328,10 +330,33 @@ def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeMod
         match_centroids=arrays["match_centroids.npy"],
         fast=fast_,
         hasher=hasher_,
+        token_path=token_path,
         **tree,
     )
     _note_edited_codebook(folder, doc)
     return model
+
+
+def _token_path(folder: Path, rep: Any, arrays: Mapping[str, np.ndarray]) -> TokenPath:
+    """The saved token path, its shapes checked against the representation."""
+    ids, vectors = arrays["token_ids.npy"], arrays["token_vectors.npy"]
+    mapping, bias = arrays["token_map.npy"], arrays["token_bias.npy"]
+    vocab = getattr(rep, "vocab_size", None)
+    d = rep.dim
+    if (
+        vocab is None
+        or vectors.shape != (len(ids), d)
+        or mapping.shape != (d, d)
+        or bias.shape != (d,)
+        or (len(ids) and (ids.min() < 0 or ids.max() >= vocab))
+        or np.any(np.diff(ids) <= 0)
+    ):
+        raise _shape_error(
+            folder,
+            f"token path: {len(ids)} token ids (vocabulary {vocab}), vectors {vectors.shape}, "
+            f"map {mapping.shape}, bias {bias.shape} for {d}-dimensional vectors",
+        )
+    return TokenPath(ids, vectors, mapping, bias)  # values: finite (checked on reading)
 
 
 def _tree(folder: Path, doc: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> dict:

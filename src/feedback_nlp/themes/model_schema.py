@@ -43,6 +43,7 @@ from .json_checks import (
     show,
     text,
 )
+from .tokenpath import TOKEN_ARRAYS
 
 __all__ = [
     "FORMAT_NAME",
@@ -72,14 +73,17 @@ FORMAT_NAME = "feedback-nlp-theme-model"
 #: Version 2 added checksums.sha256 (over model.json and every array) and these
 #: checks; version 1 folders (no checksums file) load if they pass the schema.
 #: Version 3 added the sub-theme tree (``subthemes``, ``subcentroids.npy``...);
-#: version 1 and 2 folders load as models without sub-themes.
-FORMAT_VERSION = 3
+#: version 1 and 2 folders load as models without sub-themes. Version 4 added
+#: the token path of MiniLM models (``token_path``, ``token_*.npy``) in place of
+#: the hashed n-gram classifiers, and ``params.label_exclude``; earlier folders
+#: keep their classifiers.
+FORMAT_VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
+#: The first version that carries the sub-theme tree.
+TREE_VERSION = 3
 #: Segment values a model keeps out of its labels: at most this many, this long.
 MAX_LABEL_EXCLUDE = 5000
 MAX_VALUE_CHARS = 100
-READABLE_VERSIONS = (1, 2, 3)
-#: The first version that carries the sub-theme tree.
-TREE_VERSION = 3
 #: The end of every message about a model that cannot be used.
 REFIT_HINT = "Re-fit it with `feedback-nlp fit`."
 
@@ -130,6 +134,8 @@ ARRAYS: dict[str, tuple[str, int]] = {
     "subparent.npy": ("<i8", 1),
     "submatch_centroids.npy": ("<f4", 2),
     **{f"fast_sub_{name}.npy": spec for name, spec in _CLASSIFIER_ARRAYS.items()},
+    # the token path of MiniLM models (format version 4)
+    **{f"token_{name}.npy": spec for name, spec in TOKEN_ARRAYS.items()},
 }
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
@@ -340,7 +346,9 @@ def _document(
                 _SHA256,
                 len(ARRAYS),
             ),
-        }
+        },
+        # the token path (version 4; a model of an earlier version has the classifier)
+        {"token_path": nullable(obj({"alpha": number(0.0, 1e6)}))},
     )
 
 
@@ -361,6 +369,8 @@ def expected_arrays(doc: Mapping[str, Any]) -> dict[str, tuple[str, int]]:
     for prefix, part in parts:
         if part is not None:
             names |= {f"{prefix}_{name}.npy" for name in _CLASSIFIER_ARRAYS}
+    if doc.get("token_path") is not None:
+        names |= {f"token_{name}.npy" for name in TOKEN_ARRAYS}
     return {name: ARRAYS[name] for name in sorted(names)}
 
 

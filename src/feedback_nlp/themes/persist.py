@@ -63,6 +63,7 @@ from .folders import (
 from .model_files import write_checksums
 from .model_load import codebook_edited, load_model
 from .model_schema import FORMAT_NAME, FORMAT_VERSION
+from .tokenpath import RIDGE_ALPHA
 
 if TYPE_CHECKING:
     from .codebook_file import Codebook
@@ -122,6 +123,9 @@ def _state(model: ThemeModel) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     if fast_doc is not None and getattr(model, "fast_sub_", None) is not None:
         fast_sub_doc, fast_sub_arrays = fast_state(model.fast_sub_, hasher)
         arrays.update(_prefixed("fast_sub", fast_sub_arrays))
+    token_path = getattr(model, "token_path_", None)
+    if token_path is not None:
+        arrays.update(_prefixed("token", token_path.arrays()))
     sub_ids, sub_cents = model.match_reference(subthemes=True)
     arrays.update(
         {
@@ -161,6 +165,7 @@ def _state(model: ThemeModel) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         ],
         "submatch_ids": [str(i) for i in sub_ids],
         "fast_sub": fast_sub_doc,
+        "token_path": None if token_path is None else {"alpha": RIDGE_ALPHA},
     }
     return doc, arrays
 

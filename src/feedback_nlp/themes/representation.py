@@ -133,6 +133,7 @@ class MiniLMEmbedder:
         self.max_length = max_length
         self._session: Any = None
         self._tokenizer: Any = None
+        self._word_tokenizer: Any = None
         self._sha: str | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -141,6 +142,7 @@ class MiniLMEmbedder:
         state = self.__dict__.copy()
         state["_session"] = None
         state["_tokenizer"] = None
+        state["_word_tokenizer"] = None
         return state
 
     def _load(self) -> None:
@@ -175,6 +177,11 @@ class MiniLMEmbedder:
         tok.enable_truncation(max_length=self.max_length)
         tok.no_padding()  # batches are padded by hand, to their own longest text
         self._tokenizer = tok
+        words = Tokenizer.from_file(str(tok_path))
+        words.no_truncation()
+        words.no_padding()
+        words.post_processor = None  # no [CLS]/[SEP] around a single word
+        self._word_tokenizer = words
         self._sha = digest
 
     def fit(self, texts: Sequence[str]) -> MiniLMEmbedder:
@@ -184,6 +191,43 @@ class MiniLMEmbedder:
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts`` into an ``(n, 384)`` float32 array of unit vectors."""
+        return self._run(texts, None)
+
+    def transform_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`transform`, and each WordPiece's mean contextual vector over ``texts``:
+        the token ids seen (sorted) and their mean vectors ``(n_ids, 384)``, float32.
+
+        A sentence vector is the mean of its tokens' vectors; these means are the
+        fast path's static token table (see :mod:`~feedback_nlp.themes.tokenpath`).
+        """
+        sums = np.zeros((self.vocab_size, 384), dtype=np.float64)
+        counts = np.zeros(self.vocab_size, dtype=np.int64)
+        out = self._run(texts, (sums, counts))
+        ids = np.flatnonzero(counts)
+        return out, ids, (sums[ids] / counts[ids, None]).astype(np.float32)
+
+    @property
+    def vocab_size(self) -> int:
+        """WordPiece ids run from 0 to ``vocab_size - 1``."""
+        self._load()
+        return int(self._tokenizer.get_vocab_size())
+
+    def token_ids(self, words: Sequence[str]) -> list[list[int]]:
+        """The WordPiece ids of each of ``words`` (no [CLS]/[SEP]), untruncated."""
+        self._load()
+        return [e.ids for e in self._word_tokenizer.encode_batch(list(words))]
+
+    @property
+    def special_ids(self) -> list[int]:
+        """The ids every encoded text starts and ends with ([CLS], [SEP])."""
+        self._load()
+        return list(self._tokenizer.encode("").ids)
+
+    def _run(
+        self, texts: Sequence[str], tokens: tuple[np.ndarray, np.ndarray] | None
+    ) -> np.ndarray:
+        import scipy.sparse as sp
+
         self._load()
         texts = [t if t else "" for t in texts]
         out = np.zeros((len(texts), 384), dtype=np.float32)
@@ -209,6 +253,15 @@ class MiniLMEmbedder:
             if "token_type_ids" in names:
                 feeds["token_type_ids"] = np.zeros_like(ids)
             hidden = self._session.run(None, feeds)[0]
+            if tokens is not None:  # each piece's vectors summed (np.add.at is ~20x slower)
+                on = mask.astype(bool)
+                seen, where = np.unique(ids[on], return_inverse=True)
+                pick = sp.csr_matrix(
+                    (np.ones(len(where)), (where, np.arange(len(where)))),
+                    shape=(len(seen), len(where)),
+                )
+                tokens[0][seen] += pick @ hidden[on].astype(np.float64)
+                tokens[1][seen] += np.bincount(where, minlength=len(seen))
             m = mask[:, :, None].astype(np.float32)
             out[idx] = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(out, axis=1, keepdims=True)

@@ -18,7 +18,7 @@ def unit(x: np.ndarray) -> np.ndarray:
     [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
     """
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
-    return (x / np.clip(norms, 1e-12, None)).astype(np.float32)
+    return (x / np.clip(norms, 1e-12, None)).astype(np.float32, copy=False)
 
 
 def is_usable(text: str) -> bool:
