@@ -67,11 +67,29 @@ def run(data: Path, seeds: list[int], quick: bool) -> str:
                 embed_time.append(time.perf_counter() - start)
             return cache[key]
 
+        def __getattr__(self, name):  # the rest (vocab_size, token_ids...) is the model's
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return getattr(self.inner, name)
+
         @property
         def version(self):
             return self.inner.version
 
-    model_mod.make_representation = lambda *a, **k: Cached(make_representation(*a, **k))
+    class CachedTokens(Cached):
+        def transform_tokens(self, t):  # MiniLM: the token path's table too
+            key = "tokens\x00" + self.inner.name + "\x00".join(t[:3]) + str(len(t))
+            if key not in cache:
+                start = time.perf_counter()
+                cache[key] = self.inner.transform_tokens(t)
+                embed_time.append(time.perf_counter() - start)
+            return cache[key]
+
+    def cached(*a, **k):
+        inner = make_representation(*a, **k)
+        return (CachedTokens if hasattr(inner, "transform_tokens") else Cached)(inner)
+
+    model_mod.make_representation = cached
 
     rows, stab, models = [], [], {}
     variants = [("auto", None), ("k=5", 5)] + ([] if quick else [("k=8", 8)])
