@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-__all__ = ["map_chunks", "PARALLEL_FROM"]
+__all__ = ["map_chunks", "map_with_state", "PARALLEL_FROM"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -59,3 +59,37 @@ def map_chunks(
     ) as pool:
         results = list(pool.map(fn, chunks))
     return [item for chunk in results for item in chunk]
+
+
+#: ``(fn, state)`` of the running :func:`map_with_state`; read by the forked workers.
+_STATE: Any = None
+
+
+def _with_state(chunks: list[list[Any]]) -> list[Any]:
+    fn, state = _STATE
+    return [fn(state, chunk) for chunk in chunks]
+
+
+def map_with_state(
+    fn: Callable[[Any, list[Any]], R],
+    state: Any,
+    items: Any,
+    size: int,
+    workers: int,
+) -> list[R]:
+    """``fn(state, chunk)`` for each chunk of ``size`` of ``items`` (a sequence or
+    an array, sliced into lists), in order, over
+    ``workers`` forked processes (:func:`map_chunks`; in-process for one chunk).
+
+    ``state`` (a fitted model, say) reaches the workers through the fork,
+    never pickled; only the chunks and the results are. The chunk size is
+    fixed by the caller, so results never depend on the number of cores.
+    """
+    global _STATE
+    chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
+    _STATE = (fn, state)
+    try:
+        results: list[R] = map_chunks(_with_state, chunks, workers, min_items=2)
+        return results
+    finally:
+        _STATE = None

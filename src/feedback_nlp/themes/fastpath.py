@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..parallel import map_chunks
+from ..parallel import map_with_state
 from .plain import jsonable_params
 
 __all__ = [
@@ -34,8 +34,6 @@ __all__ = [
 
 #: Texts per chunk of the fast path (bounds the sparse matrix of one chunk).
 _FAST_CHUNK = 50_000
-#: The model whose fast path is running; read by the forked worker processes.
-_FAST: Any = None
 #: The classifier a saved fast path names (the only one :func:`fit_fast` trains).
 CLASSIFIER = "SGDClassifier"
 #: Hashed features of the fast path (2**18: few collisions among character
@@ -184,20 +182,17 @@ def fit_fast_sub(x: Any, labels: np.ndarray, parents: np.ndarray, w: np.ndarray,
     return clf
 
 
-def _fast_scores(chunks: list[list[str]]) -> list[tuple[np.ndarray, Any]]:
-    """Fast-path theme (and, when asked, sparse sub-theme) scores of each chunk of texts."""
+def _fast_chunk(state: tuple[Any, bool], chunk: list[str]) -> tuple[np.ndarray, Any]:
+    """Fast-path theme (and, when asked, sparse sub-theme) scores of one chunk of texts."""
     import scipy.sparse as sp
 
-    model, subthemes = _FAST
-    out = []
-    for chunk in chunks:
-        x = hashed_ngrams(model.hasher_, chunk)
-        s = np.zeros((len(chunk), model.n_themes_), dtype=np.float32)
-        s[:, model.fast_.classes_] = model.fast_.predict_proba(x)
-        # sparse: a text has scores only for the children of its likely themes
-        sub = sp.csr_matrix(_fast_sub_scores(model, x, s)) if subthemes else None
-        out.append((s, sub))
-    return out
+    model, subthemes = state
+    x = hashed_ngrams(model.hasher_, chunk)
+    s = np.zeros((len(chunk), model.n_themes_), dtype=np.float32)
+    s[:, model.fast_.classes_] = model.fast_.predict_proba(x)
+    # sparse: a text has scores only for the children of its likely themes
+    sub = sp.csr_matrix(_fast_sub_scores(model, x, s)) if subthemes else None
+    return s, sub
 
 
 def _fast_sub_scores(model: Any, x: Any, s: np.ndarray) -> np.ndarray:
@@ -245,13 +240,7 @@ def fast_scores(model: Any, texts: np.ndarray, subthemes: bool = False) -> tuple
     a sparse CSR ``(len(texts), n_subthemes)``, chunk-wise, over the cores."""
     import scipy.sparse as sp
 
-    global _FAST
-    _FAST = (model, subthemes)  # forked workers read the model from here, unpickled
-    try:
-        chunks = [list(texts[i : i + _FAST_CHUNK]) for i in range(0, len(texts), _FAST_CHUNK)]
-        parts = map_chunks(_fast_scores, chunks, model.n_threads, min_items=2)
-    finally:
-        _FAST = None
+    parts = map_with_state(_fast_chunk, (model, subthemes), texts, _FAST_CHUNK, model.n_threads)
     subs = [p[1] for p in parts]
     return np.vstack([p[0] for p in parts]), (sp.vstack(subs, format="csr") if subthemes else None)
 

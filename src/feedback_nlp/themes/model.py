@@ -35,7 +35,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..parallel import map_chunks
+from ..parallel import map_with_state
 from .clean import clean_for_themes, drop_terms
 from .clustering import ClusterSettings, choose_centroids, merge_centroids, refine, split_theme
 from .fastpath import fast_scores, fit_classifier, fit_fast, hashed_ngrams
@@ -50,14 +50,11 @@ __all__ = ["ThemeModel", "merge_centroids", "hashed_ngrams"]
 #: Distinct texts the token path scores at a time (their vectors: ~40 MB); fixed,
 #: so that results never depend on the number of cores.
 _TOKEN_CHUNK = 25_000
-#: The model whose token path is scoring; read by the forked worker processes.
-_TOKEN: Any = None
 
 
-def _token_chunks(chunks: list[list[str]]) -> list[tuple[np.ndarray, Any]]:
-    """Token-path scores of each chunk of texts (a worker's share)."""
-    model, subs = _TOKEN
-    return [model._token_chunk(chunk, subs) for chunk in chunks]
+def _token_chunk(state: tuple[ThemeModel, np.ndarray], chunk: list[str]) -> tuple[np.ndarray, Any]:
+    model, subs = state
+    return model._token_chunk(chunk, subs)
 
 
 def _dense(m: Any) -> np.ndarray:
@@ -480,17 +477,11 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         :mod:`~feedback_nlp.themes.tokenpath`): chunk-wise, over the cores."""
         import scipy.sparse as sp
 
-        global _TOKEN
-        _TOKEN = (self, subs)  # forked workers read the model from here, unpickled
-        try:
-            chunks = [list(uniq[i : i + _TOKEN_CHUNK]) for i in range(0, len(uniq), _TOKEN_CHUNK)]
-            parts = map_chunks(_token_chunks, chunks, self.n_threads, min_items=2)
-        finally:
-            _TOKEN = None
+        parts = map_with_state(_token_chunk, (self, subs), uniq, _TOKEN_CHUNK, self.n_threads)
         return np.vstack([p[0] for p in parts]), sp.vstack([p[1] for p in parts], format="csr")
 
     def _token_chunk(self, texts: list[str], subs: np.ndarray) -> tuple[np.ndarray, Any]:
-        """:meth:`_token_scores` of one chunk of texts."""
+        """:meth:`_token_scores` of one chunk of texts (in a worker)."""
         import scipy.sparse as sp
 
         path = self.token_path_
