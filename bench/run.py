@@ -29,6 +29,7 @@ STAGES = (
     "text preparation",
     "sentiment",
     "theme fit",
+    "sentiment fit",
     "theme assignment",
     "comparison",
     "report",
@@ -309,6 +310,12 @@ def main() -> None:
             [sys.executable, str(HERE / "quality.py"), "--quick"], capture_output=True, text=True
         )
         lines += ["", "## Theme quality (`bench/quality.py --quick`)", "", q.stdout.strip()]
+    if not args.no_quality:
+        print("running sentiment quality…", file=sys.stderr)
+        sent = subprocess.run(
+            [sys.executable, str(HERE / "sentiment.py")], capture_output=True, text=True
+        )
+        lines += ["", "## Sentiment (`bench/sentiment.py`)", "", sent.stdout.strip()]
     red = subprocess.run(
         [sys.executable, str(HERE / "redaction.py")], capture_output=True, text=True
     )

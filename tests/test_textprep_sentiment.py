@@ -4,7 +4,13 @@ import pytest
 
 from conftest import shared_file
 from feedback_nlp.demo import generate_survey
-from feedback_nlp.sentiment import contradictions, polarity_scorer, score_sentiment, sentiment_label
+from feedback_nlp.sentiment import (
+    contradictions,
+    polarity_scorer,
+    review_scorer,
+    score_sentiment,
+    sentiment_label,
+)
 from feedback_nlp.textprep import no_text_reason, split_sentences
 
 
@@ -75,10 +81,9 @@ def test_parallel_scoring_equals_serial(monkeypatch):
 
 
 def _reference_sentiment(texts, usable):
-    """The plain algorithm: every comment and every sentence of it scored by VADER."""
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    polarity = SentimentIntensityAnalyzer().polarity_scores
+    """The plain algorithm: every comment and every sentence of it scored by VADER
+    with the review rules."""
+    polarity = review_scorer()
     n = len(texts)
     compound, s_min, s_max = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     rows = []
@@ -113,6 +118,7 @@ def test_shared_sentence_scores_equal_scoring_each_sentence(monkeypatch, workers
         "  Great value  ",
         "   ",
         "Fast and reliable! But the price went up. No complaints.",
+        "Too slow. I was hoping for better. Too slow.",
     ]
     usable = np.array([t != "" for t in texts])
     r = score_sentiment(texts, usable, workers=workers)

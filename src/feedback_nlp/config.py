@@ -15,6 +15,8 @@ __all__ = [
     "Scale",
     "DuplicatePolicy",
     "Representation",
+    "SentenceLevel",
+    "LONG_COMMENT_SENTENCES",
     "Period",
     "ReportFormat",
     "Engine",
@@ -40,6 +42,19 @@ class Representation(str, Enum):
     auto = "auto"
     minilm = "minilm"
     tfidf = "tfidf"
+
+
+class SentenceLevel(str, Enum):
+    """Whether comments are read sentence by sentence: ``auto`` when the median
+    comment has :data:`LONG_COMMENT_SENTENCES` sentences or more."""
+
+    auto = "auto"
+    on = "on"
+    off = "off"
+
+
+#: From this many sentences (median comment) a survey is read sentence by sentence.
+LONG_COMMENT_SENTENCES = 3
 
 
 class Period(str, Enum):
@@ -297,6 +312,9 @@ class AnalysisConfig:
     #: structure (``--subthemes auto``), N >= 2 into N, 0 none.
     n_subthemes: int | None = None
     representation: Representation = Representation.auto
+    #: Read comments sentence by sentence (``--sentences``): sentiment learnt from
+    #: the survey's own sentences (:mod:`feedback_nlp.opinion`).
+    sentences: SentenceLevel = SentenceLevel.auto
     brand_terms: tuple[str, ...] = ()
     #: Also mask brand names detected in the comments (``themes.detect_brand_terms``);
     #: False masks only ``brand_terms`` (``--no-brand-detection``).

@@ -18,11 +18,15 @@ __all__ = [
     "sentiment_label",
     "contradictions",
     "polarity_scorer",
+    "review_scorer",
+    "review_rules",
 ]
 
 #: VADER's customary thresholds on the compound score.
 POSITIVE_AT = 0.05
 NEGATIVE_AT = -0.05
+#: How many times a negative sentence counts in its comment's score (sentence-level reading).
+NEGATIVE_WEIGHT = 2.0
 #: A comment this strongly against its score's group is flagged as a contradiction.
 CONTRADICTION_AT = 0.5
 
@@ -65,7 +69,8 @@ def _analyzer_class() -> type:
 
     - its first pass rebuilds every text a character at a time to replace
       emojis by their descriptions; a text with no emoji character skips it
-      (the pass would leave it as it is);
+      (the pass would leave it as it is), one with emojis gets the same
+      pass written with a list;
     - the negation check and the idiom check each lower-case the whole
       comment for every word they look at, yet read at most three words
       either side of it: they get a window of that size, indices moved to
@@ -101,7 +106,7 @@ def _analyzer_class() -> type:
 
         def polarity_scores(self, text: str) -> dict[str, float]:
             if not self.emoji_chars.isdisjoint(text):
-                return cast(dict[str, float], super().polarity_scores(text))
+                text = self._describe_emojis(text)
             # VADER's polarity_scores from just after its emoji pass.
             text = text.strip()
             sentitext = vs.SentiText(text)
@@ -114,8 +119,25 @@ def _analyzer_class() -> type:
                     sentiments.append(0)
                     continue
                 sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
+            sentiments = self._adjust(sentitext, sentiments)
             sentiments = self._but_check(words, sentiments)
             return cast(dict[str, float], self.score_valence(sentiments, text))
+
+        def _describe_emojis(self, text: str) -> str:
+            # VADER's first pass: each emoji replaced by its description.
+            out, prev_space = [], True
+            for ch in text:
+                if ch in self.emojis:
+                    out.append(("" if prev_space else " ") + self.emojis[ch])
+                    prev_space = False
+                else:
+                    out.append(ch)
+                    prev_space = ch == " "
+            return "".join(out)
+
+        @staticmethod
+        def _adjust(sentitext: Any, sentiments: list[float]) -> list[float]:
+            return sentiments  # VADER's own scores; the review scorer adds its rules here
 
     return Analyzer
 
@@ -156,6 +178,69 @@ def _but_check(words: Sequence[str], sentiments: list[float]) -> list[float]:
     return current
 
 
+#: The valence (VADER's -4..4 scale) of a word that "too" says is in excess.
+EXCESS_VALENCE = -1.5
+#: How a positive word reads inside an unmet expectation ("hoping to love it").
+UNMET_FACTOR = -0.5
+#: Words that look back at an expectation the text then says was not met.
+_EXPECTATION = frozenset({"hoped", "hoping", "wished", "wanted", "expected", "expecting"})
+_MODAL_PERFECT = frozenset({"would", "should", "could"})
+#: Words after "too" that make it mean "also" ("I bought it in black too and...").
+_ALSO_AFTER = frozenset(
+    "a an and as at but for from i in it my of on or so the then this to we with".split()
+)
+_CLAUSE_END = (",", ".", ";", ":", "!", "?")
+#: The words that start a rule: a text without one is left as VADER reads it.
+_RULE_WORDS = _EXPECTATION | {"too", "have"}
+
+
+def review_rules(raw: Sequence[str], words: Sequence[str], sentiments: list[float]) -> list[float]:
+    """Two readings of complaint language VADER's lexicon cannot make, applied to
+    its word valences before its "but" rule.
+
+    ``raw`` are the text's white-space tokens, ``words`` the same tokens as VADER
+    reads them (punctuation stripped), ``sentiments`` VADER's valence of each.
+
+    - **Excess**: "too" before a word that is not positive makes that word a
+      complaint ("too small", "too sweet", "too long a wait"), at
+      :data:`EXCESS_VALENCE` or lower. Not after a negation ("not too bad"),
+      not before a positive word ("too cute"), and not where "too" means
+      "also" (at a clause end or before a function word).
+    - **Unmet expectation**: after "hoped", "hoping", "wished", "wanted",
+      "expected", "expecting" and "would / should / could have", the positive
+      words of the rest of the clause (up to four words) were not had:
+      "I was hoping to love this", "it should have been better". They read
+      as :data:`UNMET_FACTOR` times their valence, and the expectation word
+      itself (VADER: "hoping" +1.8) as nothing. Not after a negation ("never
+      expected such a good meal" is a surprise, not a disappointment).
+
+    >>> review_rules("it was too small".split(), "it was too small".split(), [0, 0, 0, 0])
+    [0, 0, 0, -1.5]
+    >>> review_rules("hoping to love it".split(), "hoping to love it".split(), [1.8, 0, 3.2, 0])
+    [0.0, 0, -1.6, 0]
+    """
+    from vaderSentiment.vaderSentiment import NEGATE
+
+    low = [w.lower() for w in words]
+    n = len(low)
+    out = list(sentiments)
+    for i, w in enumerate(low):
+        negated = i > 0 and (low[i - 1] in NEGATE or low[i - 1].endswith("n't"))
+        if w == "too" and i + 1 < n and not raw[i].endswith(_CLAUSE_END):
+            if not negated and low[i + 1] not in _ALSO_AFTER and out[i + 1] <= 0:
+                out[i + 1] = min(out[i + 1], EXCESS_VALENCE)
+        expects = w in _EXPECTATION or (w == "have" and i > 0 and low[i - 1] in _MODAL_PERFECT)
+        if expects and not negated:
+            if w in _EXPECTATION:
+                out[i] = 0.0
+            for j in range(i + 1, min(n, i + 5)):
+                if raw[j - 1].endswith(_CLAUSE_END):
+                    break
+                if out[j] > 0:
+                    out[j] = round(out[j] * UNMET_FACTOR, 4)
+    return out
+
+
 def polarity_scorer() -> Callable[[str], dict[str, float]]:
     """``polarity_scores`` of :func:`_analyzer_class` (VADER's scores), loaded once per process."""
     global _ANALYZER
@@ -164,23 +249,47 @@ def polarity_scorer() -> Callable[[str], dict[str, float]]:
     return cast(Callable[[str], dict[str, float]], _ANALYZER.polarity_scores)
 
 
+_REVIEW: Any = None
+
+
+def review_scorer() -> Callable[[str], dict[str, float]]:
+    """VADER's scores with :func:`review_rules`: the scorer of comments and
+    sentences (loaded once per process)."""
+    global _REVIEW
+    if _REVIEW is None:
+        base = _analyzer_class()
+
+        class Review(base):  # type: ignore[misc, valid-type]
+            @staticmethod
+            def _adjust(sentitext: Any, sentiments: list[float]) -> list[float]:
+                words = sentitext.words_and_emoticons
+                if _RULE_WORDS.isdisjoint(map(str.lower, words)):  # most texts
+                    return sentiments
+                return review_rules(sentitext.text.split(), words, sentiments)
+
+        _REVIEW = Review()
+    return cast(Callable[[str], dict[str, float]], _REVIEW.polarity_scores)
+
+
 def _score_and_split(texts: list[str]) -> list[tuple[float, list[str]]]:
     """VADER compound of each whole text, and the text's sentences.
 
     Splitting here rather than in the parent spreads it over the workers; the
     sentences are scored later, once each across all comments.
     """
-    polarity = polarity_scorer()
+    polarity = review_scorer()
     return [(polarity(text)["compound"], split_sentences(text)) for text in texts]
 
 
 def _score_texts(texts: list[str]) -> list[float]:
-    """VADER compound of each text."""
-    polarity = polarity_scorer()
+    """VADER compound (with :func:`review_rules`) of each text."""
+    polarity = review_scorer()
     return [polarity(text)["compound"] for text in texts]
 
 
-def score_sentiment(texts: Sequence[str], usable: np.ndarray, workers: int = 1) -> SentimentResult:
+def score_sentiment(
+    texts: Sequence[str], usable: np.ndarray, workers: int = 1, reading: Any = None
+) -> SentimentResult:
     """VADER compound for each usable comment (NaN otherwise) and for each sentence.
 
     ``texts`` should already have brand names masked: VADER reads some names as
@@ -192,6 +301,12 @@ def score_sentiment(texts: Sequence[str], usable: np.ndarray, workers: int = 1) 
     usable : bool array, True where the comment has usable text.
     workers : processes to spread the scoring over when there are many
         distinct texts (see :func:`~feedback_nlp.parallel.map_chunks`).
+    reading : comments read sentence by sentence
+        (:class:`feedback_nlp.opinion.SentenceReading`): a comment's score is the
+        mean of its sentences', negative ones counting twice
+        (:func:`_comment_scores`), and with a sentence sentiment model
+        (``reading.model``) each sentence's score is its ``adjust`` of the
+        VADER compound. None: VADER's compound of each whole comment.
 
     Returns
     -------
@@ -233,11 +348,31 @@ def score_sentiment(texts: Sequence[str], usable: np.ndarray, workers: int = 1) 
     score_of.update(zip(pending, map_chunks(_score_texts, pending, workers)))
 
     flat_text, scores, counts, starts = _flatten(distinct, split, score_of)
+    if reading is not None:
+        if reading.model is not None:
+            scores = reading.model.adjust(flat_text, scores)
+        whole = _comment_scores(scores, starts)
     compound[rows] = whole[code]
     s_min[rows] = np.minimum.reduceat(scores, starts)[code]
     s_max[rows] = np.maximum.reduceat(scores, starts)[code]
     sentences = _sentence_rows(rows, counts[code], starts[code], flat_text, scores)
     return SentimentResult(compound, s_min, s_max, sentences)
+
+
+def _comment_scores(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each comment's score from its sentences': their mean, negative sentences
+    (``<= NEGATIVE_AT``) counting :data:`NEGATIVE_WEIGHT` times (readers weigh a
+    complaint about twice a compliment: "bad is stronger than good",
+    Baumeister et al. 2001; losses loom about twice as large as gains,
+    Kahneman and Tversky 1979). Comment ``k``'s sentences start at
+    ``starts[k]`` and run to the next start.
+
+    >>> _comment_scores(np.array([0.6, -0.3, 0.4]), np.array([0, 2])).round(3).tolist()
+    [0.0, 0.4]
+    """
+    s = np.asarray(scores, dtype=float)
+    w = np.where(s <= NEGATIVE_AT, NEGATIVE_WEIGHT, 1.0)
+    return cast(np.ndarray, np.add.reduceat(s * w, starts) / np.add.reduceat(w, starts))
 
 
 def _flatten(

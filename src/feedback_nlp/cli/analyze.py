@@ -16,6 +16,7 @@ from ..config import (
     ReportFormat,
     Representation,
     Scale,
+    SentenceLevel,
     parse_group_map,
 )
 from ._common import handle_errors, warn
@@ -32,6 +33,7 @@ from .options import (
     ScaleMinOption,
     ScoreColOption,
     SeedOption,
+    SentencesOption,
     SubthemesOption,
     TextColOption,
     ThemesOption,
@@ -151,6 +153,7 @@ def analyze_command(
     themes: ThemesOption = "auto",
     subthemes: SubthemesOption = "auto",
     representation: RepresentationOption = Representation.auto,
+    sentences: SentencesOption = SentenceLevel.auto,
     brand_terms: BrandTermsOption = None,
     no_brand_detection: NoBrandDetectionOption = False,
     per_segment: PerSegmentOption = False,
@@ -193,6 +196,7 @@ def analyze_command(
             n_themes=parse_themes(themes),
             n_subthemes=parse_subthemes(subthemes),
             representation=representation,
+            sentences=sentences,
             brand_terms=parse_brand_terms(brand_terms),
             brand_detection=not no_brand_detection,
             per_segment=per_segment,

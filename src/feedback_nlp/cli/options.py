@@ -14,7 +14,7 @@ from typing import Annotated, TypeAlias
 import typer
 
 # The config's str Enums, so --help lists the choices (config imports nothing heavy).
-from ..config import Representation
+from ..config import Representation, SentenceLevel
 
 ScoreColOption: TypeAlias = Annotated[str | None, typer.Option(help="Column with the 0-10 score.")]
 GroupColOption: TypeAlias = Annotated[
@@ -48,6 +48,13 @@ SubthemesOption: TypeAlias = Annotated[
 ]
 RepresentationOption: TypeAlias = Annotated[
     Representation, typer.Option(help="Text representation for themes.")
+]
+SentencesOption: TypeAlias = Annotated[
+    SentenceLevel,
+    typer.Option(
+        help="Read comments sentence by sentence, with sentiment learnt from the survey's own "
+        "sentences: 'auto' when the median comment has 3 sentences or more."
+    ),
 ]
 
 # The score scale and its cut points (analyze and fit read scores alike).

@@ -111,13 +111,16 @@ def analyze_chunk(
     brand: tuple[str, ...],
     cfg: AnalysisConfig,
     segment_cols: tuple[str, ...],
+    reading: Any = None,
     processes: int = 1,
     timer: Timer | None = None,
 ) -> ChunkResult:
     """Sentiment, theme assignment, output rows and additive counts of one chunk.
 
-    ``processes`` processes share the sentiment scoring (1 where the cluster is
-    the parallelism); ``timer`` times the sentiment and assignment stages.
+    ``reading`` (a :class:`~feedback_nlp.opinion.SentenceReading`, or None for
+    whole comments) says how comments are read for sentiment; ``processes``
+    processes share the sentiment scoring (1 where the cluster is the
+    parallelism); ``timer`` times the sentiment and assignment stages.
     """
     from threadpoolctl import threadpool_limits
 
@@ -133,7 +136,7 @@ def analyze_chunk(
         # Sentiment and the sentences shown keep a leading "because"; the theme model cuts it.
         cleaned = clean_for_themes(chunk.plain, brand_terms=brand, cut_because=False)
     with timer.stage("sentiment"):
-        sent = score_sentiment(cleaned, usable, workers=processes)
+        sent = score_sentiment(cleaned, usable, workers=processes, reading=reading)
     with timer.stage("theme assignment"), _one_thread_if(processes == 1, threadpool_limits):
         found = assign_themes(model, cleaned, idx, len(frame))
     member, scores, primary = found.member, found.scores, found.primary

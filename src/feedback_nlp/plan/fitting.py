@@ -25,6 +25,7 @@ __all__ = [
     "NoThemes",
     "fit_survey",
     "fit_themes",
+    "read_sentences",
     "label_exclusions",
     "merge_brand_terms",
     "new_model",
@@ -205,6 +206,42 @@ def fit_themes(
     except ValueError as err:  # e.g. a vocabulary of one word: no vectors to cluster
         n = len(set(cleaned))
         return NoThemes(model.get_params(), distinct=n, reason=str(err)), brand, cleaned
+
+
+def read_sentences(cfg: AnalysisConfig, cleaned: Sequence[str]) -> Any:
+    """How the survey's comments are read: None (whole comments) or a
+    :class:`~feedback_nlp.opinion.SentenceReading` with its sentence sentiment
+    model learnt from ``cleaned`` (the fitted comments, cleaned as for sentiment).
+
+    ``cfg.sentences``: ``on``, ``off``, or ``auto``: sentence by sentence when
+    the median distinct comment holds :data:`~feedback_nlp.config.LONG_COMMENT_SENTENCES`
+    sentences or more (one or two sentences are about one or two things; a
+    review of three or more mixes them). The model learns from the distinct
+    sentences, a seeded sample of :data:`~feedback_nlp.opinion.MAX_EMBED` of
+    them on a big survey.
+    """
+    from ..config import LONG_COMMENT_SENTENCES, SentenceLevel
+    from ..opinion import MAX_EMBED, SentenceReading, fit_opinion_model
+    from ..sentiment import review_scorer
+    from ..textprep import split_sentences
+
+    if cfg.sentences is SentenceLevel.off:
+        return None
+    split = [split_sentences(t) for t in dict.fromkeys(cleaned)]
+    median = float(np.median([len(p) for p in split])) if split else 0.0
+    if cfg.sentences is SentenceLevel.auto and median < LONG_COMMENT_SENTENCES:
+        return None
+    sentences = list(dict.fromkeys(s for parts in split for s in parts))
+    complete = len(sentences) <= MAX_EMBED
+    if not complete:
+        rng = np.random.RandomState(cfg.seed)
+        pick = np.sort(rng.choice(len(sentences), MAX_EMBED, replace=False))
+        sentences = [sentences[i] for i in pick]
+    score = review_scorer()
+    vader = np.array([score(t)["compound"] for t in sentences], dtype=float)
+    threads = cfg.threads or os.cpu_count() or 1
+    model = fit_opinion_model(sentences, vader, complete=complete, seed=cfg.seed, n_threads=threads)
+    return SentenceReading(model, median)
 
 
 def sample_positions(counts: Sequence[int], seed: int, max_rows: int | None) -> list[np.ndarray]:

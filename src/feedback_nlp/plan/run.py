@@ -1,7 +1,9 @@
 """The analysis plan after loading, written once for every engine.
 
 prepare each chunk → fit the theme model on the usable comments (a seeded
-sample above ``max_fit_rows``) → analyse each chunk → assemble. The
+sample above ``max_fit_rows``) → decide whether comments are read sentence by
+sentence and learn their sentiment model from the same comments → analyse
+each chunk → assemble. The
 :class:`~feedback_nlp.execution.Executor` decides where the per-chunk steps
 run; nothing here knows which engine it serves.
 """
@@ -28,7 +30,7 @@ from .chunk import (
     segment_values,
     usable_count,
 )
-from .fitting import NoThemes, fit_themes, label_exclusions, sample_positions
+from .fitting import NoThemes, fit_themes, label_exclusions, read_sentences, sample_positions
 
 __all__ = ["run_plan", "long_comment_rows"]
 
@@ -97,11 +99,16 @@ def run_plan(
                 f"Themes were fitted on a seeded sample of {len(texts):,} of "
                 f"{sum(counts):,} comments (max_fit_rows)."
             )
+    with timer.stage("sentiment fit"):
+        reading = read_sentences(cfg, cleaned)
+        if reading is not None:
+            survey.notes.append(reading.note())
     # In this process the chunk step times its own stages; elsewhere it is one stage.
     with nullcontext() if ex.in_process else timer.stage("chunk analysis"):
         parts = ex.gather(
             ex.map(
                 analyze_chunk, prepared, model=ex.scatter(model), brand=tuple(brand), cfg=cfg,
+                reading=ex.scatter(reading),
                 segment_cols=survey.segment_cols, processes=ex.workers,
                 timer=timer if ex.in_process else None,
             )

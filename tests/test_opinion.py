@@ -1,0 +1,275 @@
+"""Sentence-level reading of long comments: the review rules on VADER, the
+sentiment model learnt from a survey's own sentences, and how comments are
+scored from their sentences."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from feedback_nlp.config import AnalysisConfig, SentenceLevel
+from feedback_nlp.demo import generate_survey
+from feedback_nlp.sentiment import (
+    EXCESS_VALENCE,
+    NEGATIVE_WEIGHT,
+    polarity_scorer,
+    review_rules,
+    review_scorer,
+    score_sentiment,
+)
+from feedback_nlp.textprep import split_sentences
+
+_TRIGGERS = re.compile(r"\b(too|hoped|hoping|wished|wanted|expected|expecting|have)\b", re.I)
+
+
+def _compound(scorer, text: str) -> float:
+    return scorer(text)["compound"]
+
+
+# -- the review rules -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["It is too small", "The sleeves were way too long.", "Prices too high for what you get"],
+)
+def test_too_before_a_word_that_is_not_positive_reads_as_a_complaint(text):
+    assert _compound(polarity_scorer(), text) >= 0
+    assert _compound(review_scorer(), text) < -0.3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Not too bad at all",  # negated excess
+        "I bought it in black too and love it",  # "too" meaning "also"
+        "Love it too.",  # at the clause end
+        "It is too cute",  # a positive word stays positive
+        "Our family never expected such a great evening",  # a negated expectation
+        "Exactly what I wanted. Great value",  # expectation ends with its clause
+    ],
+)
+def test_the_rules_leave_what_they_do_not_cover_as_vader_reads_it(text):
+    assert _compound(review_scorer(), text) == _compound(polarity_scorer(), text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I was hoping to love this dress", "It should have been better", "I wanted to like it"],
+)
+def test_an_unmet_expectation_turns_its_positive_words(text):
+    assert _compound(polarity_scorer(), text) > 0.2
+    assert _compound(review_scorer(), text) < -0.1
+
+
+def test_excess_sets_the_word_valence_and_keeps_a_stronger_one():
+    words = "too small and too awful".split()
+    assert review_rules(words, words, [0, 0, 0, 0, -2.5]) == [0, EXCESS_VALENCE, 0, 0, -2.5]
+
+
+def test_review_scorer_differs_from_vader_only_where_a_rule_word_is():
+    comments = generate_survey(2000, seed=5)["comment"].dropna().astype(str).unique()
+    texts = list(comments) + [s for c in comments for s in split_sentences(c)]
+    fast, plain = review_scorer(), polarity_scorer()
+    differ = [t for t in texts if fast(t) != plain(t)]
+    assert differ, "the generator writes 'too ...' complaints: some scores must change"
+    assert all(_TRIGGERS.search(t) for t in differ)
+
+
+# -- comments scored from their sentences ----------------------------------------
+
+
+class _Reading:
+    """A sentence reading with a given model (None: VADER's sentence scores)."""
+
+    def __init__(self, model=None):
+        self.model = model
+
+
+class _Shift:
+    """A model that reads every sentence ``by`` lower than VADER does."""
+
+    def __init__(self, by: float):
+        self.by, self.seen = by, []
+
+    def adjust(self, sentences, vader):
+        self.seen.append(list(sentences))
+        return np.asarray(vader, dtype=float) - self.by
+
+
+def test_a_comment_read_by_sentence_is_their_mean_with_negatives_counting_twice():
+    texts = ["Great staff. Awful speed. It works.", "Lovely people"]
+    r = score_sentiment(texts, np.array([True, True]), reading=_Reading())
+    s = r.sentences[r.sentences["index"] == 0]["sentiment"].to_numpy()
+    assert s[1] < -0.05 < 0.05 < s[0]
+    w = np.where(s <= -0.05, NEGATIVE_WEIGHT, 1.0)
+    assert r.compound[0] == pytest.approx((s * w).sum() / w.sum())
+    whole = score_sentiment(texts, np.array([True, True]))
+    assert r.compound[0] != whole.compound[0]
+    assert r.compound[1] == whole.compound[1]  # one sentence: its own score
+
+
+def test_the_model_adjusts_every_sentence_and_the_comment_follows():
+    texts = ["Great staff. Awful speed.", "Lovely people", "Great staff. Awful speed."]
+    usable = np.ones(3, dtype=bool)
+    plain = score_sentiment(texts, usable, reading=_Reading())
+    model = _Shift(0.5)
+    shifted = score_sentiment(texts, usable, reading=_Reading(model))
+    assert np.allclose(shifted.sentences["sentiment"], plain.sentences["sentiment"] - 0.5)
+    s = shifted.sentences[shifted.sentences["index"] == 0]["sentiment"].to_numpy()
+    w = np.where(s <= -0.05, NEGATIVE_WEIGHT, 1.0)
+    assert shifted.compound[0] == pytest.approx((s * w).sum() / w.sum())
+    assert shifted.compound[2] == shifted.compound[0]
+    # a repeated comment's sentences are read once
+    assert sorted(model.seen[0]) == sorted(["Great staff.", "Awful speed.", "Lovely people"])
+
+
+# -- the model learnt from the survey ----------------------------------------------
+
+_NEG = [
+    "Terrible fit, it runs {n} sizes small",
+    "Awful sizing, the {item} runs small",
+    "So disappointed, the {item} runs tiny",
+    "Horrible cut, the {item} is {n} sizes smaller than the chart",
+]
+_POS = [
+    "I love the soft {item}, great quality",
+    "Beautiful {item}, wonderful colour",
+    "Great {item}, really happy with it",
+    "Lovely {item}, excellent fabric",
+]
+_ITEMS = ["dress", "top", "skirt", "coat", "jacket", "sweater", "blouse", "shirt"]
+_NS = ["two", "three", "four"]
+
+
+def _sentences(templates):
+    return [t.format(item=i, n=n) for t in templates for i in _ITEMS for n in _NS]
+
+
+def _fit(sentences, **kw):
+    from feedback_nlp.opinion import fit_opinion_model
+
+    score = review_scorer()
+    texts = list(dict.fromkeys(sentences))
+    vader = np.array([score(t)["compound"] for t in texts])
+    return fit_opinion_model(texts, vader, **kw)
+
+
+@pytest.fixture(scope="module")
+def learnt():
+    pytest.importorskip("onnxruntime")
+    from feedback_nlp.themes.representation import minilm_available
+
+    if not minilm_available():
+        pytest.skip("MiniLM not installed")
+    return _fit(_sentences(_NEG) + _sentences(_POS))
+
+
+def test_the_model_reads_a_complaint_vader_has_no_word_for(learnt):
+    text = "The coat runs two sizes small"
+    assert _compound(review_scorer(), text) == 0.0
+    assert learnt is not None
+    neg, pos = learnt.counts
+    assert neg >= 30 and pos >= 30
+    score = learnt.adjust([text, "Beautiful jacket, I love it"], np.zeros(2))
+    assert score[0] < -0.1 < 0.1 < score[1]
+
+
+def test_too_few_clear_sentences_learn_no_model():
+    few = _sentences(_NEG)[:20] + _sentences(_POS)
+    assert _fit(few) is None
+
+
+def test_a_sampled_fit_reads_every_sentence_on_static_vectors(learnt):
+    sampled = _fit(_sentences(_NEG) + _sentences(_POS), complete=False)
+    assert sampled is not None and sampled.token_path is not None and sampled.cache is None
+    again = _fit(_sentences(_NEG) + _sentences(_POS), complete=False)
+    texts = ["The coat runs two sizes small", "Beautiful jacket, I love it"]
+    a, b = sampled.adjust(texts, np.zeros(2)), again.adjust(texts, np.zeros(2))
+    assert np.array_equal(a, b)
+    assert a[0] < 0 < a[1]
+    assert learnt.token_path is None and learnt.cache is not None
+
+
+# -- when a survey is read by sentence ----------------------------------------------
+
+
+def _long_reviews(rows: int, seed: int) -> pd.DataFrame:
+    """Generated answers of three comments each, of one NPS group."""
+    survey = generate_survey(rows * 3, seed=seed).dropna(subset=["comment", "score"])
+    survey = survey[pd.to_numeric(survey["score"], errors="coerce").notna()].copy()
+    survey["score"] = pd.to_numeric(survey["score"]).astype(int)
+    survey["bucket"] = np.where(survey["score"] >= 9, 2, np.where(survey["score"] >= 7, 1, 0))
+    parts = []
+    for _, g in survey.groupby("bucket"):
+        g = g.iloc[: len(g) // 3 * 3]
+        joined = g["comment"].to_numpy().reshape(-1, 3)
+        parts.append(
+            pd.DataFrame(
+                {"score": g["score"].to_numpy()[::3], "comment": [" ".join(j) for j in joined]}
+            )
+        )
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(0, "respondent_id", np.arange(1, len(out) + 1))
+    return out
+
+
+@pytest.mark.parametrize(
+    "mode,long,read",
+    [
+        (SentenceLevel.auto, False, False),
+        (SentenceLevel.auto, True, True),
+        (SentenceLevel.off, True, False),
+        (SentenceLevel.on, False, True),
+    ],
+)
+def test_auto_reads_by_sentence_from_a_median_of_three(tmp_path, mode, long, read):
+    from feedback_nlp.plan.fitting import read_sentences
+
+    texts = (
+        _long_reviews(200, 0)["comment"].tolist()
+        if long
+        else generate_survey(400, seed=0)["comment"].dropna().tolist()
+    )
+    median = np.median([len(split_sentences(t)) for t in set(texts)])
+    assert (median >= 3) == long
+    reading = read_sentences(AnalysisConfig(input=tmp_path, sentences=mode), texts)
+    assert (reading is not None) == read
+    if reading is not None:
+        assert reading.median_sentences == median
+
+
+def test_analyze_reads_long_reviews_by_sentence_and_says_so(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from feedback_nlp.cli import app
+
+    csv = tmp_path / "reviews.csv"
+    _long_reviews(300, 1).to_csv(csv, index=False)
+    opts = ["--score-col", "score", "--text-col", "comment", "--id-col", "respondent_id"]
+    runs = {}
+    for mode in ("auto", "off"):
+        out = tmp_path / mode
+        res = CliRunner().invoke(
+            app, ["analyze", str(csv), *opts, "--sentences", mode, "--out", str(out), "--quiet"]
+        )
+        assert res.exit_code == 0, res.output
+        runs[mode] = out
+    notes = json.loads((runs["auto"] / "summary.json").read_text())["notes"]
+    assert any("read sentence by sentence" in n for n in notes)
+    off_notes = json.loads((runs["off"] / "summary.json").read_text())["notes"]
+    assert not any("sentence by sentence" in n for n in off_notes)
+    # each comment's sentiment is its sentences' (negatives counting twice)
+    comments = pd.read_csv(runs["auto"] / "comments.csv").set_index("respondent_id")
+    sentences = pd.read_csv(runs["auto"] / "sentences.csv")
+    for rid, g in list(sentences.groupby("respondent_id"))[:50]:
+        s = g["sentiment"].to_numpy()
+        w = np.where(s <= -0.05, NEGATIVE_WEIGHT, 1.0)
+        assert comments.loc[rid, "sentiment"] == pytest.approx((s * w).sum() / w.sum(), abs=1e-4)
+    bad = CliRunner().invoke(app, ["analyze", str(csv), *opts, "--sentences", "maybe"])
+    assert bad.exit_code == 2 and "maybe" in bad.output
