@@ -15,7 +15,13 @@ from typer.testing import CliRunner  # noqa: E402
 
 from _dask_cluster import local_client  # noqa: E402
 from feedback_nlp.cli import app  # noqa: E402
-from feedback_nlp.config import AnalysisConfig, DuplicatePolicy, Engine, Representation  # noqa: E402
+from feedback_nlp.config import (  # noqa: E402
+    AnalysisConfig,
+    DuplicatePolicy,
+    Engine,
+    Representation,
+    SentenceLevel,
+)
 from feedback_nlp.demo import write_survey  # noqa: E402
 from feedback_nlp.engines.dask_engine import analyze_dask  # noqa: E402
 from feedback_nlp.errors import ConfigError, InputFileError  # noqa: E402
@@ -111,6 +117,19 @@ def test_default_settings_give_the_local_result(
     _assert_same_result(local, dask)
     _same(local.segment_own_themes, dask.segment_own_themes)
     assert _without_engine(dask.summary.to_dict()) == _without_engine(local.summary.to_dict())
+    assert dask.notes == local.notes
+
+
+def test_comments_read_by_sentence_give_the_local_result(survey: Path, client) -> None:
+    """--sentences on: themes fitted on sentences, the sentence sentiment model
+    shipped to the workers; every table equal."""
+    cfg = _config(survey).with_(sentences=SentenceLevel.on, representation=Representation.auto)
+    local = analyze(cfg)
+    assert any("sentence by sentence" in n for n in local.notes)
+    assert (local.sentences["theme"] != "").any()
+    dask = analyze_dask(cfg.with_(engine=Engine.dask), client=client, blocksize=25_000)
+    assert dask.summary.engine is not None and dask.summary.engine.partitions >= 3
+    _assert_same_result(local, dask)
     assert dask.notes == local.notes
 
 

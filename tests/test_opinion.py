@@ -229,7 +229,7 @@ def _long_reviews(rows: int, seed: int) -> pd.DataFrame:
     ],
 )
 def test_auto_reads_by_sentence_from_a_median_of_three(tmp_path, mode, long, read):
-    from feedback_nlp.plan.fitting import read_sentences
+    from feedback_nlp.plan.fitting import read_sentences, sentence_median
 
     texts = (
         _long_reviews(200, 0)["comment"].tolist()
@@ -238,10 +238,13 @@ def test_auto_reads_by_sentence_from_a_median_of_three(tmp_path, mode, long, rea
     )
     median = np.median([len(split_sentences(t)) for t in set(texts)])
     assert (median >= 3) == long
-    reading = read_sentences(AnalysisConfig(input=tmp_path, sentences=mode), texts)
+    cfg = AnalysisConfig(input=tmp_path, sentences=mode)
+    found = sentence_median(cfg, texts)
+    assert (found is not None) == read
+    reading = read_sentences(cfg, texts, found)
     assert (reading is not None) == read
     if reading is not None:
-        assert reading.median_sentences == median
+        assert reading.median_sentences == found == median
 
 
 def test_analyze_reads_long_reviews_by_sentence_and_says_so(tmp_path: Path):
@@ -273,3 +276,79 @@ def test_analyze_reads_long_reviews_by_sentence_and_says_so(tmp_path: Path):
         assert comments.loc[rid, "sentiment"] == pytest.approx((s * w).sum() / w.sum(), abs=1e-4)
     bad = CliRunner().invoke(app, ["analyze", str(csv), *opts, "--sentences", "maybe"])
     assert bad.exit_code == 2 and "maybe" in bad.output
+
+
+# -- themes read sentence by sentence ------------------------------------------------
+
+
+class _KeywordThemes:
+    """Two themes found by a word: 'slow' (T01) and 'rude' (T02); a sentence's
+    score is 0.9, or 0.5 when the word is hedged by 'bit'."""
+
+    themes_ = [{"theme_id": "T01", "label": "slow"}, {"theme_id": "T02", "label": "rude"}]
+
+    def assign(self, texts):
+        scores = np.zeros((len(texts), 2), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for j, word in enumerate(("slow", "rude")):
+                if word in t.lower():
+                    scores[i, j] = 0.5 if "bit" in t.lower() else 0.9
+        members = [tuple(int(j) for j in np.flatnonzero(row)) for row in scores]
+        primary = np.where(scores.max(axis=1) > 0, scores.argmax(axis=1), -1)
+        return primary, members, scores
+
+
+def test_a_comment_carries_its_sentences_themes_and_the_most_common_is_primary():
+    from feedback_nlp.plan.chunk import assign_sentence_themes
+
+    cleaned = [
+        "Slow again. Still slow. Staff rude.",  # two slow sentences beat one rude
+        "A bit slow. Staff rude.",  # one each: the higher score (rude 0.9) wins
+        "Fine overall. Nothing else.",  # no sentence fits: none
+        "",  # not usable
+        "Rude and slow.",  # one sentence, two themes
+    ]
+    idx = np.array([0, 1, 2, 4])
+    found, by_sentence = assign_sentence_themes(_KeywordThemes(), cleaned, idx, len(cleaned))
+    assert found.primary.tolist() == ["T01", "T02", "none", "", "T01"]
+    assert found.theme_lists.tolist() == ["T01;T02", "T01;T02", "", "", "T01;T02"]
+    assert found.scores[1].tolist() == pytest.approx([0.5, 0.9])
+    assert found.member[:, :2].tolist() == [
+        [True, True],
+        [True, True],
+        [False, False],
+        [False, False],
+        [True, True],
+    ]
+    assert by_sentence.owner.tolist() == [0, 0, 0, 1, 1, 2, 2, 4]
+    assert by_sentence.found.primary.tolist() == [
+        "T01",
+        "T01",
+        "T02",
+        "T01",
+        "T02",
+        "none",
+        "none",
+        "T01",
+    ]
+
+
+def test_sentence_table_carries_each_sentence_theme_only_when_read_by_sentence(tmp_path):
+    from feedback_nlp.pipeline import analyze
+
+    csv = tmp_path / "reviews.csv"
+    _long_reviews(200, 2).to_csv(csv, index=False)
+    cfg = AnalysisConfig(
+        input=csv, score_col="score", text_col="comment", id_col="respondent_id",
+        sentences=SentenceLevel.on,
+    )  # fmt: skip
+    by_sentence = analyze(cfg)
+    s, c = by_sentence.sentences, by_sentence.comments.set_index("respondent_id")
+    assert (s["theme"] != "").all()
+    for rid, g in s.groupby("respondent_id"):
+        own = {t for t in g["theme"] if t != "none"}
+        listed = set(filter(None, str(c.loc[rid, "themes"]).split(";")))
+        assert own <= listed  # every sentence's primary theme is one of the comment's
+        assert (c.loc[rid, "primary_theme"] in own) or (not own and listed == set())
+    whole = analyze(cfg.with_(sentences=SentenceLevel.off))
+    assert (whole.sentences["theme"] == "").all() and (whole.sentences["subtheme"] == "").all()

@@ -34,6 +34,8 @@ __all__ = [
     "sample_chunk",
     "analyze_chunk",
     "assign_themes",
+    "assign_sentence_themes",
+    "SentenceThemes",
     "theme_nodes",
     "ThemeAssignment",
     "comment_table",
@@ -138,7 +140,10 @@ def analyze_chunk(
     with timer.stage("sentiment"):
         sent = score_sentiment(cleaned, usable, workers=processes, reading=reading)
     with timer.stage("theme assignment"), _one_thread_if(processes == 1, threadpool_limits):
-        found = assign_themes(model, cleaned, idx, len(frame))
+        if reading is not None:
+            found, by_sentence = assign_sentence_themes(model, cleaned, idx, len(frame))
+        else:
+            found, by_sentence = assign_themes(model, cleaned, idx, len(frame)), None
     member, scores, primary = found.member, found.scores, found.primary
     unmatched = None
     if cfg.model_path is not None:
@@ -164,7 +169,7 @@ def analyze_chunk(
     )
     return ChunkResult(
         comments=comments,
-        sentences=sentence_table(sent.sentences, frame),
+        sentences=sentence_table(sent.sentences, frame, by_sentence),
         counts=theme_counts(groups, member, usable, sent.compound),
         segment_theme_counts=seg_counts,
         segment_counts=segment_counts(frame, segment_cols),
@@ -298,6 +303,101 @@ def assign_themes(model: Any, cleaned: list[str], idx: np.ndarray, n_rows: int) 
     )
 
 
+@dataclass
+class SentenceThemes:
+    """The themes of a chunk's sentences (comments read sentence by sentence)."""
+
+    #: Each sentence's comment (row of the chunk), in the order of the sentence table.
+    owner: np.ndarray
+    #: The sentences' own assignment (rows = sentences).
+    found: ThemeAssignment
+
+
+def assign_sentence_themes(
+    model: Any, cleaned: list[str], idx: np.ndarray, n_rows: int
+) -> tuple[ThemeAssignment, SentenceThemes]:
+    """Themes of the rows ``idx`` read sentence by sentence, and of their sentences.
+
+    Each sentence (:func:`~feedback_nlp.textprep.split_sentences`, as the
+    sentiment table splits them) is assigned as a comment would be; a comment
+    carries every theme and sub-theme of its sentences, scores each theme by
+    its best sentence, and its primary theme is the one most of its sentences
+    have as primary (ties: the higher score), with the primary sub-theme of
+    its sentence scoring highest on that theme. A comment none of whose
+    sentences fits a theme is "none".
+    """
+    import scipy.sparse as sp
+
+    from ..textprep import split_sentences
+
+    parts = [split_sentences(cleaned[i]) for i in idx.tolist()]
+    lens = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    owner = np.repeat(idx.astype(np.int64), lens)
+    flat = [t for p in parts for t in p]
+    sent = assign_themes(model, flat, np.arange(len(flat)), len(flat))
+    k = sent.scores.shape[1]
+    member = np.zeros((n_rows, sent.member.shape[1]), dtype=bool)
+    scores = np.zeros((n_rows, k), dtype=np.float32)
+    if len(flat):
+        np.logical_or.at(member, owner, sent.member)
+        np.maximum.at(scores, owner, sent.scores)
+    theme_ids = [t["theme_id"] for t in model.themes_]
+    sub_ids = [t["theme_id"] for t in theme_nodes(model)[k:]]
+    col = {t: j for j, t in enumerate(theme_ids)}
+    sent_theme = np.array([col.get(t, -1) for t in sent.primary], dtype=np.int64)
+    primary = np.full(n_rows, "", dtype=object)
+    primary[idx] = "none"
+    primary_sub = primary.copy()
+    fits = np.flatnonzero(sent_theme >= 0)
+    if len(fits):
+        pairs = pd.DataFrame(
+            {
+                "row": owner[fits],
+                "theme": sent_theme[fits],
+                "score": sent.scores[fits, sent_theme[fits]],
+                "sentence": fits,
+            }
+        )
+        per = pairs.groupby(["row", "theme"], sort=True).agg(
+            n=("score", "size"), best=("score", "max")
+        )
+        per = per.reset_index().sort_values(
+            ["row", "n", "best", "theme"], ascending=[True, False, False, True], kind="stable"
+        )
+        chosen = per.drop_duplicates("row")
+        rows, themes = chosen["row"].to_numpy(), chosen["theme"].to_numpy()
+        primary[rows] = np.array(theme_ids, dtype=object)[themes]
+        # the primary sub-theme of the comment's best sentence on its primary theme
+        on = pairs.merge(chosen[["row", "theme"]], on=["row", "theme"])
+        on = on.sort_values(["row", "score", "sentence"], ascending=[True, False, True])
+        best = on.drop_duplicates("row")
+        primary_sub[best["row"].to_numpy()] = sent.primary_sub[best["sentence"].to_numpy()]
+    # sub-theme scores: each comment's best sentence per sub-theme (members only)
+    coo = sent.sub_scores.tocoo()
+    frame = pd.DataFrame({"row": owner[coo.row], "col": coo.col, "v": coo.data})
+    top = frame.groupby(["row", "col"], sort=True)["v"].max().reset_index()
+    sub_scores = sp.csc_matrix(
+        (top["v"].to_numpy(np.float32), (top["row"].to_numpy(), top["col"].to_numpy())),
+        shape=(n_rows, sent.sub_scores.shape[1]),
+    )
+    theme_lists = np.full(n_rows, "", dtype=object)
+    sub_lists = np.full(n_rows, "", dtype=object)
+    joined: dict[bytes, tuple[str, str]] = {}
+    for r in idx.tolist():
+        key = member[r].tobytes()
+        if key not in joined:
+            on_cols = np.flatnonzero(member[r])
+            joined[key] = (
+                ";".join(theme_ids[j] for j in on_cols if j < k),
+                ";".join(sub_ids[j - k] for j in on_cols if j >= k),
+            )
+        theme_lists[r], sub_lists[r] = joined[key]
+    found = ThemeAssignment(
+        member, scores, sub_scores, primary, theme_lists, primary_sub, sub_lists
+    )
+    return found, SentenceThemes(owner, sent)
+
+
 def comment_table(
     frame: pd.DataFrame,
     segment_cols: tuple[str, ...],
@@ -340,15 +440,27 @@ def comment_table(
     return out[ordered]
 
 
-def sentence_table(sentences: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
-    """sentences.csv rows of a chunk: each sentence of each comment with its sentiment."""
+def sentence_table(
+    sentences: pd.DataFrame, frame: pd.DataFrame, themes: SentenceThemes | None = None
+) -> pd.DataFrame:
+    """sentences.csv rows of a chunk: each sentence of each comment with its
+    sentiment and, read sentence by sentence (``themes``), its own primary theme
+    and sub-theme (empty when comments are read whole)."""
     ids = frame["respondent_id"].astype(str).to_numpy(dtype=object)
+    theme: Any = ""
+    sub: Any = ""
+    if themes is not None:
+        if not np.array_equal(themes.owner, sentences["index"].to_numpy(dtype=np.int64)):
+            raise AssertionError("sentence themes and sentiment split the comments differently")
+        theme, sub = themes.found.primary, themes.found.primary_sub
     return pd.DataFrame(
         {
             "respondent_id": ids[sentences["index"].to_numpy(dtype=int)] if len(sentences) else [],
             "sentence_no": sentences["sentence_no"],
             "sentiment": sentences["sentiment"].round(4),
             "sentiment_label": sentiment_label(sentences["sentiment"].to_numpy(dtype=float)),
+            "theme": theme,
+            "subtheme": sub,
             "sentence": sentences["sentence"],
         }
     )

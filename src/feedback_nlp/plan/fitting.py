@@ -26,6 +26,7 @@ __all__ = [
     "fit_survey",
     "fit_themes",
     "read_sentences",
+    "sentence_median",
     "label_exclusions",
     "merge_brand_terms",
     "new_model",
@@ -177,8 +178,13 @@ def fit_themes(
     texts: Sequence[str],
     groups: np.ndarray,
     exclude: Sequence[str] = (),
+    *,
+    by_sentence: bool = False,
 ) -> tuple[Any, list[str], list[str]]:
     """The theme model, the brand terms and the cleaned ``texts``.
+
+    ``by_sentence``: the model is fitted on the comments' sentences (long
+    comments read sentence by sentence, :func:`sentence_median`).
 
     ``texts`` are usable comments without placeholders (all of them, or a
     sample on big surveys) and ``groups`` their NPS groups; ``exclude`` the
@@ -197,40 +203,65 @@ def fit_themes(
         from ..themes import load_model
 
         return load_model(cfg.model_path), brand, cleaned
+    units = cleaned
+    if by_sentence:
+        from ..textprep import split_sentences
+
+        units = [s for t in cleaned for s in split_sentences(t)]
     model = new_model(cfg).set_params(label_exclude=tuple(exclude))
-    few = too_few_for_themes(cleaned, model)
+    few = too_few_for_themes(units, model)
     if few is not None:
         return NoThemes(model.get_params(), distinct=few), brand, cleaned
     try:
-        return model.fit(cleaned), brand, cleaned
+        return model.fit(units), brand, cleaned
     except ValueError as err:  # e.g. a vocabulary of one word: no vectors to cluster
-        n = len(set(cleaned))
+        n = len(set(units))
         return NoThemes(model.get_params(), distinct=n, reason=str(err)), brand, cleaned
 
 
-def read_sentences(cfg: AnalysisConfig, cleaned: Sequence[str]) -> Any:
-    """How the survey's comments are read: None (whole comments) or a
-    :class:`~feedback_nlp.opinion.SentenceReading` with its sentence sentiment
-    model learnt from ``cleaned`` (the fitted comments, cleaned as for sentiment).
+def sentence_median(cfg: AnalysisConfig, texts: Sequence[str]) -> float | None:
+    """The median number of sentences of the distinct ``texts`` when the survey
+    is read sentence by sentence, else None.
 
     ``cfg.sentences``: ``on``, ``off``, or ``auto``: sentence by sentence when
-    the median distinct comment holds :data:`~feedback_nlp.config.LONG_COMMENT_SENTENCES`
-    sentences or more (one or two sentences are about one or two things; a
-    review of three or more mixes them). The model learns from the distinct
-    sentences, a seeded sample of :data:`~feedback_nlp.opinion.MAX_EMBED` of
-    them on a big survey.
+    that median is :data:`~feedback_nlp.config.LONG_COMMENT_SENTENCES` or more
+    (one or two sentences are about one or two things; a review of three or
+    more mixes praise and complaint, which one vector per comment averages away).
+
+    >>> from pathlib import Path
+    >>> cfg = AnalysisConfig(input=Path("x"))
+    >>> sentence_median(cfg, ["Slow. Rude. Pricey.", "Fine. Good. Ok. Great."])
+    3.5
+    >>> sentence_median(cfg, ["Slow and rude.", "Fine. Good."]) is None
+    True
     """
     from ..config import LONG_COMMENT_SENTENCES, SentenceLevel
-    from ..opinion import MAX_EMBED, SentenceReading, fit_opinion_model
-    from ..sentiment import review_scorer
     from ..textprep import split_sentences
 
     if cfg.sentences is SentenceLevel.off:
         return None
-    split = [split_sentences(t) for t in dict.fromkeys(cleaned)]
-    median = float(np.median([len(p) for p in split])) if split else 0.0
+    counts = [len(split_sentences(t)) for t in dict.fromkeys(texts)]
+    median = float(np.median(counts)) if counts else 0.0
     if cfg.sentences is SentenceLevel.auto and median < LONG_COMMENT_SENTENCES:
         return None
+    return median
+
+
+def read_sentences(cfg: AnalysisConfig, cleaned: Sequence[str], median: float | None) -> Any:
+    """None when the survey's comments are read whole (``median`` None, see
+    :func:`sentence_median`), else a :class:`~feedback_nlp.opinion.SentenceReading`
+    with its sentence sentiment model learnt from ``cleaned`` (the fitted
+    comments, cleaned as for sentiment): from their distinct sentences, a
+    seeded sample of :data:`~feedback_nlp.opinion.MAX_EMBED` of them on a big
+    survey.
+    """
+    from ..opinion import MAX_EMBED, SentenceReading, fit_opinion_model
+    from ..sentiment import review_scorer
+    from ..textprep import split_sentences
+
+    if median is None:
+        return None
+    split = [split_sentences(t) for t in dict.fromkeys(cleaned)]
     sentences = list(dict.fromkeys(s for parts in split for s in parts))
     complete = len(sentences) <= MAX_EMBED
     if not complete:

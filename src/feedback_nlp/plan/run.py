@@ -30,7 +30,14 @@ from .chunk import (
     segment_values,
     usable_count,
 )
-from .fitting import NoThemes, fit_themes, label_exclusions, read_sentences, sample_positions
+from .fitting import (
+    NoThemes,
+    fit_themes,
+    label_exclusions,
+    read_sentences,
+    sample_positions,
+    sentence_median,
+)
 
 __all__ = ["run_plan", "long_comment_rows"]
 
@@ -90,7 +97,11 @@ def run_plan(
         groups = np.concatenate([g for _, g in got]).astype(object)
         values = ex.gather(ex.map(segment_values, prepared, segment_cols=survey.segment_cols))
         exclude = label_exclusions(v for chunk_values in values for v in chunk_values)
-        model, brand, cleaned = fit_themes(cfg, texts, groups, exclude)
+        # Long comments are read sentence by sentence: themes are fitted on sentences.
+        median = sentence_median(cfg, texts)
+        model, brand, cleaned = fit_themes(
+            cfg, texts, groups, exclude, by_sentence=median is not None
+        )
         # Without a text column the loader's note already says there are no themes.
         if isinstance(model, NoThemes) and survey.info.get("columns", {}).get("text", ""):
             survey.notes.append(model.note())
@@ -100,7 +111,7 @@ def run_plan(
                 f"{sum(counts):,} comments (max_fit_rows)."
             )
     with timer.stage("sentiment fit"):
-        reading = read_sentences(cfg, cleaned)
+        reading = read_sentences(cfg, cleaned, median)
         if reading is not None:
             survey.notes.append(reading.note())
     # In this process the chunk step times its own stages; elsewhere it is one stage.

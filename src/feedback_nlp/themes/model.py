@@ -43,7 +43,7 @@ from .labels import parse_comments, theme_labels
 from .representation import make_representation
 from .subtree import SUB_CENTRAL, best_children, central_texts
 from .tokenpath import TokenPath, fit_token_path, token_counts
-from .vectors import distinct, distinct_usable, is_usable, unit
+from .vectors import cosines, distinct, distinct_usable, is_usable, unit
 
 __all__ = ["ThemeModel", "merge_centroids", "hashed_ngrams"]
 
@@ -460,9 +460,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         with threadpool_limits(1):
             if len(uniq) <= self.max_embed:
                 vecs = self._cached_vectors(uniq)
-                s = vecs @ self.centroids_.T
+                s = cosines(vecs, self.centroids_)
                 if len(subs):
-                    s_sub = vecs @ subs.T
+                    s_sub = cosines(vecs, subs)
             elif getattr(self, "token_path_", None) is not None:  # fast path: static tokens
                 s, s_sub = self._token_scores(uniq, subs)
             else:  # fast path: classifier probabilities, chunk-wise, over the cores
@@ -488,7 +488,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         assert path is not None  # the caller's branch
         parents = self.subtheme_parents()
         vecs = path.vectors_of(token_counts(self.rep_, texts), self.mean_)
-        s = vecs @ self.centroids_.T
+        s = cosines(vecs, self.centroids_)
         sub = np.zeros((len(texts), len(subs)), dtype=np.float32)
         if len(subs):
             best = np.clip(s, 0.0, 1.0)
@@ -496,7 +496,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             for g in np.unique(parents):
                 kids = np.flatnonzero(parents == g)
                 rows = np.flatnonzero(near[:, g])
-                sub[np.ix_(rows, kids)] = vecs[rows] @ subs[kids].T
+                sub[np.ix_(rows, kids)] = cosines(vecs[rows], subs[kids])
         return s, sp.csr_matrix(sub)
 
     def subcentroids(self) -> np.ndarray:

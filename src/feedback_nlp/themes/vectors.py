@@ -8,7 +8,7 @@ import numpy as np
 
 from .clean import clean_for_themes
 
-__all__ = ["unit", "distinct", "distinct_usable", "is_usable"]
+__all__ = ["unit", "cosines", "distinct", "distinct_usable", "is_usable"]
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -19,6 +19,24 @@ def unit(x: np.ndarray) -> np.ndarray:
     """
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
     return (x / np.clip(norms, 1e-12, None)).astype(np.float32, copy=False)
+
+
+def cosines(x: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """``x @ centroids.T`` (float32) that does not depend on how many rows ``x`` has.
+
+    A float32 matrix product may round a row differently with another number of
+    rows beside it (OpenBLAS takes other kernels for a few rows), so one text
+    could score differently in a chunk of 3 and one of 3,000 (the local and the
+    Dask engine chunk differently; a tie between two comments sharing their
+    best sentence then breaks the other way). Computed in float64 and rounded
+    to float32, the row's rounding no longer shows.
+
+    >>> a = np.random.RandomState(0).randn(50, 8).astype(np.float32)
+    >>> c = np.random.RandomState(1).randn(3, 8).astype(np.float32)
+    >>> bool((cosines(a[:1], c) == cosines(a, c)[:1]).all())
+    True
+    """
+    return (x.astype(np.float64) @ centroids.T.astype(np.float64)).astype(np.float32)
 
 
 def is_usable(text: str) -> bool:
