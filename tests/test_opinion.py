@@ -352,3 +352,64 @@ def test_sentence_table_carries_each_sentence_theme_only_when_read_by_sentence(t
         assert (c.loc[rid, "primary_theme"] in own) or (not own and listed == set())
     whole = analyze(cfg.with_(sentences=SentenceLevel.off))
     assert (whole.sentences["theme"] == "").all() and (whole.sentences["subtheme"] == "").all()
+
+
+# -- sentiment per theme mention -----------------------------------------------------
+
+
+def test_each_theme_mention_takes_the_sentiment_of_its_own_sentences():
+    from types import SimpleNamespace
+
+    from feedback_nlp.compare import table_from_counts, theme_counts
+    from feedback_nlp.plan.chunk import assign_sentence_themes, mention_sentiment
+
+    cleaned = [
+        "The staff were rude. Delivery was slow but fine.",  # rude -0.6; slow +0.3
+        "Slow. Slow again.",  # slow -0.4, -0.2
+        "Rude. Slow.",  # rude neutral -> the comment's -0.5; slow +0.8
+    ]
+    idx = np.arange(3)
+    found, by_sentence = assign_sentence_themes(_KeywordThemes(), cleaned, idx, 3)
+    scores = np.array([-0.6, 0.3, -0.4, -0.2, 0.0, 0.8])
+    sent = SimpleNamespace(
+        sentences=pd.DataFrame({"sentiment": scores}), compound=np.array([-0.3, -0.3, -0.5])
+    )
+    mention = mention_sentiment(by_sentence, sent, 3)
+    np.testing.assert_allclose(mention[:, :2], [[0.3, -0.6], [-0.3, 0.0], [0.8, -0.5]])
+    groups = np.array(["detractor", "promoter", "detractor"], dtype=object)
+    usable = np.ones(3, dtype=bool)
+    counts = theme_counts(groups, found.member, usable, sent.compound, mention)
+    table = table_from_counts(counts, ["T01", "T02"])
+    slow, rude = table.iloc[0], table.iloc[1]
+    assert slow["mentions"] == 3 and rude["mentions"] == 2
+    assert slow["share_negative_mentions"] == pytest.approx(1 / 3)
+    assert rude["share_negative_mentions"] == 1.0
+    assert slow["mean_mention_sentiment"] == pytest.approx((0.3 - 0.3 + 0.8) / 3)
+    # the comment's own sentiment is another figure: every mention of both themes is -0.3..-0.5
+    assert slow["mean_sentiment"] == pytest.approx((-0.3 - 0.3 - 0.5) / 3)
+    # additive: two halves sum to the whole
+    halves = [theme_counts(groups[s], found.member[s], usable[s], sent.compound[s], mention[s])
+              for s in (slice(0, 1), slice(1, 3))]  # fmt: skip
+    whole = halves[0] + halves[1]
+    assert np.array_equal(whole.mention_e4, counts.mention_e4)
+    assert np.array_equal(whole.negative_mentions, counts.negative_mentions)
+
+
+def test_read_whole_a_mention_is_the_comment():
+    from feedback_nlp.compare import table_from_counts, theme_counts
+
+    member = np.array([[True, False], [True, True], [False, True]])
+    compound = np.array([-0.4, 0.6, -0.05])
+    groups = np.array(["detractor", "promoter", "passive"], dtype=object)
+    table = table_from_counts(
+        theme_counts(groups, member, np.ones(3, dtype=bool), compound), ["T01", "T02"]
+    )
+    assert table["mean_mention_sentiment"].tolist() == pytest.approx(table["mean_sentiment"])
+    assert table["share_negative_mentions"].tolist() == pytest.approx([0.5, 0.5])
+
+
+def test_negative_mention_threshold_is_the_sentiment_label_threshold():
+    from feedback_nlp.compare import _NEGATIVE_E4
+    from feedback_nlp.sentiment import NEGATIVE_AT
+
+    assert _NEGATIVE_E4 == round(NEGATIVE_AT * 1e4)

@@ -72,6 +72,9 @@ def _theme(tid, label, det, pas, pro, q, n, nps=-10.0, impact=-1.0, sent=0.1, pa
         "nps": nps,
         "nps_impact": impact,
         "mean_sentiment": sent,
+        "mentions": n,
+        "share_negative_mentions": 0.5 if sent != sent else max(0.0, -sent),
+        "mean_mention_sentiment": sent,
         "examples": "",
     }
 

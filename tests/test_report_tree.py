@@ -78,9 +78,9 @@ def test_table_rows_of_a_theme_with_sub_themes_start_hidden_in_report_order(html
     controls = re.search(r'aria-controls="([^"]+)"', body).group(1).split()
     assert len(controls) == 2 * len(T01_ORDER)
     assert all(f'id="{c}"' in body for c in controls)
-    # the sub-theme rows have the theme rows' columns: 2 + 10 cells
+    # the sub-theme rows have the theme rows' columns: 2 + 11 cells
     first = body.split('<tr class="sub sig"', 1)[1].split("</tr>")[0]
-    assert first.count("<td") == 12 and "+18.0" in first and "0.002 ★" in first
+    assert first.count("<td") == 13 and "+18.0" in first and "0.002 ★" in first
 
 
 def test_themes_without_sub_themes_have_no_expander(html):

@@ -84,6 +84,8 @@ class ThemeCounts:
     with_text: np.ndarray  # (3,) respondents with usable text per group
     hits: np.ndarray  # (3, k) comments carrying each theme per group
     sentiment_e4: np.ndarray  # (k,) sum of compound * 1e4 over the theme's comments
+    mention_e4: np.ndarray  # (k,) sum of mention sentiment * 1e4 over the theme's comments
+    negative_mentions: np.ndarray  # (k,) the theme's comments whose mention is negative
 
     def __add__(self, other: ThemeCounts) -> ThemeCounts:
         return ThemeCounts(
@@ -91,14 +93,22 @@ class ThemeCounts:
             self.with_text + other.with_text,
             self.hits + other.hits,
             self.sentiment_e4 + other.sentiment_e4,
+            self.mention_e4 + other.mention_e4,
+            self.negative_mentions + other.negative_mentions,
         )
 
 
 _GROUP_ORDER = ("detractor", "passive", "promoter")
+#: A mention at or below this sentiment (1e-4 units) is negative: ``sentiment.NEGATIVE_AT``.
+_NEGATIVE_E4 = -500
 
 
 def theme_counts(
-    groups: np.ndarray, member: np.ndarray, usable: np.ndarray, sentiment: np.ndarray
+    groups: np.ndarray,
+    member: np.ndarray,
+    usable: np.ndarray,
+    sentiment: np.ndarray,
+    mention: np.ndarray | None = None,
 ) -> ThemeCounts:
     """Count what :func:`table_from_counts` needs, from one row per respondent.
 
@@ -107,14 +117,21 @@ def theme_counts(
     groups : array of 'detractor' / 'passive' / 'promoter', one per respondent.
     member : bool array (n_respondents, n_themes), True where the comment carries the theme.
     usable : bool array, True where the comment has usable text.
-    sentiment : VADER compound per respondent (NaN without text).
+    sentiment : the comment's sentiment per respondent (NaN without text).
+    mention : ``(n_respondents, n_themes)``, the sentiment of each comment's
+        mention of each theme (read where ``member``); None: the comment's own.
     """
     g = np.asarray(groups, dtype=object)
     m = np.asarray(member, dtype=bool)
     masks = [g == name for name in _GROUP_ORDER]
-    sent = np.rint(np.nan_to_num(np.asarray(sentiment, dtype=float), nan=0.0) * 1e4).astype(
-        np.int64
-    )
+    sent = _e4(sentiment)
+    if mention is None:
+        mention_e4 = _weighted_column_sums(m, sent)
+        negative = _weighted_column_sums(m, (sent <= _NEGATIVE_E4).astype(np.int64))
+    else:
+        ments = _e4(np.where(m, mention, 0.0))
+        mention_e4 = ments.sum(axis=0, dtype=np.int64)
+        negative = (m & (ments <= _NEGATIVE_E4)).sum(axis=0).astype(np.int64)
     return ThemeCounts(
         totals=np.array([np.count_nonzero(mask) for mask in masks], dtype=np.int64),
         with_text=np.array([np.count_nonzero(mask & usable) for mask in masks], dtype=np.int64),
@@ -122,7 +139,14 @@ def theme_counts(
         if m.shape[1]
         else np.zeros((3, 0), dtype=np.int64),
         sentiment_e4=_weighted_column_sums(m, sent),
+        mention_e4=mention_e4,
+        negative_mentions=negative,
     )
+
+
+def _e4(values: np.ndarray) -> np.ndarray:
+    """Sentiment in units of 1e-4, as int64 (NaN as 0): sums are exact in any order."""
+    return np.rint(np.nan_to_num(np.asarray(values, dtype=float), nan=0.0) * 1e4).astype(np.int64)
 
 
 def _weighted_column_sums(m: np.ndarray, w: np.ndarray, step: int = 65_536) -> np.ndarray:
@@ -158,6 +182,12 @@ def table_from_counts(counts: ThemeCounts, theme_ids: Sequence[str]) -> pd.DataF
         mean_sent = np.where(
             n_theme > 0, counts.sentiment_e4 / 1e4 / np.maximum(n_theme, 1), np.nan
         )
+        mean_mention = np.where(
+            n_theme > 0, counts.mention_e4 / 1e4 / np.maximum(n_theme, 1), np.nan
+        )
+        negative_share = np.where(
+            n_theme > 0, counts.negative_mentions / np.maximum(n_theme, 1), np.nan
+        )
     return pd.DataFrame(
         {
             "theme_id": list(theme_ids),
@@ -174,6 +204,9 @@ def table_from_counts(counts: ThemeCounts, theme_ids: Sequence[str]) -> pd.DataF
             "nps": _nps(pro, det, n_theme),
             "nps_impact": impact,
             "mean_sentiment": mean_sent,
+            "mentions": n_theme,
+            "share_negative_mentions": negative_share,
+            "mean_mention_sentiment": mean_mention,
         }
     )
 

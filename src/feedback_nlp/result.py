@@ -73,6 +73,9 @@ THEME_COLUMNS = (
     "nps",
     "nps_impact",
     "mean_sentiment",
+    "mentions",
+    "share_negative_mentions",
+    "mean_mention_sentiment",
     "examples",
 )
 SEGMENT_COLUMNS = (

@@ -176,6 +176,12 @@ class ThemeSummary:
     #: 1 for a theme, 2 for a sub-theme (whose theme is ``parent_id``).
     level: int = 1
     parent_id: str = ""
+    #: Comments mentioning the theme (its ``n_comments``), the share whose mention is
+    #: negative, and the mentions' mean sentiment (the sentences carrying the theme
+    #: when comments are read sentence by sentence, else the comment's).
+    mentions: int = 0
+    share_negative_mentions: float | None = None
+    mean_mention_sentiment: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -199,6 +205,9 @@ class ThemeSummary:
             "nps": self.nps,
             "nps_impact": self.nps_impact,
             "mean_sentiment": self.mean_sentiment,
+            "mentions": self.mentions,
+            "share_negative_mentions": self.share_negative_mentions,
+            "mean_mention_sentiment": self.mean_mention_sentiment,
             "examples": self.examples.to_dict(),
         }
 

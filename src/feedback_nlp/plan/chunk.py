@@ -150,6 +150,7 @@ def analyze_chunk(
         top = scores[idx, : len(model.themes_)]
         best = top.argmax(axis=1) if top.shape[1] else np.zeros(len(idx), dtype=int)
         unmatched = ([cleaned[i] for i in idx], np.where(primary[idx] == "none", -1, best), top)
+    mention = None if by_sentence is None else mention_sentiment(by_sentence, sent, len(frame))
     comments = comment_table(frame, segment_cols, chunk.reasons, sent.compound, found)
     seg_counts: dict[tuple[str, str], ThemeCounts] = {}
     for col in segment_cols:
@@ -157,7 +158,11 @@ def analyze_chunk(
         for value in sorted(set(values)):
             mask = values == value
             seg_counts[(col, value)] = theme_counts(
-                groups[mask], member[mask], usable[mask], sent.compound[mask]
+                groups[mask],
+                member[mask],
+                usable[mask],
+                sent.compound[mask],
+                None if mention is None else mention[mask],
             )
     trend = pd.DataFrame(
         {
@@ -170,7 +175,7 @@ def analyze_chunk(
     return ChunkResult(
         comments=comments,
         sentences=sentence_table(sent.sentences, frame, by_sentence),
-        counts=theme_counts(groups, member, usable, sent.compound),
+        counts=theme_counts(groups, member, usable, sent.compound, mention),
         segment_theme_counts=seg_counts,
         segment_counts=segment_counts(frame, segment_cols),
         examples=_example_candidates(found, texts, usable, groups, frame, cfg.example_count),
@@ -396,6 +401,30 @@ def assign_sentence_themes(
         member, scores, sub_scores, primary, theme_lists, primary_sub, sub_lists
     )
     return found, SentenceThemes(owner, sent)
+
+
+def mention_sentiment(themes: SentenceThemes, sent: Any, n_rows: int) -> np.ndarray:
+    """``(n_rows, n_nodes)``: the sentiment of each comment's mention of each theme
+    and sub-theme it carries (0 elsewhere), comments read sentence by sentence.
+
+    A mention's sentiment is the mean of the sentiments of the comment's
+    sentences carrying the theme; where that is neutral (within ±0.05) the
+    comment's own sentiment stands in ("They never brought the bread." reads
+    neutral, its review does not).
+    """
+    from ..sentiment import NEGATIVE_AT, POSITIVE_AT
+
+    member = themes.found.member
+    scores = sent.sentences["sentiment"].to_numpy(dtype=float)
+    total = np.zeros((n_rows, member.shape[1]))
+    count = np.zeros((n_rows, member.shape[1]))
+    np.add.at(total, themes.owner, member * scores[:, None])
+    np.add.at(count, themes.owner, member)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1), 0.0)
+    neutral = (count > 0) & (mean > NEGATIVE_AT) & (mean < POSITIVE_AT)
+    whole = np.nan_to_num(np.asarray(sent.compound, dtype=float), nan=0.0)
+    return np.where(neutral, whole[:, None], mean)
 
 
 def comment_table(

@@ -335,6 +335,7 @@ def _theme_row(t: dict[str, Any]) -> dict[str, Any]:
             _cell(_num(t["nps"], 1, True), t["nps"]),
             _cell(_num(t["nps_impact"], 2, True), t["nps_impact"]),
             _cell(_num(t["mean_sentiment"], 2, True), t["mean_sentiment"]),
+            _cell(_pct(t["share_negative_mentions"]), t["share_negative_mentions"]),
             _cell(str(int(t["n_comments"])), t["n_comments"]),
         ],
     }

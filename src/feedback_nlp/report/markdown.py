@@ -268,6 +268,7 @@ def _themes_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
             f"theme {score}",
             f"{score} impact",
             "sentiment",
+            "negative mentions",
         ],
         [
             [
@@ -281,6 +282,7 @@ def _themes_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
                 plain_num(r.nps, "+.1f"),
                 plain_num(r.nps_impact, "+.2f"),
                 plain_num(r.mean_sentiment, "+.2f"),
+                plain_num(r.share_negative_mentions, ".0%"),
             ]
             for r in themes.itertuples(index=False)
         ],
