@@ -311,11 +311,16 @@ def main() -> None:
         )
         lines += ["", "## Theme quality (`bench/quality.py --quick`)", "", q.stdout.strip()]
     if not args.no_quality:
-        print("running sentiment quality…", file=sys.stderr)
+        print("running sentiment and sentence themes…", file=sys.stderr)
         sent = subprocess.run(
             [sys.executable, str(HERE / "sentiment.py")], capture_output=True, text=True
         )
-        lines += ["", "## Sentiment (`bench/sentiment.py`)", "", sent.stdout.strip()]
+        lines += [
+            "",
+            "## Sentiment and sentence themes (`bench/sentiment.py`)",
+            "",
+            sent.stdout.strip(),
+        ]
     red = subprocess.run(
         [sys.executable, str(HERE / "redaction.py")], capture_output=True, text=True
     )

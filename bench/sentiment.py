@@ -1,6 +1,7 @@
-"""Sentiment against readers' labels (issue 15): clothing reviews and SemEval-2016.
+"""Long comments read sentence by sentence (issue 15): sentiment against readers'
+labels and themes against gold aspects, on clothing reviews and SemEval-2016.
 
-Usage: ``.venv/bin/python bench/sentiment.py [--data DIR] [--out FILE.md]``
+Usage: ``.venv/bin/python bench/sentiment.py [--data DIR] [--out FILE.md] [--seeds N]``
 
 Runs the whole analysis (``feedback_nlp.pipeline.analyze``) as a user would,
 and scores its ``comments`` and ``sentences`` tables:
@@ -16,8 +17,15 @@ and scores its ``comments`` and ``sentences`` tables:
   sign; overall and on the reviews holding both polarities. "Fallback": a
   neutral sentence takes its review's sentiment.
 
-Each row is run with ``--sentences on`` / ``off`` and with plain VADER
-(``--sentences off`` is VADER with the review rules), side by side.
+Themes (seeds 0..N-1): on SemEval-2016, NMI of the theme of each sentence
+holding one gold entity (FOOD, SERVICE, AMBIENCE, RESTAURANT, DRINKS,
+LOCATION) against that entity; with ``--sentences off`` (the whole-review
+baseline) a sentence has its review's primary theme. On the clothing reviews,
+the largest detractor-vs-promoter gap among themes and among sub-themes, with
+its label.
+
+Each row is run with ``--sentences on`` / ``off`` (``off`` scores each whole
+comment with VADER and the review rules), side by side.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,15 +43,25 @@ import pandas as pd
 DEFAULT_DATA = Path("/work/shared/data")
 
 
-def _analyze(csv: Path, sentences: str, **cfg_kw):  # noqa: ANN003, ANN202
+def _analyze(csv: Path, sentences: str, seed: int = 0, **cfg_kw):  # noqa: ANN003, ANN202
     from feedback_nlp.config import AnalysisConfig, SentenceLevel
     from feedback_nlp.pipeline import analyze
 
-    cfg = AnalysisConfig(input=csv, sentences=SentenceLevel(sentences), threads=2, **cfg_kw)
+    cfg = AnalysisConfig(
+        input=csv, sentences=SentenceLevel(sentences), threads=2, seed=seed, **cfg_kw
+    )
     return analyze(cfg)
 
 
-def clothing(data: Path, sentences: str) -> dict[str, float]:
+def _gap(themes: pd.DataFrame, level: int) -> tuple[float, str]:
+    rows = themes[themes["level"] == level]
+    if not len(rows):
+        return float("nan"), ""
+    top = rows.sort_values("diff_pp", ascending=False).iloc[0]
+    return float(top["diff_pp"]), str(top["label"])
+
+
+def clothing(data: Path, sentences: str, seed: int = 0) -> dict[str, Any]:
     from sklearn.metrics import roc_auc_score
 
     from feedback_nlp.config import Scale
@@ -50,6 +69,7 @@ def clothing(data: Path, sentences: str) -> dict[str, float]:
     res = _analyze(
         data / "clothing_reviews_1k.csv",
         sentences,
+        seed,
         score_col="Rating",
         text_col="Review Text",
         scale=Scale.from_options(1, 5, 5, 3),
@@ -63,6 +83,8 @@ def clothing(data: Path, sentences: str) -> dict[str, float]:
         "low_positive": float(np.mean(s[score <= 2] >= 0.05)),
         "contradictions": float(np.mean(flags.str.contains("contradiction"))),
         "n": len(c),
+        "gap": _gap(res.themes, 1),
+        "sub_gap": _gap(res.themes, 2),
     }
 
 
@@ -70,7 +92,9 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
-def semeval16(data: Path, sentences: str) -> dict[str, float]:
+def semeval16(data: Path, sentences: str, seed: int = 0) -> dict[str, Any]:
+    from sklearn.metrics import normalized_mutual_info_score
+
     gold = pd.read_csv(data / "semeval16_restaurant_reviews.csv")
     gold["categories"] = gold["categories"].fillna("").astype(str)
     gold["polarities"] = gold["polarities"].fillna("").astype(str)
@@ -82,10 +106,11 @@ def semeval16(data: Path, sentences: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "reviews.csv"
         frame.to_csv(path, index=False)
-        res = _analyze(path, sentences, id_col="id", score_col="score", text_col="text")
+        res = _analyze(path, sentences, seed, id_col="id", score_col="score", text_col="text")
     comments = res.comments.set_index("respondent_id")
     sents = res.sentences
     ok, mixed_ok, neutral = [], [], 0
+    theme_of, entity = [], []
     for rid, g in gold.groupby("review_id", sort=False):
         row = comments.loc[str(rid)]
         mine = sents[sents["respondent_id"].astype(str) == str(rid)].sort_values("sentence_no")
@@ -101,6 +126,12 @@ def semeval16(data: Path, sentences: str) -> dict[str, float]:
         pols = {p for ps in g["polarities"] for p in ps.split(";") if p}
         mixed = {"positive", "negative"} <= pols
         for j, (cats, ps) in enumerate(zip(g["categories"], g["polarities"])):
+            entities = {c.split("#")[0] for c in cats.split(";") if c}
+            if len(entities) == 1:
+                own = mine.loc[mine["gold_no"] == j, "theme"].astype(str).tolist()
+                theme = own[0] if own and own[0] else str(row["primary_theme"])
+                theme_of.append(theme)
+                entity.append(entities.pop())
             scores = mine.loc[mine["gold_no"] == j, "sentiment"].to_numpy(dtype=float)
             s = float(scores.mean()) if len(scores) else 0.0
             for pol in ps.split(";") if cats else []:
@@ -122,19 +153,27 @@ def semeval16(data: Path, sentences: str) -> dict[str, float]:
         "pairs": len(a),
         "mixed_pairs": len(m),
         "neutral": neutral / len(a),
+        "nmi": float(normalized_mutual_info_score(entity, theme_of)),
+        "themes": int((res.themes["level"] == 1).sum()),
     }
 
 
-def run(data: Path) -> str:
+def run(data: Path, seeds: list[int]) -> str:
+    rows = {(mode, seed): (clothing(data, mode, seed), semeval16(data, mode, seed))
+            for mode in ("off", "on") for seed in seeds}  # fmt: skip
     out = [
-        "# Sentiment (issue 15): clothing reviews and SemEval-2016 opinions",
+        "# Long comments read sentence by sentence (issue 15)",
         "",
-        "`bench/sentiment.py`: the whole analysis run as a user would; "
-        "`--sentences on` reads comments sentence by sentence with the sentiment model "
-        "learnt from the survey (:mod:`feedback_nlp.opinion`), `off` scores each whole "
-        "comment with VADER and the review rules. Targets: clothing AUC >= 0.85 and <= 25% "
-        "of 1-2 star reviews positive; SemEval-2016 opinion polarity >= 82% of all pairs "
-        "and >= 72% on reviews with both polarities.",
+        "`bench/sentiment.py`: the whole analysis run as a user would, seeds "
+        f"{seeds[0]}-{seeds[-1]}; `--sentences on` reads comments sentence by sentence "
+        "(themes among sentences, sentiment with the model learnt from the survey, "
+        "`feedback_nlp.opinion`), `off` reads each whole comment (VADER with the review "
+        "rules). Targets: SemEval-2016 sentence themes NMI >= 0.34 against the gold "
+        "entity; opinion polarity >= 82% of all pairs and >= 72% on reviews with both "
+        "polarities; clothing AUC >= 0.85, <= 25% of 1-2 star reviews positive, largest "
+        "detractor-vs-promoter theme gap >= 10 points with a label naming a problem.",
+        "",
+        "## Sentiment (seed 0; it does not depend on the seed)",
         "",
         "| --sentences | clothing AUC (4-5 stars) | 1-2 stars positive | contradiction flags "
         "| SemEval-16 all | mixed reviews | all, neutral -> review | mixed, neutral -> review "
@@ -143,14 +182,40 @@ def run(data: Path) -> str:
         "| reference: VADER (issue 15) | 0.778 | 72% | | 66.0% | 55.6% | 79.6% | 65.3% | |",
     ]
     for mode in ("off", "on"):
-        c, s = clothing(data, mode), semeval16(data, mode)
+        c, s = rows[mode, seeds[0]]
         out.append(
             f"| {mode} | {c['auc']:.3f} | {100 * c['low_positive']:.1f}% | "
             f"{100 * c['contradictions']:.1f}% | {100 * s['all']:.1f}% | "
             f"{100 * s['mixed']:.1f}% | {100 * s['all_fb']:.1f}% | {100 * s['mixed_fb']:.1f}% | "
             f"{100 * s['neutral']:.1f}% |"
         )
-    out += ["", f"{s['pairs']} opinion pairs, {s['mixed_pairs']} in reviews with both polarities."]
+    s0 = rows["on", seeds[0]][1]
+    out += [
+        "",
+        f"{s0['pairs']} opinion pairs, {s0['mixed_pairs']} in reviews with both polarities. "
+        "The mention rule of the tool (a neutral sentence takes its review's sentiment) is "
+        'the "neutral -> review" column.',
+        "",
+        "## Themes",
+        "",
+        "| --sentences | seed | SemEval-16 themes | NMI (single-entity sentences) "
+        "| clothing: largest theme gap | its label | largest sub-theme gap | its label |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for mode in ("off", "on"):
+        for seed in seeds:
+            c, s = rows[mode, seed]
+            out.append(
+                f"| {mode} | {seed} | {s['themes']} | {s['nmi']:.3f} | {c['gap'][0]:+.1f} | "
+                f"{c['gap'][1]} | {c['sub_gap'][0]:+.1f} | {c['sub_gap'][1]} |"
+            )
+        sel = [rows[mode, seed] for seed in seeds]
+        out.append(
+            f"| **{mode} mean** | | {np.mean([s['themes'] for _, s in sel]):.1f} | "
+            f"**{np.mean([s['nmi'] for _, s in sel]):.3f}** | "
+            f"**{np.mean([c['gap'][0] for c, _ in sel]):+.1f}** | | "
+            f"{np.mean([c['sub_gap'][0] for c, _ in sel]):+.1f} | |"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -158,11 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--seeds", type=int, default=5)
     args = parser.parse_args(argv)
     if not (args.data / "semeval16_restaurant_reviews.csv").is_file():
         print(f"SKIP: data folder {args.data} not found (pass --data DIR).")
         return 0
-    report = run(args.data)
+    report = run(args.data, list(range(args.seeds)))
     print(report)
     if args.out:
         args.out.write_text(report, encoding="utf-8")

@@ -340,7 +340,7 @@ def test_sentence_table_carries_each_sentence_theme_only_when_read_by_sentence(t
     _long_reviews(200, 2).to_csv(csv, index=False)
     cfg = AnalysisConfig(
         input=csv, score_col="score", text_col="comment", id_col="respondent_id",
-        sentences=SentenceLevel.on,
+        sentences=SentenceLevel.on, redact=False,  # examples compared with the file's text
     )  # fmt: skip
     by_sentence = analyze(cfg)
     s, c = by_sentence.sentences, by_sentence.comments.set_index("respondent_id")
@@ -350,8 +350,14 @@ def test_sentence_table_carries_each_sentence_theme_only_when_read_by_sentence(t
         listed = set(filter(None, str(c.loc[rid, "themes"]).split(";")))
         assert own <= listed  # every sentence's primary theme is one of the comment's
         assert (c.loc[rid, "primary_theme"] in own) or (not own and listed == set())
+    # examples quote the sentence carrying the theme, as the customer wrote it
+    written = {t for c in pd.read_csv(csv)["comment"] for t in split_sentences(str(c))}
+    shown = [e for ex in by_sentence.themes["examples"] for e in str(ex).split(" | ") if e]
+    assert shown and all(e in written for e in shown)
     whole = analyze(cfg.with_(sentences=SentenceLevel.off))
     assert (whole.sentences["theme"] == "").all() and (whole.sentences["subtheme"] == "").all()
+    comments = {c.strip() for c in pd.read_csv(csv)["comment"].astype(str)}
+    assert all(e in comments for ex in whole.themes["examples"] for e in str(ex).split(" | ") if e)
 
 
 # -- sentiment per theme mention -----------------------------------------------------

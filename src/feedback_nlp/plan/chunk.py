@@ -42,6 +42,8 @@ __all__ = [
     "sentence_table",
 ]
 
+#: Words a sentence needs to be shown as a theme's example.
+MIN_EXAMPLE_WORDS = 4
 #: Example candidates: per theme, (membership score, data row, comment text).
 Candidates = list[list[tuple[float, int, str]]]
 
@@ -178,7 +180,7 @@ def analyze_chunk(
         counts=theme_counts(groups, member, usable, sent.compound, mention),
         segment_theme_counts=seg_counts,
         segment_counts=segment_counts(frame, segment_cols),
-        examples=_example_candidates(found, texts, usable, groups, frame, cfg.example_count),
+        examples=_examples(found, by_sentence, texts, sent, usable, groups, frame, cfg),
         trend_rows=trend,
         metrics=chunk.part.metrics,
         unmatched=unmatched,
@@ -193,20 +195,74 @@ def _one_thread_if(on: bool, limits: Any) -> Any:
     return limits(limits=1) if on else nullcontext()
 
 
+def _examples(
+    found: ThemeAssignment,
+    by_sentence: SentenceThemes | None,
+    texts: list[str],
+    sent: Any,
+    usable: np.ndarray,
+    groups: np.ndarray,
+    frame: pd.DataFrame,
+    cfg: AnalysisConfig,
+) -> dict[str, Candidates]:
+    """The chunk's example candidates: comments, or, read sentence by sentence,
+    the sentences that carry the theme (:func:`display_sentences`)."""
+    rows = frame["row"].to_numpy(dtype=np.int64)
+    if by_sentence is None:
+        return _example_candidates(found, texts, usable, groups, rows, cfg.example_count)
+    owner = by_sentence.owner
+    shown = display_sentences(texts, sent.sentences)
+    # an example has to say something on its own: "but....", "Love it!" do not
+    worded = np.fromiter((len(t.split()) >= MIN_EXAMPLE_WORDS for t in shown), bool, len(shown))
+    return _example_candidates(
+        by_sentence.found,
+        shown,
+        usable[owner] & worded,
+        groups[owner],
+        rows[owner],
+        cfg.example_count,
+    )
+
+
+def display_sentences(texts: list[str], sentences: pd.DataFrame) -> list[str]:
+    """The sentences of the sentiment table as the comments ``texts`` show them.
+
+    The table's sentences come from the cleaned comments (brand names masked
+    out); a comment whose shown text splits into as many sentences gives its
+    own, so an example reads as the customer wrote it; otherwise the cleaned
+    sentence stands.
+
+    >>> t = pd.DataFrame({"index": [0, 0], "sentence": ["I love .", "Slow."]})
+    >>> display_sentences(["I love Acme. Slow."], t)
+    ['I love Acme.', 'Slow.']
+    """
+    from ..textprep import split_sentences
+
+    out = sentences["sentence"].astype(str).tolist()
+    owner = sentences["index"].to_numpy(dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]).tolist() if len(owner) else []
+    for a, b in zip(starts, [*starts[1:], len(owner)]):
+        own = split_sentences(texts[owner[a]])
+        if len(own) == b - a:
+            out[a:b] = own
+    return out
+
+
 def _example_candidates(
     found: ThemeAssignment,
     texts: list[str],
     usable: np.ndarray,
     groups: np.ndarray,
-    frame: pd.DataFrame,
+    rows: np.ndarray,
     count: int,
 ) -> dict[str, Candidates]:
-    """Each theme's best ``count`` distinct comments per eligibility, with their scores.
+    """Each theme's best ``count`` distinct texts per eligibility, with their scores
+    (``texts`` and the other arrays are per candidate: comments or sentences;
+    ``rows`` their data rows).
 
     They always include the whole survey's picks that fall in this chunk, so
     merging the chunks' candidates gives the one-chunk answer.
     """
-    rows = frame["row"].to_numpy(dtype=np.int64)
     out: dict[str, Candidates] = {}
     for name, eligible in (
         ("all", usable),
