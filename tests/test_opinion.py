@@ -419,3 +419,31 @@ def test_negative_mention_threshold_is_the_sentiment_label_threshold():
     from feedback_nlp.sentiment import NEGATIVE_AT
 
     assert _NEGATIVE_E4 == round(NEGATIVE_AT * 1e4)
+
+
+def test_fit_saves_a_model_of_sentences_that_analyze_then_reads_by_sentence(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from feedback_nlp.cli import app
+    from feedback_nlp.themes import load_model
+
+    csv = tmp_path / "reviews.csv"
+    _long_reviews(200, 3).to_csv(csv, index=False)
+    opts = ["--score-col", "score", "--text-col", "comment", "--id-col", "respondent_id"]
+    runner = CliRunner()
+    models = {}
+    for mode in ("auto", "off"):
+        save = tmp_path / "models" / mode
+        res = runner.invoke(app, ["fit", str(csv), *opts, "--sentences", mode, "--save", str(save)])
+        assert res.exit_code == 0, res.output
+        models[mode] = json.loads((save / "model.json").read_text())["training"]
+    assert (models["auto"]["unit"], models["off"]["unit"]) == ("sentence", "comment")
+    # fitted on sentences, its themes' sizes count sentences: more than the comments
+    sizes = sum(t["size"] for t in load_model(tmp_path / "models" / "auto").themes_)
+    assert sizes > models["auto"]["comments_used"]
+    out = tmp_path / "report"
+    res = runner.invoke(app, ["analyze", str(csv), *opts, "--model", str(tmp_path / "models" / "auto"),
+                              "--out", str(out), "--quiet"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    sentences = pd.read_csv(out / "sentences.csv", keep_default_na=False)
+    assert (sentences["theme"] != "").all()

@@ -7,7 +7,7 @@ from typing import Annotated, Any, TypeAlias
 
 import typer
 
-from ..config import AnalysisConfig, Representation, Scale
+from ..config import AnalysisConfig, Representation, Scale, SentenceLevel
 from ._common import console, esc, handle_errors, print_notes, warn
 from .options import (
     BrandTermsOption,
@@ -22,6 +22,7 @@ from .options import (
     ScaleMaxOption,
     ScaleMinOption,
     ScoreColOption,
+    SentencesOption,
     SubthemesOption,
     TextColOption,
     ThemesOption,
@@ -78,6 +79,7 @@ def fit_command(
     subthemes: SubthemesOption = "auto",
     seed: ModelSeedOption = 0,
     representation: RepresentationOption = Representation.auto,
+    sentences: SentencesOption = SentenceLevel.auto,
     score_col: ScoreColOption = None,
     group_col: GroupColOption = None,
     text_col: TextColOption = None,
@@ -111,6 +113,7 @@ def fit_command(
             n_themes=parse_themes(themes),
             n_subthemes=parse_subthemes(subthemes),
             representation=representation,
+            sentences=sentences,
             brand_terms=parse_brand_terms(brand_terms),
             brand_detection=not no_brand_detection,
         )

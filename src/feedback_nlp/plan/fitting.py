@@ -340,6 +340,12 @@ def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = Non
     merged = merge_brand_terms(given, texts, groups, detect=cfg.brand_detection)
     brand = tuple(dict.fromkeys(b.lower() for b in merged))
     cleaned = clean_for_themes(texts, brand_terms=brand, cut_because=False)
+    # Long comments: the model is fitted on sentences, as analyze fits it (--sentences).
+    median = sentence_median(cfg, texts)
+    if median is not None:
+        from ..textprep import split_sentences
+
+        cleaned = [s for t in cleaned for s in split_sentences(t)]
     try:
         values = survey.frame[list(survey.segment_cols)].to_numpy().ravel()
         model = (
@@ -364,6 +370,7 @@ def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = Non
         "input_sha256": file_sha256(Path(cfg.input)),
         "rows": int(len(survey.frame)),
         "comments_used": int(len(idx)),
+        "unit": "comment" if median is None else "sentence",
         "brand_terms": list(brand),
         "codebook": codebook.source if codebook else None,
         "previous_ids": list(getattr(previous, "match_ids_", [])) if previous else None,
