@@ -447,3 +447,26 @@ def test_fit_saves_a_model_of_sentences_that_analyze_then_reads_by_sentence(tmp_
     assert res.exit_code == 0, res.output
     sentences = pd.read_csv(out / "sentences.csv", keep_default_na=False)
     assert (sentences["theme"] != "").all()
+
+
+def test_the_model_learns_in_the_theme_models_space_without_embedding_again(learnt, monkeypatch):
+    from feedback_nlp.opinion import fit_opinion_from_themes, theme_space
+    from feedback_nlp.themes import ThemeModel
+    from feedback_nlp.themes.representation import MiniLMEmbedder
+
+    corpus = _sentences(_NEG) + _sentences(_POS)
+    themes = ThemeModel(random_state=0).fit(corpus)
+    assert theme_space(ThemeModel(representation="tfidf", random_state=0).fit(corpus)) is None
+
+    def no_embedding(self, texts):  # every sentence scored below was fitted on
+        raise AssertionError("embedded again")
+
+    monkeypatch.setattr(MiniLMEmbedder, "transform", no_embedding)
+    model = fit_opinion_from_themes(themes)
+    assert model is not None and model.themes is themes
+    assert model.counts == learnt.counts  # the same clear sentences
+    texts = ["Awful sizing, the coat runs small", "Beautiful jacket, wonderful colour", "123"]
+    vader = np.array([-0.5, 0.8, 0.0])
+    score = model.adjust(texts, vader)
+    assert score[0] < vader[0] and score[1] > 0 and score[2] == 0.0  # "123": no vector, VADER's
+    assert fit_opinion_from_themes(themes, min_per_class=10_000) is None

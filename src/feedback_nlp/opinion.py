@@ -20,15 +20,19 @@ A comment's score is then the mean of its sentences' scores, negative
 sentences counting twice (:func:`feedback_nlp.sentiment.score_sentiment`).
 
 Too few clear sentences of either polarity (below :data:`MIN_PER_CLASS`) or
-no MiniLM model installed: no model, VADER with its rules alone. Above
-``max_embed`` distinct sentences a seeded sample is embedded to learn from,
-and every sentence is read on the static token vectors distilled from it
-(:mod:`~feedback_nlp.themes.tokenpath`), as the theme model's fast path does.
+no MiniLM model installed: no model, VADER with its rules alone. When the
+theme model was just fitted on the sentences with MiniLM, the model learns in
+its space from the sentences it embedded (:func:`fit_opinion_from_themes`)
+and reads every sentence as it does: nothing is embedded twice. Otherwise
+(a saved theme model, TF-IDF themes) it embeds the sentences itself
+(:func:`fit_opinion_model`): above ``max_embed`` distinct sentences a seeded
+sample, every sentence then read on the static token vectors distilled from
+it (:mod:`~feedback_nlp.themes.tokenpath`), as the theme model's fast path does.
 
-Measured in ``BENCHMARKS.md`` ("Sentiment"): clothing reviews, AUC for a
-rating of 4-5 0.778 (VADER) -> 0.87, 1-2 star reviews read positive 72% ->
-~15%; SemEval-2016 opinion polarity 80% -> 84%, 66% -> 77% on reviews holding
-both polarities.
+Measured in ``BENCHMARKS.md`` ("Sentiment and sentence themes", the whole
+pipeline): clothing reviews, AUC for a rating of 4-5 0.778 (VADER) -> 0.869,
+1-2 star reviews read positive 72% -> 23%; SemEval-2016 opinion polarity
+79.6% -> 83.6%, 65.3% -> 74.0% on reviews holding both polarities.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ __all__ = [
     "MAX_EMBED",
     "OpinionModel",
     "SentenceReading",
+    "fit_opinion_from_themes",
+    "theme_space",
     "fit_opinion_model",
 ]
 
@@ -67,7 +73,9 @@ class OpinionModel:
     ``coef`` and ``intercept`` read a centred unit embedding (``mean`` is the
     centre); ``token_path`` is set when only a sample was embedded, and then
     reads every sentence. ``counts`` are the clear negative and positive
-    sentences it learnt from.
+    sentences it learnt from. With ``themes`` (a fitted MiniLM
+    :class:`~feedback_nlp.themes.ThemeModel`) the vectors are the theme model's
+    own (:meth:`~feedback_nlp.themes.ThemeModel.vectors`): nothing is embedded twice.
     """
 
     rep: Any
@@ -78,11 +86,18 @@ class OpinionModel:
     token_path: TokenPath | None = None
     #: The embedded sentences' vectors (rows of ``cache[1]`` by text); not for the token path.
     cache: tuple[dict[str, int], np.ndarray] | None = field(default=None, repr=False)
+    themes: Any = field(default=None, repr=False)
 
-    def vectors(self, sentences: Sequence[str]) -> np.ndarray:
-        """Centred unit vectors of ``sentences`` as the model reads them."""
+    def vectors(self, sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Centred unit vectors of ``sentences`` as the model reads them, and which
+        sentences have one (with a theme model, those it finds usable)."""
+        if self.themes is not None:
+            vecs, has = self.themes.vectors(list(sentences))
+            return vecs, np.asarray(has, dtype=bool)
+        every = np.ones(len(sentences), dtype=bool)
         if self.token_path is not None:
-            return self.token_path.vectors_of(token_counts(self.rep, list(sentences)), self.mean)
+            path = self.token_path
+            return path.vectors_of(token_counts(self.rep, list(sentences)), self.mean), every
         out = np.zeros((len(sentences), len(self.mean)), dtype=np.float32)
         rows = self.cache[0] if self.cache is not None else {}
         hit = np.array([s in rows for s in sentences], dtype=bool)
@@ -92,11 +107,12 @@ class OpinionModel:
         if (~hit).any():
             missing = [s for s, h in zip(sentences, hit) if not h]
             out[~hit] = unit(self.rep.transform(missing) - self.mean)
-        return out
+        return out, every
 
     def adjust(self, sentences: Sequence[str], vader: np.ndarray) -> np.ndarray:
         """Each sentence's score: the mean of its VADER compound ``vader`` and the
-        model's reading ``2p - 1`` (a repeated sentence is read once)."""
+        model's reading ``2p - 1`` (a repeated sentence is read once; one the
+        model has no vector for keeps VADER's)."""
         from threadpoolctl import threadpool_limits
 
         vader = np.asarray(vader, dtype=float)
@@ -107,9 +123,10 @@ class OpinionModel:
             (ids.setdefault(s, len(ids)) for s in sentences), dtype=np.int64, count=len(sentences)
         )
         with threadpool_limits(1):
-            logit = self.vectors(list(ids)).astype(np.float64) @ self.coef + self.intercept
+            vecs, has = self.vectors(list(ids))
+            logit = vecs.astype(np.float64) @ self.coef + self.intercept
         reading = 2.0 / (1.0 + np.exp(-logit)) - 1.0
-        return (vader + reading[code]) / 2.0
+        return np.where(has[code], (vader + reading[code]) / 2.0, vader)
 
 
 @dataclass
@@ -134,6 +151,53 @@ class SentenceReading:
             f"{head}; sentence sentiment is VADER's averaged with a model learnt from the "
             f"{neg + pos:,} sentences VADER reads clearly ({neg:,} negative, {pos:,} positive)."
         )
+
+
+def theme_space(model: Any) -> tuple[list[str], np.ndarray] | None:
+    """The texts a theme model embedded while fitting and their vectors, when
+    it is a fitted MiniLM model (a loaded one keeps none, a TF-IDF one's
+    vectors are not embeddings); else None."""
+    fitted = model.fitted_vectors() if hasattr(model, "fitted_vectors") else None
+    minilm = getattr(getattr(model, "rep_", None), "name", "") == "minilm"
+    return fitted if minilm else None
+
+
+def fit_opinion_from_themes(
+    model: Any, *, min_per_class: int = MIN_PER_CLASS
+) -> OpinionModel | None:
+    """The sentence sentiment model learnt in a fitted MiniLM theme model's own
+    space: from the sentences it embedded while fitting (its vectors and their
+    VADER compounds), reading every sentence through
+    :meth:`~feedback_nlp.themes.ThemeModel.vectors`. None when the model is
+    not such a model (TF-IDF, loaded from disk, no themes) or too few of its
+    sentences read clearly.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    from .sentiment import review_scorer
+
+    fitted = theme_space(model)
+    if fitted is None:
+        return None
+    texts, x = fitted
+    score = review_scorer()
+    v = np.array([score(t)["compound"] for t in texts], dtype=float)
+    clear = np.abs(v) >= CONFIDENT_AT
+    counts = (int((v[clear] < 0).sum()), int((v[clear] > 0).sum()))
+    if min(counts) < min_per_class:
+        return None
+    with threadpool_limits(1):
+        lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+        lr.fit(x[clear], v[clear] > 0)
+    return OpinionModel(
+        rep=model.rep_,
+        mean=model.mean_,
+        coef=lr.coef_[0].astype(np.float64),
+        intercept=float(lr.intercept_[0]),
+        counts=counts,
+        themes=model,
+    )
 
 
 def fit_opinion_model(

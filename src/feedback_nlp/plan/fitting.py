@@ -247,20 +247,34 @@ def sentence_median(cfg: AnalysisConfig, texts: Sequence[str]) -> float | None:
     return median
 
 
-def read_sentences(cfg: AnalysisConfig, cleaned: Sequence[str], median: float | None) -> Any:
+def read_sentences(
+    cfg: AnalysisConfig, cleaned: Sequence[str], median: float | None, themes: Any = None
+) -> Any:
     """None when the survey's comments are read whole (``median`` None, see
     :func:`sentence_median`), else a :class:`~feedback_nlp.opinion.SentenceReading`
-    with its sentence sentiment model learnt from ``cleaned`` (the fitted
-    comments, cleaned as for sentiment): from their distinct sentences, a
-    seeded sample of :data:`~feedback_nlp.opinion.MAX_EMBED` of them on a big
-    survey.
+    with its sentence sentiment model.
+
+    With ``themes``, a MiniLM theme model just fitted on the sentences, the
+    model learns in its space from the sentences it embedded
+    (:func:`~feedback_nlp.opinion.fit_opinion_from_themes`: nothing is embedded
+    twice). Otherwise it embeds the distinct sentences of ``cleaned`` (the
+    fitted comments, cleaned as for sentiment), a seeded sample of
+    :data:`~feedback_nlp.opinion.MAX_EMBED` of them on a big survey.
     """
-    from ..opinion import MAX_EMBED, SentenceReading, fit_opinion_model
+    from ..opinion import (
+        MAX_EMBED,
+        SentenceReading,
+        fit_opinion_from_themes,
+        fit_opinion_model,
+        theme_space,
+    )
     from ..sentiment import review_scorer
     from ..textprep import split_sentences
 
     if median is None:
         return None
+    if theme_space(themes) is not None:
+        return SentenceReading(fit_opinion_from_themes(themes), median)
     split = [split_sentences(t) for t in dict.fromkeys(cleaned)]
     sentences = list(dict.fromkeys(s for parts in split for s in parts))
     complete = len(sentences) <= MAX_EMBED

@@ -111,7 +111,7 @@ def run_plan(
                 f"{sum(counts):,} comments (max_fit_rows)."
             )
     with timer.stage("sentiment fit"):
-        reading = read_sentences(cfg, cleaned, median)
+        reading = read_sentences(cfg, cleaned, median, model)
         if reading is not None:
             survey.notes.append(reading.note())
     # In this process the chunk step times its own stages; elsewhere it is one stage.

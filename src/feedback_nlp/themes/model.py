@@ -415,6 +415,39 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "mean_")
         return unit(self.rep_.transform(list(texts)) - self.mean_)
 
+    def vectors(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The model's unit vectors of ``texts`` as it scores them, and which texts
+        have one (usable once cleaned as the model cleans them; the others are 0).
+
+        Up to ``max_embed`` distinct texts: the fitted texts' own vectors, the rest
+        embedded; above it, the token path's static vectors (MiniLM models; a
+        TF-IDF model embeds them all). The sentence sentiment model of long
+        comments reads these (:mod:`feedback_nlp.opinion`).
+        """
+        from threadpoolctl import threadpool_limits
+
+        check_is_fitted(self, "mean_")
+        cleaned, usable = self._prepare(texts)
+        out = np.zeros((len(texts), self.centroids_.shape[1]), dtype=np.float32)
+        idx = np.flatnonzero(usable)
+        uniq, inverse = distinct(np.asarray(cleaned, dtype=object)[idx])
+        if not len(uniq):
+            return out, usable
+        path = getattr(self, "token_path_", None)
+        with threadpool_limits(1):
+            if len(uniq) > self.max_embed and path is not None:
+                vecs = path.vectors_of(token_counts(self.rep_, list(uniq)), self.mean_)
+            else:
+                vecs = self._cached_vectors(uniq)
+        out[idx] = vecs[inverse]
+        return out, usable
+
+    def fitted_vectors(self) -> tuple[list[str], np.ndarray] | None:
+        """The texts this model embedded while fitting (cleaned) and their vectors;
+        None for a loaded model (they are never saved)."""
+        cache = getattr(self, "_vector_cache", None)
+        return None if cache is None else (list(cache[0]), cache[1])
+
     def _cached_vectors(self, uniq: np.ndarray) -> np.ndarray:
         """:meth:`embed` of ``uniq``, reusing the vectors of the texts fitted on."""
         vecs = np.zeros((len(uniq), self.centroids_.shape[1]), dtype=np.float32)
