@@ -470,3 +470,29 @@ def test_the_model_learns_in_the_theme_models_space_without_embedding_again(lear
     score = model.adjust(texts, vader)
     assert score[0] < vader[0] and score[1] > 0 and score[2] == 0.0  # "123": no vector, VADER's
     assert fit_opinion_from_themes(themes, min_per_class=10_000) is None
+
+
+def test_theme_model_vectors_above_max_embed_are_its_token_path_vectors():
+    from feedback_nlp.themes import ThemeModel
+    from feedback_nlp.themes.representation import minilm_available
+    from feedback_nlp.themes.tokenpath import token_counts
+    from feedback_nlp.themes.vectors import unit
+
+    if not minilm_available():
+        pytest.skip("MiniLM not installed")
+    corpus = _sentences(_NEG) + _sentences(_POS)
+    themes = ThemeModel(random_state=0, max_embed=60).fit(corpus)
+    assert themes.token_path_ is not None
+    distinct = list(dict.fromkeys(corpus))
+    n = len(distinct)
+    assert n > 60
+    vecs, usable = themes.vectors([*distinct, "!!!"])
+    assert usable.tolist() == [True] * n + [False]
+    cleaned = themes._prepare(distinct)[0]
+    want = themes.token_path_.vectors_of(token_counts(themes.rep_, cleaned), themes.mean_)
+    np.testing.assert_allclose(vecs[:n], want, atol=1e-6)
+    assert not vecs[n].any()
+    # up to max_embed distinct texts: the fitted ones' own vectors
+    fitted, x = themes.fitted_vectors()
+    few, _ = themes.vectors(fitted[:10])
+    np.testing.assert_allclose(few, unit(x[:10]), atol=1e-6)
