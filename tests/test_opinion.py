@@ -354,6 +354,12 @@ def test_sentence_table_carries_each_sentence_theme_only_when_read_by_sentence(t
     written = {t for c in pd.read_csv(csv)["comment"] for t in split_sentences(str(c))}
     shown = [e for ex in by_sentence.themes["examples"] for e in str(ex).split(" | ") if e]
     assert shown and all(e in written for e in shown)
+    # a detractor's example is not positive, a promoter's not negative
+    score = dict(zip(s["sentence"], s["sentiment"]))
+    said = by_sentence.summary.themes
+    det = [score[e] for t in said for e in t.examples.detractor if e in score]
+    pro = [score[e] for t in said for e in t.examples.promoter if e in score]
+    assert det and pro and max(det) < 0.05 and min(pro) > -0.05
     whole = analyze(cfg.with_(sentences=SentenceLevel.off))
     assert (whole.sentences["theme"] == "").all() and (whole.sentences["subtheme"] == "").all()
     comments = {c.strip() for c in pd.read_csv(csv)["comment"].astype(str)}

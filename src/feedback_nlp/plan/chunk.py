@@ -221,6 +221,7 @@ def _examples(
         groups[owner],
         rows[owner],
         cfg.example_count,
+        sent.sentences["sentiment"].to_numpy(dtype=float),
     )
 
 
@@ -255,20 +256,27 @@ def _example_candidates(
     groups: np.ndarray,
     rows: np.ndarray,
     count: int,
+    sentiment: np.ndarray | None = None,
 ) -> dict[str, Candidates]:
     """Each theme's best ``count`` distinct texts per eligibility, with their scores
     (``texts`` and the other arrays are per candidate: comments or sentences;
     ``rows`` their data rows).
 
+    With the candidates' ``sentiment`` (sentences), a detractor's example is
+    one of their sentences that is not positive and a promoter's one that is
+    not negative: "I love the colour" is not what a detractor says about fit.
+
     They always include the whole survey's picks that fall in this chunk, so
     merging the chunks' candidates gives the one-chunk answer.
     """
+    from ..sentiment import NEGATIVE_AT, POSITIVE_AT
+
+    det, pro = usable & (groups == "detractor"), usable & (groups == "promoter")
+    if sentiment is not None:
+        det &= sentiment < POSITIVE_AT
+        pro &= sentiment > NEGATIVE_AT
     out: dict[str, Candidates] = {}
-    for name, eligible in (
-        ("all", usable),
-        ("detractor", usable & (groups == "detractor")),
-        ("promoter", usable & (groups == "promoter")),
-    ):
+    for name, eligible in (("all", usable), ("detractor", det), ("promoter", pro)):
         out[name] = []
         # themes (dense scores), then sub-themes (sparse: their members only)
         for matrix in (found.scores, found.sub_scores):
