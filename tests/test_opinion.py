@@ -448,8 +448,10 @@ def test_fit_saves_a_model_of_sentences_that_analyze_then_reads_by_sentence(tmp_
     sizes = sum(t["size"] for t in load_model(tmp_path / "models" / "auto").themes_)
     assert sizes > models["auto"]["comments_used"]
     out = tmp_path / "report"
-    res = runner.invoke(app, ["analyze", str(csv), *opts, "--model", str(tmp_path / "models" / "auto"),
-                              "--out", str(out), "--quiet"])  # fmt: skip
+    model = str(tmp_path / "models" / "auto")
+    res = runner.invoke(
+        app, ["analyze", str(csv), *opts, "--model", model, "--out", str(out), "--quiet"]
+    )
     assert res.exit_code == 0, res.output
     sentences = pd.read_csv(out / "sentences.csv", keep_default_na=False)
     assert (sentences["theme"] != "").all()
