@@ -44,7 +44,8 @@ __all__ = [
 
 #: Words a sentence needs to be shown as a theme's example.
 MIN_EXAMPLE_WORDS = 4
-#: Example candidates: per theme, (membership score, data row, comment text).
+#: Example candidates: per theme, (membership score, data row, text): a comment, or
+#: the sentence carrying the theme when comments are read sentence by sentence.
 Candidates = list[list[tuple[float, int, str]]]
 
 
@@ -122,7 +123,9 @@ def analyze_chunk(
     """Sentiment, theme assignment, output rows and additive counts of one chunk.
 
     ``reading`` (a :class:`~feedback_nlp.opinion.SentenceReading`, or None for
-    whole comments) says how comments are read for sentiment; ``processes``
+    whole comments) says how comments are read: sentence by sentence, their
+    sentences carry the themes (:func:`assign_sentence_themes`) and the
+    sentiment (:func:`~feedback_nlp.sentiment.score_sentiment`); ``processes``
     processes share the sentiment scoring (1 where the cluster is the
     parallelism); ``timer`` times the sentiment and assignment stages.
     """
