@@ -351,7 +351,8 @@ def test_sentence_table_carries_each_sentence_theme_only_when_read_by_sentence(t
         assert own <= listed  # every sentence's primary theme is one of the comment's
         assert (c.loc[rid, "primary_theme"] in own) or (not own and listed == set())
     # examples quote the sentence carrying the theme, as the customer wrote it
-    written = {t for c in pd.read_csv(csv)["comment"] for t in split_sentences(str(c))}
+    comments_raw = {str(c).strip() for c in pd.read_csv(csv)["comment"]}
+    written = {t for c in comments_raw for t in split_sentences(c)}
     shown = [e for ex in by_sentence.themes["examples"] for e in str(ex).split(" | ") if e]
     assert shown and all(e in written for e in shown)
     # a detractor's example is not positive, a promoter's not negative
@@ -360,7 +361,17 @@ def test_sentence_table_carries_each_sentence_theme_only_when_read_by_sentence(t
     det = [score[e] for t in said for e in t.examples.detractor if e in score]
     pro = [score[e] for t in said for e in t.examples.promoter if e in score]
     assert det and pro and max(det) < 0.05 and min(pro) > -0.05
+    # each sentence example opens onto its whole review, in summary.json and the HTML
+    from feedback_nlp.report.html import render_html
+
+    pairs = [
+        (e, r) for t in said for e, r in zip(t.examples.detractor, t.examples.detractor_reviews)
+    ]
+    assert pairs and all(r and e in r and r.strip() in comments_raw for e, r in pairs)
+    assert render_html(by_sentence).count('<details class="review">') >= len(said)
     whole = analyze(cfg.with_(sentences=SentenceLevel.off))
+    assert all(not r for t in whole.summary.themes for r in t.examples.detractor_reviews)
+    assert '<details class="review">' not in render_html(whole)
     assert (whole.sentences["theme"] == "").all() and (whole.sentences["subtheme"] == "").all()
     comments = {c.strip() for c in pd.read_csv(csv)["comment"].astype(str)}
     assert all(e in comments for ex in whole.themes["examples"] for e in str(ex).split(" | ") if e)

@@ -133,17 +133,23 @@ class ScaleSummary:
 
 @dataclass(frozen=True)
 class ThemeExamples:
-    """A theme's example comments: ``all`` (as themes.csv) and per group."""
+    """A theme's example comments: ``all`` (as themes.csv) and per group; read
+    sentence by sentence, the examples are sentences and ``*_reviews`` hold
+    each one's whole comment ('' where the example is the whole comment)."""
 
     all: tuple[str, ...] = ()
     detractor: tuple[str, ...] = ()
     promoter: tuple[str, ...] = ()
+    detractor_reviews: tuple[str, ...] = ()
+    promoter_reviews: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "all": list(self.all),
             "detractor": list(self.detractor),
             "promoter": list(self.promoter),
+            "detractor_reviews": list(self.detractor_reviews),
+            "promoter_reviews": list(self.promoter_reviews),
         }
 
 

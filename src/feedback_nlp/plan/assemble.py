@@ -9,7 +9,7 @@ candidates. The local engine assembles one chunk, the Dask engine many.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from operator import add
 from typing import Any
@@ -111,9 +111,12 @@ def _comparison(
 
 def _examples(
     cfg: AnalysisConfig, parts: Sequence[ChunkResult], k: int
-) -> tuple[list[str], dict[str, list[list[int]]]]:
-    """Example texts, and per eligibility and theme the positions of its examples in them."""
+) -> tuple[list[str], dict[str, list[list[int]]], list[str]]:
+    """Example texts, per eligibility and theme the positions of its examples in
+    them, and each example's whole comment when the example is one of its
+    sentences ('' when it is the whole comment)."""
     pool: list[str] = []
+    rows: list[int] = []
     examples: dict[str, list[list[int]]] = {}
     for name in ("all", "detractor", "promoter"):
         examples[name] = []
@@ -121,7 +124,15 @@ def _examples(
             picked = merge_examples([p.examples[name][j] for p in parts], cfg.example_count)
             examples[name].append(list(range(len(pool), len(pool) + len(picked))))
             pool.extend(text for _, text in picked)
-    return pool, examples
+            rows.extend(row for row, _ in picked)
+    wanted = set(rows)
+    whole: dict[int, str] = {}
+    for p in parts:
+        sel = p.comments["row"].isin(wanted).to_numpy()
+        whole.update(zip(p.comments["row"][sel].tolist(), p.comments["text"][sel].astype(str)))
+    reviews = [whole.get(r, "") for r in rows]
+    reviews = [w if w.strip() != t.strip() else "" for w, t in zip(reviews, pool)]
+    return pool, examples, reviews
 
 
 def _trends(
@@ -171,6 +182,8 @@ class _ThemeTables:
     pool: list[str]
     examples: dict[str, list[list[int]]]
     candidates: list[dict[str, Any]]
+    #: Per pool entry: the whole comment of a sentence example ('' for a whole comment).
+    reviews: list[str] = field(default_factory=list)
 
 
 def _theme_tables(
@@ -183,7 +196,7 @@ def _theme_tables(
     nodes = theme_nodes(model)
     labels = {t["theme_id"]: t["label"] for t in nodes}
     overall, seg_tables = _comparison(cfg, segment_cols, parts, model)
-    pool, examples = _examples(cfg, parts, len(nodes))
+    pool, examples, reviews = _examples(cfg, parts, len(nodes))
     overall["examples"] = [" | ".join(pool[r].strip() for r in rows) for rows in examples["all"]]
     seg_counts = {
         col: reduce(lambda a, b: a.add(b, fill_value=0), (p.segment_counts[col] for p in parts))
@@ -198,6 +211,7 @@ def _theme_tables(
         terms=term_log_odds(sample.cleaned, sample.groups, seed=cfg.seed),
         pool=pool,
         examples=examples,
+        reviews=reviews,
         candidates=_new_theme_candidates(cfg, parts, model),
     )
 
@@ -307,7 +321,11 @@ def _summary(
     nps = nps_from_counts(pro, pas, det)
     overall = tables.overall
     themes = summaries.theme_summaries(
-        overall, tables.examples["detractor"], tables.examples["promoter"], tables.pool
+        overall,
+        tables.examples["detractor"],
+        tables.examples["promoter"],
+        tables.pool,
+        tables.reviews,
     )
     out = summaries.summary(cfg, survey, comments, nps, model, tables.segments, themes)
     trends_info = None

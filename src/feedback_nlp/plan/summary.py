@@ -116,16 +116,24 @@ def metrics_summary(metrics: pd.DataFrame) -> tuple[MetricSummary, ...]:
 
 
 def theme_summaries(
-    themes: pd.DataFrame, det: list[list[int]], pro: list[list[int]], texts: list[str]
+    themes: pd.DataFrame,
+    det: list[list[int]],
+    pro: list[list[int]],
+    texts: list[str],
+    reviews: Sequence[str] = (),
 ) -> tuple[ThemeSummary, ...]:
-    """The themes of the summary: each theme's row with its examples by group."""
+    """The themes of the summary: each theme's row with its examples by group
+    (``texts[r]``), and for a sentence example its whole comment (``reviews[r]``)."""
     out = []
+    whole = list(reviews) or [""] * len(texts)
     for (_, row), d, p in zip(themes.iterrows(), det, pro):
         stats = {k: plain(row[k]) for k in THEME_COLUMNS if k not in ("keywords", "examples")}
         examples = ThemeExamples(
             all=tuple(e for e in str(row["examples"]).split(" | ") if e),
             detractor=tuple(texts[r].strip() for r in d),
             promoter=tuple(texts[r].strip() for r in p),
+            detractor_reviews=tuple(whole[r].strip() for r in d),
+            promoter_reviews=tuple(whole[r].strip() for r in p),
         )
         keywords = tuple(k for k in str(row["keywords"]).split(", ") if k)
         out.append(ThemeSummary(**stats, keywords=keywords, examples=examples))

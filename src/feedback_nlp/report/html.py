@@ -56,6 +56,8 @@ MAX_HEATMAP_THEMES = 30
 MAX_HEATMAP_SEGMENTS = 8
 MAX_EXAMPLES = 3
 MAX_EXAMPLE_CHARS = 500
+#: A sentence example's whole review (shown on expand) is cut at this many characters.
+MAX_REVIEW_CHARS = 2000
 MAX_TERMS = 15
 MAX_MANIFEST_CHARS = 40_000
 #: Sub-themes shown per theme and in all (report order: the largest diff first); every
@@ -389,6 +391,7 @@ def _subtheme(r: dict[str, Any], by_id: dict[str, ThemeSummary], row_id: str) ->
             ]
             for side in ("detractor", "promoter")
         },
+        **_reviews(examples, MAX_SUB_EXAMPLES),
         "table_examples": {
             side: [
                 shorten(e, MAX_TABLE_SUB_EXAMPLE_CHARS)
@@ -500,7 +503,21 @@ def _theme_details(
                     ]
                     for side in ("detractor", "promoter")
                 },
+                **_reviews(examples, MAX_EXAMPLES),
             }
+        )
+    return out
+
+
+def _reviews(examples: ThemeExamples, count: int) -> dict[str, list[str]]:
+    """Per group, each shown example's whole comment ('' when the example is the
+    comment itself): a sentence example opens onto its review."""
+    out = {}
+    for side in ("detractor", "promoter"):
+        shown = len(getattr(examples, side)[:count])
+        whole = list(getattr(examples, f"{side}_reviews"))[:shown]
+        out[f"{side}_reviews"] = [shorten(w, MAX_REVIEW_CHARS) for w in whole] + [""] * (
+            shown - len(whole)
         )
     return out
 
