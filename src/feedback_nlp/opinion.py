@@ -153,6 +153,36 @@ class SentenceReading:
         )
 
 
+def _learn(x: np.ndarray, vader: np.ndarray, min_per_class: int) -> dict[str, Any] | None:
+    """The logistic regression (balanced classes, C=1) of the sentences VADER reads
+    clearly (``|vader| >= CONFIDENT_AT``) on their vectors ``x``, as
+    :class:`OpinionModel` fields; None with fewer than ``min_per_class`` of
+    either polarity."""
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    v = np.asarray(vader, dtype=float)
+    counts = _clear_counts(v)
+    if min(counts) < min_per_class:
+        return None
+    clear = np.abs(v) >= CONFIDENT_AT
+    with threadpool_limits(1):
+        lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+        lr.fit(x[clear], v[clear] > 0)
+    return {
+        "coef": lr.coef_[0].astype(np.float64),
+        "intercept": float(lr.intercept_[0]),
+        "counts": counts,
+    }
+
+
+def _clear_counts(vader: np.ndarray) -> tuple[int, int]:
+    """How many sentences VADER reads clearly negative and clearly positive."""
+    v = np.asarray(vader, dtype=float)
+    clear = np.abs(v) >= CONFIDENT_AT
+    return int((v[clear] < 0).sum()), int((v[clear] > 0).sum())
+
+
 def theme_space(model: Any) -> tuple[list[str], np.ndarray] | None:
     """The texts a theme model embedded while fitting and their vectors, when
     it is a fitted MiniLM model (a loaded one keeps none, a TF-IDF one's
@@ -172,9 +202,6 @@ def fit_opinion_from_themes(
     not such a model (TF-IDF, loaded from disk, no themes) or too few of its
     sentences read clearly.
     """
-    from sklearn.linear_model import LogisticRegression
-    from threadpoolctl import threadpool_limits
-
     from .sentiment import review_scorer
 
     fitted = theme_space(model)
@@ -182,22 +209,10 @@ def fit_opinion_from_themes(
         return None
     texts, x = fitted
     score = review_scorer()
-    v = np.array([score(t)["compound"] for t in texts], dtype=float)
-    clear = np.abs(v) >= CONFIDENT_AT
-    counts = (int((v[clear] < 0).sum()), int((v[clear] > 0).sum()))
-    if min(counts) < min_per_class:
+    learnt = _learn(x, np.array([score(t)["compound"] for t in texts]), min_per_class)
+    if learnt is None:
         return None
-    with threadpool_limits(1):
-        lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
-        lr.fit(x[clear], v[clear] > 0)
-    return OpinionModel(
-        rep=model.rep_,
-        mean=model.mean_,
-        coef=lr.coef_[0].astype(np.float64),
-        intercept=float(lr.intercept_[0]),
-        counts=counts,
-        themes=model,
-    )
+    return OpinionModel(rep=model.rep_, mean=model.mean_, themes=model, **learnt)
 
 
 def fit_opinion_model(
@@ -205,7 +220,6 @@ def fit_opinion_model(
     vader: np.ndarray,
     *,
     complete: bool = True,
-    seed: int = 0,
     n_threads: int = 2,
 ) -> OpinionModel | None:
     """The sentence sentiment model learnt from ``sentences`` (distinct) and their
@@ -216,16 +230,13 @@ def fit_opinion_model(
     sample): the model then reads every sentence on static token vectors
     distilled from these, instead of embedding it.
     """
-    from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
     from .themes.representation import MiniLMEmbedder, minilm_available
 
     texts = list(sentences)
-    v = np.asarray(vader, dtype=float)
-    clear = np.abs(v) >= CONFIDENT_AT
-    counts = (int((v[clear] < 0).sum()), int((v[clear] > 0).sum()))
-    if min(counts) < MIN_PER_CLASS or not minilm_available():
+    # check the counts before embedding anything
+    if min(_clear_counts(vader)) < MIN_PER_CLASS or not minilm_available():
         return None
     rep = MiniLMEmbedder(n_threads=n_threads).fit(texts)
     with threadpool_limits(1):
@@ -235,15 +246,13 @@ def fit_opinion_model(
             raw, ids, table = rep.transform_tokens(texts)
         mean = raw.mean(axis=0).astype(np.float32)
         x = unit(raw - mean)
-        lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
-        lr.fit(x[clear], v[clear] > 0)
         path = None if complete else fit_token_path(ids, table, token_counts(rep, texts), x, mean)
+    learnt = _learn(x, vader, MIN_PER_CLASS)
+    assert learnt is not None  # the counts were checked above
     return OpinionModel(
         rep=rep,
         mean=mean,
-        coef=lr.coef_[0].astype(np.float64),
-        intercept=float(lr.intercept_[0]),
-        counts=counts,
         token_path=path,
         cache=({t: i for i, t in enumerate(texts)}, x) if complete else None,
+        **learnt,
     )

@@ -285,7 +285,7 @@ def read_sentences(
     score = review_scorer()
     vader = np.array([score(t)["compound"] for t in sentences], dtype=float)
     threads = cfg.threads or os.cpu_count() or 1
-    model = fit_opinion_model(sentences, vader, complete=complete, seed=cfg.seed, n_threads=threads)
+    model = fit_opinion_model(sentences, vader, complete=complete, n_threads=threads)
     return SentenceReading(model, median)
 
 
