@@ -28,7 +28,7 @@ import pkgutil
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fold", "known_name", "name_words"]
+__all__ = ["fold", "known_name", "name_word", "name_words"]
 
 # Joining words of multi-word names ("de la Cruz", "van der Berg"), which name nobody alone.
 _PARTICLES = frozenset(
@@ -89,6 +89,17 @@ def name_words() -> tuple[frozenset[str], frozenset[str]]:
             given |= _provider_names(provider, "first_names")
             family |= _provider_names(provider, "last_names")
     return _kept(given), _kept(family)
+
+
+def name_word(word: str) -> bool:
+    """Is ``word`` (one word) a given or family name somewhere?
+
+    >>> name_word("Łukasz"), name_word("Haze")
+    (True, False)
+    """
+    given, family = name_words()
+    folded = fold(word)
+    return folded in given or folded in family
 
 
 def known_name(text: str) -> bool:

@@ -42,6 +42,7 @@ from .name_rules import (
     lower_cued,
     not_english,
     person_near,
+    taggable,
     unseen_names,
     unseen_word,
     vocabulary,
@@ -261,12 +262,16 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
     # (a name opening another sentence), and every sentence apart still changed 53
     # comments' names (less context). The recogniser reads the masks as spaces;
     # a text repeated (a copied template, a "see above") is recognised once.
-    plain = {i: masked[i].replace(MASK, " ") for i in todo}
+    # A tag is kept only when it opens with a known name and a person word is
+    # near, so only comments where that can happen are read (on the generated
+    # 100,000-row survey 28% of the candidates; the rules below read them all).
+    read = [i for i in todo if taggable(masked[i])]
+    plain = {i: masked[i].replace(MASK, " ") for i in read}
     distinct = list(dict.fromkeys(plain.values()))
     entities = dict(zip(distinct, _entities(distinct, workers)))
     found: list[tuple[int, int, int, str]] = []
     other: Counter[str] = Counter()
-    for i in todo:
+    for i in read:
         for start, end, label in entities[plain[i]]:
             text = masked[i][start:end]
             if label in OTHER_LABELS:
