@@ -230,7 +230,6 @@ def test_recogniser_reads_only_comments_where_a_kept_tag_can_be(monkeypatch):
     finds the same names as reading every candidate, on fewer comments."""
     from feedback_nlp import redact
     from feedback_nlp.demo import generate_survey
-    from feedback_nlp.name_rules import taggable
 
     texts = list(dict.fromkeys(generate_survey(3000, seed=5)["comment"].fillna("")))
     texts += [
@@ -238,14 +237,19 @@ def test_recogniser_reads_only_comments_where_a_kept_tag_can_be(monkeypatch):
         "Sunday was slow but Monday fine",
         "The O'Brien-Watts family were served by Siobhán, who was lovely",
     ]
+    counts = redact.scan_texts(texts).counts
+    strings = frozenset({"Priya", "Sunday", "Monday"})
+    assert redact._taggable("Priya on the phone was great, she sorted it", counts, strings)
+    assert not redact._taggable("Sunday was slow but Monday fine", counts, strings)
+    # Not a name alone, but may open one of several words.
+    assert redact._taggable("Tell Priya Shah she was great", counts, frozenset())
+    assert not redact._taggable("Priya was great, she sorted it", counts, frozenset())
     read: list[int] = []
     inner = redact._entities
     monkeypatch.setattr(redact, "_entities", lambda t, w: read.append(len(t)) or inner(t, w))
     fast = redact_texts(texts, workers=1)
-    monkeypatch.setattr(redact, "taggable", lambda text: True)
+    monkeypatch.setattr(redact, "_taggable", lambda text, words, strings: True)
     every = redact_texts(texts, workers=1)
     assert fast == every
     assert fast[1]["NAME"] > 0
     assert read[0] < 0.6 * read[1]
-    assert taggable("Priya on the phone was great, she sorted it")
-    assert not taggable("Sunday was slow but Monday fine")

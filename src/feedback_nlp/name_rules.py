@@ -14,8 +14,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .name_lists import known_name, name_word
-from .pii_patterns import CAPS_WORD, LOWER, LOWER_CUE, NAME, NAME_WORD, NOT_NAMES, CuedMatches
+from .name_lists import known_name
+from .pii_patterns import LOWER, LOWER_CUE, NAME, NOT_NAMES, CuedMatches
 
 __all__ = [
     "OTHER_LABELS",
@@ -26,7 +26,6 @@ __all__ = [
     "misspelt_word",
     "not_english",
     "person_near",
-    "taggable",
     "unseen_names",
     "unseen_word",
     "vocabulary",
@@ -275,39 +274,12 @@ def after_place_word(text: str, start: int, end: int | None = None) -> bool:
     return end is not None and _BUSINESS_AFTER.match(text, end) is not None
 
 
-def person_near(text: str, start: int, end: int) -> bool:
-    """A word within ``_NEAR`` characters of ``text[start:end]`` that says a person is meant."""
-    before = _PERSON_WORDS.search(text, max(0, start - _NEAR), start)
-    return before is not None or _PERSON_WORDS.search(text, end, end + _NEAR) is not None
-
-
-_NAME_TOKEN = re.compile(rf"{NAME_WORD}|{CAPS_WORD}")
-_WORD_PARTS = re.compile(r"[-'’]")
-#: How far from a capitalised name word a person word may stand for a tag that
-#: opens with it to pass :func:`person_near`: ``_NEAR`` on either side of the tag,
-#: plus the furthest a tag of four words (particles between) reaches past its first.
-_TAG_REACH = _NEAR + 120
-
-
-def taggable(text: str) -> bool:
-    """Could a PERSON tag of the recogniser in ``text`` be kept?
-
-    A kept tag is a known name, so it opens with a word that is a given or
-    family name somewhere (:func:`~feedback_nlp.name_lists.known_name`),
-    capitalised (``_NAME_SHAPE``), with a person word near it
-    (:func:`person_near`). A comment with no such word needs no recogniser:
-    its tags would all be dropped.
-
-    >>> taggable("Sunday was slow"), taggable("Priya on the phone was great, she sorted it")
-    (False, True)
-    """
-    for m in _NAME_TOKEN.finditer(text):
-        word = m.group()
-        if (name_word(word) or any(name_word(p) for p in _WORD_PARTS.split(word) if p)) and (
-            _PERSON_WORDS.search(text, max(0, m.start() - _TAG_REACH), m.end() + _TAG_REACH)
-        ):
-            return True
-    return False
+def person_near(text: str, start: int, end: int, reach: int = 0) -> bool:
+    """A word within ``_NEAR`` characters of ``text[start:end]`` that says a person is meant
+    (within ``_NEAR + reach``, when ``reach`` is given)."""
+    near = _NEAR + reach
+    before = _PERSON_WORDS.search(text, max(0, start - near), start)
+    return before is not None or _PERSON_WORDS.search(text, end, end + near) is not None
 
 
 def not_english(text: str) -> bool:

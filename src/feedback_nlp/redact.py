@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .name_lists import known_name
+from .name_lists import known_name, name_word
 from .name_rules import (
     OTHER_LABELS,
     after_place_word,
@@ -42,14 +42,13 @@ from .name_rules import (
     lower_cued,
     not_english,
     person_near,
-    taggable,
     unseen_names,
     unseen_word,
     vocabulary,
     without_overlaps,
 )
 from .parallel import map_chunks
-from .pii_patterns import LOWER, MASK, NAME_WORD, NOT_NAMES, UPPER, Span, pattern_spans
+from .pii_patterns import CAPS_WORD, LOWER, MASK, NAME_WORD, NOT_NAMES, UPPER, Span, pattern_spans
 
 __all__ = [
     "PII_TYPES",
@@ -88,11 +87,20 @@ _MAYBE_NAME = re.compile(rf"[^\s.!?\x01] +{_U}{_L}")
 _OPENING_WORD = re.compile(rf"(?:^|[.!?\n\x01])[\s\"'(]*({NAME_WORD})(?![\w'’-])")
 _INNER_WORD = re.compile(rf"[^\s.!?\x01] +({NAME_WORD})(?![\w'’-])")
 
+_PARTICLE = "(?:van|von|de|da|di|del|der|den|du|la|le|dos|ter|bin|al)"
 #: A PERSON entity that can be a name: one to four capitalised words, particles between.
 _NAME_SHAPE = re.compile(
-    rf"(?:{NAME_WORD}|{_U}{{3,}})(?: (?:(?:van|von|de|da|di|del|der|den|du|la|le|dos|ter|bin|al)"
-    rf" )*(?:{NAME_WORD}|{_U}{{3,}}|{_U}\.?)){{0,3}}"
+    rf"(?:{NAME_WORD}|{_U}{{3,}})(?: (?:{_PARTICLE} )*(?:{NAME_WORD}|{_U}{{3,}}|{_U}\.?)){{0,3}}"
 )
+#: What follows the first word of a name of several words, and what precedes a later one.
+_NAME_GOES_ON = re.compile(rf" (?:{_PARTICLE} )*(?:{NAME_WORD}|{_U}{{3,}}|{_U}\.?)")
+_NAME_BEFORE = re.compile(rf"(?:{NAME_WORD}|{_U}{{3,}}) (?:{_PARTICLE} )*$")
+#: A capitalised word, and the parts of one joined by hyphens or apostrophes.
+_NAME_TOKEN = re.compile(rf"{NAME_WORD}|{CAPS_WORD}")
+_WORD_PARTS = re.compile(r"[-'’]")
+#: How much further than :func:`person_near`'s window a person word may stand
+#: from a name word: the reach of a tag of four words past its first name word.
+_TAG_REACH = 120
 _WORD = re.compile(rf"(?:{_U}|{_L})(?:{_L}|['’-])*")
 
 #: Distinct comments to recognise before the recogniser runs in several processes:
@@ -267,7 +275,7 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
     # A tag is kept only when it opens with a known name and a person word is
     # near, so only comments where that can happen are read (on the generated
     # 100,000-row survey 28% of the candidates; the rules below read them all).
-    read = [i for i in todo if taggable(masked[i])]
+    read = [i for i in todo if _taggable(masked[i], words, strings)]
     plain = {i: masked[i].replace(MASK, " ") for i in read}
     distinct = list(dict.fromkeys(plain.values()))
     entities = dict(zip(distinct, _entities(distinct, workers)))
@@ -293,6 +301,37 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
                 found.append((i, start, end, text))
     found = without_overlaps(masked, found + unseen_names(masked, todo, found, strings) + lowered)
     return NameHits(found, _tag_counts(found, masked, todo, other))
+
+
+def _taggable(text: str, words: WordCounts, strings: frozenset[str]) -> bool:
+    """Could a PERSON tag of the recogniser in ``text`` be kept?
+
+    Only with a word that the tests below pass, each a consequence of a rule
+    a kept tag meets anyway: it is capitalised and a given or family name
+    somewhere (``_NAME_SHAPE``, :func:`known_name`), not written lower-case
+    more often than capitalised in these texts (:func:`name_spans`), known
+    capitalised to spaCy's vocabulary and capitalised inside a sentence or rare
+    unless the tag has more words (:func:`common_word`, :func:`unseen_word`,
+    :func:`name_spans`), with a person word near (:func:`person_near`). A
+    comment without one needs no recogniser: every tag in it would be dropped.
+    """
+    for m in _NAME_TOKEN.finditer(text):
+        word = m.group()
+        first = word[:-2] if word.endswith(("'s", "’s")) else word
+        if not (name_word(first) or any(name_word(p) for p in _WORD_PARTS.split(word) if p)):
+            continue
+        if words.words[first.lower()] > words.words[first]:
+            continue
+        alone = first in strings and (words.inner[first] > 0 or words.words[first] <= _RARE)
+        if not (
+            alone
+            or _NAME_GOES_ON.match(text, m.end())
+            or _NAME_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        ):
+            continue
+        if person_near(text, m.start(), m.end(), reach=_TAG_REACH):
+            return True
+    return False
 
 
 def _tag_counts(
