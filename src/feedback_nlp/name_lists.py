@@ -91,8 +91,10 @@ def name_words() -> tuple[frozenset[str], frozenset[str]]:
     return _kept(given), _kept(family)
 
 
+@lru_cache(maxsize=1 << 16)
 def name_word(word: str) -> bool:
-    """Is ``word`` (one word) a given or family name somewhere?
+    """Is ``word`` (one word) a given or family name somewhere? (Cached: the
+    redaction asks it of every capitalised word.)
 
     >>> name_word("Łukasz"), name_word("Haze")
     (True, False)

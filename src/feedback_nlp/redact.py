@@ -33,8 +33,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from .name_lists import known_name, name_word
+from .name_lists import known_name, name_word, name_words
 from .name_rules import (
     OTHER_LABELS,
     after_place_word,
@@ -47,7 +48,7 @@ from .name_rules import (
     vocabulary,
     without_overlaps,
 )
-from .parallel import map_chunks
+from .parallel import map_chunks, map_with_state
 from .pii_patterns import CAPS_WORD, LOWER, MASK, NAME_WORD, NOT_NAMES, UPPER, Span, pattern_spans
 
 __all__ = [
@@ -254,17 +255,32 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
     if not nlp.has_pipe("ner"):
         return NameHits([], TagCounts())
     strings = vocabulary(str(nlp.path)) if nlp.path else frozenset()
+    name_words()  # loaded once here, not once in each worker
     masked = scan.masked
-    todo = list(scan.direct)
+    kind = [_PLAIN] * len(masked)
+    for i in scan.direct:
+        kind[i] = _DIRECT
     for i in scan.openers:
-        for w in _OPENING_WORD.findall(masked[i]):
-            lower = words.words[w.lower()]
-            if words.inner[w] > lower or (not lower and words.words[w] <= _RARE):
-                todo.append(i)
-                break
-    # The English recogniser reads English: another language's capitals are no names to it.
-    todo = [i for i in sorted(todo) if not not_english(masked[i])]
-    lowered = lower_cued(masked, strings, NER_MAX_CHARS)
+        kind[i] = _OPENERS
+    # Each distinct text once, in forked processes: the rules read nothing but
+    # the text and the corpus counts.
+    keys = list(zip(masked, kind))
+    distinct_keys = list(dict.fromkeys(keys))
+    reading = dict(
+        zip(
+            distinct_keys,
+            (
+                r
+                for chunk in map_with_state(
+                    _texts_names, (words, strings), distinct_keys, _NAMES_CHUNK, workers
+                )
+                for r in chunk
+            ),
+        )
+    )
+    texts = [reading[k] for k in keys]
+    todo = [i for i, t in enumerate(texts) if t.candidate]
+    lowered = [(i, start, end, name) for i, t in enumerate(texts) for start, end, name in t.lowered]
     if not todo:
         return NameHits(lowered, _tag_counts(lowered, masked, [], Counter()))
     # Whole comments, not only the sentences around the capitalised words: on a
@@ -274,8 +290,8 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
     # a text repeated (a copied template, a "see above") is recognised once.
     # A tag is kept only when it opens with a known name and a person word is
     # near, so only comments where that can happen are read (on the generated
-    # 100,000-row survey 28% of the candidates; the rules below read them all).
-    read = [i for i in todo if _taggable(masked[i], words, strings)]
+    # 100,000-row survey 13% of the candidates; the rules below read them all).
+    read = [i for i in todo if texts[i].read]
     plain = {i: masked[i].replace(MASK, " ") for i in read}
     distinct = list(dict.fromkeys(plain.values()))
     entities = dict(zip(distinct, _entities(distinct, workers)))
@@ -299,8 +315,60 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
                 and person_near(masked[i], start, end)
             ):
                 found.append((i, start, end, text))
-    found = without_overlaps(masked, found + unseen_names(masked, todo, found, strings) + lowered)
+    # What follows a name says a person is meant, where the recogniser found none.
+    taken = {(i, start) for i, start, _, _ in found}
+    missed = [
+        (i, start, end, name)
+        for i in todo
+        for start, end, name in texts[i].unseen
+        if (i, start) not in taken
+    ]
+    found = without_overlaps(masked, found + missed + lowered)
     return NameHits(found, _tag_counts(found, masked, todo, other))
+
+
+#: What the name rules read in one text (:func:`_text_names`).
+class _TextNames(NamedTuple):
+    #: The recogniser's candidate (see :func:`find_names`).
+    candidate: bool
+    #: A candidate where a tag of the recogniser could be kept (:func:`_taggable`).
+    read: bool
+    #: Names after a cue in lower case, and names the context tells (start, end, name).
+    lowered: tuple[tuple[int, int, str], ...]
+    unseen: tuple[tuple[int, int, str], ...]
+
+
+#: A text's kind after the scan: none of the below, a capitalised word inside a
+#: sentence, capitalised words opening sentences only.
+_PLAIN, _DIRECT, _OPENERS = 0, 1, 2
+#: Distinct texts per chunk of the name rules' processes.
+_NAMES_CHUNK = 20_000
+
+
+def _texts_names(
+    state: tuple[WordCounts, frozenset[str]], chunk: list[tuple[str, int]]
+) -> list[_TextNames]:
+    """:func:`_text_names` of each (text, kind) of ``chunk``."""
+    words, strings = state
+    return [_text_names(text, kind, words, strings) for text, kind in chunk]
+
+
+def _text_names(text: str, kind: int, words: WordCounts, strings: frozenset[str]) -> _TextNames:
+    """The name rules on one masked text, given the corpus counts ``words``."""
+    candidate = kind == _DIRECT
+    if kind == _OPENERS:
+        for w in _OPENING_WORD.findall(text):
+            lower = words.words[w.lower()]
+            if words.inner[w] > lower or (not lower and words.words[w] <= _RARE):
+                candidate = True
+                break
+    # The English recogniser reads English: another language's capitals are no names to it.
+    candidate = candidate and not not_english(text)
+    lowered = tuple(c[1:] for c in lower_cued([text], strings, NER_MAX_CHARS))
+    if not candidate:
+        return _TextNames(False, False, lowered, ())
+    unseen = tuple(c[1:] for c in unseen_names([text], [0], [], strings))
+    return _TextNames(True, _taggable(text, words, strings), lowered, unseen)
 
 
 def _taggable(text: str, words: WordCounts, strings: frozenset[str]) -> bool:
