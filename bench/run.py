@@ -1,10 +1,11 @@
 """`make bench`: end-to-end speed and memory at 10k / 100k / 1M rows, building-block
 floors, and the theme-quality benchmark; writes BENCHMARKS.md.
 
-Usage: python bench/run.py [--sizes 10000,100000,1000000] [--out BENCHMARKS.md]
-                           [--no-quality]
-Surveys come from the project's own generator (seed 0) and are written to
-bench/results/ (not committed).
+Usage: python bench/run.py [--sizes 10000,100000,1000000] [--long 5000,50000]
+                           [--out BENCHMARKS.md] [--no-quality]
+Surveys come from the project's own generator (seed 0; the long reviews seed 1,
+generated comments of one score band joined to ~900 characters) and are
+written to bench/results/ (not committed).
 """
 
 from __future__ import annotations
@@ -63,6 +64,91 @@ def make_survey(rows: int) -> tuple[Path, int]:
         write_survey(path, rows=rows, seed=0)
     comments = pd.read_csv(path, usecols=["comment"], dtype=str, keep_default_na=False)["comment"]
     return path, int(comments.nunique())
+
+
+#: Characters per comment of the long-review survey (issue 16: real reviews run ~900).
+LONG_CHARS = 900
+#: Issue 16's long-review targets: 5,000 reviews in at most this many seconds, and
+#: time per character at most this many times the short survey's.
+LONG_TARGET_SECONDS, LONG_TARGET_RATIO = 60.0, 3.0
+
+
+def make_long_survey(rows: int) -> tuple[Path, float]:
+    """A survey of ``rows`` long reviews and their mean length in characters.
+
+    Generated comments (seed 1) of one score band (detractor, passive, promoter)
+    are joined in order until a review holds :data:`LONG_CHARS` characters; it
+    keeps the first answer's id, score, segments and date.
+    """
+    import pandas as pd
+
+    from feedback_nlp.demo import generate_survey
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"long_{rows}.csv"
+    if not path.exists():
+        src = generate_survey(rows * 12, seed=1)
+        src = src[src["comment"].fillna("").str.strip() != ""]
+        band = pd.cut(src["score"].astype(float), [-1, 6, 8, 10], labels=False)
+        reviews = []
+        for _, group in src.groupby(band, sort=True):
+            parts: list[str] = []
+            first: dict = {}
+            for row in group.to_dict("records"):
+                first = first if parts else row
+                parts.append(row["comment"])
+                if sum(map(len, parts)) + len(parts) - 1 >= LONG_CHARS:
+                    reviews.append({**first, "comment": " ".join(parts)})
+                    parts = []
+        frame = pd.DataFrame(reviews).sort_values("respondent_id", kind="stable")
+        if len(frame) < rows:
+            raise SystemExit(f"only {len(frame)} long reviews generated, {rows} asked")
+        frame.head(rows).to_csv(path, index=False)
+    return path, _mean_chars(path)
+
+
+def _mean_chars(path: Path) -> float:
+    import pandas as pd
+
+    comments = pd.read_csv(path, usecols=["comment"], dtype=str, keep_default_na=False)
+    return float(comments["comment"].str.len().mean())
+
+
+def long_section(sizes: list[int], short: dict | None, short_path: Path | None) -> list[str]:
+    """Long reviews with default settings, time per character against ``short``
+    (the default run of the short survey at ``short_path``)."""
+    out = [
+        "",
+        f"## Long reviews (generated, ~{LONG_CHARS} characters per comment, defaults)",
+        "",
+        "| rows | characters per comment | wall (s) | peak RSS (GB) | s per million characters "
+        "| x short survey's |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    short_rate = None
+    if short is not None and short_path is not None:
+        rows = sum(1 for _ in open(short_path, encoding="utf-8")) - 1
+        short_rate = short["wall"] / (rows * _mean_chars(short_path) / 1e6)
+    for rows in sizes:
+        print(f"running {rows} long reviews…", file=sys.stderr)
+        path, chars = make_long_survey(rows)
+        r = run_one(path, rows, names=True, engine="local")
+        rate = r["wall"] / (rows * chars / 1e6)
+        ratio = f"{rate / short_rate:.1f}" if short_rate else "-"
+        out.append(
+            f"| {rows:,} | {chars:,.0f} | {r['wall']:.1f} | {r['peak_rss_gb']:.2f} | "
+            f"{rate:.1f} | {ratio} |"
+        )
+        if rows == 5_000:
+            ok = r["wall"] <= LONG_TARGET_SECONDS
+            status = "met" if ok else "missed"
+            out.append(f"| target: 5,000 ≤ {LONG_TARGET_SECONDS:.0f} s | | {status} | | | |")
+    if short_rate:
+        out.append(
+            f"\nShort comments (the largest survey above, defaults): {short_rate:.1f} s per million"
+            f" characters; target: long reviews within {LONG_TARGET_RATIO:g}x of it."
+        )
+    return out
 
 
 #: Targets of issue 4: rows -> (seconds, peak RSS GB or None).
@@ -223,6 +309,7 @@ def hand_written(path: Path) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--long", default="5000,50000", help="long-review survey sizes ('' skips)")
     ap.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
     ap.add_argument("--no-quality", action="store_true")
     args = ap.parse_args()
@@ -291,6 +378,9 @@ def main() -> None:
         [(label, peaks) for label, _, peaks in stage_rows],
         "{:.2f}",
     )
+    long_sizes = [int(s) for s in args.long.split(",") if s]
+    if long_sizes:
+        lines += long_section(long_sizes, runs.get((max(sizes), True)) if sizes else None, biggest)
     if (DASK_ROWS, True) in runs:
         print(f"running {DASK_ROWS} rows on Dask…", file=sys.stderr)
         lines += dask_section(make_survey(DASK_ROWS)[0], DASK_ROWS, runs[DASK_ROWS, True])
