@@ -253,3 +253,25 @@ def test_recogniser_reads_only_comments_where_a_kept_tag_can_be(monkeypatch):
     assert fast == every
     assert fast[1]["NAME"] > 0
     assert read[0] < 0.6 * read[1]
+
+
+def test_long_comments_are_recognised_in_windows_with_the_same_names(monkeypatch):
+    """A long comment is read in windows around its possible names: fewer characters
+    through the recogniser, the same names as reading it whole."""
+    from feedback_nlp import redact
+    from feedback_nlp.demo import generate_survey
+
+    short = [c for c in generate_survey(1200, seed=9)["comment"].fillna("") if c]
+    long = [" ".join(short[i : i + 10]) for i in range(0, len(short), 10)]
+    assert min(map(len, long)) > redact.NER_WINDOW_FROM
+    chars: list[int] = []
+    inner = redact._entities
+    monkeypatch.setattr(
+        redact, "_entities", lambda t, w: chars.append(sum(map(len, t))) or inner(t, w)
+    )
+    windowed = redact_texts(long, workers=1)
+    monkeypatch.setattr(redact, "NER_WINDOW_FROM", 10**9)
+    whole = redact_texts(long, workers=1)
+    assert windowed == whole
+    assert whole[1]["NAME"] > 0
+    assert chars[0] < 0.7 * chars[1]

@@ -25,6 +25,7 @@ __all__ = [
     "lower_cued",
     "misspelt_word",
     "not_english",
+    "NEAR",
     "person_near",
     "unseen_names",
     "unseen_word",
@@ -73,7 +74,7 @@ _BUSINESS_AFTER = re.compile(
 # Words near a name that say a person is meant: a pronoun, a role, what people do or are.
 # The recogniser alone tags restaurants, dishes and places named like people ("Leon is
 # an East Village gem", "not real Kobe but Wagyu beef"); a tag with none of these words
-# within _NEAR characters is dropped (cues and person contexts keep their names).
+# within NEAR characters is dropped (cues and person contexts keep their names).
 _PERSON_WORDS = re.compile(
     r"(?i:\b(?:he|she|him|her|his|hers|himself|herself|who|whom"
     r"|waiter|waitress|server|servers|bartender|barman|barmaid|manager|engineer|technician"
@@ -86,7 +87,8 @@ _PERSON_WORDS = re.compile(
     r"|fixed|arranged|recommended|served|greeted|smiled|rude|polite|friendly|patient|kind"
     r"|helpful|unhelpful|knowledgeable|courteous|professional|informative|attentive)\b)"
 )
-_NEAR = 80
+#: How far (characters) from a name a word saying a person is meant may stand.
+NEAR = 80
 
 #: Words that stand for people without naming one ("Anybody who...").
 _NOBODY = frozenset(
@@ -275,9 +277,9 @@ def after_place_word(text: str, start: int, end: int | None = None) -> bool:
 
 
 def person_near(text: str, start: int, end: int, reach: int = 0) -> bool:
-    """A word within ``_NEAR`` characters of ``text[start:end]`` that says a person is meant
-    (within ``_NEAR + reach``, when ``reach`` is given)."""
-    near = _NEAR + reach
+    """A word within ``NEAR`` characters of ``text[start:end]`` that says a person is meant
+    (within ``NEAR + reach``, when ``reach`` is given)."""
+    near = NEAR + reach
     before = _PERSON_WORDS.search(text, max(0, start - near), start)
     return before is not None or _PERSON_WORDS.search(text, end, end + near) is not None
 

@@ -30,13 +30,15 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .name_lists import known_name, name_word, name_words
 from .name_rules import (
+    NEAR,
     OTHER_LABELS,
     after_place_word,
     common_word,
@@ -293,8 +295,15 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
     # 100,000-row survey 13% of the candidates; the rules below read them all).
     read = [i for i in todo if texts[i].read]
     plain = {i: masked[i].replace(MASK, " ") for i in read}
-    distinct = list(dict.fromkeys(plain.values()))
-    entities = dict(zip(distinct, _entities(distinct, workers)))
+    first = {t: i for i, t in reversed(plain.items())}
+    pieces = [
+        (text, lo, text[lo:hi])
+        for text, i in first.items()
+        for lo, hi in _windows(masked[i], words, strings)
+    ]
+    entities: dict[str, list[_Entity]] = {text: [] for text in first}
+    for (text, lo, _), found_in in zip(pieces, _entities([p for _, _, p in pieces], workers)):
+        entities[text] += [(start + lo, end + lo, label) for start, end, label in found_in]
     found: list[tuple[int, int, int, str]] = []
     other: Counter[str] = Counter()
     for i in read:
@@ -383,6 +392,13 @@ def _taggable(text: str, words: WordCounts, strings: frozenset[str]) -> bool:
     :func:`name_spans`), with a person word near (:func:`person_near`). A
     comment without one needs no recogniser: every tag in it would be dropped.
     """
+    return next(_tag_openers(text, words, strings), None) is not None
+
+
+def _tag_openers(
+    text: str, words: WordCounts, strings: frozenset[str]
+) -> Iterator[tuple[int, int]]:
+    """Where the words that may open a kept tag are (see :func:`_taggable`)."""
     for m in _NAME_TOKEN.finditer(text):
         word = m.group()
         first = word[:-2] if word.endswith(("'s", "’s")) else word
@@ -398,8 +414,36 @@ def _taggable(text: str, words: WordCounts, strings: frozenset[str]) -> bool:
         ):
             continue
         if person_near(text, m.start(), m.end(), reach=_TAG_REACH):
-            return True
-    return False
+            yield m.start(), m.end()
+
+
+#: Longer comments are read by the recogniser in windows around the words that
+#: may open a kept tag: its cost grows with the characters read, and a long
+#: review's name is one sentence of many.
+NER_WINDOW_FROM = 500
+_SENTENCE_END = re.compile(r"[.!?\n][\"')\]]*\s+")
+
+
+def _windows(text: str, words: WordCounts, strings: frozenset[str]) -> list[tuple[int, int]]:
+    """The parts of ``text`` the recogniser reads: all of a short text; of a long
+    one, the whole sentences around each word that may open a kept tag, from
+    ``NEAR`` + 20 characters before it to ``NEAR`` + ``_TAG_REACH`` after
+    (what :func:`person_near` reads around the longest tag), joined where
+    they overlap."""
+    if len(text) <= NER_WINDOW_FROM:
+        return [(0, len(text))]
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    starts = [0, *ends]
+    out: list[tuple[int, int]] = []
+    for start, end in _tag_openers(text, words, strings):
+        lo = starts[bisect_right(starts, max(0, start - NEAR - 20)) - 1]
+        k = bisect_left(ends, end + NEAR + _TAG_REACH)
+        hi = ends[k] if k < len(ends) else len(text)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _tag_counts(
