@@ -535,3 +535,38 @@ def test_cli_fit_with_a_bad_subtheme_edit_exits_1_with_one_line(demo_csv: Path, 
         "themes with themes, sub-themes with sub-themes of one theme."
     ]
     assert not (root / "weekly").exists()
+
+
+def test_renames_and_exclusions_in_a_saved_codebook_apply_without_a_refit(
+    model, texts, tmp_path, caplog
+):
+    """Editing a saved model's codebook.yaml: renames and excluded terms take effect
+    when the model is loaded; a merge waits for a re-fit, with a warning saying so."""
+    import dataclasses as dc
+
+    folder = save_model(model, tmp_path / "m")
+    book = load_codebook(folder / "codebook.yaml")
+    first = book.themes[0]
+    word = model.themes_[1]["keywords"][0]
+    edited = dc.replace(
+        book,
+        themes=(dc.replace(first, label="renamed by hand"), *book.themes[1:]),
+        exclude_terms=(*book.exclude_terms, word),
+    )
+    (folder / "codebook.yaml").write_text(dump_codebook(edited))
+    loaded = load_model(folder)
+    assert loaded.themes_[0]["label"] == "renamed by hand"
+    assert all(word not in t["keywords"] and word not in t["label"] for t in loaded.themes_)
+    assert word in loaded.brand_terms
+    # The themes themselves are the saved ones: same assignment of the training texts.
+    np.testing.assert_array_equal(loaded.centroids_, model.centroids_)
+    for now, before in zip(loaded.themes_[1:], model.themes_[1:], strict=True):
+        if word not in before["label"]:
+            assert now["label"] == before["label"]
+
+    merged = dc.replace(edited, merge=(("T01", "T02"),))
+    (folder / "codebook.yaml").write_text(dump_codebook(merged))
+    with caplog.at_level("WARNING"):
+        kept = load_model(folder)
+    assert kept.themes_ == model.themes_
+    assert "apply only after `feedback-nlp fit" in caplog.text

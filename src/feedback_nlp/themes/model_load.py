@@ -333,8 +333,7 @@ def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeMod
         token_path=token_path,
         **tree,
     )
-    _note_edited_codebook(folder, doc)
-    return model
+    return _edited_codebook_applied(model, folder, doc)
 
 
 def _token_path(folder: Path, rep: Any, arrays: Mapping[str, np.ndarray]) -> TokenPath:
@@ -391,15 +390,58 @@ def codebook_edited(folder: Path, doc: Mapping[str, Any]) -> bool:
     )
 
 
-def _note_edited_codebook(folder: Path, doc: Mapping[str, Any]) -> None:
+def _edited_codebook_applied(model: ThemeModel, folder: Path, doc: Mapping[str, Any]) -> ThemeModel:
+    """``model`` with the edits of its folder's ``codebook.yaml`` that need no re-fit.
+
+    Renamed themes and sub-themes and excluded terms (dropped from labels and
+    keywords, masked in the comments the model reads from now on) apply as
+    the model is loaded, in a fraction of a second. Merges, splits, seed
+    themes and moves change the themes themselves: they apply on re-fit, and
+    a warning says how.
+    """
+    from .codebook_file import load_codebook
+
+    if not codebook_edited(folder, doc):
+        return model
     cb = folder / "codebook.yaml"
-    if codebook_edited(folder, doc):
+    try:
+        book = load_codebook(cb)
+    except ModelError as err:
+        log.warning("%s was edited and cannot be read, so it is not applied: %s", cb, err)
+        return model
+    if book.merge or book.split or book.seed_themes or book.move:
         # Not an error: the codebook is meant to be edited, and takes effect on re-fit.
         log.warning(
-            "%s was edited after the model was saved; the edits apply only after "
+            "%s was edited after the model was saved; its merges, splits, seed themes "
+            "and moves apply only after "
             "`feedback-nlp fit DATA --codebook %s --previous %s --save %s --force`.",
             cb,
             cb,
             folder,
             folder,
         )
+        return model
+    ids = {str(t["theme_id"]): str(t["label"]) for t in model.themes_}
+    ids.update({str(s["theme_id"]): str(s["label"]) for s in model.subtheme_rows()})
+    entries = [(e.id, e.label) for e in book.themes]
+    entries += [(s.id, s.label) for e in book.themes for s in e.subthemes]
+    unknown = sorted(tid for tid, _ in entries if tid not in ids)
+    if unknown:
+        log.warning(
+            "%s names themes this model does not have (%s); not applied.", cb, ", ".join(unknown)
+        )
+        return model
+    renames = {tid: label for tid, label in entries if label is not None and label != ids[tid]}
+    new = model.with_labels(renames) if renames else model
+    exclude = [t for t in book.exclude_terms if t not in model.brand_terms]
+    if exclude:
+        new = new.without_terms(exclude).set_params(
+            brand_terms=tuple(dict.fromkeys((*model.brand_terms, *exclude)))
+        )
+    log.info(
+        "%s applied without a re-fit: %d labels renamed, %d terms excluded.",
+        cb,
+        len(renames),
+        len(exclude),
+    )
+    return new
