@@ -570,3 +570,10 @@ def test_renames_and_exclusions_in_a_saved_codebook_apply_without_a_refit(
         kept = load_model(folder)
     assert kept.themes_ == model.themes_
     assert "apply only after `feedback-nlp fit" in caplog.text
+
+    (folder / "codebook.yaml").write_text("themes: [unclosed\n")
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        unread = load_model(folder)
+    assert unread.themes_ == model.themes_
+    assert "cannot be read, so it is not applied" in caplog.text
