@@ -218,26 +218,50 @@ def _regex_chunk(texts: list[str]) -> list[tuple[list[Span], str]]:
 def scan_texts(texts: Sequence[str], *, workers: int = 1) -> Scan:
     """Step 1 of redaction, per chunk: the patterns' spans and the word counts.
 
-    The patterns are pure Python per comment: ``workers`` processes share big inputs.
+    The patterns and the counting are pure Python per comment: ``workers``
+    processes share big inputs (in chunks of a fixed size, so the counts do not
+    depend on the number of cores).
     """
-    pairs = map_chunks(_regex_chunk, texts, workers)
+    spans: list[list[Span]] = []
+    masked: list[str] = []
+    direct: list[int] = []
+    openers: list[int] = []
+    counts = WordCounts()
+    for part in map_with_state(_scan_chunk, None, texts, _SCAN_CHUNK, workers):
+        base = len(masked)
+        spans += part.spans
+        masked += part.masked
+        direct += [base + i for i in part.direct]
+        openers += [base + i for i in part.openers]
+        counts.texts += part.counts.texts
+        counts.words.update(part.counts.words)
+        counts.inner.update(part.counts.inner)
+    return Scan(spans, masked, direct, openers, counts)
+
+
+#: Texts per chunk of the scan's processes.
+_SCAN_CHUNK = 25_000
+
+
+def _scan_chunk(_: None, texts: list[str]) -> Scan:
+    """:func:`scan_texts` of one chunk, in one process."""
+    pairs = _regex_chunk(texts)
     masked = [m for _, m in pairs]
     words: Counter[str] = Counter()
-    for t in masked:
-        words.update(_WORD.findall(t))
+    inner: Counter[str] = Counter()
     direct, openers = [], []
     for i, t in enumerate(masked):
+        words.update(_WORD.findall(t))
         if len(t) > NER_MAX_CHARS:
             continue
         if _MAYBE_NAME.search(t):
             direct.append(i)
+            inner.update(_INNER_WORD.findall(t))
         elif _OPENING_WORD.search(t):
             openers.append(i)
-    inner: Counter[str] = Counter()
-    for i in direct:
-        inner.update(_INNER_WORD.findall(masked[i]))
-    counts = WordCounts(len(masked), words, inner)
-    return Scan([spans for spans, _ in pairs], masked, direct, openers, counts)
+    return Scan(
+        [s for s, _ in pairs], masked, direct, openers, WordCounts(len(masked), words, inner)
+    )
 
 
 def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
