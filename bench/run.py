@@ -2,7 +2,7 @@
 floors, and the theme-quality benchmark; writes BENCHMARKS.md.
 
 Usage: python bench/run.py [--sizes 10000,100000,1000000] [--long 5000,50000]
-                           [--out BENCHMARKS.md] [--no-quality]
+                           [--real 100000] [--out BENCHMARKS.md] [--no-quality]
 Surveys come from the project's own generator (seed 0; the long reviews seed 1,
 generated comments of one score band joined to ~900 characters) and are
 written to bench/results/ (not committed).
@@ -147,6 +147,122 @@ def long_section(sizes: list[int], short: dict | None, short_path: Path | None) 
         out.append(
             f"\nShort comments (the largest survey above, defaults): {short_rate:.1f} s per million"
             f" characters; target: long reviews within {LONG_TARGET_RATIO:g}x of it."
+        )
+    return out
+
+
+SHARED = HERE.parent.parent / "shared" / "data"
+#: (file, text column, score column or None) of the real comments the
+#: perturbed survey is built from.
+REAL_SOURCES = (
+    ("telecom_nps_verbatims.csv", "text", "NPS_SCORE"),
+    ("semeval14_restaurants.csv", "text", None),
+    ("semeval16_restaurant_reviews.csv", "text", None),
+    ("banking77_test.csv", "text", None),
+    ("clothing_reviews_1k.csv", "Review Text", None),
+)
+
+
+def _perturbed(words: list[str], other: list[str], rng) -> list[str]:  # noqa: ANN001
+    """``words`` with one random edit: a word dropped, two swapped, a word
+    doubled, two letters of a word swapped, or a few words of ``other`` added."""
+    out = list(words)
+    op = int(rng.integers(5))
+    i = int(rng.integers(len(out)))
+    if op == 0 and len(out) > 3:
+        del out[i]
+    elif op == 1 and len(out) > 1:
+        j = min(i + 1, len(out) - 1)
+        out[i], out[j] = out[j], out[i]
+    elif op == 2:
+        out.insert(i, out[i])
+    elif op == 3 and len(out[i]) > 3:
+        k = int(rng.integers(len(out[i]) - 1))
+        w = out[i]
+        out[i] = w[:k] + w[k + 1] + w[k] + w[k + 2 :]
+    else:
+        out += other[: int(rng.integers(2, 7))]
+    return out
+
+
+def make_real_survey(rows: int) -> Path | None:
+    """A survey of ``rows`` distinct comments made from the real comments of
+    ``../shared/data`` (None when it is absent), each perturbed until no row
+    repeats another: one to three random edits (:func:`_perturbed`). Scores
+    are the telecom survey's own where the comment comes from it, else drawn
+    0-10; region, journey stage and date are drawn; ``plan`` is the source."""
+    import numpy as np
+    import pandas as pd
+
+    found = [(f, t, s) for f, t, s in REAL_SOURCES if (SHARED / f).exists()]
+    if not found:
+        return None
+    path = RESULTS / f"real_{rows}.csv"
+    if path.exists():
+        return path
+    base: list[tuple[str, str, float | None]] = []
+    for name, text_col, score_col in found:
+        cols = [text_col] + ([score_col] if score_col else [])
+        frame = pd.read_csv(SHARED / name, usecols=cols).dropna(subset=[text_col])
+        frame = frame.drop_duplicates(subset=[text_col])
+        scores = frame[score_col].tolist() if score_col else [None] * len(frame)
+        base += [(str(t), name.split("_")[0], sc) for t, sc in zip(frame[text_col], scores)]
+    rng = np.random.default_rng(0)
+    seen: set[str] = set()
+    out = []
+    while len(out) < rows:
+        text, source, score = base[int(rng.integers(len(base)))]
+        words = text.split() or ["ok"]
+        other = base[int(rng.integers(len(base)))][0].split()
+        for _ in range(int(rng.integers(1, 4))):
+            words = _perturbed(words, other, rng)
+        comment = " ".join(words)
+        while comment in seen:
+            comment = " ".join(_perturbed(comment.split(), other, rng))
+        seen.add(comment)
+        out.append(
+            {
+                "respondent_id": f"R{len(out) + 1:07d}",
+                "score": int(score)
+                if score == score and score is not None
+                else int(rng.integers(11)),
+                "comment": comment,
+                "region": ["North", "South", "East", "West"][int(rng.integers(4))],
+                "plan": source,
+                "journey_stage": ["Onboarding", "Billing", "Support"][int(rng.integers(3))],
+                "response_date": str(
+                    pd.Timestamp("2026-01-01") + pd.Timedelta(days=int(rng.integers(180)))
+                )[:10],
+            }
+        )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(out).to_csv(path, index=False)
+    return path
+
+
+def real_section(sizes: list[int]) -> list[str]:
+    """The perturbed real-text survey with default settings (issue 16)."""
+    out = [
+        "",
+        "## Real-text survey (comments of ../shared/data, each row perturbed to be distinct)",
+        "",
+        "| rows | distinct comments | wall (s) | peak RSS (GB) | read (s) | theme fit (s) "
+        "| sentiment (s) | target |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for rows in sizes:
+        path = make_real_survey(rows)
+        if path is None:
+            return out + ["", "(../shared/data is absent: not run.)"]
+        print(f"running {rows} real-text rows…", file=sys.stderr)
+        r = run_one(path, rows, names=True, engine="local")
+        t = r["timings"]
+        secs = TARGETS.get(rows, (float("nan"), None))[0]
+        status = "met" if r["wall"] <= secs else f"missed: {r['wall'] / secs:.1f}x"
+        out.append(
+            f"| {rows:,} | {rows:,} | {r['wall']:.1f} | {r['peak_rss_gb']:.2f} | "
+            f"{t.get('read', 0):.1f} | {t.get('theme fit', 0):.1f} | "
+            f"{t.get('sentiment', 0):.1f} | ≤ {secs:.0f} s: {status} |"
         )
     return out
 
@@ -310,6 +426,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--long", default="5000,50000", help="long-review survey sizes ('' skips)")
+    ap.add_argument("--real", default="100000", help="perturbed real-text survey sizes ('' skips)")
     ap.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
     ap.add_argument("--no-quality", action="store_true")
     args = ap.parse_args()
@@ -381,6 +498,9 @@ def main() -> None:
     long_sizes = [int(s) for s in args.long.split(",") if s]
     if long_sizes:
         lines += long_section(long_sizes, runs.get((max(sizes), True)) if sizes else None, biggest)
+    real_sizes = [int(s) for s in args.real.split(",") if s]
+    if real_sizes:
+        lines += real_section(real_sizes)
     if (DASK_ROWS, True) in runs:
         print(f"running {DASK_ROWS} rows on Dask…", file=sys.stderr)
         lines += dask_section(make_survey(DASK_ROWS)[0], DASK_ROWS, runs[DASK_ROWS, True])
