@@ -148,3 +148,29 @@ def test_fit_reports_a_bad_scale_before_anything_runs(tmp_path: Path) -> None:
         "scale-max, got 7 <= 6 < 9 <= 10.",
     )
     assert not root.exists()
+
+
+def test_progress_on_a_terminal_lists_finished_stages_with_their_time(monkeypatch):
+    """On a terminal each stage shows its running time; a finished one keeps a tick
+    and what it took while the next runs; --quiet or a pipe shows nothing."""
+    import io
+    import re as _re
+    import time
+
+    from rich.console import Console
+
+    from feedback_nlp.cli import _common
+
+    buf = io.StringIO()
+    monkeypatch.setattr(_common, "err_console", Console(file=buf, force_terminal=True, width=80))
+    with _common.progress_reporter(False) as update:
+        assert update is not None
+        update("read")
+        time.sleep(1.1)
+        update("theme fit")
+        time.sleep(0.2)
+    plain = _re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())
+    assert _re.search(r"✓ Read +0:00:01", plain)
+    assert _re.search(r"Theme fit +0:00:00", plain)
+    with _common.progress_reporter(True) as quiet:
+        assert quiet is None

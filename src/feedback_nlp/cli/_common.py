@@ -59,14 +59,22 @@ def handle_errors() -> Iterator[None]:
 
 @contextmanager
 def progress_reporter(quiet: bool) -> Iterator[Callable[[str], None] | None]:
-    """A stage-by-stage spinner on a terminal; nothing when quiet or not a terminal."""
+    """Stage by stage on a terminal, each with its running time: the stage at work
+    with a spinner, the finished ones above it with what they took (removed when
+    the run ends). Nothing when quiet or not a terminal."""
     if quiet or not err_console.is_terminal:
         yield None
         return
-    with err_console.status("Starting…") as status:
+    from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(finished_text="✓"), TextColumn("{task.description}"))
+    with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        current: list[TaskID] = []
 
         def update(stage: str) -> None:
-            status.update(f"[bold]{esc(stage.capitalize())}…")
+            if current:
+                bar.update(current[-1], total=1, completed=1)
+            current.append(bar.add_task(f"[bold]{esc(stage.capitalize())}", total=None))
 
         yield update
 
