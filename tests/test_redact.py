@@ -239,16 +239,16 @@ def test_recogniser_reads_only_comments_where_a_kept_tag_can_be(monkeypatch):
     ]
     counts = redact.scan_texts(texts).counts
     strings = frozenset({"Priya", "Sunday", "Monday"})
-    assert redact._taggable("Priya on the phone was great, she sorted it", counts, strings)
-    assert not redact._taggable("Sunday was slow but Monday fine", counts, strings)
+    assert redact._windows("Priya on the phone was great, she sorted it", counts, strings)
+    assert not redact._windows("Sunday was slow but Monday fine", counts, strings)
     # Not a name alone, but may open one of several words.
-    assert redact._taggable("Tell Priya Shah she was great", counts, frozenset())
-    assert not redact._taggable("Priya was great, she sorted it", counts, frozenset())
+    assert redact._windows("Tell Priya Shah she was great", counts, frozenset())
+    assert not redact._windows("Priya was great, she sorted it", counts, frozenset())
     read: list[int] = []
     inner = redact._entities
     monkeypatch.setattr(redact, "_entities", lambda t, w: read.append(len(t)) or inner(t, w))
     fast = redact_texts(texts, workers=1)
-    monkeypatch.setattr(redact, "_taggable", lambda text, words, strings: True)
+    monkeypatch.setattr(redact, "_windows", lambda text, words, strings: ((0, len(text)),))
     every = redact_texts(texts, workers=1)
     assert fast == every
     assert fast[1]["NAME"] > 0

@@ -52,6 +52,7 @@ from .name_rules import (
 )
 from .parallel import map_chunks, map_with_state
 from .pii_patterns import CAPS_WORD, LOWER, MASK, NAME_WORD, NOT_NAMES, UPPER, Span, pattern_spans
+from .textprep import SENTENCE_BREAK
 
 __all__ = [
     "PII_TYPES",
@@ -211,10 +212,6 @@ class NameHits:
     counts: TagCounts
 
 
-def _regex_chunk(texts: list[str]) -> list[tuple[list[Span], str]]:
-    return [pattern_spans(t if isinstance(t, str) else "") for t in texts]
-
-
 def scan_texts(texts: Sequence[str], *, workers: int = 1) -> Scan:
     """Step 1 of redaction, per chunk: the patterns' spans and the word counts.
 
@@ -245,7 +242,7 @@ _SCAN_CHUNK = 25_000
 
 def _scan_chunk(_: None, texts: list[str]) -> Scan:
     """:func:`scan_texts` of one chunk, in one process."""
-    pairs = _regex_chunk(texts)
+    pairs = [pattern_spans(t if isinstance(t, str) else "") for t in texts]
     masked = [m for _, m in pairs]
     words: Counter[str] = Counter()
     inner: Counter[str] = Counter()
@@ -316,15 +313,12 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
     # a text repeated (a copied template, a "see above") is recognised once.
     # A tag is kept only when it opens with a known name and a person word is
     # near, so only comments where that can happen are read (on the generated
-    # 100,000-row survey 13% of the candidates; the rules below read them all).
-    read = [i for i in todo if texts[i].read]
+    # 100,000-row survey 13% of the candidates; the rules below read them all),
+    # and a long one only in windows around its possible names (:func:`_windows`).
+    read = [i for i in todo if texts[i].windows]
     plain = {i: masked[i].replace(MASK, " ") for i in read}
     first = {t: i for i, t in reversed(plain.items())}
-    pieces = [
-        (text, lo, text[lo:hi])
-        for text, i in first.items()
-        for lo, hi in _windows(masked[i], words, strings)
-    ]
+    pieces = [(text, lo, text[lo:hi]) for text, i in first.items() for lo, hi in texts[i].windows]
     entities: dict[str, list[_Entity]] = {text: [] for text in first}
     for (text, lo, _), found_in in zip(pieces, _entities([p for _, _, p in pieces], workers)):
         entities[text] += [(start + lo, end + lo, label) for start, end, label in found_in]
@@ -364,8 +358,9 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
 class _TextNames(NamedTuple):
     #: The recogniser's candidate (see :func:`find_names`).
     candidate: bool
-    #: A candidate where a tag of the recogniser could be kept (:func:`_taggable`).
-    read: bool
+    #: The parts the recogniser reads, (start, end); none where no tag of it
+    #: could be kept (:func:`_windows`).
+    windows: tuple[tuple[int, int], ...]
     #: Names after a cue in lower case, and names the context tells (start, end, name).
     lowered: tuple[tuple[int, int, str], ...]
     unseen: tuple[tuple[int, int, str], ...]
@@ -399,30 +394,25 @@ def _text_names(text: str, kind: int, words: WordCounts, strings: frozenset[str]
     candidate = candidate and not not_english(text)
     lowered = tuple(c[1:] for c in lower_cued([text], strings, NER_MAX_CHARS))
     if not candidate:
-        return _TextNames(False, False, lowered, ())
+        return _TextNames(False, (), lowered, ())
     unseen = tuple(c[1:] for c in unseen_names([text], [0], [], strings))
-    return _TextNames(True, _taggable(text, words, strings), lowered, unseen)
-
-
-def _taggable(text: str, words: WordCounts, strings: frozenset[str]) -> bool:
-    """Could a PERSON tag of the recogniser in ``text`` be kept?
-
-    Only with a word that the tests below pass, each a consequence of a rule
-    a kept tag meets anyway: it is capitalised and a given or family name
-    somewhere (``_NAME_SHAPE``, :func:`known_name`), not written lower-case
-    more often than capitalised in these texts (:func:`name_spans`), known
-    capitalised to spaCy's vocabulary and capitalised inside a sentence or rare
-    unless the tag has more words (:func:`common_word`, :func:`unseen_word`,
-    :func:`name_spans`), with a person word near (:func:`person_near`). A
-    comment without one needs no recogniser: every tag in it would be dropped.
-    """
-    return next(_tag_openers(text, words, strings), None) is not None
+    return _TextNames(True, _windows(text, words, strings), lowered, unseen)
 
 
 def _tag_openers(
     text: str, words: WordCounts, strings: frozenset[str]
 ) -> Iterator[tuple[int, int]]:
-    """Where the words that may open a kept tag are (see :func:`_taggable`)."""
+    """Where the words are that may open a PERSON tag of the recogniser that is kept.
+
+    Only a word that the tests below pass, each a consequence of a rule a kept
+    tag meets anyway: it is capitalised and a given or family name somewhere
+    (``_NAME_SHAPE``, :func:`known_name`), not written lower-case more often
+    than capitalised in these texts (:func:`name_spans`), known capitalised to
+    spaCy's vocabulary and capitalised inside a sentence or rare unless the tag
+    has more words (:func:`common_word`, :func:`unseen_word`,
+    :func:`name_spans`), with a person word near (:func:`person_near`). A
+    comment without one needs no recogniser: every tag in it would be dropped.
+    """
     for m in _NAME_TOKEN.finditer(text):
         word = m.group()
         first = word[:-2] if word.endswith(("'s", "’s")) else word
@@ -445,21 +435,22 @@ def _tag_openers(
 #: may open a kept tag: its cost grows with the characters read, and a long
 #: review's name is one sentence of many.
 NER_WINDOW_FROM = 500
-_SENTENCE_END = re.compile(r"[.!?\n][\"')\]]*\s+")
 
 
-def _windows(text: str, words: WordCounts, strings: frozenset[str]) -> list[tuple[int, int]]:
-    """The parts of ``text`` the recogniser reads: all of a short text; of a long
-    one, the whole sentences around each word that may open a kept tag, from
-    ``NEAR`` + 20 characters before it to ``NEAR`` + ``_TAG_REACH`` after
-    (what :func:`person_near` reads around the longest tag), joined where
-    they overlap."""
+def _windows(text: str, words: WordCounts, strings: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    """The parts of ``text`` the recogniser reads: none without a word that may
+    open a kept tag (:func:`_tag_openers`); all of a short text with one; of a
+    long one, the whole sentences (:data:`~feedback_nlp.textprep.SENTENCE_BREAK`)
+    around each such word, from ``NEAR`` + 20 characters before it to ``NEAR``
+    + ``_TAG_REACH`` after (what :func:`person_near` reads around the longest
+    tag), joined where they overlap."""
+    openers = _tag_openers(text, words, strings)
     if len(text) <= NER_WINDOW_FROM:
-        return [(0, len(text))]
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        return ((0, len(text)),) if next(openers, None) is not None else ()
+    ends = [m.end() for m in SENTENCE_BREAK.finditer(text)]
     starts = [0, *ends]
     out: list[tuple[int, int]] = []
-    for start, end in _tag_openers(text, words, strings):
+    for start, end in openers:
         lo = starts[bisect_right(starts, max(0, start - NEAR - 20)) - 1]
         k = bisect_left(ends, end + NEAR + _TAG_REACH)
         hi = ends[k] if k < len(ends) else len(text)
@@ -467,7 +458,7 @@ def _windows(text: str, words: WordCounts, strings: frozenset[str]) -> list[tupl
             out[-1] = (out[-1][0], max(hi, out[-1][1]))
         else:
             out.append((lo, hi))
-    return out
+    return tuple(out)
 
 
 def _tag_counts(

@@ -72,7 +72,8 @@ def usable_mask(texts: Sequence[str]) -> tuple[np.ndarray, list[str | None]]:
     return np.array([r is None for r in reasons], dtype=bool), reasons
 
 
-_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Za-z0-9])|\s*[\r\n]+\s*")
+#: Between two sentences: the space after ., ! or ? before the next one, or a line break.
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Za-z0-9])|\s*[\r\n]+\s*")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -84,5 +85,5 @@ def split_sentences(text: str) -> list[str]:
     >>> split_sentences("Slow internet. Staff were great!\\nWould not recommend")
     ['Slow internet.', 'Staff were great!', 'Would not recommend']
     """
-    parts = [p.strip() for p in _SENT_END.split(text)]
+    parts = [p.strip() for p in SENTENCE_BREAK.split(text)]
     return [p for p in parts if p] or ([text.strip()] if text.strip() else [])
