@@ -427,10 +427,8 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         from threadpoolctl import threadpool_limits
 
         check_is_fitted(self, "mean_")
-        cleaned, usable = self._prepare(texts)
+        usable, idx, uniq, inverse = self._usable_distinct(texts)
         out = np.zeros((len(texts), self.centroids_.shape[1]), dtype=np.float32)
-        idx = np.flatnonzero(usable)
-        uniq, inverse = distinct(np.asarray(cleaned, dtype=object)[idx])
         if not len(uniq):
             return out, usable
         path = getattr(self, "token_path_", None)
@@ -474,6 +472,16 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         sub_sims[idx] = _dense(s_sub[inverse])
         return sims, sub_sims
 
+    def _usable_distinct(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Which ``texts`` are usable once cleaned, their positions, their distinct
+        cleaned texts and each usable text's index into those."""
+        cleaned, usable = self._prepare(texts)
+        idx = np.flatnonzero(usable)
+        uniq, inverse = distinct(np.asarray(cleaned, dtype=object)[idx])
+        return usable, idx, uniq, inverse
+
     def _distinct_scores(
         self, texts: Sequence[str], subthemes: bool = True
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
@@ -482,10 +490,8 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         fast path, where the sub-theme scores are a sparse CSR matrix)."""
         from threadpoolctl import threadpool_limits
 
-        cleaned, usable = self._prepare(texts)
+        _, idx, uniq, inverse = self._usable_distinct(texts)
         subs = self.subcentroids() if subthemes else np.zeros((0, 1), np.float32)
-        idx = np.flatnonzero(usable)
-        uniq, inverse = distinct(np.asarray(cleaned, dtype=object)[idx])
         s = np.zeros((len(uniq), self.n_themes_), dtype=np.float32)
         s_sub = np.zeros((len(uniq), len(subs)), dtype=np.float32)
         if not len(uniq):
