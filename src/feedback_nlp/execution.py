@@ -14,15 +14,21 @@ thread per chunk. Nothing here imports pandas, numpy or dask.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-__all__ = ["Executor", "LocalExecutor", "Progress", "Timer"]
+from .progress import Advance, reporting
 
-#: Called with each stage's name as it starts.
-Progress = Callable[[str], None]
+__all__ = ["Executor", "LocalExecutor", "Progress", "Timer", "counts_wanted"]
+
+#: Called with each stage's name as it starts (``progress(stage)``). A callback
+#: that also takes the keywords ``step``, ``done`` and ``total`` (or ``**kwargs``)
+#: is called with them as the stage's work advances: ``done`` of ``total``
+#: items (comments, sentences, texts) of the named ``step`` are finished.
+Progress = Callable[..., None]
 
 
 class Executor(Protocol):
@@ -68,17 +74,38 @@ class LocalExecutor:
         return value
 
 
+def counts_wanted(progress: Progress) -> bool:
+    """True when ``progress`` takes the ``step``, ``done`` and ``total`` keywords."""
+    try:
+        params = inspect.signature(progress).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature
+        return False
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return True
+    names = {p.name for p in params if p.kind is not inspect.Parameter.POSITIONAL_ONLY}
+    return {"step", "done", "total"} <= names
+
+
 class Timer:
-    """Wall time per named stage; tells ``progress`` as each stage starts."""
+    """Wall time per named stage; tells ``progress`` as each stage starts and,
+    when it takes counts (:func:`counts_wanted`), as the stage's work advances."""
 
     def __init__(self, progress: Progress | None = None) -> None:
         self.timings: dict[str, float] = {}
         self.progress = progress
+        self._counts = progress is not None and counts_wanted(progress)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         if self.progress:
             self.progress(name)
         start = time.perf_counter()
-        yield
+        with reporting(self._reporter(name)):
+            yield
         self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+    def _reporter(self, stage: str) -> Advance | None:
+        progress = self.progress
+        if progress is None or not self._counts:
+            return None
+        return lambda step, done, total: progress(stage, step=step, done=done, total=total)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from .progress import advance, watched
+
 __all__ = ["map_chunks", "map_with_state", "PARALLEL_FROM"]
 
 T = TypeVar("T")
@@ -26,6 +28,8 @@ def map_chunks(
     items: Sequence[T],
     workers: int,
     min_items: int | None = None,
+    step: str | None = None,
+    size_of: Callable[[T], int] | None = None,
 ) -> list[R]:
     """``fn`` over ``items`` in contiguous chunks, in ``workers`` forked processes.
 
@@ -38,27 +42,48 @@ def map_chunks(
     The workers inherit what the parent has loaded (a spaCy pipeline, say)
     instead of loading it again, and each uses one BLAS thread. Only the chunks
     and ``fn``'s results are pickled: both should be plain data.
+
+    With a ``step`` name, each finished chunk is reported to the running
+    stage's progress (:func:`feedback_nlp.progress.advance`), counting an item
+    as ``size_of(item)`` (default 1); in-process, the items are then handed to
+    ``fn`` in the same chunks so the count moves (``fn`` maps items one by one,
+    so the result is the same).
     """
     import multiprocessing as mp
 
     threshold = PARALLEL_FROM if min_items is None else min_items
     data = list(items)
+    size = max(1, -(-len(data) // (max(workers, 1) * 4)))
+    chunks = [data[i : i + size] for i in range(0, len(data), size)]
+    counts = [sum(map(size_of, c)) if size_of else len(c) for c in chunks]
+    total = sum(counts)
     if (
         workers <= 1
         or len(data) < threshold
         or "fork" not in mp.get_all_start_methods()
         or mp.current_process().daemon
     ):
-        return fn(data)
+        if step is None or not watched() or len(chunks) < 2:
+            return fn(data)
+        return _collect(map(fn, chunks), counts, step, total)
     from concurrent.futures import ProcessPoolExecutor
 
-    size = -(-len(data) // (workers * 4))
-    chunks = [data[i : i + size] for i in range(0, len(data), size)]
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=mp.get_context("fork"), initializer=_one_thread
     ) as pool:
-        results = list(pool.map(fn, chunks))
-    return [item for chunk in results for item in chunk]
+        return _collect(pool.map(fn, chunks), counts, step, total)
+
+
+def _collect(results: Any, counts: list[int], step: str | None, total: int) -> list[Any]:
+    """The chunks' results joined in order, each reported under ``step`` as it arrives."""
+    out: list[Any] = []
+    done = 0
+    for result, count in zip(results, counts):
+        out.extend(result)
+        done += count
+        if step is not None:
+            advance(step, done, total)
+    return out
 
 
 #: ``(fn, state)`` of the running :func:`map_with_state`; read by the forked workers.
@@ -76,6 +101,7 @@ def map_with_state(
     items: Any,
     size: int,
     workers: int,
+    step: str | None = None,
 ) -> list[R]:
     """``fn(state, chunk)`` for each chunk of ``size`` of ``items`` (a sequence or
     an array, sliced into lists), in order, over
@@ -84,12 +110,15 @@ def map_with_state(
     ``state`` (a fitted model, say) reaches the workers through the fork,
     never pickled; only the chunks and the results are. The chunk size is
     fixed by the caller, so results never depend on the number of cores.
+    ``step`` names the work for progress (:func:`map_chunks`), counted in items.
     """
     global _STATE
     chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
     _STATE = (fn, state)
     try:
-        results: list[R] = map_chunks(_with_state, chunks, workers, min_items=2)
+        results: list[R] = map_chunks(
+            _with_state, chunks, workers, min_items=2, step=step, size_of=len
+        )
         return results
     finally:
         _STATE = None

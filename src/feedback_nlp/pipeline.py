@@ -24,7 +24,11 @@ __all__ = ["analyze", "analyze_survey", "package_versions"]
 def analyze(cfg: AnalysisConfig, progress: Progress | None = None) -> AnalysisResult:
     """Run the whole analysis described by ``cfg`` and return its result.
 
-    ``progress`` is called with each stage's name as it starts (the CLI shows it).
+    ``progress`` is called with each stage's name as it starts (the CLI shows
+    it). A callback that also takes ``step``, ``done`` and ``total`` keywords is
+    called with them as the stage's counted work advances, e.g.
+    ``progress("sentiment", step="scoring comments", done=40000, total=95000)``
+    (see :data:`feedback_nlp.execution.Progress`).
     With ``cfg.engine == "dask"`` the stages run on a Dask cluster
     (:func:`feedback_nlp.engines.dask_engine.analyze_dask`).
     """

@@ -145,7 +145,7 @@ def _entities(texts: list[str], workers: int) -> list[list[_Entity]]:
     The recogniser is the slow part of redaction (~300 comments/s per core);
     the entities are the same either way.
     """
-    return map_chunks(_recognise, texts, workers, min_items=NER_PARALLEL_FROM)
+    return map_chunks(_recognise, texts, workers, min_items=NER_PARALLEL_FROM, step="reading names")
 
 
 @dataclass
@@ -224,7 +224,9 @@ def scan_texts(texts: Sequence[str], *, workers: int = 1) -> Scan:
     direct: list[int] = []
     openers: list[int] = []
     counts = WordCounts()
-    for part in map_with_state(_scan_chunk, None, texts, _SCAN_CHUNK, workers):
+    for part in map_with_state(
+        _scan_chunk, None, texts, _SCAN_CHUNK, workers, step="finding personal data"
+    ):
         base = len(masked)
         spans += part.spans
         masked += part.masked
@@ -295,7 +297,12 @@ def find_names(scan: Scan, words: WordCounts, *, workers: int = 1) -> NameHits:
             (
                 r
                 for chunk in map_with_state(
-                    _texts_names, (words, strings), distinct_keys, _NAMES_CHUNK, workers
+                    _texts_names,
+                    (words, strings),
+                    distinct_keys,
+                    _NAMES_CHUNK,
+                    workers,
+                    step="checking names",
                 )
                 for r in chunk
             ),

@@ -339,13 +339,14 @@ def score_sentiment(
         (ids.setdefault(texts[i], len(ids)) for i in rows.tolist()), dtype=np.int64, count=len(rows)
     )
     distinct = list(ids)
-    split = map_chunks(_score_and_split, distinct, workers)
+    split = map_chunks(_score_and_split, distinct, workers, step="scoring comments")
     whole = np.fromiter((w for w, _ in split), dtype=float, count=len(distinct))
     score_of = dict(zip(distinct, whole.tolist()))
     pending = list(
         dict.fromkeys(s for _, parts in split if len(parts) > 1 for s in parts if s not in score_of)
     )
-    score_of.update(zip(pending, map_chunks(_score_texts, pending, workers)))
+    scored = map_chunks(_score_texts, pending, workers, step="scoring sentences")
+    score_of.update(zip(pending, scored))
 
     flat_text, scores, counts, starts = _flatten(distinct, split, score_of)
     if reading is not None:

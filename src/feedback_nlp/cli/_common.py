@@ -9,8 +9,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
 if TYPE_CHECKING:
     from ..result import AnalysisResult
@@ -57,24 +68,65 @@ def handle_errors() -> Iterator[None]:
         raise typer.Exit(code=130) from None
 
 
+class _StepBar(ProgressColumn):
+    """A bar for a counted step; nothing on a stage's own line."""
+
+    def __init__(self, bar_width: int) -> None:
+        super().__init__()
+        self.bar = BarColumn(bar_width=bar_width)
+
+    def render(self, task: Task) -> RenderableType:
+        return Text("") if task.fields.get("stage") else self.bar.render(task)
+
+
+class _TimeLeft(ProgressColumn):
+    """``0:00:12 left`` while a counted step runs; blank on a stage or a finished step."""
+
+    def render(self, task: Task) -> Text:
+        if task.fields.get("stage") or task.finished or task.time_remaining is None:
+            return Text("")
+        seconds = int(task.time_remaining)
+        return Text(f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d} left")
+
+
 @contextmanager
-def progress_reporter(quiet: bool) -> Iterator[Callable[[str], None] | None]:
+def progress_reporter(quiet: bool) -> Iterator[Callable[..., None] | None]:
     """Stage by stage on a terminal, each with its running time: the stage at work
     with a spinner, the finished ones above it with what they took (removed when
-    the run ends). Nothing when quiet or not a terminal."""
+    the run ends). A stage whose work is counted shows, under it, the step at
+    work with a bar, how many items are done of how many, and the time left.
+    Nothing when quiet or not a terminal."""
     if quiet or not err_console.is_terminal:
         yield None
         return
-    from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+    columns = (
+        SpinnerColumn(finished_text="✓"),
+        TextColumn("{task.description}"),
+        _StepBar(bar_width=20),
+        TextColumn("{task.fields[count]}"),
+        _TimeLeft(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        stages: list[TaskID] = []
+        steps: dict[str, TaskID] = {}
 
-    columns = (SpinnerColumn(finished_text="✓"), TextColumn("{task.description}"))
-    with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
-        current: list[TaskID] = []
-
-        def update(stage: str) -> None:
-            if current:
-                bar.update(current[-1], total=1, completed=1)
-            current.append(bar.add_task(f"[bold]{esc(stage.capitalize())}", total=None))
+        def update(
+            stage: str, step: str | None = None, done: int = 0, total: int | None = None
+        ) -> None:
+            if step is None:  # a new stage: the last one is done, its steps go
+                for task in steps.values():
+                    bar.remove_task(task)
+                steps.clear()
+                if stages:
+                    bar.update(stages[-1], total=1, completed=1)
+                title = f"[bold]{esc(stage.capitalize())}"
+                stages.append(bar.add_task(title, total=None, count="", stage=True))
+                return
+            if step not in steps:
+                steps[step] = bar.add_task(f"  {esc(step)}", total=total, count="", stage=False)
+            count = "" if total is None else f"{done:,}/{total:,}"
+            bar.update(steps[step], total=total, completed=done, count=count)
 
         yield update
 

@@ -89,7 +89,7 @@ def clean_for_themes(
         cut_because=cut_because,
     )
     # Pure Python per comment, on every row: spread over the cores for big inputs.
-    return map_chunks(clean, texts, os.cpu_count() or 1)
+    return map_chunks(clean, texts, os.cpu_count() or 1, step="cleaning text")
 
 
 def drop_terms(text: str, terms: Collection[str]) -> str:

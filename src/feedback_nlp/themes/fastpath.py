@@ -240,7 +240,9 @@ def fast_scores(model: Any, texts: np.ndarray, subthemes: bool = False) -> tuple
     a sparse CSR ``(len(texts), n_subthemes)``, chunk-wise, over the cores."""
     import scipy.sparse as sp
 
-    parts = map_with_state(_fast_chunk, (model, subthemes), texts, _FAST_CHUNK, model.n_threads)
+    parts = map_with_state(
+        _fast_chunk, (model, subthemes), texts, _FAST_CHUNK, model.n_threads, "assigning themes"
+    )
     subs = [p[1] for p in parts]
     return np.vstack([p[0] for p in parts]), (sp.vstack(subs, format="csr") if subthemes else None)
 

@@ -325,7 +325,11 @@ def parse_comments(texts: Iterable[str], banned: Iterable[str], parses: dict[str
     load_spacy()
     todo = [t for t in dict.fromkeys(texts) if t not in parses]
     done = map_chunks(
-        partial(parse_terms, banned=ban), todo, os.cpu_count() or 1, PARSE_PARALLEL_FROM
+        partial(parse_terms, banned=ban),
+        todo,
+        os.cpu_count() or 1,
+        PARSE_PARALLEL_FROM,
+        step="parsing label phrases",
     )
     parses.update(zip(todo, done, strict=True))
 

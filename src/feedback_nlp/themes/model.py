@@ -516,7 +516,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         :mod:`~feedback_nlp.themes.tokenpath`): chunk-wise, over the cores."""
         import scipy.sparse as sp
 
-        parts = map_with_state(_token_chunk, (self, subs), uniq, _TOKEN_CHUNK, self.n_threads)
+        parts = map_with_state(
+            _token_chunk, (self, subs), uniq, _TOKEN_CHUNK, self.n_threads, "assigning themes"
+        )
         return np.vstack([p[0] for p in parts]), sp.vstack([p[1] for p in parts], format="csr")
 
     def _token_chunk(self, texts: list[str], subs: np.ndarray) -> tuple[np.ndarray, Any]:

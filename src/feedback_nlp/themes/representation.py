@@ -28,6 +28,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import ConfigError, ModelError
+from ..progress import advance
 from .plain import jsonable_params
 
 __all__ = [
@@ -264,6 +265,7 @@ class MiniLMEmbedder:
                 tokens[1][seen] += np.bincount(where, minlength=len(seen))
             m = mask[:, :, None].astype(np.float32)
             out[idx] = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+            advance("embedding", min(start + self.batch_size, len(texts)), len(texts))
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return (out / np.clip(norms, 1e-12, None)).astype(np.float32)
 
