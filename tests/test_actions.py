@@ -101,7 +101,7 @@ def test_monthly_trend_matches_a_hand_computation(result, survey_with_metric: Pa
     # theme rows: share = detractors with the theme / detractor comments with usable text
     comments = result.comments
     feb = comments[comments["date"].str.startswith("2026-02")]
-    usable = ~feb["flags"].str.contains("no_text")
+    usable = ~feb["row_flags"].str.contains("no_text")
     det = feb[(feb["group"] == "detractor") & usable]
     t01 = trends[(trends["period"] == "2026-02") & (trends["theme_id"] == "T01")].iloc[0]
     hits = det["themes"].str.split(";").apply(lambda ts: "T01" in ts).sum()
@@ -197,19 +197,19 @@ def test_metric_correlation_equals_scipy(result, survey_with_metric: Path):
     assert overall["n"] == ok.sum()
     assert overall["n_missing"] == (analysed["csat"] == "").sum() > 0
     assert overall["n_invalid"] == (analysed["csat"] == "very good").sum() > 0
-    assert overall["mean"] == pytest.approx(csat[ok].mean())
+    assert overall["metric_mean"] == pytest.approx(csat[ok].mean())
     assert overall["pearson_r"] == pytest.approx(pearsonr(score[ok], csat[ok]).statistic)
     assert overall["pearson_p"] == pytest.approx(pearsonr(score[ok], csat[ok]).pvalue)
     assert overall["spearman_rho"] == pytest.approx(spearmanr(score[ok], csat[ok]).statistic)
     # by group and by segment value
     det = m[(m["by"] == "nps_group") & (m["value"] == "detractor")].iloc[0]
-    assert det["mean"] == pytest.approx(csat[ok & (score <= 6)].mean())
+    assert det["metric_mean"] == pytest.approx(csat[ok & (score <= 6)].mean())
     south = m[(m["by"] == "region") & (m["value"] == "South")].iloc[0]
     in_south = ok & (analysed["region"] == "South")
-    assert south["n"] == in_south.sum() and south["mean"] == pytest.approx(csat[in_south].mean())
+    assert south["n"] == in_south.sum() and south["metric_mean"] == pytest.approx(csat[in_south].mean())
     summary = result.summary.metrics[0]
     assert summary.metric == "csat" and summary.n == overall["n"]
-    assert summary.by_group["detractor"].mean == pytest.approx(det["mean"])
+    assert summary.by_group["detractor"].mean == pytest.approx(det["metric_mean"])
 
 
 def test_metric_table_without_enough_pairs_gives_nan():
@@ -293,7 +293,7 @@ def test_followup_lists_every_detractor_first(result):
     assert len(f) == n_det + int((c["group"] == "promoter").sum())
     assert (
         result.summary.followup.detractors_without_text
-        == int(((c["group"] == "detractor") & c["flags"].str.contains("no_text")).sum())
+        == int(((c["group"] == "detractor") & c["row_flags"].str.contains("no_text")).sum())
         > 0
     )
     det_scores = f["score"].iloc[:n_det].to_numpy()

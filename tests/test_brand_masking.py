@@ -41,7 +41,7 @@ def _analyze(survey: Path, out: Path, *options: str) -> tuple[str, str]:
 def _acme_comments(out: Path) -> tuple[int, int]:
     """Comments with usable text that name Acme, counted independently from comments.csv."""
     comments = pd.read_csv(out / "comments.csv", dtype=str, keep_default_na=False)
-    usable = comments[~comments["flags"].str.contains("no_text")]["text"]
+    usable = comments[~comments["row_flags"].str.contains("no_text")]["text"]
     return int(usable.str.contains(r"(?i)(?<!\w)acme(?!\w)").sum()), len(usable)
 
 

@@ -78,7 +78,7 @@ def test_analyze_writes_every_output_and_accounts_for_every_row(analysed: Path, 
     assert set(rejected["reason"]) == {"missing score"}
     assert (raw["score"] == "").sum() == len(rejected)
     # no-text rows count toward NPS, are flagged and get no theme
-    no_text = comments[comments["flags"].str.contains("no_text")]
+    no_text = comments[comments["row_flags"].str.contains("no_text")]
     assert len(no_text) == summary["rows"]["no_text"] > 0
     assert (no_text["primary_theme"] == "").all()
     scored = pd.to_numeric(comments["score"])
@@ -181,8 +181,8 @@ def test_bad_inputs_give_one_line_and_exit_1(tmp_path: Path):
     bad_scores.write_text("score,comment\nabc,slow\n11,fine\n")
     code, line = _error_line("analyze", str(bad_scores))
     assert code == 1 and line == (
-        "Error: No valid score in bad.csv: all 2 rows were rejected (first reason: non-numeric "
-        "score: 'abc'). Check --score-col and the scale options."
+        "Error: No valid score in bad.csv: all 2 rows were rejected (first reason: row 1, "
+        "column 'score': non-numeric score: 'abc'). Check --score-col and the scale options."
     )
 
     assert _error_line("analyze", str(survey), "--themes", "many") == (

@@ -467,8 +467,8 @@ def test_no_valid_score(tmp_path: Path) -> None:
     with pytest.raises(DataError) as err:
         survey(csv_file(tmp_path, "id,score,comment\n1,x,a\n2,12,b\n"))
     assert str(err.value) == (
-        "No valid score in survey.csv: all 2 rows were rejected (first reason: "
-        "non-numeric score: 'x'). Check --score-col and the scale options."
+        "No valid score in survey.csv: all 2 rows were rejected (first reason: row 1, "
+        "column 'score': non-numeric score: 'x'). Check --score-col and the scale options."
     )
 
 

@@ -98,7 +98,7 @@ def test_score_only_export_is_analysed_with_a_note(tmp_path: Path) -> None:
     ) in one_line(stderr)
     assert "Only 0 distinct" not in stderr  # one note says it
     comments = pd.read_csv(out / "comments.csv", keep_default_na=False)
-    assert comments["flags"].tolist() == ["no_text"] * 4
+    assert comments["row_flags"].tolist() == ["no_text"] * 4
     assert_every_format(out, 25.0, note="analysed the scores only, without themes")
 
 

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields, replace
+import os
+from collections.abc import Mapping
+from dataclasses import InitVar, dataclass, field, fields, replace
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .arguments import (
+    COMMENTS_FRAME_NAME,
+    FRAME_NAME,
+    as_choice,
+    as_column,
+    as_count,
+    as_input,
+    as_names,
+    is_frame,
+    resolve_options,
+)
 from .errors import ConfigError
+
+if TYPE_CHECKING:  # pandas loads only when an analysis runs, so `--help` stays instant
+    import pandas as pd
 
 __all__ = [
     "AnalysisConfig",
@@ -25,6 +41,7 @@ __all__ = [
     "check_seed",
     "MAX_SEED",
     "display_path",
+    "input_name",
 ]
 
 
@@ -237,6 +254,17 @@ def display_path(path: str | Path) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def input_name(value: str | Path | pd.DataFrame, *, comments: bool = False) -> str:
+    """How messages and outputs name an input: a file's name, or ``the DataFrame``.
+
+    >>> input_name(Path("data/survey.csv"))
+    'survey.csv'
+    """
+    if is_frame(value):
+        return COMMENTS_FRAME_NAME if comments else FRAME_NAME
+    return display_path(Path(value).name)
+
+
 #: The largest seed every random generator the analysis uses accepts (NumPy's RandomState).
 MAX_SEED = 2**32 - 1
 
@@ -273,28 +301,88 @@ def parse_group_map(spec: str | None) -> tuple[tuple[str, str], ...]:
                 f"Invalid --group-map entry {part.strip()!r}: expected LABEL=GROUP, "
                 f"with GROUP one of {', '.join(GROUPS)}."
             )
-        label, group = (s.strip().lower() for s in part.split("=", 1))
+        label, group = part.split("=", 1)
+        pairs[label] = group
+    return group_pairs(pairs)
+
+
+def group_pairs(pairs: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """``{label: group}`` as sorted, lower-cased (label, group) pairs, groups checked.
+
+    >>> group_pairs({"Neg": "detractor", "pos": "Promoter"})
+    (('neg', 'detractor'), ('pos', 'promoter'))
+    """
+    out: dict[str, str] = {}
+    for label, group in pairs.items():
+        if not isinstance(label, str) or not isinstance(group, str):
+            raise TypeError(
+                "group_map must map labels (str) to groups (str), got "
+                f"{type(label).__name__} {label!r}: {type(group).__name__} {group!r}."
+            )
+        label, group = label.strip().lower(), group.strip().lower()
         if group not in GROUPS:
             raise ConfigError(
                 f"Invalid --group-map group {group!r} for label {label!r}: "
                 f"choose one of {', '.join(GROUPS)}."
             )
-        pairs[label] = group
-    return tuple(sorted(pairs.items()))
+        out[label] = group
+    return tuple(sorted(out.items()))
+
+
+def _group_map(value: Any) -> tuple[tuple[str, str], ...]:
+    """The group map given as ``"a=detractor,..."``, a mapping or (label, group) pairs."""
+    if value is None or isinstance(value, str):
+        return parse_group_map(value)
+    if isinstance(value, Mapping):
+        return group_pairs(value)
+    try:
+        pairs = [tuple(p) for p in value]
+    except TypeError:
+        pairs = []
+    if not pairs and value or any(len(p) != 2 or isinstance(p, str) for p in pairs):
+        raise TypeError(
+            "group_map must be 'LABEL=GROUP,...', a dict of labels to groups or a list of "
+            f"(label, group) pairs, got {type(value).__name__}."
+        )
+    return group_pairs(dict(pairs))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
 class AnalysisConfig:
     """Everything an analysis needs, built once by the CLI or the Python API.
 
+    ``input`` is the survey: a file path, or a pandas DataFrame read in place
+    of a file (each cell as the text ``DataFrame.to_csv`` would write, so a
+    frame and a CSV of it give the same tables). Messages then name it "the
+    DataFrame", and row numbers count its rows from 1 in order, whatever its
+    index: row 1 is ``df.iloc[0]``, as a CSV written with ``index=False``
+    numbers its data rows. ``comments`` may be a DataFrame too.
+
     Column names left as ``None`` are detected from common names.
     ``n_themes=None`` chooses the number of themes automatically.
     ``period`` groups answers for the trends when there is a date column;
     ``metric_cols`` are other numeric answers (CSAT, CES...) to summarise.
+
+    Options are named as the command-line options (``--score-col`` is
+    ``score_col``): ``scale_min``, ``scale_max``, ``promoter_min`` and
+    ``detractor_max`` choose the scale as their CLI options do (or pass
+    ``scale=Scale(...)``, not both). A list-valued option (``segment_cols``,
+    ``metric_cols``, ``brand_terms``) given one string is a list of it; choices
+    (``period``, ``representation``...) may be given as strings. A value of the
+    wrong type is a TypeError naming the option. :meth:`from_options` (and
+    :func:`feedback_nlp.analyze`) also take the CLI's other names (``themes``,
+    ``model``...) and the columns' roles (``score``, ``text``, ``segments``...):
+    see :mod:`feedback_nlp.arguments`.
+
+    >>> AnalysisConfig(input="survey.csv", segment_cols="region").segment_cols
+    ('region',)
+    >>> AnalysisConfig(input="s.csv", scale_min=1, scale_max=5, promoter_min=5,
+    ...                detractor_max=3).scale.mapping()
+    '5 promoter, 4 passive, 1-3 detractor'
     """
 
-    input: Path
-    comments: Path | None = None
+    input: Path | str | pd.DataFrame
+    comments: Path | str | pd.DataFrame | None = None
     score_col: str | None = None
     group_col: str | None = None
     group_map: tuple[tuple[str, str], ...] = ()
@@ -322,7 +410,9 @@ class AnalysisConfig:
     per_segment: bool = False
     model_path: Path | None = None
     low_n: int = 30
-    min_segment_comments: int = 100
+    #: With ``per_segment``: values with fewer usable comments get no own themes. 0: only
+    #: the theme-size rule of :mod:`feedback_nlp.plan.segment_themes` decides.
+    min_segment_comments: int = 0
     example_count: int = 3
     alpha: float = 0.05
     threads: int | None = None
@@ -334,8 +424,29 @@ class AnalysisConfig:
     engine: Engine = Engine.local
     #: Dask scheduler address (``tcp://host:8786``); None starts a local cluster.
     scheduler: str | None = None
+    #: The scale as the CLI's ``--scale-min``... options (not stored: they make ``scale``).
+    scale_min: InitVar[float | None] = None
+    scale_max: InitVar[float | None] = None
+    promoter_min: InitVar[float | None] = None
+    detractor_max: InitVar[float | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(
+        self,
+        scale_min: float | None,
+        scale_max: float | None,
+        promoter_min: float | None,
+        detractor_max: float | None,
+    ) -> None:
+        self._check_types()
+        cuts = (scale_min, scale_max, promoter_min, detractor_max)
+        if any(v is not None for v in cuts):
+            if self.scale.given:
+                raise TypeError(
+                    "Pass the scale as scale=Scale(...) or as scale_min, scale_max, "
+                    "promoter_min and detractor_max, not both."
+                )
+            numbers = [_number(v, n) for v, n in zip(cuts, _SCALE_OPTIONS, strict=True)]
+            object.__setattr__(self, "scale", Scale.from_options(*numbers))
         # An option given as bytes that are not UTF-8 (--brand-terms $'\xff') reaches us
         # with surrogates no output can encode: shown as U+FFFD, as in a file name.
         for f in fields(self):
@@ -358,9 +469,67 @@ class AnalysisConfig:
         if self.low_n < 1:
             raise ConfigError(f"--low-n must be at least 1, got {self.low_n}.")
 
+    def _check_types(self) -> None:
+        """Values as the fields hold them (a string list-option is a list of one), or TypeError."""
+        checked: dict[str, Any] = {
+            "input": as_input(self.input, "input"),
+            "comments": as_input(self.comments, "comments", optional=True),
+            "group_map": _group_map(self.group_map),
+            "segment_cols": as_names(self.segment_cols, "segment_cols"),
+            "metric_cols": as_names(self.metric_cols, "metric_cols"),
+            "brand_terms": as_names(self.brand_terms, "brand_terms", "term"),
+            "n_themes": as_count(self.n_themes, "n_themes"),
+            "n_subthemes": as_count(self.n_subthemes, "n_subthemes"),
+            "low_n": as_count(self.low_n, "low_n", auto=False),
+        }
+        for name in ("score_col", "group_col", "text_col", "id_col", "date_col"):
+            checked[name] = as_column(getattr(self, name), name)
+        for name, kind in _CHOICES.items():
+            checked[name] = as_choice(getattr(self, name), kind, name)
+        if self.model_path is not None:
+            if is_frame(self.model_path) or not isinstance(self.model_path, (str, os.PathLike)):
+                raise TypeError(
+                    "model_path must be the path of a saved model folder, got "
+                    f"{type(self.model_path).__name__}."
+                )
+            checked["model_path"] = Path(self.model_path)
+        if not isinstance(self.scale, Scale):
+            raise TypeError(f"scale must be a Scale, got {type(self.scale).__name__}.")
+        for name, value in checked.items():
+            if value is not getattr(self, name):
+                object.__setattr__(self, name, value)
+
+    @classmethod
+    def from_options(cls, input: Path | str | pd.DataFrame, **options: Any) -> AnalysisConfig:
+        """The configuration of ``input`` and keyword options, under any of their names.
+
+        Besides the fields' own names, each takes the name of its CLI option
+        (``themes``, ``subthemes``, ``model``, ``segment_col``, ``metric_col``,
+        ``no_redact``...) or, for a column, its role (``score``, ``text``,
+        ``id``, ``group``, ``date``, ``segments``, ``metrics``): see
+        :mod:`feedback_nlp.arguments`. Two names of one option are a TypeError.
+
+        >>> cfg = AnalysisConfig.from_options("s.csv", score="NPS", segments="region", themes=8)
+        >>> cfg.score_col, cfg.segment_cols, cfg.n_themes
+        ('NPS', ('region',), 8)
+        """
+        return cls(input, **cls.resolve(options, "AnalysisConfig.from_options()"))
+
+    @classmethod
+    def resolve(cls, options: Mapping[str, Any], where: str) -> dict[str, Any]:
+        """``options`` under the fields' own names (aliases resolved, unknown names refused).
+
+        ``where`` names the call in a TypeError ("analyze()").
+        """
+        known = [f.name for f in fields(cls) if f.name != "input"] + list(_SCALE_OPTIONS)
+        return resolve_options(options, known, where)
+
     def with_(self, **changes: Any) -> AnalysisConfig:
-        """Return a copy with some fields changed (the config itself is frozen)."""
-        return replace(self, **changes)
+        """Return a copy with some fields changed (the config itself is frozen).
+
+        The fields take any of their names, as in :meth:`from_options`.
+        """
+        return replace(self, **self.resolve(changes, "AnalysisConfig.with_()"))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view for the run manifest (paths as strings, enums as values)."""
@@ -371,7 +540,9 @@ class AnalysisConfig:
                 # Recorded only when switched off: the manifests of runs from before the
                 # option existed (and their pinned digests) stay as they were.
                 continue
-            if isinstance(value, Path) or (f.name in _PATHS and isinstance(value, str)):
+            if is_frame(value):
+                value = input_name(value, comments=f.name == "comments")
+            elif isinstance(value, Path) or (f.name in _PATHS and isinstance(value, str)):
                 value = display_path(value)
             elif isinstance(value, Enum):
                 value = value.value
@@ -388,8 +559,27 @@ class AnalysisConfig:
         return out
 
 
-#: The configuration's file paths (a str is accepted too).
+#: The configuration's file paths (a str is accepted too; input and comments may be frames).
 _PATHS = ("input", "comments", "model_path")
+#: The options given as one of a closed set of choices (a str Enum, or its value).
+_CHOICES: dict[str, type[Enum]] = {
+    "period": Period,
+    "duplicates": DuplicatePolicy,
+    "representation": Representation,
+    "sentences": SentenceLevel,
+    "engine": Engine,
+}
+#: The scale as the CLI's four options (init-only: they make ``AnalysisConfig.scale``).
+_SCALE_OPTIONS = ("scale_min", "scale_max", "promoter_min", "detractor_max")
+
+
+def _number(value: Any, param: str) -> float | None:
+    """A scale option as a float (as the CLI reads it), or None when not given."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{param} must be a number, got {type(value).__name__} {value!r}.")
+    return float(value)
 
 
 def _printable(value: Any) -> Any:

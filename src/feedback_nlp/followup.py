@@ -57,11 +57,13 @@ def followup_table(
         )
     )
     columns = ["priority", "respondent_id", "group", "score", *segment_cols, *FOLLOWUP_COLUMNS[4:]]
+    # No empty date column without a date column (the comment table has none then).
+    columns = [c for c in columns if c != "date" or "date" in comments.columns]
     parts = []
     for group, ascending in (("detractor", True), ("promoter", False)):
         sub = comments[comments["group"] == group].copy()
         ids = sub["themes"].fillna("").astype(str).str.split(";")
-        sub["theme_labels"] = ["; ".join(labels.get(t, t) for t in ts if t) for ts in ids]
+        sub["theme_labels"] = [";".join(labels.get(t, t) for t in ts if t) for ts in ids]
         sub["theme_impact"] = [round(sum(impact.get(t, 0.0) for t in ts if t), 4) for ts in ids]
         sign = 1.0 if ascending else -1.0
         score_key = sign * pd.to_numeric(sub["score"], errors="coerce")
@@ -75,7 +77,4 @@ def followup_table(
         parts.append(sub)
     out = pd.concat(parts, ignore_index=True)
     out["priority"] = np.arange(1, len(out) + 1, dtype=np.int64)
-    for col in ("date",):
-        if col not in out.columns:
-            out[col] = ""
     return out[columns].reset_index(drop=True)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import choose_columns
-from .config import AnalysisConfig, display_path
+from .config import AnalysisConfig, input_name
 from .errors import ColumnError, ConfigError, DataError, nearest
 from .execution import Executor, LocalExecutor
 from .join import join_comments
@@ -41,6 +41,7 @@ from .parse import (
     parse_scores,
 )
 from .read import SUPPORTED_EXTENSIONS, read_table
+from .read_frame import read_frame
 from .redact_rows import redact_parts
 from .result import Survey
 from .rows import RAW_COLUMNS, column_values, duplicate_rows, rejected_table
@@ -57,6 +58,7 @@ __all__ = [
     "summarise_load",
     "redact_parts",
     "load_survey",
+    "read_input",
     "read_table",
     "parse_scores",
     "parse_group_labels",
@@ -302,9 +304,10 @@ def summarise_load(
 
             first = redact_line(str(first))
         what, option = ("score", "--score-col") if cols["score"] else ("group label", "--group-col")
+        where = f"row {rejected['row'].iloc[0]}, column {cols['score'] or cols['group']!r}"
         raise DataError(
-            f"No valid {what} in {source}: all {n} rows were rejected (first reason: {first}). "
-            f"Check {option} and the scale options."
+            f"No valid {what} in {source}: all {n} rows were rejected (first reason: {where}: "
+            f"{first}). Check {option} and the scale options."
         )
     if cols["date"] is not None:
         d = {k: sum(s["dates"][k] for s in stats) for k in ("parsed", "missing", "bad")}
@@ -347,6 +350,15 @@ def note_redaction(
 # ---------------------------------------------------------------- one chunk
 
 
+def read_input(
+    value: str | Path | pd.DataFrame, *, comments: bool = False
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A survey file (:func:`read_table`) or a DataFrame (:func:`read_frame`) as strings."""
+    if isinstance(value, pd.DataFrame):
+        return read_frame(value, input_name(value, comments=comments))
+    return read_table(Path(value))
+
+
 def load_survey(cfg: AnalysisConfig, ex: Executor | None = None) -> Survey:
     """Load, join, classify and redact the survey that ``cfg`` describes, as one chunk.
 
@@ -356,8 +368,12 @@ def load_survey(cfg: AnalysisConfig, ex: Executor | None = None) -> Survey:
     row with its reason. ``flags`` is a ';'-joined list of ``no_comment``
     (no row in the comments file) and ``bad_date`` (unparseable date).
 
+    ``cfg.input`` (and ``cfg.comments``) may be a DataFrame: its rows are
+    numbered from 1 in order, whatever its index (:mod:`feedback_nlp.read_frame`).
+
     Raises :class:`ConfigError`, :class:`InputFileError`, :class:`ColumnError`
-    or :class:`DataError` with a one-line message naming the file.
+    or :class:`DataError` with a one-line message naming the file (or "the
+    DataFrame").
     """
     ex = ex or LocalExecutor()
     if cfg.comments is not None and not cfg.id_col:
@@ -365,17 +381,17 @@ def load_survey(cfg: AnalysisConfig, ex: Executor | None = None) -> Survey:
             "A separate comments file needs --id-col: the respondent id column present "
             "in both files, used to join them."
         )
-    main, main_info = read_table(cfg.input)
+    main, main_info = read_input(cfg.input)
     notes: list[str] = main_info.pop("notes")
     info: dict[str, Any] = {"input": main_info}
-    source = display_path(Path(cfg.input).name)
+    source = input_name(cfg.input)
     comments: pd.DataFrame | None = None
     csource: str | None = None
     if cfg.comments is not None:
-        comments, comments_info = read_table(cfg.comments)
+        comments, comments_info = read_input(cfg.comments, comments=True)
         notes.extend(comments_info.pop("notes"))
         info["comments_input"] = comments_info
-        csource = display_path(Path(cfg.comments).name)
+        csource = input_name(cfg.comments, comments=True)
     rows = np.arange(1, len(main) + 1, dtype=np.int64)
 
     def ids_of(column: str) -> tuple[pd.Series, np.ndarray]:

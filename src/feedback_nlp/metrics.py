@@ -62,7 +62,8 @@ def _row(metric: str, by: str, value: str, v: pd.Series) -> dict[str, Any]:
         "by": by,
         "value": value,
         "n": int(len(valid)),
-        "mean": float(valid.mean()) if len(valid) else np.nan,
+        # Not "mean": that name would shadow DataFrame.mean (metrics.mean is the method).
+        "metric_mean": float(valid.mean()) if len(valid) else np.nan,
         "sd": float(valid.std(ddof=1)) if len(valid) > 1 else np.nan,
     }
 

@@ -32,7 +32,11 @@ __all__ = [
     "FOLLOWUP_COLUMNS",
 ]
 
-#: comments.csv; the segment columns (named as in the input) follow ``score``.
+#: comments.csv; the segment columns (named as in the input) follow ``score``. ``date``
+#: only with a date column; the sub-theme columns unless sub-themes are off (``subthemes=0``)
+#: and none was found. ``theme_labels`` and ``subtheme_labels`` hold the labels of the ids
+#: beside them, in the same order and ``;``-joined. No name shadows a pandas DataFrame
+#: attribute (``row_flags``, not ``flags``: ``result.comments.row_flags`` works).
 COMMENT_COLUMNS = (
     "respondent_id",
     "row",
@@ -44,9 +48,11 @@ COMMENT_COLUMNS = (
     "sentiment_label",
     "primary_theme",
     "themes",
+    "theme_labels",
     "primary_subtheme",
     "subthemes",
-    "flags",
+    "subtheme_labels",
+    "row_flags",
     "text",
 )
 #: themes.csv: one row per theme (``level`` 1) and per sub-theme (``level`` 2,
@@ -127,13 +133,14 @@ TREND_COLUMNS = (
     "share_promoters",
 )
 #: metrics.csv (with --metric-col): the mean of each metric by ``by`` = ``all``, ``nps_group``
-#: or a segment column; correlation with the score on the ``all`` row only.
+#: or a segment column; correlation with the score on the ``all`` row only. ``metric_mean``,
+#: not ``mean``: no output column shadows a pandas DataFrame attribute.
 METRIC_COLUMNS = (
     "metric",
     "by",
     "value",
     "n",
-    "mean",
+    "metric_mean",
     "sd",
     "n_missing",
     "n_invalid",
@@ -142,7 +149,8 @@ METRIC_COLUMNS = (
     "spearman_rho",
     "spearman_p",
 )
-#: followup.csv; the segment columns (named as in the input) follow ``score``.
+#: followup.csv; the segment columns (named as in the input) follow ``score``; ``date``
+#: only with a date column.
 FOLLOWUP_COLUMNS = (
     "priority",
     "respondent_id",

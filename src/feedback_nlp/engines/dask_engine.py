@@ -45,7 +45,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import AnalysisConfig, display_path
+from ..arguments import FRAME_NAME, is_frame
+from ..config import AnalysisConfig, display_path, input_name
 from ..errors import ConfigError, InputFileError
 from ..execution import Progress, Timer
 from ..load import (
@@ -137,13 +138,24 @@ def analyze_dask(
         files are one partition each: write them with ~1M rows.
     max_fit_rows : int
         Usable comments the theme model is fitted on at most.
+
+    ``cfg.input`` may be a pandas DataFrame: it is read on the driver as the
+    local engine reads it, split into partitions of about ``blocksize`` bytes
+    and scattered to the workers (the tasks get a config without the frame;
+    the result's ``config`` is ``cfg``, frame included).
     """
     _check_supported(cfg)
-    files, fmt = _input_files(cfg)
+    frame = cfg.input if is_frame(cfg.input) else None
+    files, fmt = ([], "dataframe") if frame is not None else _input_files(cfg)
+    # Every task gets the config: without the frame, which would travel with each one.
+    work = cfg if frame is None else cfg.with_(input=FRAME_NAME)
     if client is None:
         with open_client(cfg.scheduler) as own:
-            return _run(cfg, progress, own, files, fmt, blocksize, max_fit_rows)
-    return _run(cfg, progress, client, files, fmt, blocksize, max_fit_rows)
+            result = _run(work, progress, own, files, fmt, blocksize, max_fit_rows, frame)
+    else:
+        result = _run(work, progress, client, files, fmt, blocksize, max_fit_rows, frame)
+    result.config = cfg
+    return result
 
 
 def _check_supported(cfg: AnalysisConfig) -> None:
@@ -265,6 +277,23 @@ def _read_locally(
         pieces += [as_strings(frame.iloc[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
     del info["columns"]
     info["reader"] = f"local ({reason})"
+    return client.scatter(pieces, hash=False), [len(p) for p in pieces], info
+
+
+def _read_frame(
+    client: Any, frame: pd.DataFrame, blocksize: str | int | None
+) -> tuple[list[Any], list[int], dict[str, Any]]:
+    """A DataFrame read as the local engine reads it, in partitions of ``blocksize`` bytes."""
+    from dask.utils import parse_bytes
+
+    from ..read_frame import read_frame
+
+    table, info = read_frame(frame, FRAME_NAME)
+    size = int(table.memory_usage(deep=True, index=False).sum())
+    k = 1 if blocksize is None else -(-size // parse_bytes(blocksize))
+    bounds = np.linspace(0, len(table), max(1, min(k, len(table))) + 1).astype(int)
+    pieces = [as_strings(table.iloc[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    info["reader"] = "local (a DataFrame)"
     return client.scatter(pieces, hash=False), [len(p) for p in pieces], info
 
 
@@ -401,14 +430,18 @@ def _run(
     fmt: str,
     blocksize: str | int | None,
     max_fit_rows: int,
+    frame: pd.DataFrame | None = None,
 ) -> AnalysisResult:
     from threadpoolctl import threadpool_limits
 
     timer = Timer(progress)
     ex = DaskExecutor(client)
-    source = display_path(Path(str(cfg.input)).name)
+    source = FRAME_NAME if frame is not None else input_name(cfg.input)
     with timer.stage("read"):
-        raw, lengths, read_info = _read(client, files, fmt, blocksize)
+        if frame is not None:
+            raw, lengths, read_info = _read_frame(client, frame, blocksize)
+        else:
+            raw, lengths, read_info = _read(client, files, fmt, blocksize)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(int).tolist()
     n = int(sum(lengths))
     if n == 0:

@@ -31,6 +31,7 @@ from ..result import (
 from ..summary_types import EngineInfo, Summary
 from . import summary as summaries
 from .chunk import ChunkResult, assign_themes, theme_nodes
+from .comment_columns import finish_comments
 
 __all__ = ["FitSample", "assemble", "merge_examples", "segment_theme_table"]
 
@@ -244,7 +245,11 @@ def assemble(
     if cfg.per_segment and segment_cols:
         with timer.stage("per-segment themes"):
             own = per_segment_themes(cfg, segment_cols, parts)
-    comments = pd.concat([p.comments for p in parts], ignore_index=True)
+    comments = finish_comments(
+        pd.concat([p.comments for p in parts], ignore_index=True), tables.overall,
+        dated=bool(survey.info.get("date")),
+        subthemes=cfg.n_subthemes != 0 or bool((tables.overall["level"] == 2).any()),
+    )  # fmt: skip
     sentences = pd.concat([p.sentences for p in parts], ignore_index=True)
     metrics_raw = pd.concat([p.metrics for p in parts], ignore_index=True)
     with timer.stage("trends, metrics, follow-up"):

@@ -528,7 +528,8 @@ def comment_table(
     columns["themes"] = found.theme_lists
     columns["primary_subtheme"] = found.primary_sub
     columns["subthemes"] = found.sub_lists
-    columns["flags"] = [";".join(dict.fromkeys(f)) for f in flag_lists]
+    # Not "flags": that name would shadow pandas' DataFrame.flags (df.flags.value_counts()).
+    columns["row_flags"] = [";".join(dict.fromkeys(f)) for f in flag_lists]
     columns["text"] = frame["text"].fillna("").astype(str)
     out = pd.DataFrame(columns)
     ordered = [c for c in COMMENT_COLUMNS if c in out.columns]

@@ -108,8 +108,10 @@ def metrics_summary(metrics: pd.DataFrame) -> tuple[MetricSummary, ...]:
         overall = rows[rows["by"] == "all"].iloc[0]
         groups = rows[rows["by"] == "nps_group"]
         stats = {k: plain(overall[k]) for k in METRIC_COLUMNS if k not in ("by", "value")}
+        stats["mean"] = stats.pop("metric_mean")
         by_group = {
-            str(r.value): GroupMean(n=int(r.n), mean=plain(r.mean)) for r in groups.itertuples()
+            str(r.value): GroupMean(n=int(r.n), mean=plain(r.metric_mean))
+            for r in groups.itertuples()
         }
         out.append(MetricSummary(**stats, by_group=by_group))
     return tuple(out)
@@ -162,7 +164,7 @@ def summary(
     themes: tuple[ThemeSummary, ...],
 ) -> Summary:
     """The summary's figures from loading and the assembled tables (the caller adds the rest)."""
-    no_text = int(comments["flags"].str.contains(r"(?:^|;)no_text(?:;|$)", regex=True).sum())
+    no_text = int(comments["row_flags"].str.contains(r"(?:^|;)no_text(?:;|$)", regex=True).sum())
     read = len(comments) + len(survey.rejected)
     return Summary(
         rows=RowCounts(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..arguments import as_names
 from ..config import DEFAULT_FORMATS, ReportFormat
 from ..errors import ConfigError
 from ..output import write_bytes, write_tables, write_text
@@ -20,9 +21,12 @@ def parse_formats(formats: Iterable[ReportFormat | str] | None) -> tuple[ReportF
 
     >>> [f.value for f in parse_formats(["xlsx", "csv", "xlsx"])]
     ['xlsx', 'csv']
+    >>> [f.value for f in parse_formats("html")]
+    ['html']
     """
     chosen: list[ReportFormat] = []
-    for f in formats or ():
+    # One format is a list of one, not of its letters.
+    for f in as_names(formats, "formats", "format name"):
         try:
             fmt = ReportFormat(f.value if isinstance(f, ReportFormat) else str(f).strip().lower())
         except ValueError:

@@ -28,7 +28,8 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from ..config import display_path
+from ..arguments import is_frame
+from ..config import display_path, input_name
 from ..output import to_json
 from ..result import AnalysisResult, MaskedTerm
 from ..summary_types import Manifest, Summary, ThemeExamples, ThemeSummary
@@ -208,7 +209,9 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
     bars = [(_bar(t), [_bar(r) for r in subs[str(t["theme_id"])]]) for t in themes]
     return {
         "title": "Survey feedback report",
-        "input_name": display_path(getattr(cfg.input, "name", str(cfg.input))),
+        "input_name": input_name(cfg.input)
+        if is_frame(cfg.input)
+        else display_path(getattr(cfg.input, "name", str(cfg.input))),
         "alpha": f"{cfg.alpha:g}",
         "low_n": cfg.low_n,
         "score": score_name(s),

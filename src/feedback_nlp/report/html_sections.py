@@ -137,7 +137,7 @@ def metrics_section(result: AnalysisResult) -> list[dict[str, Any]] | None:
             {
                 "name": str(name),
                 "n": int(overall["n"]),
-                "mean": _num(overall["mean"], 2),
+                "mean": _num(overall["metric_mean"], 2),
                 "missing": int(overall["n_missing"]),
                 "invalid": int(overall["n_invalid"]),
                 "pearson": _num(overall["pearson_r"], 2, True),
@@ -149,7 +149,7 @@ def metrics_section(result: AnalysisResult) -> list[dict[str, Any]] | None:
                         "by": str(r.by),
                         "value": str(r.value),
                         "n": int(r.n),
-                        "mean": _num(r.mean, 2),
+                        "mean": _num(r.metric_mean, 2),
                         "sd": _num(r.sd, 2),
                     }
                     for r in rows[rows["by"] != "all"].itertuples(index=False)
