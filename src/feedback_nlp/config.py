@@ -75,11 +75,13 @@ LONG_COMMENT_SENTENCES = 3
 
 
 class Period(str, Enum):
-    """A trend period: ISO week (``2026-W03``), month (``2026-01``) or quarter (``2026Q1``)."""
+    """A trend period: ISO week (``2026-W03``), month (``2026-01``), quarter (``2026Q1``) or
+    calendar year (``2026``)."""
 
     week = "week"
     month = "month"
     quarter = "quarter"
+    year = "year"
 
 
 class Engine(str, Enum):

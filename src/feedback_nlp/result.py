@@ -113,10 +113,15 @@ REJECTED_COLUMNS = ("row", "respondent_id", "source", "reason")
 #: count the period's respondents; on theme rows they count those whose comment carries the
 #: theme, and ``share_*`` = those / the period's comments of that group with usable text
 #: (``n_detractor_comments``, ``n_promoter_comments``). NPS columns are empty on theme rows,
-#: theme columns empty on nps rows.
+#: theme columns empty on nps rows. ``period_start``/``period_end`` are the period's first
+#: and last day; ``partial`` and ``low_n`` describe the period (the same on all its rows):
+#: the answers cover only part of it, fewer respondents than ``--low-n`` (see ``trends``).
 TREND_COLUMNS = (
     "period",
     "period_start",
+    "period_end",
+    "partial",
+    "low_n",
     "kind",
     "theme_id",
     "label",

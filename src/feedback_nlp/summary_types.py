@@ -240,12 +240,20 @@ class ThemeCandidate:
 
 @dataclass(frozen=True)
 class PeriodNps(NpsStats):
-    """One period's NPS with its 95% interval and group counts."""
+    """One period's NPS with its 95% interval and group counts; ``partial``: the answers
+    cover only part of the period; ``low_n``: fewer respondents than ``--low-n``."""
 
     period: str = field(kw_only=True)
+    partial: bool = field(default=False, kw_only=True)
+    low_n: bool = field(default=False, kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"period": self.period, **self.summary_dict()}
+        return {
+            "period": self.period,
+            **self.summary_dict(),
+            "partial": self.partial,
+            "low_n": self.low_n,
+        }
 
 
 @dataclass(frozen=True)
@@ -315,14 +323,27 @@ class TrendsSummary:
     top_detractor_themes: tuple[str, ...]
     #: None when fewer than two periods have answers.
     comparison: TrendComparison | None
+    #: The first and last answer date (``YYYY-MM-DD``), None without dated answers.
+    first_date: str | None = None
+    last_date: str | None = None
+    #: Periods the answers cover only in part (the first and/or the last one).
+    partial_periods: tuple[str, ...] = ()
+    #: Periods with fewer respondents than ``low_n_threshold`` (``--low-n``).
+    low_n_periods: tuple[str, ...] = ()
+    low_n_threshold: int = 30
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "date_column": self.date_column,
             "period": self.period,
+            "first_date": self.first_date,
+            "last_date": self.last_date,
             "rows_with_date": self.rows_with_date,
             "rows_without_date": self.rows_without_date,
             "periods": list(self.periods),
+            "partial_periods": list(self.partial_periods),
+            "low_n_threshold": self.low_n_threshold,
+            "low_n_periods": list(self.low_n_periods),
             "top_detractor_themes": list(self.top_detractor_themes),
             "comparison": None if self.comparison is None else self.comparison.to_dict(),
         }

@@ -1,17 +1,30 @@
 """NPS and detractor themes over time: per period, and the last period against the one before.
 
 Rows are put into periods by their response date: ISO weeks (``2026-W03``,
-Monday to Sunday, numbered by the ISO year), calendar months (``2026-01``) or
-quarters (``2026Q1``). Only periods that have at least one respondent appear;
-rows without a date are left out of the trends only (they still count
-everywhere else) and are counted in the summary.
+Monday to Sunday, numbered by the ISO year), calendar months (``2026-01``),
+quarters (``2026Q1``) or calendar years (``2026``). Only periods that have at
+least one respondent appear; rows without a date are left out of the trends
+only (they still count everywhere else) and are counted in the summary.
 
-Per period: NPS with its 95% adjusted-Wald interval
+Per period: its first and last day, NPS with its 95% adjusted-Wald interval
 (:func:`feedback_nlp.nps.nps_from_counts`), and per theme the share of the
-period's detractor (promoter) comments with usable text that carry it.
+period's detractor (promoter) comments with usable text that carry it. Two
+flags say how far a period can be read:
+
+* ``partial``: the answers start after the period's first day (the first
+  period) or end before its last day (the last period), so the period is only
+  partly covered by the survey. A period the dates span whole is not partial.
+* ``low_n``: fewer respondents than ``low_n`` (``--low-n``, 30 by default, the
+  same rule as the segments). Why 30: NPS is a difference of two shares, and
+  its adjusted-Wald 95% half-width is ``1.96 * sqrt((p + d - (p - d)**2) / (n + 3))``;
+  for a usual mix (40% promoters, 30% detractors) that is about ±28 points at
+  n = 30 and ±34 at worst (half promoters, half detractors). Below 30 answers a
+  period's interval is wider than ±30 points, more than nearly any real
+  period-to-period movement, so its point moves by chance alone.
 
 Last period against the one before (the latest two periods that have data):
-the NPS change with the z-test p-value of :func:`feedback_nlp.nps.compare_nps`,
+the NPS change with the z-test p-value of :func:`feedback_nlp.nps.compare_nps`
+(each period carrying its ``partial`` and ``low_n`` flags, so a report can say so),
 and for every theme the change of its share among detractors, tested by
 :func:`feedback_nlp.compare.two_proportion_p` (Fisher's exact test for small counts,
 else the two-proportion z test), with Benjamini-Hochberg q-values across the
@@ -33,7 +46,11 @@ from .nps import compare_nps, group_counts, nps_from_counts
 from .result import TREND_COLUMNS
 from .summary_types import PeriodNps, ThemeChange, TrendComparison
 
-__all__ = ["period_labels", "trend_table", "compare_last_periods"]
+__all__ = ["period_labels", "period_end", "trend_table", "compare_last_periods"]
+
+
+#: The pandas period frequency of each trend period (``W-SUN``: weeks Monday to Sunday).
+_FREQ = {Period.week: "W-SUN", Period.month: "M", Period.quarter: "Q", Period.year: "Y"}
 
 
 def period_labels(dates: pd.Series, period: Period | str) -> tuple[pd.Series, pd.Series]:
@@ -44,6 +61,8 @@ def period_labels(dates: pd.Series, period: Period | str) -> tuple[pd.Series, pd
     ['2026-01', '2026-03', nan]
     >>> period_labels(d, "week")[0].tolist()[:2], period_labels(d, "quarter")[0].tolist()[:2]
     (['2026-W03', '2026-W14'], ['2026Q1', '2026Q1'])
+    >>> period_labels(d, "year")[0].tolist()[:2]
+    ['2026', '2026']
     """
     period = Period(period)
     d = pd.to_datetime(dates).dt.normalize()
@@ -53,17 +72,28 @@ def period_labels(dates: pd.Series, period: Period | str) -> tuple[pd.Series, pd
     if not present.any():
         return labels, starts
     dp = d[present]
+    starts[present] = dp.dt.to_period(_FREQ[period]).dt.start_time.to_numpy()
     if period is Period.week:
         iso = dp.dt.isocalendar()
         labels[present] = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
-        starts[present] = (dp - pd.to_timedelta(dp.dt.day_of_week, unit="D")).to_numpy()
     elif period is Period.month:
         labels[present] = dp.dt.strftime("%Y-%m")
-        starts[present] = dp.dt.to_period("M").dt.start_time.to_numpy()
-    else:
+    elif period is Period.quarter:
         labels[present] = [f"{y}Q{q}" for y, q in zip(dp.dt.year, dp.dt.quarter, strict=True)]
-        starts[present] = dp.dt.to_period("Q").dt.start_time.to_numpy()
+    else:
+        labels[present] = dp.dt.strftime("%Y")
     return labels, starts
+
+
+def period_end(start: pd.Timestamp, period: Period | str) -> pd.Timestamp:
+    """The last day of the period that begins on ``start``.
+
+    >>> str(period_end(pd.Timestamp("2024-02-01"), "month").date())
+    '2024-02-29'
+    >>> str(period_end(pd.Timestamp("2024-03-04"), "week").date())
+    '2024-03-10'
+    """
+    return pd.Period(start, freq=_FREQ[Period(period)]).end_time.normalize()
 
 
 def trend_table(
@@ -74,6 +104,7 @@ def trend_table(
     theme_ids: Sequence[str],
     labels: Mapping[str, str],
     period: Period | str = Period.month,
+    low_n: int = 30,
 ) -> pd.DataFrame:
     """Per period: one ``nps`` row and one ``theme`` row per theme (:data:`TREND_COLUMNS`).
 
@@ -84,7 +115,8 @@ def trend_table(
     member : bool array (n_rows, n_themes), True where the comment carries the theme.
     usable : bool array, True where the comment has usable text.
     theme_ids, labels : the themes' ids (columns of ``member``) and their labels.
-    period : ``week``, ``month`` or ``quarter``.
+    period : ``week``, ``month``, ``quarter`` or ``year``.
+    low_n : periods with fewer respondents are flagged ``low_n`` (see the module docstring).
 
     Returns
     -------
@@ -103,13 +135,26 @@ def trend_table(
         .sort_values(["start", "label"])
     )
     lab = label_of.to_numpy(dtype=object)
+    if present.any():
+        day = pd.to_datetime(pd.Series(dates)).dt.normalize()
+        first, last = day.min(), day.max()
     for label, start in order.itertuples(index=False):
         mask = present & (lab == label)
-        base = {"period": label, "period_start": pd.Timestamp(start).strftime("%Y-%m-%d")}
+        begin = pd.Timestamp(start)
+        end = period_end(begin, period)
+        base = {
+            "period": label,
+            "period_start": begin.strftime("%Y-%m-%d"),
+            "period_end": end.strftime("%Y-%m-%d"),
+            "partial": bool(begin < first or end > last),
+            "low_n": bool(np.count_nonzero(mask) < low_n),
+        }
         rows += _period_rows(base, g[mask], m[mask], ok[mask], theme_ids, labels)
     table = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
     for c in _COUNT_COLUMNS:
         table[c] = table[c].astype(np.int64)
+    for c in ("partial", "low_n"):
+        table[c] = table[c].astype(bool)
     return table
 
 
@@ -124,7 +169,7 @@ _COUNT_COLUMNS = (
 
 
 def _period_rows(
-    base: dict[str, str],
+    base: dict[str, Any],
     gm: np.ndarray,
     mm: np.ndarray,
     ok: np.ndarray,
@@ -228,6 +273,8 @@ def compare_last_periods(trends: pd.DataFrame, alpha: float = 0.05) -> TrendComp
 def _period_nps(r: pd.Series) -> PeriodNps:
     return PeriodNps(
         period=str(r["period"]),
+        partial=bool(r["partial"]),
+        low_n=bool(r["low_n"]),
         n=int(r["n"]),
         promoters=int(r["promoters"]),
         passives=int(r["passives"]),

@@ -261,7 +261,7 @@ def _print_top_themes(result: AnalysisResult) -> None:
 def _print_trends(t: TrendsSummary | None, label: str = "NPS") -> None:
     """The last period against the one before, and detractor themes that grew or shrank."""
     from ..report.formatting import plain_p, shorten
-    from ..report.view import theme_changes
+    from ..report.view import theme_changes, trend_caveat, trend_flag_notes
 
     if not t:
         return
@@ -272,14 +272,21 @@ def _print_trends(t: TrendsSummary | None, label: str = "NPS") -> None:
         extra += f", {t.rows_without_date} rows without a date left out"
     if not c:
         console.print(f"[bold]Over time[/] (by {esc(t.period)}): {extra}; no change to report.")
+    else:
+        sig = "significant" if c.significant else "not significant"
+        console.print(
+            f"[bold]Over time[/] (by {esc(t.period)}): {label} {esc(c.last.period)} "
+            f"{c.last.nps:+.1f} vs {esc(c.previous.period)} {c.previous.nps:+.1f}: "
+            f"{c.nps_change:+.1f} points"
+        )
+        console.print(f"  p={plain_p(c.p_value)}, {sig}; {extra}")
+        caveat = trend_caveat(t)
+        if caveat:
+            console.print(f"  [yellow]{esc(caveat)}[/]")
+    for note in trend_flag_notes(t):
+        console.print(f"  {esc(note)}", style="dim")
+    if not c:
         return
-    sig = "significant" if c.significant else "not significant"
-    console.print(
-        f"[bold]Over time[/] (by {esc(t.period)}): {label} {esc(c.last.period)} "
-        f"{c.last.nps:+.1f} vs {esc(c.previous.period)} {c.previous.nps:+.1f}: "
-        f"{c.nps_change:+.1f} points"
-    )
-    console.print(f"  p={plain_p(c.p_value)}, {sig}; {extra}")
     for direction in ("grew", "shrank"):
         moved = theme_changes(c, limit=3, direction=direction)
         if moved:

@@ -151,7 +151,7 @@ def _trends(
     member = rows[[f"m{j}" for j in range(len(theme_ids))]].to_numpy(dtype=bool)
     return trend_table(
         rows["date"], rows["group"].to_numpy(dtype=object), member,
-        rows["usable"].to_numpy(dtype=bool), theme_ids, labels, cfg.period,
+        rows["usable"].to_numpy(dtype=bool), theme_ids, labels, cfg.period, cfg.low_n,
     )  # fmt: skip
 
 

@@ -89,15 +89,21 @@ def trends_summary(
     """The trends of the summary: periods, top detractor themes, last two periods."""
     with_date = int(frame["date"].notna().sum())
     top = top_detractor_themes(themes, TOP_TREND_THEMES)
-    periods = trends.loc[trends["kind"] == "nps", "period"].tolist()
+    nps = trends[trends["kind"] == "nps"]
+    days = pd.to_datetime(frame["date"]).dropna()
     return TrendsSummary(
         date_column=(survey.info.get("date") or {}).get("column"),
         period=cfg.period.value,
         rows_with_date=with_date,
         rows_without_date=int(len(frame) - with_date),
-        periods=tuple(periods),
+        periods=tuple(nps["period"].tolist()),
         top_detractor_themes=tuple(top["theme_id"].tolist()),
         comparison=compare_last_periods(trends, cfg.alpha),
+        first_date=days.min().strftime("%Y-%m-%d") if len(days) else None,
+        last_date=days.max().strftime("%Y-%m-%d") if len(days) else None,
+        partial_periods=tuple(nps.loc[nps["partial"], "period"].tolist()),
+        low_n_periods=tuple(nps.loc[nps["low_n"], "period"].tolist()),
+        low_n_threshold=cfg.low_n,
     )
 
 

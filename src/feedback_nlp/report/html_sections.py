@@ -18,7 +18,7 @@ from .formatting import fmt_interval, shorten
 from .formatting import fmt_num as _num
 from .formatting import fmt_p as _p
 from .formatting import fmt_pct as _pct
-from .view import score_name, theme_changes
+from .view import score_name, theme_changes, trend_caveat, trend_flag_notes
 
 __all__ = ["trends_section", "metrics_section", "followup_section", "trend_headline"]
 
@@ -56,14 +56,11 @@ def trends_section(result: AnalysisResult) -> dict[str, Any] | None:
     trends, info = result.trends, result.summary.trends
     if trends is None or not info:
         return None
-    nps_rows = trends[trends["kind"] == "nps"].tail(MAX_TREND_PERIODS)
-    periods = [str(p) for p in nps_rows["period"]]
-    points = [
-        trend_charts.TrendPoint(
-            str(r.period), float(r.nps), float(r.ci_low), float(r.ci_high), int(r.n)
-        )
-        for r in nps_rows.itertuples(index=False)
-    ]
+    # the charts show every period on their time axis; the table the latest ones
+    all_rows = trends[trends["kind"] == "nps"]
+    nps_rows = all_rows.tail(MAX_TREND_PERIODS)
+    periods = [str(p) for p in all_rows["period"]]
+    points = trend_charts.trend_points(trends)
     themes = trends[(trends["kind"] == "theme") & trends["period"].isin(periods)]
     series = []
     for tid in info.top_detractor_themes:
@@ -98,15 +95,19 @@ def trends_section(result: AnalysisResult) -> dict[str, Any] | None:
         "date_column": info.date_column or "",
         "without_date": int(info.rows_without_date or 0),
         "headline": trend_headline(c, result.config.alpha, score),
+        "caveat": trend_caveat(info),
+        "flag_notes": trend_flag_notes(info),
         "last": c.last.period if c else None,
         "previous": c.previous.period if c else None,
         "nps_chart": Markup(
-            trend_charts.nps_trend(points, f"{score} per period with 95% intervals", score)
+            trend_charts.nps_trend(
+                points, f"{score} per period with 95% intervals", score, info.low_n_threshold
+            )
         )
         if points
         else None,
         "theme_chart": Markup(
-            trend_charts.theme_share_panels(periods, series, "Top detractor themes per period")
+            trend_charts.theme_share_panels(points, series, "Top detractor themes per period")
         )
         if series and periods
         else None,
@@ -118,10 +119,12 @@ def trends_section(result: AnalysisResult) -> dict[str, Any] | None:
                 "ci": fmt_interval(r.ci_low, r.ci_high),
                 "det": int(r.detractors),
                 "pro": int(r.promoters),
+                "partial": bool(r.partial),
+                "low_n": bool(r.low_n),
             }
             for r in nps_rows.itertuples(index=False)
         ],
-        "hidden": int((trends["kind"] == "nps").sum()) - len(nps_rows),
+        "hidden": len(all_rows) - len(nps_rows),
         "changes": changes,
     }
 

@@ -19,6 +19,8 @@ from .view import (
     themes_in_order,
     top_detractor_subthemes,
     top_detractor_themes,
+    trend_caveat,
+    trend_flag_notes,
 )
 
 __all__ = ["render_markdown", "md_escape", "format_p"]
@@ -146,18 +148,22 @@ def _trends_md(result: AnalysisResult) -> list[str]:
             f"{format_p(c.p_value)}, {sig}.",
             "",
         ]
+        caveat = trend_caveat(info)
+        parts += [caveat, ""] if caveat else []
     if info.rows_without_date:
         parts += [
             f"{info.rows_without_date} respondents without a date are left out of the trends only.",
             "",
         ]
+    for note in trend_flag_notes(info):
+        parts += [note, ""]
     nps = trends[trends["kind"] == "nps"]
     table = _table(
         ["period", "n", score, "95% CI", "detractors", "promoters"],
         [
             [
-                r.period,
-                r.n,
+                f"{r.period}{' (partial)' if r.partial else ''}",
+                f"{r.n}{' (low n)' if r.low_n else ''}",
                 f"{r.nps:+.1f}",
                 f"{r.ci_low:+.1f} to {r.ci_high:+.1f}",
                 r.detractors,

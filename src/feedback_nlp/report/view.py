@@ -24,6 +24,7 @@ from ..summary_types import (
     ThemeChange,
     ThemeSummary,
     TrendComparison,
+    TrendsSummary,
 )
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "top_detractor_subthemes",
     "theme_summaries",
     "theme_changes",
+    "trend_caveat",
+    "trend_flag_notes",
     "masked_term_phrase",
     "brand_masking_text",
     "brand_masking_method",
@@ -178,6 +181,65 @@ def theme_changes(
     if direction is not None:
         entries = tuple(e for e in entries if e.direction == direction)
     return list(entries[:limit])
+
+
+def trend_caveat(trends: TrendsSummary | None) -> str | None:
+    """Why the last-two-periods comparison may over-claim: a partial or a low-n period.
+
+    >>> from feedback_nlp.summary_types import PeriodNps
+    >>> last = PeriodNps(12, 5, 4, 3, 16.7, -17.0, 46.0, period="2024-03", partial=True, low_n=True)
+    >>> prev = PeriodNps(80, 25, 40, 15, 12.5, -1.0, 26.0, period="2024-02")
+    >>> c = TrendComparison(last, prev, 4.2, 0.8, False, ())
+    >>> t = TrendsSummary("date", "month", 92, 0, ("2024-02", "2024-03"), (), c,
+    ...                   "2024-02-01", "2024-03-10", ("2024-03",), ("2024-03",), 30)
+    >>> trend_caveat(t)
+    'Read the change with caution: 2024-03 is a partial month (answers up to 2024-03-10) \
+and has only 12 respondents (fewer than 30).'
+    """
+    c = trends.comparison if trends else None
+    if not trends or not c:
+        return None
+    notes = []
+    for p in (c.previous, c.last):
+        says = []
+        if p.partial:
+            to = f"up to {trends.last_date}" if p is c.last else f"from {trends.first_date}"
+            says.append(f"is a partial {trends.period} (answers {to})")
+        if p.low_n:
+            says.append(f"has only {p.n} respondents (fewer than {trends.low_n_threshold})")
+        if says:
+            notes.append(f"{p.period} " + " and ".join(says))
+    return f"Read the change with caution: {'; '.join(notes)}." if notes else None
+
+
+def trend_flag_notes(trends: TrendsSummary | None, limit: int = 12) -> list[str]:
+    """One line each for the partial periods and the low-n periods (at most ``limit`` named).
+
+    >>> t = TrendsSummary("date", "year", 900, 0, ("2013", "2014", "2024"), (), None,
+    ...                   "2013-03-02", "2024-03-10", ("2013", "2024"), ("2014",), 30)
+    >>> trend_flag_notes(t)
+    ['Partial periods (answers run from 2013-03-02 to 2024-03-10): 2013, 2024.', \
+'Periods with fewer than 30 respondents (low n): 2014.']
+    """
+    if not trends:
+        return []
+
+    def named(periods: tuple[str, ...]) -> str:
+        more = len(periods) - limit
+        return ", ".join(periods[:limit]) + (f" and {more} more" if more > 0 else "")
+
+    out = []
+    if trends.partial_periods:
+        out.append(
+            f"Partial periods (answers run from {trends.first_date} to {trends.last_date}): "
+            f"{named(trends.partial_periods)}."
+        )
+    if trends.low_n_periods:
+        out.append(
+            f"Periods with fewer than {trends.low_n_threshold} respondents (low n): "
+            f"{named(trends.low_n_periods)}."
+        )
+    return out
 
 
 def _share(share: float | None) -> str:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..result import AnalysisResult
-from .view import brand_masking_text, headline
+from .view import brand_masking_text, headline, trend_caveat, trend_flag_notes
 
 __all__ = ["render_xlsx", "summary_rows", "MAX_ROWS"]
 
@@ -185,6 +185,10 @@ def summary_rows(result: AnalysisResult) -> list[list[Any]]:
                 [f"{h.label} change vs previous period", c.nps_change],
                 [f"{h.label} change p-value", c.p_value],
             ]
+        caveat = trend_caveat(trends)
+        if caveat:
+            out.append(["trend caution", caveat])
+        out += [["trend periods flagged", note] for note in trend_flag_notes(trends)]
     for m in s.metrics or ():
         out += [
             [f"{m.metric}: mean", m.mean],
