@@ -305,11 +305,14 @@ def test_column_detection_and_notes(tmp_path: Path) -> None:
         "date": "Submitted At", "segments": [], "detected": ["score", "id", "text", "date"],
     }  # fmt: skip
     assert s.notes == [
-        "Using column 'NPS_SCORE' for scores (detected; pass --score-col to choose another).",
-        "Using column 'Respondent ID' for respondent ids (detected; pass --id-col to choose "
+        "Using column 'NPS_SCORE' for scores (detected by name; pass --score-col to choose "
         "another).",
-        "Using column 'Open Text' for comments (detected; pass --text-col to choose another).",
-        "Using column 'Submitted At' for dates (detected; pass --date-col to choose another).",
+        "Using column 'Respondent ID' for respondent ids (detected by name; pass --id-col to "
+        "choose another).",
+        "Using column 'Open Text' for comments (detected by name; pass --text-col to choose "
+        "another).",
+        "Using column 'Submitted At' for dates (detected by name; pass --date-col to choose "
+        "another).",
     ]
     assert s.frame["respondent_id"].tolist() == ["7"]
 
@@ -352,9 +355,9 @@ def test_no_score_column(tmp_path: Path) -> None:
     with pytest.raises(ColumnError) as err:
         survey(csv_file(tmp_path, "id,comment\n1,x\n"))
     assert str(err.value) == (
-        "No score column found in survey.csv: pass --score-col with the column holding "
-        "the 0-10 scores (or --group-col for promoter/passive/detractor labels). "
-        "Available columns: id, comment."
+        "Could not choose the columns of survey.csv: score (pass --score-col with the column "
+        "holding the 0-10 scores, or --group-col for promoter/passive/detractor labels; no "
+        "column looks like one). Available columns: id, comment."
     )
 
 
@@ -577,12 +580,14 @@ def test_telecom_survey() -> None:
 
 def test_score_named_column_holding_labels_is_the_group_column(tmp_path: Path) -> None:
     path = csv_file(tmp_path, "NPS,Feedback\nPromoter,a\nDetractor,b\n")
-    with pytest.raises(ColumnError, match=r"^No score column found in survey.csv"):
+    with pytest.raises(ColumnError, match=r"^Could not choose the columns of survey.csv: score "
+                       r"\(pass --score-col .*; nearest: 'NPS'\)\. Available"):  # fmt: skip
         survey(path)
     s = survey(path, group_col="NPS")
     assert s.frame["group"].tolist() == ["promoter", "detractor"]
     detected = survey(csv_file(tmp_path, "NPS_Category,Feedback\nPromoter,a\n", "t.csv"))
     assert detected.info["columns"]["group"] == "NPS_Category"
     assert detected.notes[0] == (
-        "Using column 'NPS_Category' for NPS groups (detected; pass --group-col to choose another)."
+        "Using column 'NPS_Category' for NPS groups (detected by name; pass --group-col to "
+        "choose another)."
     )

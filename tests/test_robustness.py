@@ -121,7 +121,9 @@ def test_a_named_text_column_must_exist_and_a_comments_file_must_have_text(
         load_survey(AnalysisConfig(input=scores, text_col="comment"))
     extra = tmp_path / "extra.csv"
     extra.write_text("id,channel\n1,web\n2,phone\n")
-    with pytest.raises(ColumnError, match=r"^No text column found in extra.csv: pass --text-col"):
+    with pytest.raises(ColumnError, match=r"^Could not choose the columns of extra.csv: comments "
+                       r"\(pass --text-col with the column holding the comments; nearest: "
+                       r"'channel'\)\. Available columns: id, channel\.$"):  # fmt: skip
         load_survey(AnalysisConfig(input=scores, comments=extra, id_col="id"))
 
 
