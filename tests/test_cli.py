@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -45,12 +46,22 @@ def test_help_does_not_import_heavy_libraries():
 
 
 @pytest.fixture(scope="module")
-def analysed(demo_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def analysed_run(demo_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """The report folder of a --quiet analysis of the demo survey, its stdout and stderr."""
     out = tmp_path_factory.mktemp("out")
     code, stdout, stderr = run("analyze", str(demo_csv), *DEMO_OPTS, *FAST, "--out", str(out))
     assert code == 0, stderr
-    assert f"Report written to {out / 'report.html'}" in " ".join(stdout.split())
-    return out
+    return out, stdout, stderr
+
+
+@pytest.fixture(scope="module")
+def analysed(analysed_run: tuple[Path, str, str]) -> Path:
+    return analysed_run[0]
+
+
+def test_quiet_prints_only_where_the_report_is(analysed_run: tuple[Path, str, str]):
+    out, stdout, stderr = analysed_run
+    assert (stdout, stderr) == (f"Report written to {out / 'report.html'}\n", "")
 
 
 def test_analyze_writes_every_output_and_accounts_for_every_row(analysed: Path, demo_csv: Path):
@@ -257,6 +268,27 @@ def test_fit_takes_the_scale_options_and_then_does_not_warn(tmp_path: Path):
     assert (code, warnings, training["scale"], training["scale_inferred"]) == (0, [], "NPS", False)
 
 
+def test_quiet_keeps_the_warnings(tmp_path: Path):
+    survey, out = _ratings(tmp_path, 40), tmp_path / "report"
+    code, stdout, stderr = run("analyze", str(survey), "--score-col", "rating", "--text-col",
+                               "comment", *FAST, "--out", str(out))  # fmt: skip
+    assert code == 0, stderr
+    assert stdout == f"Report written to {out / 'report.html'}\n"
+    assert stderr == (
+        "Warning: NPS-style score on a 1-5 scale (5 promoter, 4 passive, 1-3 detractor; "
+        f"inferred from the scores): pass {STARS} to confirm the scale.\n"
+    )
+    code, stdout, stderr = run("fit", str(survey), "--score-col", "rating", "--text-col",
+                               "comment", *FAST, "--themes", "2", "--subthemes", "0",
+                               "--save", str(tmp_path / "m"))  # fmt: skip
+    assert code == 0, stderr
+    assert stdout == f"Saved 2 themes to {tmp_path / 'm'}\n"
+    assert stderr == (
+        "Warning: Scale inferred: scores read on a 1-5 scale (5 promoter, 4 passive, "
+        f"1-3 detractor), not 0-10; pass {STARS} to confirm the scale.\n"
+    )
+
+
 def test_fit_stops_on_an_ambiguous_scale_with_analyzes_message(tmp_path: Path):
     survey = _ratings(tmp_path, 12)
     common = [str(survey), "--score-col", "rating", "--text-col", "comment", *FAST]
@@ -272,6 +304,106 @@ def test_fit_stops_on_an_ambiguous_scale_with_analyzes_message(tmp_path: Path):
     )
     assert not (tmp_path / "models").exists()
     assert _fit_stars(survey, tmp_path / "models", *STARS.split())[0] == 0
+
+
+# ---------------------------------------------------------------- fit reads the input as analyze
+
+
+def _two_files(tmp_path: Path) -> list[str]:
+    """Labels and segments in one file (id 7 twice), the comments in another: fit's options."""
+    words = ["delivery", "price", "size", "colour", "fabric", "service", "refund", "staff"]
+    ids = list(range(1, 41))
+    pd.DataFrame(
+        {
+            "id": [*ids, 7],
+            "feeling": [("negative", "neutral", "positive")[i % 3] for i in range(40)] + ["x"],
+            "region": ["North" if i % 2 else "South" for i in range(41)],
+            "when": [f"2026-01-{1 + i % 28:02d}" for i in range(41)],
+        }
+    ).to_csv(tmp_path / "scores.csv", index=False)
+    pd.DataFrame(
+        {
+            "id": ids,
+            "comment": [f"the {words[i % 8]} was {'good' if i % 3 else 'poor'} and "
+                        f"{words[i * 3 % 8]} {i}" for i in range(40)],
+        }
+    ).to_csv(tmp_path / "comments.csv", index=False)  # fmt: skip
+    return [str(tmp_path / "scores.csv"), "--comments", str(tmp_path / "comments.csv"),
+            "--id-col", "id", "--group-col", "feeling", "--text-col", "comment",
+            "--segment-col", "region", "--date-col", "when", *FAST, "--themes", "2",
+            "--subthemes", "0", "--models-root", str(tmp_path / "models")]  # fmt: skip
+
+
+def test_fit_takes_the_input_options_of_analyze(tmp_path: Path):
+    args = ["fit", *_two_files(tmp_path)]
+    labels = ["--group-map", "negative=detractor,neutral=passive,positive=promoter"]
+    assert _error_line(*args, *labels, "--save", "m") == (
+        1,
+        "Error: 1 duplicated id(s) in scores.csv (column 'id'): '7' (rows 7, 41). "
+        "Use --duplicates first|last to keep one row per id.",
+    )
+    assert _error_line(*args, "--duplicates", "first", "--save", "m") == (
+        1,
+        "Error: No valid group label in scores.csv: all 41 rows were rejected (first reason: "
+        "row 1, column 'feeling': unknown group label: 'negative' (expected promoter, passive, "
+        "detractor or --group-map)). Check --group-col and the scale options.",
+    )
+    code, _, err = run(*args, *labels, "--duplicates", "first", "--threads", "1", "--save", "m")
+    assert code == 0, err
+    doc = json.loads((tmp_path / "models" / "m" / "model.json").read_text())
+    assert (doc["training"]["rows"], doc["training"]["comments_used"]) == (40, 40)
+    assert "scale" not in doc["training"]  # groups from labels: no score scale
+    # The segment values are kept out of the theme labels; the threads are recorded.
+    assert (doc["params"]["label_exclude"], doc["params"]["n_threads"]) == (["north", "south"], 1)
+    assert _error_line(*args, *labels, "--date-col", "day", "--save", "m2") == (
+        1,
+        "Error: Column 'day' not found in scores.csv or comments.csv. "
+        "Available columns: id, feeling, region, when, comment.",
+    )
+
+
+def test_fit_closing_lines_fit_80_columns(demo_csv: Path, tmp_path: Path):
+    root = tmp_path / "models"
+    args = ["fit", str(demo_csv), "--representation", "tfidf", "--themes", "5", "--subthemes",
+            "0", "--models-root", str(root), "--save", "weekly"]  # fmt: skip
+    result = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    path = root / "weekly"
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5 + 3 and all(ln.startswith("  T0") for ln in lines[:5])
+    assert lines[5:] == [
+        f"Saved 5 themes to {path}",
+        f"Use it: feedback-nlp analyze DATA --model {path}",
+        f"Edit {path / 'codebook.yaml'} to rename, merge, split or exclude themes.",
+    ]
+    # Whole lines, not wrapped; with a path like models/weekly each is within 80 columns.
+    assert max(len(ln.replace(str(path), "models/weekly")) for ln in lines[5:]) <= 80
+
+
+def test_the_codebook_refit_does_not_warn_that_the_codebook_waits_for_a_refit(
+    demo_csv: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    from feedback_nlp.themes.codebook import dump_codebook, load_codebook
+
+    root = tmp_path / "models"
+    args = ["fit", str(demo_csv), *FAST, "--themes", "5", "--subthemes", "0",
+            "--models-root", str(root)]  # fmt: skip
+    assert run(*args, "--save", "weekly")[0] == 0
+    book_path = root / "weekly" / "codebook.yaml"
+    book = load_codebook(book_path)
+    book_path.write_text(dump_codebook(dataclasses.replace(book, merge=(("T01", "T02"),))))
+    waits = "was edited after the model was saved; its merges, splits, seed themes and moves"
+    with caplog.at_level("WARNING"):
+        code, _, err = run(*args, "--previous", "weekly", "--save", "other")
+    assert code == 0, err
+    assert waits in caplog.text  # a re-fit without the codebook: the edits wait
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        code, stdout, err = run(*args, "--codebook", str(book_path), "--previous", "weekly",
+                                "--save", "weekly", "--force")  # fmt: skip
+    assert code == 0, err
+    assert caplog.text == ""
+    assert stdout == f"Saved 4 themes to {root / 'weekly'}\n"  # T02 merged into T01
 
 
 # ---------------------------------------------------------------- demo --write-data

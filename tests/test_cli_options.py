@@ -16,18 +16,26 @@ from feedback_nlp.errors import ConfigError
 runner = CliRunner()
 
 SHARED = (
+    "comments",
     "score_col",
     "group_col",
+    "group_map",
     "text_col",
     "id_col",
+    "segment_col",
+    "date_col",
+    "duplicates",
     "brand_terms",
     "no_brand_detection",
     "themes",
+    "subthemes",
     "representation",
+    "sentences",
     "scale_min",
     "scale_max",
     "promoter_min",
     "detractor_max",
+    "threads",
 )
 
 
@@ -41,15 +49,23 @@ def _help(p: Any) -> str | None:
 
 
 def test_shared_options_read_the_same_in_analyze_and_fit() -> None:
+    """fit takes every input, scale and theme option of analyze, declared once."""
     analyze, fit = _params("analyze"), _params("fit")
     for name in SHARED:
         a, f = analyze[name], fit[name]
-        assert (a.opts, _help(a), a.default, a.multiple) == (
+        assert (a.opts, _help(a), a.default, a.multiple, a.metavar, a.rich_help_panel) == (
             f.opts,
             _help(f),
             f.default,
             f.multiple,
-        )
+            f.metavar,
+            f.rich_help_panel,
+        ), name
+    only_analyze = sorted(set(analyze) - set(fit))
+    assert only_analyze == [
+        "engine", "format", "low_n", "metric_col", "model", "no_redact", "no_redact_names",
+        "out", "per_segment", "period", "scheduler",
+    ]  # fmt: skip
 
 
 def test_each_command_keeps_its_own_seed_and_quiet_help() -> None:
@@ -57,8 +73,9 @@ def test_each_command_keeps_its_own_seed_and_quiet_help() -> None:
     assert _help(analyze["seed"]) == "Random seed: same input and seed give identical tables."
     assert _help(fit["seed"]) == "Random seed: same input and seed give the same model."
     assert _help(demo["seed"]) == "Seed of the generator and of the analysis."
-    assert _help(analyze["quiet"]) == _help(demo["quiet"]) == "No progress or notes."
-    assert _help(fit["quiet"]) == "No notes."
+    quiet = "Print only warnings, errors and where the report is."
+    assert _help(analyze["quiet"]) == _help(demo["quiet"]) == quiet
+    assert _help(fit["quiet"]) == "Print only warnings, errors and where the model is."
     for params in (analyze, fit, demo):
         assert params["quiet"].opts == ["--quiet", "-q"]
 

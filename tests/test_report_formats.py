@@ -163,7 +163,6 @@ def test_terminal_summary_fits_80_columns(survey: Path, tmp_path: Path, monkeypa
             "xlsx",
             "--format",
             "json",
-            "--quiet",
             "--out",
             str(out),
         ],

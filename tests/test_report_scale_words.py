@@ -50,7 +50,7 @@ def _run(tmp_path: Path, top: int, *options: str) -> tuple[str, Path]:
     args = ["analyze", str(path), "--segment-col", "region", "--date-col", "date",
             "--metric-col", "csat", "--no-redact", "--representation", "tfidf", "--themes", "3",
             "--format", "md", "--format", "html", "--format", "json", "--format", "xlsx",
-            "--format", "csv", "--out", str(out), "--quiet", *options]  # fmt: skip
+            "--format", "csv", "--out", str(out), *options]  # fmt: skip
     result = runner.invoke(app, args, terminal_width=200)
     assert result.exit_code == 0, result.stderr
     return result.stdout, out

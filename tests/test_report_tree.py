@@ -305,7 +305,7 @@ def _terminal(result: AnalysisResult, monkeypatch) -> list[str]:
 
     buf = io.StringIO()
     monkeypatch.setattr(_common, "console", Console(file=buf, width=100, highlight=False))
-    _common.print_summary(result, {}, quiet=True)
+    _common.print_summary(result, {})
     return buf.getvalue().splitlines()
 
 
@@ -355,7 +355,7 @@ def test_cli_and_markdown_follow_themes_csv_on_a_generated_survey(demo_csv: Path
     res = CliRunner().invoke(
         app,
         ["analyze", str(demo_csv), *DEMO_OPTS, "--representation", "tfidf", "--no-redact",
-         "--format", "md", "--format", "csv", "--quiet", "--out", str(out)],
+         "--format", "md", "--format", "csv", "--out", str(out)],
         terminal_width=120,
     )  # fmt: skip
     assert res.exit_code == 0, res.stderr

@@ -336,7 +336,7 @@ def test_cli_a_stray_10_gives_an_nps_style_score_on_1_to_5(tmp_path: Path) -> No
     scores[99] = "10"
     path, out = _survey_file(tmp_path, scores), tmp_path / "out"
     args = ["analyze", str(path), "--no-redact", "--representation", "tfidf", "--themes", "2",
-            "--format", "json", "--format", "csv", "--out", str(out), "--quiet"]  # fmt: skip
+            "--format", "json", "--format", "csv", "--out", str(out)]  # fmt: skip
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.stderr
     summary = json.loads((out / "summary.json").read_text())

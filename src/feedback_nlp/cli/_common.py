@@ -144,21 +144,34 @@ def print_notes(notes: list[str], quiet: bool) -> None:
 
 
 def print_summary(result: AnalysisResult, written: dict[str, Path], quiet: bool = False) -> None:
-    """NPS headline, segments, the brand names masked (unless ``quiet``), top detractor
-    themes with one example and their top detractor sub-themes, where the report is."""
+    """NPS headline, segments, the brand names masked, top detractor themes with one
+    example and their top detractor sub-themes, trends, metrics, follow-up, new theme
+    candidates, where the report is. With ``quiet`` only the warnings and the last line,
+    where the report is."""
     from ..report.view import score_label
 
     s = result.summary
-    _print_headline(s)
-    _print_segments(result)
+    _warn_inferred_scale(s)
     if not quiet:
+        _print_headline(s)
+        _print_segments(result)
         _print_masked_terms(result)
-    _print_top_themes(result)
-    _print_trends(s.trends, score_label(s.scale)[0])
-    _print_metrics(s.metrics)
-    _print_followup(s.followup, written)
-    _print_candidates(s.new_theme_candidates)
+        _print_top_themes(result)
+        _print_trends(s.trends, score_label(s.scale)[0])
+        _print_metrics(s.metrics)
+        _print_followup(s.followup, written)
+        _print_candidates(s.new_theme_candidates)
     _print_report_path(written)
+
+
+def _warn_inferred_scale(summary: Summary) -> None:
+    """A scale read from the scores, not chosen: a warning, even with --quiet."""
+    from ..report.view import headline
+
+    scale = summary.scale
+    if scale is not None and scale.inferred:
+        h = headline(summary)
+        warn(f"{h.label} {h.scale}: pass {scale.scale.options()} to confirm the scale.")
 
 
 def _print_headline(summary: Summary) -> None:
@@ -166,9 +179,6 @@ def _print_headline(summary: Summary) -> None:
 
     h = headline(summary)
     rows = h.rows
-    scale = summary.scale
-    if scale is not None and scale.inferred:
-        warn(f"{h.label} {h.scale}: pass {scale.scale.options()} to confirm the scale.")
     console.print(
         f"[bold]{h.label} {h.score:+.2f}[/] {h.scale + ' ' if h.scale else ''}"
         f"(95% CI {h.ci_low:+.2f} to {h.ci_high:+.2f}), "

@@ -20,10 +20,23 @@ from ..config import (
     parse_group_map,
 )
 from ._common import handle_errors, warn
+from .help import (
+    GROUP_MAP_EXAMPLE,
+    INPUT_PANEL,
+    OUTPUT_PANEL,
+    PERFORMANCE_PANEL,
+    STAR_OPTIONS,
+    THEMES_PANEL,
+    epilog,
+)
 from .options import (
     BrandTermsOption,
+    CommentsOption,
+    DateColOption,
     DetractorMaxOption,
+    DuplicatesOption,
     GroupColOption,
+    GroupMapOption,
     IdColOption,
     NoBrandDetectionOption,
     PromoterMinOption,
@@ -33,10 +46,13 @@ from .options import (
     ScaleMinOption,
     ScoreColOption,
     SeedOption,
+    SegmentColOption,
     SentencesOption,
     SubthemesOption,
     TextColOption,
     ThemesOption,
+    ThreadsOption,
+    choices,
     parse_brand_terms,
     parse_subthemes,
     parse_themes,
@@ -47,96 +63,135 @@ from .run import analyze_and_report
 InputArgument: TypeAlias = Annotated[
     Path,
     typer.Argument(
-        help="Survey file: CSV, TSV, XLSX, Parquet or JSON Lines "
-        "(--engine dask: CSV, TSV or Parquet, or a quoted glob like 'data/*.parquet')."
+        metavar="INPUT",
+        help="Survey file: CSV, TSV, XLSX, Parquet or JSON Lines (--engine dask: "
+        "CSV, TSV or Parquet, or a quoted glob like 'data/*.parquet').",
+        show_default=False,
     ),
-]
-CommentsOption: TypeAlias = Annotated[
-    Path | None,
-    typer.Option("--comments", help="Separate comments file, joined to INPUT on --id-col."),
-]
-GroupMapOption: TypeAlias = Annotated[
-    str | None,
-    typer.Option(
-        help='Map other labels to groups: "negative=detractor,neutral=passive,positive=promoter".'
-    ),
-]
-SegmentColOption: TypeAlias = Annotated[
-    list[str] | None, typer.Option(help="Segment column (repeat for several).")
-]
-DateColOption: TypeAlias = Annotated[str | None, typer.Option(help="Response date column.")]
-PeriodOption: TypeAlias = Annotated[
-    Period, typer.Option(help="Trend period when there is a date column.")
 ]
 MetricColOption: TypeAlias = Annotated[
     list[str] | None,
-    typer.Option(help="Other numeric answer (CSAT, CES...) to summarise (repeatable)."),
+    typer.Option(
+        metavar="COLUMN",
+        help="Other numeric answer to summarise: CSAT, CES... (repeatable).",
+        rich_help_panel=INPUT_PANEL,
+    ),
 ]
-FormatOption: TypeAlias = Annotated[
-    list[ReportFormat] | None,
-    typer.Option("--format", help="Output to write (repeatable; default: html, md, csv, json)."),
+PerSegmentOption: TypeAlias = Annotated[
+    bool,
+    typer.Option(
+        "--per-segment",
+        help="Also fit each segment value's own themes.",
+        rich_help_panel=THEMES_PANEL,
+    ),
+]
+ModelOption: TypeAlias = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="FOLDER",
+        help="Saved theme model (from feedback-nlp fit): its themes and ids.",
+        rich_help_panel=THEMES_PANEL,
+    ),
 ]
 OutOption: TypeAlias = Annotated[
     Path,
     typer.Option(
-        help="Output folder: new, empty, or a report of feedback-nlp "
-        "(a folder of other files is refused)."
+        metavar="FOLDER",
+        help="Output folder: new, empty, or a report of feedback-nlp.",
+        rich_help_panel=OUTPUT_PANEL,
     ),
 ]
-PerSegmentOption: TypeAlias = Annotated[
-    bool, typer.Option("--per-segment", help="Also fit each segment value's own themes.")
-]
-ModelOption: TypeAlias = Annotated[
-    Path | None, typer.Option(help="Saved theme model folder (from `feedback-nlp fit`).")
-]
-DuplicatesOption: TypeAlias = Annotated[
-    DuplicatePolicy, typer.Option(help="Duplicate respondent ids: error, or keep first/last.")
-]
-LowNOption: TypeAlias = Annotated[
-    int, typer.Option(help="Flag segment values with fewer respondents.")
-]
-ThreadsOption: TypeAlias = Annotated[
-    int | None, typer.Option(help="Threads for numeric libraries (default: all cores).")
-]
-NoRedactOption: TypeAlias = Annotated[
-    bool,
+FormatOption: TypeAlias = Annotated[
+    list[ReportFormat] | None,
     typer.Option(
-        "--no-redact",
-        help="Keep personal data (e-mails, phones, cards, names...) in the outputs; "
-        "by default it is replaced by placeholders like [EMAIL].",
-    ),
-]
-NoRedactNamesOption: TypeAlias = Annotated[
-    bool,
-    typer.Option(
-        "--no-redact-names",
-        help="Redact e-mails, phones, cards... but skip person-name recognition "
-        "(much faster on millions of comments).",
+        "--format",
+        metavar="FORMAT",
+        help=f"{choices(ReportFormat).replace('|', ', ')} (repeatable; default: all but xlsx).",
+        rich_help_panel=OUTPUT_PANEL,
     ),
 ]
 ForceOption: TypeAlias = Annotated[
     bool,
     typer.Option(
         "--force",
-        help="Replace a report already in the --out folder "
-        "(only files feedback-nlp wrote are replaced or removed).",
+        help="Replace the report in --out (only files feedback-nlp wrote).",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+PeriodOption: TypeAlias = Annotated[
+    Period,
+    typer.Option(
+        metavar=choices(Period),
+        help="Trend period, when there is a date column.",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+LowNOption: TypeAlias = Annotated[
+    int,
+    typer.Option(
+        metavar="N",
+        help="Flag segment values with fewer respondents.",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+NoRedactOption: TypeAlias = Annotated[
+    bool,
+    typer.Option(
+        "--no-redact",
+        help="Keep personal data (e-mails, phones, names...) in the outputs "
+        "instead of placeholders like [EMAIL].",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+NoRedactNamesOption: TypeAlias = Annotated[
+    bool,
+    typer.Option(
+        "--no-redact-names",
+        help="Redact e-mails, phones, cards... but not person names.",
+        rich_help_panel=OUTPUT_PANEL,
     ),
 ]
 EngineOption: TypeAlias = Annotated[
     Engine,
-    typer.Option(help="Run here (local) or on a Dask cluster, partition by partition (dask)."),
+    typer.Option(
+        metavar=choices(Engine),
+        help="Run here, or on a Dask cluster partition by partition.",
+        rich_help_panel=PERFORMANCE_PANEL,
+    ),
 ]
 SchedulerOption: TypeAlias = Annotated[
     str | None,
     typer.Option(
-        help="Dask scheduler address (tcp://host:8786) for --engine dask; "
-        "default: a local cluster of 2 worker processes."
+        metavar="ADDRESS",
+        help="Dask scheduler (tcp://host:8786) for --engine dask; default: a "
+        "local cluster of 2 workers.",
+        rich_help_panel=PERFORMANCE_PANEL,
     ),
 ]
+
+#: The recipes under ``analyze --help``.
+EPILOG = epilog(
+    ("Examples:", "feedback-nlp analyze survey.csv --segment-col region --out report"),
+    (
+        "Star ratings (a 1-5 or 1-7 column is also recognised, with a warning):",
+        f"feedback-nlp analyze reviews.csv --score-col stars \\\n    {STAR_OPTIONS}",
+    ),
+    (
+        "A label column instead of a score:",
+        "feedback-nlp analyze survey.csv --group-col sentiment \\\n"
+        f"    --group-map {GROUP_MAP_EXAMPLE}",
+    ),
+    (
+        "Scores and comments in two files, joined on an id column:",
+        "feedback-nlp analyze scores.csv --comments comments.csv \\\n    --id-col respondent_id",
+    ),
+)
 
 
 def analyze_command(
     input: InputArgument,
+    seed: SeedOption = 0,
+    quiet: QuietOption = False,
     comments: CommentsOption = None,
     score_col: ScoreColOption = None,
     group_col: GroupColOption = None,
@@ -145,11 +200,12 @@ def analyze_command(
     id_col: IdColOption = None,
     segment_col: SegmentColOption = None,
     date_col: DateColOption = None,
-    period: PeriodOption = Period.month,
     metric_col: MetricColOption = None,
-    format: FormatOption = None,
-    out: OutOption = Path("feedback-report"),
-    seed: SeedOption = 0,
+    duplicates: DuplicatesOption = DuplicatePolicy.error,
+    scale_min: ScaleMinOption = None,
+    scale_max: ScaleMaxOption = None,
+    promoter_min: PromoterMinOption = None,
+    detractor_max: DetractorMaxOption = None,
     themes: ThemesOption = "auto",
     subthemes: SubthemesOption = "auto",
     representation: RepresentationOption = Representation.auto,
@@ -158,19 +214,16 @@ def analyze_command(
     no_brand_detection: NoBrandDetectionOption = False,
     per_segment: PerSegmentOption = False,
     model: ModelOption = None,
-    scale_min: ScaleMinOption = None,
-    scale_max: ScaleMaxOption = None,
-    promoter_min: PromoterMinOption = None,
-    detractor_max: DetractorMaxOption = None,
-    duplicates: DuplicatesOption = DuplicatePolicy.error,
+    out: OutOption = Path("feedback-report"),
+    format: FormatOption = None,
+    force: ForceOption = False,
+    period: PeriodOption = Period.month,
     low_n: LowNOption = 30,
-    threads: ThreadsOption = None,
     no_redact: NoRedactOption = False,
     no_redact_names: NoRedactNamesOption = False,
-    force: ForceOption = False,
+    threads: ThreadsOption = None,
     engine: EngineOption = Engine.local,
     scheduler: SchedulerOption = None,
-    quiet: QuietOption = False,
 ) -> None:
     """Analyse a survey: NPS with intervals, sentiment, themes, detractor vs promoter themes."""
     with handle_errors():

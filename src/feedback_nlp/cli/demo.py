@@ -8,31 +8,47 @@ from typing import Annotated
 import typer
 
 from ._common import console, esc, handle_errors
+from .help import epilog
 from .options import DemoSeedOption, QuietOption
 from .run import analyze_and_report
+
+#: The recipes under ``demo --help``.
+EPILOG = epilog(
+    ("Examples:", "feedback-nlp demo --out demo-report"),
+    (
+        "Only write the survey, then analyse it yourself:",
+        "feedback-nlp demo --write-data survey.csv\n"
+        "feedback-nlp analyze survey.csv --segment-col region --segment-col plan",
+    ),
+)
 
 
 def demo_command(
     out: Annotated[
         Path,
-        typer.Option(help="Output folder for the report: new, empty, or a report of feedback-nlp."),
+        typer.Option(
+            metavar="FOLDER",
+            help="Output folder: new, empty, or a report of feedback-nlp.",
+        ),
     ] = Path("demo-report"),
     rows: Annotated[
-        int, typer.Option(min=50, help="Number of survey responses to generate.")
+        int,
+        typer.Option(metavar="N", min=50, help="Number of survey responses to generate."),
     ] = 3000,
     seed: DemoSeedOption = 0,
     write_data: Annotated[
         Path | None,
         typer.Option(
-            help="Only write the generated survey to this file (.csv, .parquet, .xlsx, .jsonl)."
+            metavar="FILE",
+            help="Only write the survey to this .csv, .parquet, .xlsx or .jsonl file.",
         ),
     ] = None,
     force: Annotated[
         bool,
         typer.Option(
             "--force",
-            help="Replace an existing --write-data file (the demo's report in --out "
-            "is replaced without it).",
+            help="Replace an existing --write-data file (the report in --out is "
+            "replaced without it).",
         ),
     ] = False,
     quiet: QuietOption = False,
@@ -49,7 +65,10 @@ def demo_command(
             path = write_file(
                 write_data, lambda tmp: write_survey(tmp, rows=rows, seed=seed), force=force
             )
-            console.print(f"Demo survey ({rows} rows, seed {seed}) written to [bold]{esc(path)}[/]")
+            console.print(
+                f"Demo survey ({rows} rows, seed {seed}) written to [bold]{esc(path)}[/]",
+                soft_wrap=True,
+            )
             return
         # A demo folder is replaced without --force; the marker lists the survey as the
         # tool's before it is written, and a folder of other files is refused.

@@ -3,57 +3,98 @@
 Each alias is a typer ``Annotated`` type, used as ``score_col: ScoreColOption = None``;
 the option's name comes from the parameter's name, so a command keeps the same
 parameter names. Where two commands take the same option with a different help
-text, each text has its own alias, so every ``--help`` stays as it was.
+text, each text has its own alias. Each option names its help panel
+(:mod:`.help`) and a metavar saying what to type (``COLUMN``, ``FILE``, ``N``)
+rather than a Python type; a closed choice lists its values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
+from pathlib import Path
 from typing import Annotated, TypeAlias
 
 import typer
 
 # The config's str Enums, so --help lists the choices (config imports nothing heavy).
-from ..config import Representation, SentenceLevel
+from ..config import DuplicatePolicy, Representation, SentenceLevel
+from .help import INPUT_PANEL, PERFORMANCE_PANEL, SCALE_PANEL, THEMES_PANEL
 
-ScoreColOption: TypeAlias = Annotated[str | None, typer.Option(help="Column with the 0-10 score.")]
+
+def choices(enum: type[Enum]) -> str:
+    """The values of a closed choice, as ``--help`` shows them.
+
+    >>> choices(Representation)
+    'auto|minilm|tfidf'
+    """
+    return "|".join(str(e.value) for e in enum)
+
+
+# The input: which file holds what, in which column (analyze and fit read it alike).
+CommentsOption: TypeAlias = Annotated[
+    Path | None,
+    typer.Option(
+        "--comments",
+        metavar="FILE",
+        help="Separate comments file, joined to INPUT on --id-col.",
+        rich_help_panel=INPUT_PANEL,
+    ),
+]
+ScoreColOption: TypeAlias = Annotated[
+    str | None,
+    typer.Option(
+        metavar="COLUMN",
+        help="Score column: 0-10, or another scale with the Scale options.",
+        rich_help_panel=INPUT_PANEL,
+    ),
+]
 GroupColOption: TypeAlias = Annotated[
     str | None,
-    typer.Option(help="Column with Promoter/Passive/Detractor labels (if no score)."),
+    typer.Option(
+        metavar="COLUMN",
+        help="Column of promoter, passive and detractor labels (if no score).",
+        rich_help_panel=INPUT_PANEL,
+    ),
+]
+GroupMapOption: TypeAlias = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LABEL=GROUP,...",
+        help="Read other labels as the groups (example below).",
+        rich_help_panel=INPUT_PANEL,
+    ),
 ]
 TextColOption: TypeAlias = Annotated[
-    str | None, typer.Option(help="Column with the open-text comment.")
+    str | None,
+    typer.Option(metavar="COLUMN", help="Open-text comment column.", rich_help_panel=INPUT_PANEL),
 ]
 IdColOption: TypeAlias = Annotated[
-    str | None, typer.Option(help="Respondent id column (row numbers otherwise).")
+    str | None,
+    typer.Option(
+        metavar="COLUMN",
+        help="Respondent id column (row numbers otherwise).",
+        rich_help_panel=INPUT_PANEL,
+    ),
 ]
-BrandTermsOption: TypeAlias = Annotated[
+SegmentColOption: TypeAlias = Annotated[
     list[str] | None,
-    typer.Option(help="Brand/company names to mask, comma-separated (repeatable)."),
-]
-NoBrandDetectionOption: TypeAlias = Annotated[
-    bool,
     typer.Option(
-        "--no-brand-detection",
-        help="Mask only the --brand-terms given: do not detect brand names in the comments.",
+        metavar="COLUMN",
+        help="Segment column: region, plan... (repeatable).",
+        rich_help_panel=INPUT_PANEL,
     ),
 ]
-ThemesOption: TypeAlias = Annotated[str, typer.Option(help="Number of themes, or 'auto'.")]
-SubthemesOption: TypeAlias = Annotated[
-    str,
-    typer.Option(
-        help="Sub-themes per theme: 'auto' (where a theme's comments show structure), "
-        "a number, or 0 for none."
-    ),
+DateColOption: TypeAlias = Annotated[
+    str | None,
+    typer.Option(metavar="COLUMN", help="Response date column.", rich_help_panel=INPUT_PANEL),
 ]
-RepresentationOption: TypeAlias = Annotated[
-    Representation, typer.Option(help="Text representation for themes.")
-]
-SentencesOption: TypeAlias = Annotated[
-    SentenceLevel,
+DuplicatesOption: TypeAlias = Annotated[
+    DuplicatePolicy,
     typer.Option(
-        help="Read comments sentence by sentence, with sentiment learnt from the survey's own "
-        "sentences: 'auto' when the median comment has 3 sentences or more."
+        metavar=choices(DuplicatePolicy),
+        help="Duplicate respondent ids: an error, or keep the first or last.",
+        rich_help_panel=INPUT_PANEL,
     ),
 ]
 
@@ -61,36 +102,118 @@ SentencesOption: TypeAlias = Annotated[
 ScaleMinOption: TypeAlias = Annotated[
     float | None,
     typer.Option(
-        help="Lowest possible score (default 0). With no scale option, a 1-5 or 1-7 score "
-        "column is recognised, or the run stops and asks."
+        metavar="SCORE",
+        help="Lowest possible score (default 0).",
+        rich_help_panel=SCALE_PANEL,
     ),
 ]
 ScaleMaxOption: TypeAlias = Annotated[
-    float | None, typer.Option(help="Highest possible score (default 10).")
+    float | None,
+    typer.Option(
+        metavar="SCORE", help="Highest possible score (default 10).", rich_help_panel=SCALE_PANEL
+    ),
 ]
 PromoterMinOption: TypeAlias = Annotated[
-    float | None, typer.Option(help="Scores >= this are promoters (default 9).")
+    float | None,
+    typer.Option(
+        metavar="SCORE",
+        help="Scores from this up are promoters (default 9).",
+        rich_help_panel=SCALE_PANEL,
+    ),
 ]
 DetractorMaxOption: TypeAlias = Annotated[
-    float | None, typer.Option(help="Scores <= this are detractors (default 6).")
+    float | None,
+    typer.Option(
+        metavar="SCORE",
+        help="Scores up to this are detractors (default 6).",
+        rich_help_panel=SCALE_PANEL,
+    ),
+]
+
+# The themes (analyze and fit find them alike).
+ThemesOption: TypeAlias = Annotated[
+    str,
+    typer.Option(metavar="N|auto", help="Number of themes (2-100).", rich_help_panel=THEMES_PANEL),
+]
+SubthemesOption: TypeAlias = Annotated[
+    str,
+    typer.Option(
+        metavar="N|auto",
+        help="Sub-themes per theme (0: none; auto: where a theme has structure).",
+        rich_help_panel=THEMES_PANEL,
+    ),
+]
+RepresentationOption: TypeAlias = Annotated[
+    Representation,
+    typer.Option(
+        metavar=choices(Representation),
+        help="How comments become vectors: MiniLM embeddings or TF-IDF.",
+        rich_help_panel=THEMES_PANEL,
+    ),
+]
+SentencesOption: TypeAlias = Annotated[
+    SentenceLevel,
+    typer.Option(
+        metavar=choices(SentenceLevel),
+        help="Read comments sentence by sentence (auto: when the median comment has 3 or more).",
+        rich_help_panel=THEMES_PANEL,
+    ),
+]
+BrandTermsOption: TypeAlias = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="NAMES",
+        help="Brand names to mask, comma-separated (repeatable).",
+        rich_help_panel=THEMES_PANEL,
+    ),
+]
+NoBrandDetectionOption: TypeAlias = Annotated[
+    bool,
+    typer.Option(
+        "--no-brand-detection",
+        help="Mask only the --brand-terms given: detect no brand names.",
+        rich_help_panel=THEMES_PANEL,
+    ),
+]
+
+ThreadsOption: TypeAlias = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        help="Threads for numeric libraries (default: all cores).",
+        rich_help_panel=PERFORMANCE_PANEL,
+    ),
 ]
 
 # The seed means something different to each command, and its help says what.
 SeedOption: TypeAlias = Annotated[
-    int, typer.Option(help="Random seed: same input and seed give identical tables.")
+    int,
+    typer.Option(metavar="N", help="Random seed: same input and seed give identical tables."),
 ]
 ModelSeedOption: TypeAlias = Annotated[
-    int, typer.Option(help="Random seed: same input and seed give the same model.")
+    int, typer.Option(metavar="N", help="Random seed: same input and seed give the same model.")
 ]
 DemoSeedOption: TypeAlias = Annotated[
-    int, typer.Option(help="Seed of the generator and of the analysis.")
+    int, typer.Option(metavar="N", help="Seed of the generator and of the analysis.")
 ]
 
-# `fit` shows no progress, so its --quiet only silences the notes.
+# Whatever the command, --quiet leaves the warnings, the errors and one last line.
 QuietOption: TypeAlias = Annotated[
-    bool, typer.Option("--quiet", "-q", help="No progress or notes.")
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Print only warnings, errors and where the report is.",
+    ),
 ]
-QuietNotesOption: TypeAlias = Annotated[bool, typer.Option("--quiet", "-q", help="No notes.")]
+QuietFitOption: TypeAlias = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Print only warnings, errors and where the model is.",
+    ),
+]
 
 
 def _auto_or_int(value: str, message: str) -> int | None:
@@ -130,22 +253,32 @@ def parse_brand_terms(values: Sequence[str] | None) -> tuple[str, ...]:
 
 __all__ = [
     "BrandTermsOption",
+    "CommentsOption",
+    "DateColOption",
     "DemoSeedOption",
     "DetractorMaxOption",
+    "DuplicatesOption",
     "GroupColOption",
+    "GroupMapOption",
     "IdColOption",
     "ModelSeedOption",
     "NoBrandDetectionOption",
     "PromoterMinOption",
-    "QuietNotesOption",
+    "QuietFitOption",
     "QuietOption",
     "RepresentationOption",
     "ScaleMaxOption",
     "ScaleMinOption",
     "ScoreColOption",
     "SeedOption",
+    "SegmentColOption",
+    "SentencesOption",
+    "SubthemesOption",
     "TextColOption",
     "ThemesOption",
+    "ThreadsOption",
+    "choices",
     "parse_brand_terms",
+    "parse_subthemes",
     "parse_themes",
 ]

@@ -265,7 +265,9 @@ def _check_tree_shapes(
         )
 
 
-def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeModel:
+def load_model(
+    path: Path | str, *, models_root: Path | None = None, edited_codebook: bool = True
+) -> ThemeModel:
     """Load a model saved by :func:`save_model`, treating its folder as untrusted input.
 
     In order: ``model.json`` (a plain file of bounded size) against
@@ -282,6 +284,11 @@ def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeMod
         A name (``weekly``), ``models/NAME``, or an existing folder path.
     models_root : Path, optional
         The models folder names resolve in (default ``./models``).
+    edited_codebook : bool, default True
+        Apply the renames and exclusions of the folder's ``codebook.yaml`` when
+        it was edited after the save, and warn when it holds edits that need a
+        re-fit. False loads the model as saved, silently: for the re-fit that
+        applies a codebook itself (``feedback-nlp fit --codebook``).
 
     Raises
     ------
@@ -333,7 +340,7 @@ def load_model(path: Path | str, *, models_root: Path | None = None) -> ThemeMod
         token_path=token_path,
         **tree,
     )
-    return _edited_codebook_applied(model, folder, doc)
+    return _edited_codebook_applied(model, folder, doc) if edited_codebook else model
 
 
 def _token_path(folder: Path, rep: Any, arrays: Mapping[str, np.ndarray]) -> TokenPath:
