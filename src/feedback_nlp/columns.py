@@ -222,7 +222,7 @@ def _could_not_choose(
         if found.tied:
             hint = "equally likely: " + ", ".join(repr(c) for c in found.tied)
         elif found.near:
-            hint = "nearest: " + ", ".join(repr(c) for c in found.near[:3])
+            hint = "nearest: " + ", ".join(repr(c) for c in list(dict.fromkeys(found.near))[:3])
         else:
             hint = "no column looks like one"
         place = f" in {where}" if len(wheres) > 1 else ""
