@@ -36,20 +36,53 @@ def theme_number(tid: str) -> int:
     return int(m.group(1)) if m else 0
 
 
+def _both_embedded(
+    model: ThemeModel, previous: ThemeModel, uniq: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``model.embed(uniq)`` and ``previous.embed(uniq)``, embedding once when both
+    use the same sentence encoder (they then differ only in the mean taken off)."""
+    if _same_encoder(model, previous):
+        raw = model.rep_.transform(list(uniq))
+        return unit(raw - model.mean_), unit(raw - previous.mean_)
+    return model.embed(uniq), previous.embed(uniq)
+
+
+def _same_encoder(model: ThemeModel, previous: ThemeModel) -> bool:
+    """Both models embed with the same fixed encoder (MiniLM, same weights); a
+    TF-IDF representation is fitted per model, so its vectors are not shared."""
+    from .representation import MiniLMEmbedder
+
+    return (
+        isinstance(model.rep_, MiniLMEmbedder)
+        and isinstance(previous.rep_, MiniLMEmbedder)
+        and model.rep_.version == previous.rep_.version
+    )
+
+
 def _projected(
     model: ThemeModel, previous: ThemeModel, texts: Sequence[str], max_texts: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each previous match-reference theme, and sub-theme, as the unit mean new
     vector of its comments (a sub-theme's: those it is the best child of their
-    theme for); a row without comments is zero."""
+    theme for); a row without comments is zero.
+
+    The comments are those of ``texts`` the new model embedded while fitting
+    when it did (the vectors are reused), else a seeded sample of ``max_texts``."""
     prev_ids, prev_cents = previous.match_reference()
     sub_ids, sub_cents = previous.match_reference(subthemes=True)
     uniq, w = distinct_usable(texts, model.brand_terms)
-    if len(uniq) > max_texts:
-        pick = np.sort(np.random.RandomState(0).choice(len(uniq), max_texts, replace=False))
-        uniq, w = uniq[pick], w[pick]
-    x_new = model.embed(uniq)
-    x_prev = previous.embed(uniq)
+    fitted = model.fitted_encodings() if _same_encoder(model, previous) else None
+    rows = fitted[0] if fitted is not None else {}
+    known = np.array([str(t) in rows for t in uniq], dtype=bool)
+    if fitted is not None and known.any():  # the texts the fit embedded, not again
+        uniq, w = uniq[known], w[known]
+        raw = fitted[1][[rows[str(t)] for t in uniq]]
+        x_new, x_prev = unit(raw - model.mean_), unit(raw - previous.mean_)
+    else:
+        if len(uniq) > max_texts:
+            pick = np.sort(np.random.RandomState(0).choice(len(uniq), max_texts, replace=False))
+            uniq, w = uniq[pick], w[pick]
+        x_new, x_prev = _both_embedded(model, previous, uniq)
     s_prev = x_prev @ prev_cents.T
     owner = np.where(s_prev.max(1) > previous.none_threshold_, s_prev.argmax(1), -1)
     position = {tid: g for g, tid in enumerate(prev_ids)}

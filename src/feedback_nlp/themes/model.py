@@ -176,10 +176,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         counts = np.bincount(inverse, minlength=len(uniq))
         if len(uniq) < 4:
             raise ValueError(f"Need at least 4 distinct usable comments, got {len(uniq)}.")
-        rng = np.random.RandomState(self.random_state)
-        sample = np.arange(len(uniq))
-        if len(uniq) > self.max_embed:
-            sample = np.sort(rng.choice(len(uniq), size=self.max_embed, replace=False))
+        sample = self._embed_sample(len(uniq))
         settings = ClusterSettings(
             self.n_clusters, self.min_theme_share, self.random_state, self.n_runs, self.n_threads
         )
@@ -232,12 +229,30 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         self.match_centroids_ = self.centroids_
         # The fitted texts' vectors, so that assigning them (fit then assign on
         # the same texts is the pipeline's pattern) does not embed them again.
-        # Read, never changed, by transform; never saved with the model.
-        self._vector_cache: tuple[dict[str, int], np.ndarray] | None = (
+        # Read, never changed, by transform; never saved with the model. The
+        # encoder's own (uncentred) vectors too: matching ids against a previous
+        # model centres them on its mean instead of embedding the texts again.
+        self._vector_cache: tuple[dict[str, int], np.ndarray, np.ndarray] | None = (
             {str(t): i for i, t in enumerate(uniq[sample])},
             x,
+            raw,
         )
         return self
+
+    def fitted_encodings(self) -> tuple[dict[str, int], np.ndarray] | None:
+        """The texts this model embedded while fitting (cleaned: their rows) and the
+        encoder's vectors of them before centring; None for a loaded model."""
+        cache = getattr(self, "_vector_cache", None)
+        return None if cache is None else (cache[0], cache[2])
+
+    def _embed_sample(self, n: int) -> np.ndarray:
+        """Which of ``n`` sorted distinct texts are embedded to fit: all up to
+        ``max_embed``, else a sample seeded by ``random_state`` (the same one for
+        the same texts, so an edit re-reads the vectors the fit made)."""
+        if n <= self.max_embed:
+            return np.arange(n)
+        rng = np.random.RandomState(self.random_state)
+        return np.sort(rng.choice(n, size=self.max_embed, replace=False))
 
     def fit_assign(
         self, texts: Sequence[str]
@@ -805,11 +820,16 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         return new
 
     def _refresh(self, texts: Sequence[str], fixed_labels: Mapping[str, str]) -> None:
-        """Recompute sizes, labels, none threshold and the fast classifier (on a fresh copy)."""
+        """Recompute sizes, labels, none threshold and the fast classifier (on a fresh copy)
+        from the texts a fit of ``texts`` embeds (:meth:`_embed_sample`), as the fit
+        computes them: their vectors are the fit's own when this model was fitted
+        on them, so an edit embeds nothing again."""
         uniq, w = distinct_usable(texts, self.brand_terms)
         if not len(uniq):
             return
-        x = self.embed(uniq)
+        pick = self._embed_sample(len(uniq))
+        uniq, w = uniq[pick], w[pick]
+        x = self._cached_vectors(uniq)
         sims = x @ self.centroids_.T
         primary = sims.argmax(1)
         best = sims.max(1)
