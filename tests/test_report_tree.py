@@ -269,16 +269,13 @@ def test_browser_expands_a_theme_into_its_sub_themes_and_their_examples(tmp_path
 
 # ---------------------------------------------------------------- Markdown and terminal
 
-#: The top detractor themes of the built result with their top detractor sub-themes: T01's
-#: five sub-themes give three (T01.3 has diff < 0, T01.5 is fourth); T02 has diff < 0.
+#: The top detractor themes of the built result with their top detractor sub-themes,
+#: significant ones only (q < 0.05): T01 and, of its five sub-themes, T01.2 and T01.1 (T01.4
+#: and T01.5 have q >= 0.05, T01.3 diff < 0); T04 (no q) and T03 (q 0.3) are not listed.
 TOP_LIST = [
-    "- **T01 &lt;b&gt;billing&lt;/b&gt; &amp; refunds**: 42.0% vs 5.0% (+37.0 pp, q=0.001)",
-    "  - T01.2 &lt;b&gt;billing&lt;/b&gt; &amp; refunds twice: 20.0% vs 2.0% (+18.0 pp, q=0.002)",
+    "- **T01 \\<b>billing\\</b> & refunds**: 42.0% vs 5.0% (+37.0 pp, q=0.001)",
+    "  - T01.2 \\<b>billing\\</b> & refunds twice: 20.0% vs 2.0% (+18.0 pp, q=0.002)",
     "  - T01.1 late refund: 10.0% vs 1.0% (+9.0 pp, q=0.010)",
-    "  - T01.4 billing portal: 5.0% vs 4.0% (+1.0 pp, q=0.800) (not significant)",
-    "- **T04 delivery**: 20.0% vs 12.0% (+8.0 pp, q=-) (not significant)",
-    "- **T03 app crashes**: 15.0% vs 10.0% (+5.0 pp, q=0.300) (not significant)",
-    "  - T03.1 crash on login: 8.0% vs 5.0% (+3.0 pp, q=0.500) (not significant)",
 ]
 
 
@@ -286,17 +283,23 @@ def test_markdown_lists_top_sub_themes_under_each_top_detractor_theme():
     md = render_markdown(_tree_result())
     section = md[md.index("## What detractors raise more than promoters") :]
     lines = section.splitlines()
+    assert lines[2] == (
+        "Top detractor themes (q < 0.05) and under each the sub-themes detractors raise most; "
+        "share of detractor vs promoter comments:"
+    )
     start = lines.index(TOP_LIST[0])
     assert lines[start : start + len(TOP_LIST)] == TOP_LIST
     assert lines[start + len(TOP_LIST)] == ""
     assert "Sub-themes: 6 in `themes.csv`" in section
-    # the theme table stays one row per theme
+    # the theme table stays one row per theme, and lists the themes the top list leaves out
     assert "| T01.2 |" not in md and "| T01 |" in md
+    assert "| T04 | delivery |" in md and "| T03 | app crashes |" in md
 
 
 def test_markdown_without_sub_themes_has_no_sub_theme_list():
     md = render_markdown(_result(subthemes={}))
-    assert "Top detractor themes, and under each" not in md and "Sub-themes:" not in md
+    assert "Top detractor themes (q < 0.05); share of detractor vs promoter comments:" in md
+    assert "and under each" not in md and "Sub-themes:" not in md
     assert not re.search(r"T\d+\.\d", md)
 
 
@@ -313,26 +316,25 @@ def test_terminal_lists_top_sub_themes_under_each_top_detractor_theme(monkeypatc
     lines = _terminal(_tree_result(), monkeypatch)
     start = lines.index("Top detractor themes (share of detractor vs promoter comments)")
     block = [ln for ln in lines[start + 1 :] if not ln.startswith('     "')]
-    assert block[:7] == [
+    assert block[:3] == [
         "  T01 <b>billing</b> & refunds: 42% vs 5% (+37.0 pp, q=0.001)",
         "     - T01.2 <b>billing</b> & refunds twice: 20.0% vs 2.0% (+18.0 pp, q=0.002)",
         "     - T01.1 late refund: 10.0% vs 1.0% (+9.0 pp, q=0.010)",
-        "     - T01.4 billing portal: 5.0% vs 4.0% (+1.0 pp, q=0.800) (not significant)",
-        "  T04 delivery: 20% vs 12% (+8.0 pp, q=-) (not significant)",
-        "  T03 app crashes: 15% vs 10% (+5.0 pp, q=0.300) (not significant)",
-        "     - T03.1 crash on login: 8.0% vs 5.0% (+3.0 pp, q=0.500) (not significant)",
     ]
+    assert not [ln for ln in block[3:] if re.match(r" +(- )?T\d", ln)]  # T04, T03: q >= 0.05
     no_subs = _terminal(_result(subthemes={}), monkeypatch)
     assert not [ln for ln in no_subs if ln.startswith("     - ")]
 
 
 def _expected_tree(themes: pd.DataFrame) -> list[tuple[str, list[str]]]:
-    """From themes.csv: the top 5 detractor themes, each with its top 3 detractor sub-themes."""
-    top = themes[(themes["level"] == 1) & (themes["diff_pp"] > 0)]
+    """From themes.csv: the top 5 significant detractor themes, each with its top 3
+    significant detractor sub-themes."""
+    sig = themes["significant"].astype(str) == "True"
+    top = themes[(themes["level"] == 1) & (themes["diff_pp"] > 0) & sig]
     top = top.sort_values(["diff_pp", "theme_id"], ascending=[False, True]).head(5)
     out = []
     for tid in top["theme_id"]:
-        subs = themes[(themes["parent_id"] == tid) & (themes["diff_pp"] > 0)]
+        subs = themes[(themes["parent_id"] == tid) & (themes["diff_pp"] > 0) & sig]
         subs = subs.sort_values(["diff_pp", "theme_id"], ascending=[False, True]).head(3)
         out.append((tid, subs["theme_id"].tolist()))
     return out

@@ -48,11 +48,22 @@ def test_themes_in_order_keeps_columns_and_empty_frames():
 
 
 def test_top_detractor_themes_only_positive_and_limited():
-    t = _themes([5.0, -1.0, 0.0, math.nan, 7.0, 3.0, 1.0, 2.0, 4.0])
+    t = _themes([5.0, -1.0, 0.0, math.nan, 7.0, 3.0, 1.0, 2.0, 4.0]).assign(significant=True)
     assert view.top_detractor_themes(t)["theme_id"].tolist() == ["T05", "T01", "T09", "T06", "T08"]
     assert view.top_detractor_themes(t, 2)["theme_id"].tolist() == ["T05", "T01"]
-    assert len(view.top_detractor_themes(_themes([-1.0, 0.0]))) == 0
-    assert len(view.top_detractor_themes(_themes([]))) == 0
+    assert len(view.top_detractor_themes(_themes([-1.0, 0.0]).assign(significant=True))) == 0
+    assert len(view.top_detractor_themes(_themes([]).assign(significant=True))) == 0
+
+
+def test_top_detractor_themes_only_significant():
+    # a +0.2-point theme that is not significant is no "top detractor theme"
+    t = _themes([9.0, 0.2, 4.0, 6.0]).assign(significant=[True, False, True, math.nan])
+    assert view.top_detractor_themes(t)["theme_id"].tolist() == ["T01", "T03"]
+    assert len(view.top_detractor_themes(t.assign(significant=False))) == 0
+    assert len(view.top_detractor_themes(_themes([9.0]))) == 0  # no test: none significant
+    assert view.no_significant_theme(0.05) == (
+        "No theme is significantly more common among detractors (q < 0.05)."
+    )
 
 
 def _summary(themes: tuple[ThemeSummary, ...] = ()) -> Summary:

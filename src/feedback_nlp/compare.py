@@ -6,7 +6,9 @@ For every theme, within a set of respondents (everyone, or one segment value):
   that group with usable text;
 * ``diff_pp`` = 100 * (share_detractors - share_promoters);
 * ``lift`` = share ratio detractors / promoters, each share smoothed by +0.5 / +1
-  (Haldane) so a theme no promoter mentions still has a finite lift;
+  (Haldane) so a theme no promoter mentions still has a finite lift; empty (NaN)
+  when no detractor or promoter comment carries the theme, or the set has no
+  detractor or no promoter comments: there is no ratio to report;
 * ``p_value``: Fisher's exact test on the 2x2 table (theme yes/no x detractor /
   promoter) when an expected count is below 5, otherwise the pooled
   two-proportion z test;
@@ -199,7 +201,7 @@ def table_from_counts(counts: ThemeCounts, theme_ids: Sequence[str]) -> pd.DataF
             "share_passives": s_pas,
             "share_promoters": s_pro,
             "diff_pp": 100.0 * (s_det - s_pro),
-            "lift": ((det + 0.5) / (n_d + 1)) / ((pro + 0.5) / (n_p + 1)),
+            "lift": _lift(det, n_d, pro, n_p),
             "p_value": [two_proportion_p(int(a), n_d, int(b), n_p) for a, b in zip(det, pro)],
             "nps": _nps(pro, det, n_theme),
             "nps_impact": impact,
@@ -209,6 +211,24 @@ def table_from_counts(counts: ThemeCounts, theme_ids: Sequence[str]) -> pd.DataF
             "mean_mention_sentiment": mean_mention,
         }
     )
+
+
+def _lift(det: np.ndarray, n_d: int, pro: np.ndarray, n_p: int) -> np.ndarray:
+    """Haldane-smoothed share ratio detractors / promoters; NaN where it would be a
+    ratio of nothing: no detractor or no promoter comment to divide by, or no
+    detractor or promoter comment carrying the theme (the smoothing alone would
+    give such a row a lift of ``(n_p + 1) / (n_d + 1)``).
+
+    >>> _lift(np.array([4, 0, 0]), 9, np.array([1, 0, 3]), 19).round(2).tolist()
+    [6.0, nan, 0.29]
+    >>> _lift(np.array([4]), 9, np.array([1]), 0).tolist()
+    [nan]
+    """
+    det = np.asarray(det, dtype=float)
+    pro = np.asarray(pro, dtype=float)
+    lift = ((det + 0.5) / (n_d + 1)) / ((pro + 0.5) / (n_p + 1))
+    empty = (det + pro == 0) | (n_d == 0) | (n_p == 0)
+    return np.where(empty, np.nan, lift)
 
 
 def theme_table(

@@ -19,6 +19,7 @@ __all__ = [
     "Survey",
     "AnalysisResult",
     "MaskedTerm",
+    "SegmentFit",
     "MASK_SOURCES",
     "COMMENT_COLUMNS",
     "THEME_COLUMNS",
@@ -224,6 +225,26 @@ class MaskedTerm:
         return self.comments / self.of if self.of else None
 
 
+@dataclass(frozen=True)
+class SegmentFit:
+    """How one segment value's own themes were fitted (``--per-segment``), or why not.
+
+    ``comments`` is the value's usable comments; ``min_theme`` the fewest
+    comments a theme of it needs to show a detractor/promoter difference
+    (None when no size can: it lacks detractor or promoter comments);
+    ``max_themes`` the most themes of that size it holds; ``themes`` how many it
+    got; ``reason`` why it got none ('' when it got some).
+    """
+
+    segment: str
+    value: str
+    comments: int
+    min_theme: int | None
+    max_themes: int
+    themes: int
+    reason: str = ""
+
+
 @dataclass
 class AnalysisResult:
     """Everything an analysis produced; renderers and writers read only this."""
@@ -241,6 +262,8 @@ class AnalysisResult:
     timings: dict[str, float] = field(default_factory=dict)
     sentences: pd.DataFrame | None = None
     segment_own_themes: pd.DataFrame | None = None
+    #: With ``--per-segment``: every segment value's own theme fit, in table order.
+    segment_fits: tuple[SegmentFit, ...] = ()
     #: :data:`TREND_COLUMNS`; None without a date column.
     trends: pd.DataFrame | None = None
     #: :data:`METRIC_COLUMNS`; None without ``metric_cols``.

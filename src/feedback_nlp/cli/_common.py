@@ -157,6 +157,7 @@ def print_summary(result: AnalysisResult, written: dict[str, Path], quiet: bool 
         _print_segments(result)
         _print_masked_terms(result)
         _print_top_themes(result)
+        _print_segment_themes(result)
         _print_trends(s.trends, score_label(s.scale)[0])
         _print_metrics(s.metrics)
         _print_followup(s.followup, written)
@@ -235,23 +236,30 @@ def _print_masked_terms(result: AnalysisResult) -> None:
 
 
 def _print_top_themes(result: AnalysisResult) -> None:
-    """The themes detractors raise most, each with one detractor's comment and the
-    sub-themes detractors raise most within it."""
+    """The themes detractors raise significantly more, each with one detractor's comment
+    and the sub-themes detractors raise significantly more within it; one line when none."""
     from ..report.formatting import plain_p, shorten
-    from ..report.view import theme_summaries, top_detractor_subthemes, top_detractor_themes
+    from ..report.view import (
+        no_significant_theme,
+        theme_summaries,
+        top_detractor_subthemes,
+        top_detractor_themes,
+    )
 
+    if not len(result.themes):
+        return
     top = top_detractor_themes(result.themes)
     if not len(top):
+        console.print(no_significant_theme(result.config.alpha))
         return
     console.print("[bold]Top detractor themes[/] (share of detractor vs promoter comments)")
     by_id = theme_summaries(result.summary)
     for rec in top.itertuples(index=False):
-        sig = "" if rec.significant else " (not significant)"
         console.print(
             f"  {esc(rec.theme_id)} [bold]{esc(rec.label)}[/]: "
             f"{100 * rec.share_detractors:.0f}% vs "
             f"{100 * rec.share_promoters:.0f}% ({rec.diff_pp:+.1f} pp, "
-            f"q={plain_p(rec.q_value)}){sig}",
+            f"q={plain_p(rec.q_value)})",
         )
         examples = by_id[str(rec.theme_id)].examples.detractor
         if examples:
@@ -260,11 +268,42 @@ def _print_top_themes(result: AnalysisResult) -> None:
         for sub in top_detractor_subthemes(result.themes, str(rec.theme_id)).itertuples(
             index=False
         ):
-            sig = "" if sub.significant else " (not significant)"
             console.print(
                 f"     - {esc(sub.theme_id)} {esc(shorten(sub.label, 30, strip=False))}: "
                 f"{100 * sub.share_detractors:.1f}% vs {100 * sub.share_promoters:.1f}% "
-                f"({sub.diff_pp:+.1f} pp, q={plain_p(sub.q_value)}){sig}"
+                f"({sub.diff_pp:+.1f} pp, q={plain_p(sub.q_value)})"
+            )
+
+
+#: Segment values whose own top detractor themes the terminal lists per segment column.
+MAX_SEGMENT_VALUES = 8
+
+
+def _print_segment_themes(result: AnalysisResult) -> None:
+    """With --per-segment: per segment value, its own top detractor themes (compact)."""
+    from ..report.formatting import shorten
+    from ..report.view import segment_own_themes
+
+    for col, values in segment_own_themes(result).items():
+        console.print(
+            f"[bold]Own themes by {esc(col)}[/] (--per-segment): top detractor themes, "
+            f"q < {result.config.alpha:g}"
+        )
+        for v in values[:MAX_SEGMENT_VALUES]:
+            head = f"  {esc(v.fit.value)} ({v.fit.comments:,} comments"
+            if not v.fit.themes:
+                console.print(f"{head}): no own themes, {esc(v.fit.reason)}")
+                continue
+            items = "; ".join(
+                f"{esc(shorten(r.label, 30, strip=False))} {100 * r.share_detractors:.0f}% vs "
+                f"{100 * r.share_promoters:.0f}%"
+                for r in v.top.itertuples(index=False)
+            )
+            console.print(f"{head}, {v.fit.themes} themes): {items or 'none significant'}")
+        if len(values) > MAX_SEGMENT_VALUES:
+            console.print(
+                f"  ... {len(values) - MAX_SEGMENT_VALUES} more values in the report "
+                "and segment_own_themes.csv"
             )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..compare import add_q_values, table_from_counts, term_log_odds, theme_table
+from ..compare import add_q_values, table_from_counts, term_log_odds
 from ..config import AnalysisConfig
 from ..execution import Timer
 from ..nps import nps_from_counts, segment_table_from_counts
@@ -26,11 +26,12 @@ from ..result import (
     SEGMENT_THEME_COLUMNS,
     THEME_COLUMNS,
     AnalysisResult,
+    SegmentFit,
     Survey,
 )
 from ..summary_types import EngineInfo, Summary
 from . import summary as summaries
-from .chunk import ChunkResult, assign_themes, theme_nodes
+from .chunk import ChunkResult, theme_nodes
 from .comment_columns import finish_comments
 
 __all__ = ["FitSample", "assemble", "merge_examples", "segment_theme_table"]
@@ -242,9 +243,13 @@ def assemble(
     with timer.stage("comparison"):
         tables = _theme_tables(cfg, segment_cols, parts, model, sample)
     own = pd.DataFrame(columns=list(SEGMENT_OWN_THEME_COLUMNS))
+    fits: tuple[SegmentFit, ...] = ()
     if cfg.per_segment and segment_cols:
+        from .segment_themes import fit_notes, per_segment_themes
+
         with timer.stage("per-segment themes"):
-            own = per_segment_themes(cfg, segment_cols, parts)
+            own, fits = per_segment_themes(cfg, segment_cols, parts)
+        survey = replace(survey, notes=[*survey.notes, *fit_notes(fits)])
     comments = finish_comments(
         pd.concat([p.comments for p in parts], ignore_index=True), tables.overall,
         dated=bool(survey.info.get("date")),
@@ -273,6 +278,7 @@ def assemble(
         segments=tables.segments,
         segment_themes=tables.segment_themes,
         segment_own_themes=own,
+        segment_fits=fits,
         terms=tables.terms,
         summary=summary,
         notes=list(survey.notes),
@@ -343,54 +349,3 @@ def _summary(
         metrics=None if metrics is None else summaries.metrics_summary(metrics),
         followup=summaries.followup_summary(followup),
     )
-
-
-def per_segment_themes(
-    cfg: AnalysisConfig, segment_cols: tuple[str, ...], parts: Sequence[ChunkResult]
-) -> pd.DataFrame:
-    """Each segment value's own themes (values with enough usable comments).
-
-    Their q-values are Benjamini-Hochberg within this table; the overall and
-    segment tables keep theirs, so switching ``--per-segment`` on changes no
-    other output.
-    """
-    from .fitting import label_exclusions, new_model, too_few_for_themes
-
-    comments = pd.concat([p.comments for p in parts], ignore_index=True)
-    cleaned = [t for p in parts if p.texts for t in p.texts[0]]
-    usable = np.concatenate([p.texts[1] for p in parts if p.texts])
-    compound = np.concatenate([p.texts[2] for p in parts if p.texts])
-    groups = comments["group"].to_numpy(dtype=object)
-    tables = []
-    exclude = label_exclusions(comments[list(segment_cols)].to_numpy().ravel())
-    for col in segment_cols:
-        values = comments[col].astype(str).to_numpy(dtype=object)
-        for value in sorted(set(values)):
-            mask = values == value
-            rows = np.flatnonzero(mask & usable)
-            if len(rows) < cfg.min_segment_comments:
-                continue
-            # its themes only
-            model = new_model(cfg).set_params(subthemes=0, label_exclude=exclude)
-            texts = [cleaned[i] for i in rows]
-            if too_few_for_themes(texts, model) is not None:
-                continue
-            try:
-                model.fit(texts)
-            except ValueError:  # too little text for this value's own themes, as above
-                continue
-            sub = np.flatnonzero(mask)
-            local_idx = np.flatnonzero(usable[sub])
-            found = assign_themes(model, [cleaned[i] for i in sub], local_idx, len(sub))
-            ids = [t["theme_id"] for t in model.themes_]
-            member = found.member[:, : len(ids)]
-            t = theme_table(groups[sub], member, usable[sub], compound[sub], ids)
-            t.insert(1, "label", [th["label"] for th in model.themes_])
-            t.insert(2, "keywords", [", ".join(th["keywords"]) for th in model.themes_])
-            t.insert(0, "value", value)
-            t.insert(0, "segment", col)
-            tables.append(t)
-    if not tables:
-        return pd.DataFrame(columns=list(SEGMENT_OWN_THEME_COLUMNS))
-    (table,) = add_q_values([pd.concat(tables, ignore_index=True)], cfg.alpha)
-    return table[list(SEGMENT_OWN_THEME_COLUMNS)]

@@ -33,7 +33,7 @@ from ..config import display_path, input_name
 from ..output import to_json
 from ..result import AnalysisResult, MaskedTerm
 from ..summary_types import Manifest, Summary, ThemeExamples, ThemeSummary
-from . import charts, html_sections, theme_chart
+from . import charts, html_sections, html_themes, theme_chart
 from .formatting import finite as _finite
 from .formatting import fmt_interval, shorten
 from .formatting import fmt_num as _num
@@ -232,6 +232,8 @@ def build_context(result: AnalysisResult) -> dict[str, Any]:
             for t in themes
         ],
         "heatmaps": _heatmaps(result.segment_themes, themes, by_segment),
+        "top_themes": html_themes.top_themes_context(result),
+        "segment_own": html_themes.segment_own_section(result),
         "theme_details": [
             {**d, "subs": sub_context[d["theme_id"]], "total_subs": totals[d["theme_id"]]}
             for d in _theme_details(themes, by_id)

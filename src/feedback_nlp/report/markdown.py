@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from ..result import AnalysisResult
 from ..summary_types import TrendComparison
 from .formatting import plain_num
 from .formatting import plain_p as format_p
+from .markdown_segments import segment_own_md
+from .markdown_text import md_escape
+from .markdown_text import md_table as _table
+from .markdown_text import shares_text as _shares_md
 from .view import (
     brand_masking_method,
     headline,
+    no_significant_theme,
     score_name,
     theme_changes,
     theme_summaries,
@@ -48,29 +51,6 @@ def _methods_md(result: AnalysisResult) -> list[str]:
     ]
 
 
-def md_escape(text: Any) -> str:
-    r"""Make a value safe inside a Markdown table cell (pipes, newlines, HTML, links).
-
-    A comment can hold Markdown link or image syntax: ``[x](javascript:...)``
-    would be a link to click and ``![](http://...)`` an image a viewer fetches
-    (a beacon). Escaping the ``(`` after ``]`` leaves both as plain text; HTML
-    and ``<...>`` autolinks are already escaped.
-
-    >>> md_escape("see ![](http://x.example/p.png) and [me](javascript:alert(1))")
-    'see ![]\\(http://x.example/p.png) and [me]\\(javascript:alert(1))'
-    """
-    s = " ".join(str(text).split())
-    for ch, rep in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("](", "]\\(")):
-        s = s.replace(ch, rep)
-    return s
-
-
-def _table(headers: list[str], rows: list[list[Any]]) -> str:
-    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    out += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in rows]
-    return "\n".join(out)
-
-
 def render_markdown(result: AnalysisResult) -> str:
     """Headline NPS, NPS by segment, detractor-vs-promoter themes, examples, methods."""
     themes = themes_in_order(result.themes)
@@ -81,6 +61,7 @@ def render_markdown(result: AnalysisResult) -> str:
         *_metrics_md(result),
         *_themes_md(result, themes),
         *_examples_md(result, themes),
+        *segment_own_md(result),
         *_candidates_md(result),
         *_terms_md(result),
         *_followup_md(result),
@@ -280,10 +261,10 @@ def _themes_md(result: AnalysisResult, themes: pd.DataFrame) -> list[str]:
             [
                 r.theme_id,
                 r.label,
-                f"{100 * r.share_detractors:.1f}%",
-                f"{100 * r.share_promoters:.1f}%",
-                f"{r.diff_pp:+.1f}",
-                f"{r.lift:.2f}",
+                plain_num(r.share_detractors, ".1%"),
+                plain_num(r.share_promoters, ".1%"),
+                plain_num(r.diff_pp, "+.1f"),
+                plain_num(r.lift, ".2f"),
                 format_p(r.q_value) + (" *" if r.significant else ""),
                 plain_num(r.nps, "+.1f"),
                 plain_num(r.nps_impact, "+.2f"),
@@ -322,25 +303,17 @@ def _n_subthemes(themes: pd.DataFrame) -> int:
     return int((pd.to_numeric(themes["level"], errors="coerce") == 2).sum())
 
 
-def _shares_md(r: Any) -> str:
-    """'26.1% vs 5.5% (+20.6 pp, q=<0.001)', marked when not significant."""
-    sig = r.significant if r.significant == r.significant else False  # NaN: no test
-    return (
-        f"{plain_num(r.share_detractors, '.1%')} vs {plain_num(r.share_promoters, '.1%')} "
-        f"({plain_num(r.diff_pp, '+.1f')} pp, q={format_p(r.q_value)})"
-        + ("" if sig else " (not significant)")
-    )
-
-
 def _top_themes_md(result: AnalysisResult) -> list[str]:
-    """With sub-themes: the top detractor themes, each with its top detractor sub-themes."""
+    """The significant top detractor themes, each with its significant top detractor
+    sub-themes; one line saying so when no theme is significant."""
     themes = result.themes
     top = top_detractor_themes(themes)
-    if not _n_subthemes(themes) or not len(top):
-        return []
+    if not len(top):
+        return [no_significant_theme(result.config.alpha), ""]
+    subs = " and under each the sub-themes detractors raise most" if _n_subthemes(themes) else ""
     parts = [
-        "Top detractor themes, and under each the sub-themes detractors raise most over "
-        "promoters (share of detractor vs promoter comments):",
+        f"Top detractor themes (q < {result.config.alpha:g}){subs}; share of detractor vs "
+        "promoter comments:",
         "",
     ]
     for r in top.itertuples(index=False):

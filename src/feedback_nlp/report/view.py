@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .. import compare
 from ..compare import subthemes_in_order, themes_in_order
-from ..result import MaskedTerm
+from ..result import AnalysisResult, MaskedTerm, SegmentFit
 from ..summary_types import (
     RowCounts,
     ScaleSummary,
@@ -36,6 +37,10 @@ __all__ = [
     "subthemes_in_order",
     "top_detractor_themes",
     "top_detractor_subthemes",
+    "no_significant_theme",
+    "SegmentOwnThemes",
+    "segment_own_themes",
+    "segment_fit_text",
     "theme_summaries",
     "theme_changes",
     "trend_caveat",
@@ -45,6 +50,7 @@ __all__ = [
     "brand_masking_method",
     "TOP_THEMES",
     "TOP_SUBTHEMES",
+    "TOP_SEGMENT_THEMES",
     "MAX_THEME_CHANGES",
 ]
 
@@ -52,6 +58,8 @@ __all__ = [
 TOP_THEMES = 5
 #: Detractor sub-themes the terminal summary and the Markdown report list under each of them.
 TOP_SUBTHEMES = 3
+#: Own detractor themes the reports list for each segment value (``--per-segment``).
+TOP_SEGMENT_THEMES = 3
 #: Detractor-theme changes between the last two periods the reports list.
 MAX_THEME_CHANGES = 10
 
@@ -131,17 +139,37 @@ def score_name(summary: Summary) -> str:
     return score_label(summary.scale)[0]
 
 
+def _significant(themes: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose ``significant`` is True (a missing column or value: none)."""
+    if "significant" not in themes.columns:
+        return themes.iloc[0:0]
+    return themes[themes["significant"].map(lambda v: v is True or v is np.True_)]
+
+
 def top_detractor_themes(themes: pd.DataFrame, limit: int = TOP_THEMES) -> pd.DataFrame:
-    """The ``limit`` themes detractors raise most over promoters (``diff_pp`` > 0).
+    """The ``limit`` themes detractors raise most over promoters, significant ones only.
 
-    The rule is :func:`feedback_nlp.compare.top_detractor_themes` (the trends
-    follow the same themes); this gives the reports' default ``limit``.
+    The order and ``diff_pp`` > 0 are :func:`feedback_nlp.compare.top_detractor_themes`
+    (the trends follow those themes, significant or not, to watch them move); a
+    headline list keeps only the themes whose difference is significant
+    (``significant``: q < alpha), so it never lists noise. When none is, the
+    reports say :func:`no_significant_theme`. Full tables list every theme.
 
-    >>> t = pd.DataFrame({"theme_id": ["T1", "T2", "T3"], "diff_pp": [-2.0, 4.0, 9.0]})
+    >>> t = pd.DataFrame({"theme_id": ["T1", "T2", "T3", "T4"], "diff_pp": [-2.0, 4.0, 9.0, 0.2],
+    ...                   "significant": [True, True, True, False]})
     >>> top_detractor_themes(t)["theme_id"].tolist()
     ['T3', 'T2']
     """
-    return compare.top_detractor_themes(themes, limit)
+    return _significant(compare.top_detractor_themes(themes, len(themes))).head(limit)
+
+
+def no_significant_theme(alpha: float) -> str:
+    """The line a top list is replaced by when no theme is significant.
+
+    >>> no_significant_theme(0.05)
+    'No theme is significantly more common among detractors (q < 0.05).'
+    """
+    return f"No theme is significantly more common among detractors (q < {alpha:g})."
 
 
 def top_detractor_subthemes(
@@ -150,16 +178,64 @@ def top_detractor_subthemes(
     """The ``limit`` sub-themes of ``parent_id`` detractors raise most over promoters.
 
     The rule of :func:`top_detractor_themes` within one theme: ``diff_pp`` > 0,
-    largest first, ties by id (:func:`subthemes_in_order`).
+    significant, largest first, ties by id (:func:`subthemes_in_order`).
 
-    >>> t = pd.DataFrame({"theme_id": ["T1", "T1.1", "T1.2", "T1.3", "T2.1"],
-    ...     "level": [1, 2, 2, 2, 2], "parent_id": ["", "T1", "T1", "T1", "T2"],
-    ...     "diff_pp": [9.0, 1.0, -2.0, 3.0, 5.0]})
+    >>> t = pd.DataFrame({"theme_id": ["T1", "T1.1", "T1.2", "T1.3", "T1.4", "T2.1"],
+    ...     "level": [1, 2, 2, 2, 2, 2], "parent_id": ["", "T1", "T1", "T1", "T1", "T2"],
+    ...     "diff_pp": [9.0, 1.0, -2.0, 3.0, 4.0, 5.0],
+    ...     "significant": [True, True, True, True, False, True]})
     >>> top_detractor_subthemes(t, "T1")["theme_id"].tolist()
     ['T1.3', 'T1.1']
     """
     subs = subthemes_in_order(themes, parent_id)
-    return subs[pd.to_numeric(subs["diff_pp"], errors="coerce") > 0].head(limit)
+    return _significant(subs[pd.to_numeric(subs["diff_pp"], errors="coerce") > 0]).head(limit)
+
+
+@dataclass(frozen=True)
+class SegmentOwnThemes:
+    """One segment value's own themes (``--per-segment``): how they were fitted, its
+    themes in report order and its top (significant) detractor themes among them."""
+
+    fit: SegmentFit
+    themes: pd.DataFrame
+    top: pd.DataFrame
+
+
+def segment_own_themes(result: AnalysisResult) -> dict[str, list[SegmentOwnThemes]]:
+    """Per segment column, each value's own themes, the values with most comments first
+    (ties by value); empty without ``--per-segment``."""
+    table = result.segment_own_themes
+    if not result.config.per_segment or table is None:
+        return {}
+    keyed = table.astype({"segment": str, "value": str})
+    by_value = {k: g for k, g in keyed.groupby(["segment", "value"], sort=False)}
+    out: dict[str, list[SegmentOwnThemes]] = {}
+    for fit in sorted(result.segment_fits, key=lambda f: (-f.comments, f.value)):
+        own = by_value.get((fit.segment, fit.value), keyed.iloc[0:0])
+        out.setdefault(fit.segment, []).append(
+            SegmentOwnThemes(
+                fit, themes_in_order(own), top_detractor_themes(own, TOP_SEGMENT_THEMES)
+            )
+        )
+    return {col: out[col] for col in dict.fromkeys(f.segment for f in result.segment_fits)}
+
+
+def segment_fit_text(fit: SegmentFit) -> str:
+    """How many own themes a segment value got, and why that many (or none).
+
+    >>> segment_fit_text(SegmentFit("plan", "Basic", 1412, 33, 42, 15))
+    '1,412 usable comments, 15 own themes (at most 42: a theme needs 33 comments here)'
+    >>> segment_fit_text(SegmentFit("plan", "Trial", 25, 20, 1, 0, "too few comments"))
+    '25 usable comments, no own themes: too few comments'
+    """
+    n = f"{fit.comments:,} usable comment{'s' if fit.comments != 1 else ''}"
+    if not fit.themes:
+        return f"{n}, no own themes: {fit.reason}"
+    plural = "s" if fit.themes != 1 else ""
+    return (
+        f"{n}, {fit.themes} own theme{plural} (at most {fit.max_themes}: a theme needs "
+        f"{fit.min_theme} comments here)"
+    )
 
 
 def theme_summaries(summary: Summary) -> dict[str, ThemeSummary]:

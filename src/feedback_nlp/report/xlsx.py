@@ -37,6 +37,7 @@ _SHEETS = (
     ("themes", "themes.csv"),
     ("segments", "segments.csv"),
     ("segment_themes", "segment_themes.csv"),
+    ("segment_own_themes", "segment_own_themes.csv"),
     ("trends", "trends.csv"),
     ("metrics", "metrics.csv"),
     ("followup", "followup.csv"),
