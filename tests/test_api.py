@@ -256,3 +256,18 @@ def test_no_date_column_without_dates(frame: pd.DataFrame) -> None:
         "respondent_id", "row", "group", "score", "sentiment", "sentiment_label",
         "primary_theme", "themes", "theme_labels", "row_flags", "text",
     ]  # fmt: skip
+
+
+def test_the_dask_engine_takes_a_dataframe(frame: pd.DataFrame, runs) -> None:
+    pytest.importorskip("distributed")
+    from _dask_cluster import local_client
+    from feedback_nlp.engines.dask_engine import analyze_dask
+
+    from_frame, _ = runs
+    cfg = from_frame.config.with_(engine="dask")
+    with local_client(2) as client:
+        dask = analyze_dask(cfg, client=client, blocksize=20_000)
+    assert dask.summary.engine is not None and dask.summary.engine.partitions >= 3
+    assert dask.config.input is frame and dask.summary.manifest.config["input"] == "the DataFrame"
+    for name, table in result_tables(from_frame).items():
+        pd.testing.assert_frame_equal(table, result_tables(dask)[name], obj=name)

@@ -3,10 +3,15 @@
 The Python API in brief::
 
     from feedback_nlp import AnalysisConfig, analyze, write_report
+    result = analyze(df, score="NPS", text="why", segments="region")  # a DataFrame or a path
     result = analyze(AnalysisConfig(input=Path("survey.csv"), segment_cols=("region",)))
+    result.comments[["respondent_id", "themes", "theme_labels", "row_flags"]]
     write_report(result, Path("report"))
     result.summary.nps.score          # the summary, typed (feedback_nlp.summary_types)
     result.summary.to_dict()          # the same as plain data, as in summary.json
+
+Options are named as the CLI's (``score_col`` is ``--score-col``), or a column by
+its role (``score``, ``text``, ``segments``...): see :mod:`feedback_nlp.arguments`.
 
 Heavy libraries (spaCy, scikit-learn, VADER, onnxruntime) load only when a
 function that needs them runs.

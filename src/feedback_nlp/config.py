@@ -523,7 +523,7 @@ class AnalysisConfig:
 
         ``where`` names the call in a TypeError ("analyze()").
         """
-        known = [f.name for f in fields(cls) if f.name != "input"] + list(_SCALE_OPTIONS)
+        known = [f.name for f in fields(cls)] + list(_SCALE_OPTIONS)
         return resolve_options(options, known, where)
 
     def with_(self, **changes: Any) -> AnalysisConfig:
