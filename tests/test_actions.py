@@ -206,7 +206,9 @@ def test_metric_correlation_equals_scipy(result, survey_with_metric: Path):
     assert det["metric_mean"] == pytest.approx(csat[ok & (score <= 6)].mean())
     south = m[(m["by"] == "region") & (m["value"] == "South")].iloc[0]
     in_south = ok & (analysed["region"] == "South")
-    assert south["n"] == in_south.sum() and south["metric_mean"] == pytest.approx(csat[in_south].mean())
+    assert south["n"] == in_south.sum() and south["metric_mean"] == pytest.approx(
+        csat[in_south].mean()
+    )
     summary = result.summary.metrics[0]
     assert summary.metric == "csat" and summary.n == overall["n"]
     assert summary.by_group["detractor"].mean == pytest.approx(det["metric_mean"])
