@@ -271,3 +271,60 @@ def test_the_dask_engine_takes_a_dataframe(frame: pd.DataFrame, runs) -> None:
     assert dask.config.input is frame and dask.summary.manifest.config["input"] == "the DataFrame"
     for name, table in result_tables(from_frame).items():
         pd.testing.assert_frame_equal(table, result_tables(dask)[name], obj=name)
+
+
+# ---------------------------------------------------------------- fit
+
+
+def test_fit_takes_a_dataframe_and_finds_the_themes_of_a_csv_of_it(
+    frame: pd.DataFrame, runs, tmp_path: Path
+) -> None:
+    import hashlib
+    import json
+
+    from feedback_nlp.plan.fitting import fit_survey
+    from feedback_nlp.themes import save_model
+
+    from_frame, from_csv = runs
+    outcome = fit_survey(from_frame.config)
+    csv_outcome = fit_survey(from_csv.config)
+
+    def themes(model) -> list[tuple[str, str, int]]:
+        return [(t["theme_id"], t["label"], t["size"]) for t in model.themes_]
+
+    assert len(themes(outcome.model)) == 5
+    assert themes(outcome.model) == themes(csv_outcome.model)
+    assert outcome.model.subtheme_rows() == csv_outcome.model.subtheme_rows()
+    info, csv_info = outcome.training_info, csv_outcome.training_info
+    path = from_csv.config.input
+    assert (csv_info["input"], csv_info["input_sha256"]) == (
+        "survey.csv",
+        hashlib.sha256(path.read_bytes()).hexdigest(),
+    )
+    # A frame has no bytes: its digest is that of its names and cells as read, the one
+    # the analysis's manifest records.
+    assert info["input"] == "the DataFrame" and "input_sha256" not in info
+    assert info["dataframe_sha256"] == from_frame.summary.manifest.input["sha256"]
+    assert len(info["dataframe_sha256"]) == 64
+    assert {k: v for k, v in info.items() if k not in ("input", "dataframe_sha256")} == {
+        k: v for k, v in csv_info.items() if k not in ("input", "input_sha256")
+    }
+    changed = frame.copy()
+    changed.iloc[0, changed.columns.get_loc("comment")] = "Slow broadband all week"
+    again = fit_survey(from_frame.config.with_(input=changed)).training_info
+    assert again["dataframe_sha256"] != info["dataframe_sha256"]
+    saved = save_model(outcome.model, "m", training_info=info, models_root=tmp_path)
+    doc = json.loads((saved / "model.json").read_text())
+    assert doc["training"]["dataframe_sha256"] == info["dataframe_sha256"]
+
+
+def test_fit_names_the_dataframe_in_its_messages() -> None:
+    from feedback_nlp.plan.fitting import fit_survey
+
+    df = pd.DataFrame({"NPS": [9, 3, 7], "why": ["Great staff", "Slow wifi", ""]})
+    with pytest.raises(DataError) as err:
+        fit_survey(AnalysisConfig.from_options(df, score="NPS", text="why"))
+    assert str(err.value) == (
+        "Only 2 usable comments in the DataFrame: a theme model needs at least 4 "
+        "(check --text-col)."
+    )

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ..config import AnalysisConfig, display_path
+from ..arguments import is_frame
+from ..config import AnalysisConfig, input_name
 from ..summary_types import ScaleSummary
 
 __all__ = [
@@ -330,6 +331,17 @@ def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = Non
     the one loading infers as for ``analyze`` (a 1-5 or 1-7 rating; a column
     that fits no scale without doubt stops with a message naming the scale
     options); the outcome and the model's training facts record it.
+
+    ``cfg.input`` may be a DataFrame, read as :func:`~feedback_nlp.pipeline.analyze`
+    reads one (messages name it "the DataFrame"); the training facts then
+    record ``dataframe_sha256``, the digest of its column names and cells as
+    read, where a file's record ``input_sha256``, the digest of its bytes. To
+    save the model from Python::
+
+        outcome = fit_survey(AnalysisConfig.from_options(df, segments="region"))
+        save_model(outcome.model, "weekly", training_info=outcome.training_info)
+
+    (:func:`feedback_nlp.themes.save_model`; ``weekly`` is ``models/weekly``).
     """
     from ..errors import DataError
     from ..load import LoadedPart, load_survey
@@ -343,7 +355,7 @@ def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = Non
     chunk = prepare_chunk(LoadedPart(survey.frame, survey.rejected, survey.frame[[]]))
     idx = np.flatnonzero(chunk.usable)
     texts = [chunk.plain[i] for i in idx]
-    source = display_path(Path(cfg.input).name)
+    source = input_name(cfg.input)
     if len(idx) < 4:
         raise DataError(
             f"Only {len(idx)} usable comments in {source}: a theme model needs "
@@ -379,9 +391,16 @@ def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = Non
         notes += match_notes
     if codebook is not None:
         model = apply_codebook(model, codebook, cleaned, skip_ids=missing, notes=notes)
+    # A file is known by its bytes; a DataFrame, which has none, by its column names
+    # and cells as read (read_frame's digest, the one an analysis's manifest records).
+    digest = (
+        {"dataframe_sha256": survey.info["input"]["sha256"]}
+        if is_frame(cfg.input)
+        else {"input_sha256": file_sha256(Path(cfg.input))}
+    )
     info = {
         "input": source,
-        "input_sha256": file_sha256(Path(cfg.input)),
+        **digest,
         "rows": int(len(survey.frame)),
         "comments_used": int(len(idx)),
         "unit": "comment" if median is None else "sentence",
