@@ -380,6 +380,29 @@ def test_fit_closing_lines_fit_80_columns(demo_csv: Path, tmp_path: Path):
     assert max(len(ln.replace(str(path), "models/weekly")) for ln in lines[5:]) <= 80
 
 
+def test_fit_counts_themes_sub_themes_and_comments_in_words(capsys: pytest.CaptureFixture[str]):
+    from feedback_nlp.cli.fit import print_saved_model
+
+    one = [{"theme_id": "T01", "label": "price", "size": 1}]
+    print_saved_model(one, Path("m"), [{"theme_id": "T01.1", "parent_id": "T01"}], quiet=False)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == [
+        "  T01 price (1 comment, 1 sub-theme)",
+        "Saved 1 theme and 1 sub-theme to m",
+    ]
+    two = [*one, {"theme_id": "T02", "label": "wifi", "size": 0}]
+    subs = [{"theme_id": f"T02.{i}", "parent_id": "T02"} for i in (1, 2)]
+    print_saved_model(two, Path("m"), subs, quiet=False)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [
+        "  T01 price (1 comment)",
+        "  T02 wifi (0 comments, 2 sub-themes)",
+        "Saved 2 themes and 2 sub-themes to m",
+    ]
+    print_saved_model(one, Path("m"), quiet=True)
+    assert capsys.readouterr().out == "Saved 1 theme to m\n"
+
+
 def test_the_codebook_refit_does_not_warn_that_the_codebook_waits_for_a_refit(
     demo_csv: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ):

@@ -258,13 +258,13 @@ def test_fit_prints_theme_labels_and_paths_as_text(capsys: pytest.CaptureFixture
     out = one_line(capsys.readouterr().out)
     assert f"[/] {LINK} (3 comments)" in out
     assert (
-        "Saved 1 themes to models/m[/] Use it: feedback-nlp analyze DATA --model models/m[/] "
+        "Saved 1 theme to models/m[/] Use it: feedback-nlp analyze DATA --model models/m[/] "
         "Edit models/m[/]/codebook.yaml"
     ) in out
     subs = [{"theme_id": "[/].1", "parent_id": "[/]"}, {"theme_id": "[/].2", "parent_id": "[/]"}]
     print_saved_model([{"theme_id": "[/]", "label": LINK, "size": 3}], Path("m"), subs)
     out = one_line(capsys.readouterr().out)
-    assert "(3 comments, 2 sub-themes)" in out and "Saved 1 themes and 2 sub-themes to m Use" in out
+    assert "(3 comments, 2 sub-themes)" in out and "Saved 1 theme and 2 sub-themes to m Use" in out
 
 
 # ---------------------------------------------------------------- file names

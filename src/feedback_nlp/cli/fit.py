@@ -225,13 +225,14 @@ def print_saved_model(
     if not quiet:
         for t in themes:
             n = sum(1 for s in subs if s["parent_id"] == t["theme_id"])
-            kids = f", {n} sub-themes" if n else ""
+            kids = f", {_count(n, 'sub-theme')}" if n else ""
+            size = _count(t["size"], "comment")
             console.print(
-                f"  {esc(t['theme_id'])} [bold]{esc(t['label'])}[/] ({t['size']} comments{kids})",
+                f"  {esc(t['theme_id'])} [bold]{esc(t['label'])}[/] ({size}{kids})",
                 soft_wrap=True,
             )
-    tree = f" and {len(subs)} sub-themes" if subs else ""
-    lines = [f"Saved {len(themes)} themes{tree} to [bold]{esc(path)}[/]"]
+    tree = f" and {_count(len(subs), 'sub-theme')}" if subs else ""
+    lines = [f"Saved {_count(len(themes), 'theme')}{tree} to [bold]{esc(path)}[/]"]
     if not quiet:
         lines += [
             f"Use it: feedback-nlp analyze DATA --model {esc(path)}",
@@ -239,3 +240,12 @@ def print_saved_model(
         ]
     for line in lines:
         console.print(line, soft_wrap=True)
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1.
+
+    >>> _count(1, "theme"), _count(3, "sub-theme"), _count(0, "comment")
+    ('1 theme', '3 sub-themes', '0 comments')
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
