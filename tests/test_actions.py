@@ -287,6 +287,28 @@ def test_followup_ordering_rules():
     assert f["action"].tolist() == [ACTIONS["detractor"]] * 5 + [ACTIONS["promoter"]] * 3
 
 
+def test_followup_keeps_a_segment_named_like_an_internal_sort_key():
+    comments = pd.DataFrame(
+        {
+            "respondent_id": ["a", "b", "c"],
+            "group": ["detractor", "detractor", "promoter"],
+            "score": [3, 0, 10],
+            "_k1": ["North", "South", "East"],
+            "date": [""] * 3,
+            "sentiment": [0.1, -0.2, 0.5],
+            "themes": ["", "", ""],
+            "text": ["x", "y", "z"],
+        }
+    )
+    themes = pd.DataFrame({"theme_id": ["T01"], "label": ["slow"], "nps_impact": [-1.0]})
+    f = followup_table(comments, themes, ("_k1",))
+    assert f[["respondent_id", "_k1"]].to_numpy().tolist() == [
+        ["b", "South"],
+        ["a", "North"],
+        ["c", "East"],
+    ]
+
+
 def test_followup_lists_every_detractor_first(result):
     f, c = result.followup, result.comments
     n_det = int((c["group"] == "detractor").sum())

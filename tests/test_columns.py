@@ -11,7 +11,7 @@ from feedback_nlp.column_roles import name_words
 from feedback_nlp.columns import choose_columns
 from feedback_nlp.config import AnalysisConfig, Scale
 from feedback_nlp.demo import generate_survey
-from feedback_nlp.errors import ColumnError
+from feedback_nlp.errors import ColumnError, ConfigError
 from feedback_nlp.load import load_survey
 
 SCORE_HOW = (
@@ -198,4 +198,41 @@ def test_segment_columns_are_not_taken_by_content() -> None:
     assert notes[0] == (
         "Using column 'q7' for scores (detected by content: integers 1-5; pass --score-col to "
         "choose another)."
+    )
+
+
+RESERVED_LIST = (
+    "respondent_id, row, group, score, date, flags, text, sentiment, sentiment_label, "
+    "primary_theme, themes, theme_labels, primary_subtheme, subthemes, subtheme_labels, "
+    "row_flags, priority, theme_impact, action"
+)
+
+
+@pytest.mark.parametrize(
+    "name", ["themes", "theme_labels", "subthemes", "sentiment", "row_flags", "group", "action"]
+)
+def test_a_segment_named_like_an_output_column_is_refused(name: str) -> None:
+    frame = pd.DataFrame({"score": ["9", "3"], "comment": ["Great", "Slow"], name: ["N", "S"]})
+    with pytest.raises(ConfigError) as err:
+        choose(frame, segment_cols=(name,))
+    assert str(err.value) == (
+        f"Segment column {name!r} has the name of a column feedback-nlp adds itself "
+        f"({RESERVED_LIST}); rename it in s.csv and pass the new name to --segment-col."
+    )
+
+
+def test_the_refusal_names_the_file_or_the_dataframe_holding_the_segment() -> None:
+    from feedback_nlp import analyze
+
+    main = pd.DataFrame({"id": ["1", "2"], "score": ["9", "3"]})
+    comments = pd.DataFrame({"id": ["1", "2"], "comment": ["Great", "Slow"], "themes": ["a", "b"]})
+    cfg = AnalysisConfig(input=Path("s.csv"), id_col="id", segment_cols=("themes",))
+    with pytest.raises(ConfigError, match=r"; rename it in c\.csv and pass the new name to "):
+        choose_columns(cfg, main, "s.csv", comments, "c.csv", [])
+    frame = pd.DataFrame({"NPS": [9, 3, 7, 10], "why": ["Great", "Slow", "Fine", "Good"],
+                          "theme_labels": ["N", "S", "N", "S"]})  # fmt: skip
+    with pytest.raises(ConfigError) as err:
+        analyze(frame, score="NPS", text="why", segments="theme_labels")
+    assert str(err.value).endswith(
+        f"({RESERVED_LIST}); rename it in the DataFrame and pass the new name to --segment-col."
     )

@@ -18,11 +18,16 @@ from .column_roles import Pick, by_content, by_name, looks_like_dates, present_v
 from .config import AnalysisConfig
 from .errors import ColumnError, ConfigError, nearest
 from .parse import GROUP_WORDS
+from .result import COMMENT_COLUMNS, FOLLOWUP_COLUMNS
 
-__all__ = ["CANONICAL", "choose_columns", "column_error", "list_columns"]
+__all__ = ["CANONICAL", "RESERVED", "choose_columns", "column_error", "list_columns"]
 
-#: Column names the frame uses itself; a segment column may not take one.
+#: Column names the frame uses itself.
 CANONICAL = ("respondent_id", "row", "group", "score", "date", "flags", "text")
+#: Names no segment column may have: the frame's and those of the tables that carry the
+#: segment columns beside their own (comments.csv, followup.csv). Renaming a clashing
+#: segment on output would leave the user's own name nowhere in the report.
+RESERVED = tuple(dict.fromkeys(CANONICAL + COMMENT_COLUMNS + FOLLOWUP_COLUMNS))
 _ROLES = {
     "score": ("scores", "--score-col"),
     "group": ("NPS groups", "--group-col"),
@@ -170,10 +175,12 @@ def choose_columns(
     for seg in segments:
         if seg not in every:
             raise column_error(seg, every, both)
-        if seg in CANONICAL:
+        if seg in RESERVED:
+            where = source if seg in mcols else csource
             raise ConfigError(
-                f"Segment column {seg!r} has the name of a built-in result column "
-                f"({', '.join(CANONICAL)}); rename it in {source}."
+                f"Segment column {seg!r} has the name of a column feedback-nlp adds itself "
+                f"({', '.join(RESERVED)}); rename it in {where} and pass the new name to "
+                "--segment-col."
             )
     pick.chosen["segments"] = segments
     return pick.chosen

@@ -68,11 +68,18 @@ def followup_table(
         sign = 1.0 if ascending else -1.0
         score_key = sign * pd.to_numeric(sub["score"], errors="coerce")
         sent = pd.to_numeric(sub["sentiment"], errors="coerce")
-        sub["_k1"] = score_key.fillna(np.inf)
-        sub["_k2"] = (sign * sent).fillna(np.inf)
-        sub["_k3"] = -sub["theme_impact"]
-        sub["_k4"] = sub["respondent_id"].astype(str)
-        sub = sub.sort_values(["_k1", "_k2", "_k3", "_k4"], kind="stable")
+        # The sort keys in a frame of their own: added to ``sub``, they could take the
+        # name of a segment column.
+        keys = pd.DataFrame(
+            {
+                "score": score_key.fillna(np.inf).to_numpy(),
+                "sentiment": (sign * sent).fillna(np.inf).to_numpy(),
+                "impact": -sub["theme_impact"].to_numpy(dtype=float),
+                "id": sub["respondent_id"].astype(str).to_numpy(dtype=object),
+            }
+        )
+        order = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()
+        sub = sub.iloc[order]
         sub["action"] = ACTIONS[group]
         parts.append(sub)
     out = pd.concat(parts, ignore_index=True)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .columns import choose_columns
+from .columns import CANONICAL, choose_columns
 from .config import AnalysisConfig, input_name
 from .errors import ColumnError, ConfigError, DataError, nearest
 from .execution import Executor, LocalExecutor
@@ -67,9 +67,6 @@ __all__ = [
     "SUPPORTED_EXTENSIONS",
     "RAW_COLUMNS",
 ]
-
-#: Built-in columns of the frame; a metric column may not take one of their names.
-_RESERVED = ("respondent_id", "row", "group", "score", "date", "flags", "text")
 
 
 @dataclass(frozen=True)
@@ -158,7 +155,8 @@ def _check_metric_columns(
     comments: pd.DataFrame | None,
     cols: dict[str, Any],
 ) -> None:
-    clash = [c for c in cfg.metric_cols if c in _RESERVED or c in cols["segments"]]
+    # A metric may not take the name of one of the frame's own columns.
+    clash = [c for c in cfg.metric_cols if c in CANONICAL or c in cols["segments"]]
     if clash:
         raise ConfigError(
             f"Metric column {clash[0]!r} is also used as a built-in or segment column; "
