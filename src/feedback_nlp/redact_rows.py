@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from .execution import Executor
+from .rows import text_list
 
 __all__ = ["redact_parts", "scan_part"]
 
@@ -31,15 +32,12 @@ _REJECTED_CELLS = ("raw_score", "raw_group", "reason")
 
 def _part_texts(part: Any) -> list[str]:
     """The comments of a chunk, kept rows then rejected rows (both reach the outputs)."""
-    return (
-        part.frame["text"].fillna("").astype(str).tolist()
-        + part.rejected["raw_text"].fillna("").astype(str).tolist()
-    )
+    return text_list(part.frame["text"]) + text_list(part.rejected["raw_text"])
 
 
 def _cell_texts(part: Any) -> list[str]:
     """The other cells of the rejected rows that echo input, column after column."""
-    return [v for c in _REJECTED_CELLS for v in part.rejected[c].fillna("").astype(str).tolist()]
+    return [v for c in _REJECTED_CELLS for v in text_list(part.rejected[c])]
 
 
 def scan_part(part: Any, *, processes: int = 1) -> Any:

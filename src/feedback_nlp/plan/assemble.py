@@ -149,7 +149,11 @@ def _trends(
     theme_ids = [t["theme_id"] for t in nodes]
     labels = {t["theme_id"]: t["label"] for t in nodes}
     rows = pd.concat([p.trend_rows for p in parts], ignore_index=True)
-    member = rows[[f"m{j}" for j in range(len(theme_ids))]].to_numpy(dtype=bool)
+    member = (
+        parts[0].trend_member
+        if len(parts) == 1
+        else np.concatenate([p.trend_member for p in parts])
+    )
     return trend_table(
         rows["date"], rows["group"].to_numpy(dtype=object), member,
         rows["usable"].to_numpy(dtype=bool), theme_ids, labels, cfg.period, cfg.low_n,

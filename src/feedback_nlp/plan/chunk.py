@@ -23,6 +23,7 @@ from ..execution import Timer
 from ..load import LoadedPart
 from ..nps import segment_counts
 from ..result import COMMENT_COLUMNS
+from ..rows import text_list
 from ..sentiment import contradictions, sentiment_label
 from ..textprep import usable_mask
 
@@ -72,8 +73,11 @@ class ChunkResult:
     segment_counts: dict[str, pd.DataFrame]
     #: Per eligibility (all / detractor / promoter), per theme: the best example candidates.
     examples: dict[str, Candidates]
-    #: date, group, usable and one bool column per theme, for the trend table.
+    #: date, group and usable of each row, for the trend table.
     trend_rows: pd.DataFrame
+    #: ``(n_rows, n_nodes)``: each row's membership of every theme, then every
+    #: sub-theme (the assignment's own array, not a copy: ~170 MB at 1M rows).
+    trend_member: np.ndarray
     metrics: pd.DataFrame
     #: With a saved model: the usable comments (cleaned), their primary theme index
     #: (-1 none) and scores, for the new-theme candidates.
@@ -86,7 +90,7 @@ def prepare_chunk(part: LoadedPart) -> PreparedChunk:
     """The one definition of usable text: what is left once placeholders are removed."""
     from ..redact import strip_placeholders
 
-    plain = strip_placeholders(part.frame["text"].fillna("").astype(str).tolist())
+    plain = strip_placeholders(text_list(part.frame["text"]))
     usable, reasons = usable_mask(plain)
     return PreparedChunk(part, plain, usable, reasons)
 
@@ -137,7 +141,7 @@ def analyze_chunk(
     timer = timer or Timer()
     frame, usable = chunk.part.frame, chunk.usable
     groups = frame["group"].to_numpy(dtype=object)
-    texts = frame["text"].fillna("").astype(str).tolist()
+    texts = text_list(frame["text"])
     idx = np.flatnonzero(usable)
     with timer.stage("text preparation"):
         # Sentiment and the sentences shown keep a leading "because"; the theme model cuts it.
@@ -169,14 +173,7 @@ def analyze_chunk(
                 sent.compound[mask],
                 None if mention is None else mention[mask],
             )
-    trend = pd.DataFrame(
-        {
-            "date": frame["date"].to_numpy(),
-            "group": groups,
-            "usable": usable,
-            **{f"m{j}": member[:, j] for j in range(member.shape[1])},
-        }
-    )
+    trend = pd.DataFrame({"date": frame["date"].to_numpy(), "group": groups, "usable": usable})
     return ChunkResult(
         comments=comments,
         sentences=sentence_table(sent.sentences, frame, by_sentence),
@@ -185,6 +182,7 @@ def analyze_chunk(
         segment_counts=segment_counts(frame, segment_cols),
         examples=_examples(found, by_sentence, texts, sent, usable, groups, frame, cfg),
         trend_rows=trend,
+        trend_member=member,
         metrics=chunk.part.metrics,
         unmatched=unmatched,
         texts=(cleaned, usable, sent.compound) if cfg.per_segment else None,
