@@ -131,3 +131,21 @@ def test_the_terminal_shows_a_counted_step_with_its_count_and_time_left(monkeypa
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())
     assert re.search(r"scoring comments .* 5,000/10,000 +0:00:0\d left", plain)
     assert "✓ Sentiment" in plain
+
+
+def test_a_step_that_runs_again_is_counted_afresh_not_shown_done(monkeypatch):
+    from rich.console import Console
+
+    from feedback_nlp.cli import _common
+
+    buf = io.StringIO()
+    monkeypatch.setattr(_common, "err_console", Console(file=buf, force_terminal=True, width=100))
+    with _common.progress_reporter(False) as update:
+        assert update is not None
+        update("theme fit")
+        update("theme fit", step="cleaning text", done=400, total=400)
+        update("theme fit", step="cleaning text", done=100, total=400)
+        update("theme fit", step="cleaning text", done=200, total=400)
+    lines = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue()).replace("\r", "\n").splitlines()
+    again = [line for line in lines if "cleaning text" in line and "200/400" in line]
+    assert again and not any("✓" in line for line in again)

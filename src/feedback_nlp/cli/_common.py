@@ -110,6 +110,7 @@ def progress_reporter(quiet: bool) -> Iterator[Callable[..., None] | None]:
     with Progress(*columns, console=err_console, transient=True) as bar:
         stages: list[TaskID] = []
         steps: dict[str, TaskID] = {}
+        last: dict[str, int] = {}
 
         def update(
             stage: str, step: str | None = None, done: int = 0, total: int | None = None
@@ -118,14 +119,20 @@ def progress_reporter(quiet: bool) -> Iterator[Callable[..., None] | None]:
                 for task in steps.values():
                     bar.remove_task(task)
                 steps.clear()
+                last.clear()
                 if stages:
                     bar.update(stages[-1], total=1, completed=1)
                 title = f"[bold]{esc(stage.capitalize())}"
                 stages.append(bar.add_task(title, total=None, count="", stage=True))
                 return
+            count = "" if total is None else f"{done:,}/{total:,}"
             if step not in steps:
                 steps[step] = bar.add_task(f"  {esc(step)}", total=total, count="", stage=False)
-            count = "" if total is None else f"{done:,}/{total:,}"
+            elif done < last[step]:  # the step runs again: count afresh
+                bar.reset(steps[step], total=total, completed=done, count=count)
+                last[step] = done
+                return
+            last[step] = done
             bar.update(steps[step], total=total, completed=done, count=count)
 
         yield update
