@@ -171,6 +171,21 @@ def test_a_sample_fits_the_model_above_max_fit_rows(survey: Path, client) -> Non
     assert len(result.comments) == result.summary.rows.analyzed
 
 
+def test_above_max_fit_rows_the_local_engine_fits_the_same_sample(
+    survey: Path, client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both engines fit on the same seeded sample, so their tables stay equal."""
+    import feedback_nlp.plan.fitting as fitting
+
+    cfg = _config(survey).with_(redact=False)
+    monkeypatch.setattr(fitting, "MAX_FIT_ROWS", 300)
+    local = analyze(cfg)
+    assert any("seeded sample of 300" in n for n in local.notes)
+    result = analyze_dask(cfg.with_(engine=Engine.dask), client=client, blocksize=25_000)
+    _assert_same_result(local, result)
+    assert result.notes == local.notes
+
+
 def test_merge_examples_keeps_the_best_distinct_comments() -> None:
     parts = [[(0.9, 5, "Slow"), (0.5, 7, "Late")], [(0.9, 2, "slow "), (0.7, 9, "Rude")]]
     assert merge_examples(parts, 2) == [(2, "slow "), (9, "Rude")]

@@ -21,9 +21,10 @@ dask.distributed cluster (one worker thread per partition):
    on the driver (above ``max_fit_rows`` usable comments, on a seeded sample),
    the per-partition analysis, and the assembly of the result.
 
-With at most ``max_fit_rows`` usable comments the result equals the local
-engine's on the same input and seed, name redaction included. Above it, the
-themes come from the sample, and so do the brand terms and the term table.
+The result equals the local engine's on the same input and seed, name
+redaction included: both fit the themes on the same seeded sample above
+``max_fit_rows`` usable comments (:data:`~feedback_nlp.plan.fitting.MAX_FIT_ROWS`),
+and the brand terms and the term table come from it.
 Theme examples are exact at any size: each partition sends its best
 candidates and the driver keeps the best overall.
 
@@ -59,6 +60,7 @@ from ..load import (
     redact_parts,
     summarise_load,
 )
+from ..plan.fitting import MAX_FIT_ROWS
 from ..plan.run import run_plan
 from ..result import AnalysisResult, Survey
 from ..rows import column_values
@@ -76,8 +78,6 @@ __all__ = [
 
 #: Input formats the Dask engine reads, by extension.
 DASK_FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}
-#: Usable comments the theme model is fitted on at most (a seeded sample above).
-MAX_FIT_ROWS = 200_000
 #: Workers of the LocalCluster started when no scheduler address is given.
 LOCAL_WORKERS = 2
 #: Rows read from the start of the input to choose the columns (as the local loader).
@@ -119,7 +119,7 @@ def analyze_dask(
     *,
     client: Any = None,
     blocksize: str | int | None = "64MB",
-    max_fit_rows: int = MAX_FIT_ROWS,
+    max_fit_rows: int | None = None,
 ) -> AnalysisResult:
     """Run the analysis of ``cfg`` on a Dask cluster; same result as the local engine.
 
@@ -136,8 +136,9 @@ def analyze_dask(
     blocksize : str or int or None, default "64MB"
         Bytes of CSV per partition (None: one partition per file). Parquet
         files are one partition each: write them with ~1M rows.
-    max_fit_rows : int
-        Usable comments the theme model is fitted on at most.
+    max_fit_rows : int, optional
+        Usable comments the theme model is fitted on at most (default
+        :data:`MAX_FIT_ROWS`, as the local engine).
 
     ``cfg.input`` may be a pandas DataFrame: it is read on the driver as the
     local engine reads it, split into partitions of about ``blocksize`` bytes
@@ -429,7 +430,7 @@ def _run(
     files: list[str],
     fmt: str,
     blocksize: str | int | None,
-    max_fit_rows: int,
+    max_fit_rows: int | None,
     frame: pd.DataFrame | None = None,
 ) -> AnalysisResult:
     from threadpoolctl import threadpool_limits

@@ -290,6 +290,14 @@ def read_sentences(
     return SentenceReading(model, median)
 
 
+#: Usable comments the theme model is fitted on at most, by either engine (a
+#: seeded sample above; see :func:`sample_positions`). The fit embeds at most
+#: ``max_embed`` (4,000) distinct comments of it; 200,000 rows estimate the
+#: themes' shares and the brand terms to well under a percentage point, and
+#: keep one engine's result equal to the other's on any survey.
+MAX_FIT_ROWS = 200_000
+
+
 def sample_positions(counts: Sequence[int], seed: int, max_rows: int | None) -> list[np.ndarray]:
     """Per chunk, the positions (among its usable comments) of the fit sample.
 

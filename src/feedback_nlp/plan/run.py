@@ -21,6 +21,7 @@ from ..config import AnalysisConfig
 from ..execution import Executor, Timer
 from ..result import AnalysisResult, Survey
 from ..summary_types import EngineInfo
+from . import fitting
 from .assemble import FitSample, assemble
 from .chunk import (
     PreparedChunk,
@@ -82,7 +83,9 @@ def run_plan(
     ``survey`` carries what loading found (info, notes, rejected rows, segment
     columns; its frame is not read); ``engine``, when given, is recorded in the
     summary with the number of comments fitted on. The model is fitted on every
-    usable comment, or on a seeded sample of ``max_fit_rows`` of them.
+    usable comment, or on a seeded sample of ``max_fit_rows`` of them (by
+    default :data:`~feedback_nlp.plan.fitting.MAX_FIT_ROWS`, read when called,
+    which both engines use, so their results are equal on any survey).
     """
     with timer.stage("text preparation"):
         prepared = ex.map(prepare_chunk, loaded)
@@ -91,7 +94,8 @@ def run_plan(
         if long_rows:
             survey.notes.append(_long_comment_note(long_rows, cfg))
     with timer.stage("theme fit"):
-        positions = sample_positions(counts, cfg.seed, max_fit_rows)
+        cap = fitting.MAX_FIT_ROWS if max_fit_rows is None else max_fit_rows
+        positions = sample_positions(counts, cfg.seed, cap)
         got = ex.gather(ex.map(sample_chunk, prepared, positions))
         texts = [t for chunk_texts, _ in got for t in chunk_texts]
         groups = np.concatenate([g for _, g in got]).astype(object)
