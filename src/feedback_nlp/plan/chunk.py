@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..compare import ThemeCounts, pick_examples, theme_counts
+from ..compare import ThemeCounts, example_score, pick_examples, theme_counts
 from ..config import AnalysisConfig
 from ..execution import Timer
 from ..load import LoadedPart
@@ -282,7 +282,9 @@ def _example_candidates(
         # themes (dense scores), then sub-themes (sparse: their members only)
         for matrix in (found.scores, found.sub_scores):
             for j, chosen in enumerate(pick_examples(matrix, texts, eligible, count)):
-                out[name].append([(float(matrix[r, j]), int(rows[r]), texts[r]) for r in chosen])
+                out[name].append(
+                    [(float(example_score(matrix[r, j])), int(rows[r]), texts[r]) for r in chosen]
+                )
     return out
 
 
