@@ -52,30 +52,28 @@ def _no_flag_type(params: list[Any]) -> None:
             param.metavar = ""
 
 
-class Command(TyperCommand):
+class _FlagsWithoutType:
+    """``__init__`` and ``get_help_option`` of a click command or group whose
+    flags (``--help`` too) show no type in ``--help``."""
+
+    params: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _no_flag_type(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        _no_flag_type([option] if option is not None else [])
+        return option
+
+
+class Command(_FlagsWithoutType, TyperCommand):
     """A command whose flags show no type in ``--help``."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _no_flag_type(self.params)
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        _no_flag_type([option] if option is not None else [])
-        return option
-
-
-class Group(TyperGroup):
+class Group(_FlagsWithoutType, TyperGroup):
     """The ``feedback-nlp`` group, its flags (``--version``, ``--help``) without a type."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _no_flag_type(self.params)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        _no_flag_type([option] if option is not None else [])
-        return option
 
 
 __all__ = [
