@@ -53,31 +53,35 @@ def map_chunks(
 
     threshold = PARALLEL_FROM if min_items is None else min_items
     data = list(items)
-    size = max(1, -(-len(data) // (max(workers, 1) * 4)))
-    chunks = [data[i : i + size] for i in range(0, len(data), size)]
-    counts = [sum(map(size_of, c)) if size_of else len(c) for c in chunks]
-    total = sum(counts)
-    if (
+    in_process = (
         workers <= 1
         or len(data) < threshold
         or "fork" not in mp.get_all_start_methods()
         or mp.current_process().daemon
-    ):
-        if step is None or not watched() or len(chunks) < 2:
-            return fn(data)
-        return _collect(map(fn, chunks), counts, step, total)
+    )
+    counted = step if step is not None and watched() else None
+    if in_process and counted is None:
+        return fn(data)
+    size = max(1, -(-len(data) // (max(workers, 1) * 4)))
+    chunks = [data[i : i + size] for i in range(0, len(data), size)]
+    if in_process and len(chunks) < 2:
+        return fn(data)
+    counts = [sum(map(size_of, c)) if size_of else len(c) for c in chunks]
+    if in_process:
+        return _collect(map(fn, chunks), counts, counted)
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=mp.get_context("fork"), initializer=_one_thread
     ) as pool:
-        return _collect(pool.map(fn, chunks), counts, step, total)
+        return _collect(pool.map(fn, chunks), counts, counted)
 
 
-def _collect(results: Any, counts: list[int], step: str | None, total: int) -> list[Any]:
-    """The chunks' results joined in order, each reported under ``step`` as it arrives."""
+def _collect(results: Any, counts: list[int], step: str | None) -> list[Any]:
+    """The chunks' results joined in order, each reported under ``step`` (unless
+    None) as it arrives, counting ``counts`` items per chunk."""
     out: list[Any] = []
-    done = 0
+    done, total = 0, sum(counts)
     for result, count in zip(results, counts):
         out.extend(result)
         done += count
