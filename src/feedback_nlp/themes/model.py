@@ -62,6 +62,31 @@ def _dense(m: Any) -> np.ndarray:
     return (m.toarray() if hasattr(m, "toarray") else np.asarray(m)).astype(np.float32)
 
 
+def _best_of(
+    vecs: np.ndarray, cents: np.ndarray, protos: tuple[np.ndarray, np.ndarray] | None
+) -> np.ndarray:
+    """Cosines of ``vecs`` to ``cents``, or with ``protos`` (vectors, owner index)
+    to the best of each centroid's prototypes."""
+    if protos is None:
+        return cosines(vecs, cents)
+    vectors, owner = protos
+    s = cosines(vecs, vectors)
+    out = np.empty((len(vecs), len(cents)), dtype=np.float32)
+    for g in range(len(cents)):
+        out[:, g] = s[:, owner == g].max(axis=1)
+    return out
+
+
+def _merged_protos(rows: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``protos`` of edited rows as (vectors, owner index), None when each row
+    has one (its centroid: nothing was merged)."""
+    owner = [g for g, r in enumerate(rows) for _ in r["protos"]]
+    if len(owner) == len(rows) and all(np.array_equal(r["protos"][0], r["centroid"]) for r in rows):
+        return None
+    vectors = np.vstack([p for r in rows for p in r["protos"]]).astype(np.float32)
+    return vectors, np.asarray(owner, np.int64)
+
+
 class ThemeModel(TransformerMixin, BaseEstimator):
     """Find themes in free-text comments; score each comment's membership.
 
@@ -119,6 +144,11 @@ class ThemeModel(TransformerMixin, BaseEstimator):
     >>> m.n_themes_
     2
     """
+
+    #: Set only by edits without a re-fit (:meth:`with_tree`): the vectors each
+    #: theme / sub-theme is scored against and their owner's index.
+    protos_: tuple[np.ndarray, np.ndarray] | None
+    subprotos_: tuple[np.ndarray, np.ndarray] | None
 
     def __init__(
         self,
@@ -514,9 +544,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         with threadpool_limits(1):
             if len(uniq) <= self.max_embed:
                 vecs = self._cached_vectors(uniq)
-                s = cosines(vecs, self.centroids_)
+                s = self._theme_cosines(vecs)
                 if len(subs):
-                    s_sub = cosines(vecs, subs)
+                    s_sub = self._sub_cosines(vecs)
             elif getattr(self, "token_path_", None) is not None:  # fast path: static tokens
                 s, s_sub = self._token_scores(uniq, subs)
             else:  # fast path: classifier probabilities, chunk-wise, over the cores
@@ -524,6 +554,32 @@ class ThemeModel(TransformerMixin, BaseEstimator):
                 if fast_sub is not None:
                     s_sub = fast_sub
         return idx, inverse, s.astype(np.float32), s_sub
+
+    def _theme_cosines(self, vecs: np.ndarray) -> np.ndarray:
+        """Cosines of unit ``vecs`` to each theme: to its centroid, or for a theme
+        merged without a re-fit (:meth:`with_tree`) the best of the centroids it
+        was merged from, so that it holds the comments each of them held."""
+        return _best_of(vecs, self.centroids_, getattr(self, "protos_", None))
+
+    def _sub_cosines(self, vecs: np.ndarray, kids: Any = slice(None)) -> np.ndarray:
+        """:meth:`_theme_cosines` one level down, for the sub-themes ``kids``."""
+        subs = self.subcentroids()[kids]
+        protos = getattr(self, "subprotos_", None)
+        if protos is None:
+            return cosines(vecs, subs)
+        index = np.arange(len(self.subcentroids()))[kids]
+        keep = np.isin(protos[1], index)
+        owner = np.searchsorted(index, protos[1][keep])
+        return _best_of(vecs, subs, (protos[0][keep], owner))
+
+    def prototypes(self, subthemes: bool = False) -> list[np.ndarray]:
+        """Each theme's (with ``subthemes``: sub-theme's) unit vectors a text is
+        scored against, ``(k, d)``: its centroid, or those it was merged from."""
+        cents = self.subcentroids() if subthemes else self.centroids_
+        protos = getattr(self, "subprotos_" if subthemes else "protos_", None)
+        if protos is None:
+            return [c[None, :] for c in cents]
+        return [protos[0][protos[1] == g] for g in range(len(cents))]
 
     def _token_scores(self, uniq: np.ndarray, subs: np.ndarray) -> tuple[np.ndarray, Any]:
         """Similarities of ``uniq`` to the themes and (sparse CSR) to the children of
@@ -544,7 +600,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         assert path is not None  # the caller's branch
         parents = self.subtheme_parents()
         vecs = path.vectors_of(token_counts(self.rep_, texts), self.mean_)
-        s = cosines(vecs, self.centroids_)
+        s = self._theme_cosines(vecs)
         sub = np.zeros((len(texts), len(subs)), dtype=np.float32)
         if len(subs):
             best = np.clip(s, 0.0, 1.0)
@@ -552,7 +608,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             for g in np.unique(parents):
                 kids = np.flatnonzero(parents == g)
                 rows = np.flatnonzero(near[:, g])
-                sub[np.ix_(rows, kids)] = cosines(vecs[rows], subs[kids])
+                sub[np.ix_(rows, kids)] = self._sub_cosines(vecs[rows], kids)
         return s, sp.csr_matrix(sub)
 
     def subcentroids(self) -> np.ndarray:
@@ -787,6 +843,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         d = new.centroids_.shape[1]
         new.subcentroids_, new.subparent_ = np.zeros((0, d), np.float32), np.zeros(0, np.int64)
         new.subthemes_, new.fast_sub_ = [], None
+        new.protos_, new.subprotos_ = None, None
         if tree is not None:
             new.subthemes = 0  # the refresh leaves the tree to be settled below
         new._refresh(texts, fixed_labels or {})
@@ -846,6 +903,36 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         with threadpool_limits(1):
             self._fit_tree(uniq, x, w, fixed=dict(fixed_labels))
 
+    def with_tree(
+        self, themes: Sequence[Mapping[str, Any]], subthemes: Sequence[Mapping[str, Any]]
+    ) -> ThemeModel:
+        """A copy whose themes and sub-themes are ``themes`` and ``subthemes`` as
+        given, nothing recomputed: rows of ``theme_id``, ``label``, ``keywords``,
+        ``size`` and ``centroid`` (unit), sub-themes also ``parent_id`` (grouped by
+        theme, in ``themes``' order). For edits that only regroup what was fitted
+        (:mod:`~feedback_nlp.themes.tree_edits`), which leave models that score with
+        hashed n-gram classifiers (trained on the fitted themes) to a re-fit."""
+        check_is_fitted(self, "centroids_")
+        new = self._edited()
+        new.submatch_ids_, new.submatch_centroids_ = self.match_reference(subthemes=True)
+        d = self.centroids_.shape[1]
+        keys = ("theme_id", "label", "keywords", "size")
+        new.themes_ = [{k: t[k] for k in keys} for t in themes]
+        new.centroids_ = np.vstack([t["centroid"] for t in themes]).astype(np.float32)
+        new.n_themes_ = len(themes)
+        index = {str(t["theme_id"]): g for g, t in enumerate(themes)}
+        sub_keys = ("theme_id", "parent_id", "label", "keywords", "size")
+        new.subthemes_ = [{k: s[k] for k in sub_keys} for s in subthemes]
+        new.subparent_ = np.array([index[str(s["parent_id"])] for s in subthemes], np.int64)
+        new.subcentroids_ = (
+            np.vstack([s["centroid"] for s in subthemes]).astype(np.float32)
+            if subthemes
+            else np.zeros((0, d), np.float32)
+        )
+        new.fast_sub_ = None
+        new.protos_, new.subprotos_ = _merged_protos(themes), _merged_protos(subthemes)
+        return new
+
     def with_labels(self, labels: Mapping[str, str]) -> ThemeModel:
         """A copy with themes and sub-themes renamed (``labels``: id -> new label)."""
         check_is_fitted(self, "centroids_")
@@ -898,6 +985,11 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         new.match_ids_ = [theme_ids[g] for g in order]
         new.match_centroids_ = new.centroids_
         new._reorder_tree(list(order), sub_ids)
+        protos = getattr(self, "protos_", None)
+        if protos is not None:
+            inverse = np.empty(len(order), dtype=np.int64)
+            inverse[list(order)] = np.arange(len(order))
+            new.protos_ = (protos[0], inverse[protos[1]])
         if len(new.subtheme_parents()):
             new.submatch_ids_ = [s["theme_id"] for s in new.subtheme_rows()]
             new.submatch_centroids_ = new.subcentroids()
@@ -944,6 +1036,11 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             }
             for j in keep
         ]
+        subprotos = getattr(self, "subprotos_", None)
+        if subprotos is not None:
+            position = np.empty(len(keep), dtype=np.int64)
+            position[keep] = np.arange(len(keep))
+            self.subprotos_ = (subprotos[0], position[subprotos[1]])
         fast_sub = getattr(self, "fast_sub_", None)
         if fast_sub is not None:
             inv = np.empty(len(keep), dtype=np.int64)

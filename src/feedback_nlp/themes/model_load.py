@@ -400,13 +400,15 @@ def codebook_edited(folder: Path, doc: Mapping[str, Any]) -> bool:
 def _edited_codebook_applied(model: ThemeModel, folder: Path, doc: Mapping[str, Any]) -> ThemeModel:
     """``model`` with the edits of its folder's ``codebook.yaml`` that need no re-fit.
 
-    Renamed themes and sub-themes and excluded terms (dropped from labels and
-    keywords, masked in the comments the model reads from now on) apply as
-    the model is loaded, in a fraction of a second. Merges, splits, seed
-    themes and moves change the themes themselves: they apply on re-fit, and
-    a warning says how.
+    Renamed themes and sub-themes, excluded terms (dropped from labels and
+    keywords, masked in the comments the model reads from now on), and the
+    merges and moves of a MiniLM model apply as the model is loaded, in a
+    fraction of a second (:mod:`~feedback_nlp.themes.tree_edits`). Splits and
+    seed themes create themes no fit has seen: they apply on re-fit, and a
+    warning says how; so does a codebook that names ids the model lacks.
     """
     from .codebook_file import load_codebook
+    from .tree_edits import apply_without_refit, refit_reason
 
     if not codebook_edited(folder, doc):
         return model
@@ -416,39 +418,34 @@ def _edited_codebook_applied(model: ThemeModel, folder: Path, doc: Mapping[str, 
     except ModelError as err:
         log.warning("%s was edited and cannot be read, so it is not applied: %s", cb, err)
         return model
-    if book.merge or book.split or book.seed_themes or book.move:
+    reason = refit_reason(model, book)
+    if reason is not None:
         # Not an error: the codebook is meant to be edited, and takes effect on re-fit.
         log.warning(
-            "%s was edited after the model was saved; its merges, splits, seed themes "
-            "and moves apply only after "
-            "`feedback-nlp fit DATA --codebook %s --previous %s --save %s --force`.",
+            "%s was edited after the model was saved; its %s apply only after "
+            "`feedback-nlp fit DATA --codebook %s --previous %s --save %s --force`, "
+            "so none of its edits is applied now.",
             cb,
+            reason,
             cb,
             folder,
             folder,
         )
         return model
-    ids = {str(t["theme_id"]): str(t["label"]) for t in model.themes_}
-    ids.update({str(s["theme_id"]): str(s["label"]) for s in model.subtheme_rows()})
-    entries = [(e.id, e.label) for e in book.themes]
-    entries += [(s.id, s.label) for e in book.themes for s in e.subthemes]
-    unknown = sorted(tid for tid, _ in entries if tid not in ids)
-    if unknown:
-        log.warning(
-            "%s names themes this model does not have (%s); not applied.", cb, ", ".join(unknown)
-        )
+    try:
+        new, done = apply_without_refit(model, book)
+    except ModelError as err:
+        log.warning("%s was edited but is not applied: %s", cb, err)
         return model
-    renames = {tid: label for tid, label in entries if label is not None and label != ids[tid]}
-    new = model.with_labels(renames) if renames else model
-    exclude = [t for t in book.exclude_terms if t not in model.brand_terms]
-    if exclude:
-        new = new.without_terms(exclude).set_params(
-            brand_terms=tuple(dict.fromkeys((*model.brand_terms, *exclude)))
-        )
+    for note in done.notes:
+        log.info("%s", note)
     log.info(
-        "%s applied without a re-fit: %d labels renamed, %d terms excluded.",
+        "%s applied without a re-fit: %d labels renamed, %d terms excluded, "
+        "%d themes or sub-themes merged, %d sub-themes moved.",
         cb,
-        len(renames),
-        len(exclude),
+        done.renamed,
+        done.excluded,
+        done.merged,
+        done.moved,
     )
     return new

@@ -103,6 +103,12 @@ def _state(model: ThemeModel) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(model, "centroids_")
+    if any(getattr(model, name, None) is not None for name in ("protos_", "subprotos_")):
+        raise ValueError(
+            "this model has merges or moves applied without a re-fit, which are not saved; "
+            "save the fitted model and keep the edits in its codebook.yaml, or apply them "
+            "with `feedback-nlp fit DATA --codebook ... --previous ...`."
+        )
     match_ids, match_cents = model.match_reference()
     arrays: dict[str, np.ndarray] = {
         "centroids.npy": np.asarray(model.centroids_, dtype=np.float32),
