@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from feedback_nlp.themes import labels as labels_mod
 from feedback_nlp.themes import theme_labels
 from feedback_nlp.themes.labels import _clash, _distinct_labels, extends
 from feedback_nlp.themes.phrases import parse_terms
@@ -16,8 +17,36 @@ def _phrases(text: str) -> set[str]:
 
 def test_parse_keeps_call_and_top_which_spacy_lists_as_stop_words():
     ((words, _, surfaces, tags),) = parse_terms(["My calls keep dropping after a top-up"], set())
-    assert "call" in words and "top" in words
+    assert "call" in words and "top up" in words
     assert len(words) == len(surfaces) == len(tags)
+    ((words, _, _, _),) = parse_terms(["The amount at the top of my bill was wrong"], set())
+    assert "amount" in words and "top" in words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My top-up has been cancelled.",
+        "Are there fees for top ups?",
+        "Is there a fee for topping up?",
+    ],
+)
+def test_parse_reads_a_word_and_its_particle_as_one_word(text):  # noqa: ANN001
+    ((words, _, _, _),) = parse_terms([text], set())
+    assert "top up" in words and "top" not in words, words
+
+
+def test_parse_joins_no_preposition_and_no_generic_verb():
+    ((words, _, _, _),) = parse_terms(["There is a fee on my statement."], set())
+    assert words == ["fee", "statement"]
+    ((words, _, _, _),) = parse_terms(["We will come back soon."], set())
+    assert "come back" not in words
+
+
+def test_parse_phrases_of_joined_words_and_negations_as_written():
+    assert "top-up cancelled" in _phrases("My top-up has been cancelled.")
+    assert "sign up process" in _phrases("The sign up process was a nightmare.")
+    assert "engineer never showed up" in _phrases("The engineer never showed up.")
 
 
 def test_parse_finds_a_subject_and_its_state():
@@ -38,6 +67,38 @@ def test_a_word_is_shown_as_its_commonest_surface():
     labels = [lab for lab, _ in theme_labels([pending, delivery], phrase_ratio=5.0)]
     assert labels[0] in ("pending", "withdrawal"), labels
     assert "pende" not in " ".join(labels)
+
+
+def test_a_single_word_label_is_used_by_a_quarter_of_the_comments(monkeypatch):
+    # "travelling" is the most distinctive word of the first theme, but only 2
+    # of its 10 comments use it; "card" is in all of them
+    where = [
+        "where can i use my card",
+        "can my card be used everywhere",
+        "is my card usable anywhere",
+        "where does my card work",
+        "can i pay with my card anywhere",
+        "where will my card work",
+        "while travelling can i use my card",
+        "travelling next month, will my card work",
+        "my card, can i use it anywhere",
+        "anywhere i can use my card?",
+    ]
+    declined = [
+        "my card was declined",
+        "card declined at the shop",
+        "why was my card declined",
+        "declined card again",
+        "my card keeps being declined",
+        "card declined online",
+    ] * 8
+    fees = ["the monthly fee went up", "why is there a fee", "fee on my statement", "hidden fees"]
+    parcel = ["my parcel arrived late", "the parcel was late", "late parcel", "parcel never came"]
+    themes = [where, declined, fees, parcel]
+    labels = [lab for lab, _ in theme_labels(themes, phrase_ratio=5.0)]
+    assert labels[0] == "card", labels
+    monkeypatch.setattr(labels_mod, "WORD_SHARE", 0.0)
+    assert theme_labels(themes, phrase_ratio=5.0)[0][0] == "travelling"
 
 
 def test_extends_needs_every_parent_word_and_one_more():

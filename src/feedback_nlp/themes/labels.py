@@ -24,8 +24,10 @@ Hygiene rules, applied before ranking:
   another theme's label (the next best phrase is used instead).
 
 The label is the best multi-word term when it is at least ``phrase_ratio`` as
-distinctive as the best single word, else that word. Keywords are the top
-distinct single lemmas.
+distinctive as the best single word, else that word; a single word used by
+fewer than :data:`WORD_SHARE` of the theme's comments comes after the words
+more of them use (a word of two comments in 25 names those two, not the
+theme). Keywords are the top distinct single lemmas.
 """
 
 from __future__ import annotations
@@ -86,6 +88,13 @@ PROBLEM_WORDS = frozenset(
 )
 #: Mean VADER compound of a theme's central comments beyond which it has a tone.
 _TONE = 0.05
+#: Share of a theme's central comments a single word must be used by to come
+#: first among the single-word labels: rarer words are distinctive (c-TF-IDF
+#: favours a word only its theme uses) but name a few comments, not the theme
+#: ("traveling" in 2 of 25 questions about where a card works, before "card"
+#: in 24). One in four: in the smallest sub-themes (~8 comments) the two
+#: comments c-TF-IDF needs anyway.
+WORD_SHARE = 0.25
 
 
 @lru_cache(maxsize=2**16)
@@ -418,7 +427,8 @@ def theme_labels(
     candidates: list[list[str]] = []
     keywords_all: list[list[str]] = []
     nouns: set[str] = set()
-    for wr, pr, tone in zip(word_rank, phrase_rank, _tones(theme_texts), strict=True):
+    tones = _tones(theme_texts)
+    for j, (wr, pr, tone) in enumerate(zip(word_rank, phrase_rank, tones, strict=True)):
         keywords = _distinct_words(wr, n_keywords)
         best_word = wr[0][1] if wr else 0.0
         boosted = [
@@ -427,7 +437,9 @@ def theme_labels(
             if sc >= phrase_ratio * best_word
         ]
         cands = [key for key, _ in sorted(boosted, key=lambda kv: (-kv[1], kv[0]))]
-        shown = [terms.display(c) for c in cands + [w for w, _ in wr[:5]]]
+        share = WORD_SHARE * len(theme_texts[j])
+        words = sorted((w for w, _ in wr[:5]), key=lambda w: terms.words_per[j][w] < share)
+        shown = [terms.display(c) for c in cands + words]
         candidates.append([c for c in shown if not values.names(c)])
         nouns.update(terms.display(w) for w, _ in wr[:5] if terms.tail(w) in ("NOUN", "PROPN"))
         keywords_all.append(keywords)

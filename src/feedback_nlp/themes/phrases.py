@@ -3,6 +3,11 @@
 Phrases are noun chunks, verb phrases from the dependency parse ("waiting
 for broadband", "order cancelled") and 2-4 token runs of content words
 inside one sentence, each as (lemmas, surface text, POS of its last token).
+
+A word a reader reads as one is one term: a hyphenated word ("wi-fi",
+"top-up") and a word with its particle ("top up", "sign up", "log in") are
+merged into one token before the terms are read, so "top-up cancelled" is a
+phrase and "top" alone (or "sign", "log") never stands for it.
 """
 
 from __future__ import annotations
@@ -36,6 +41,13 @@ _LIGHT_VERBS = {
 }
 
 
+def _negation(v) -> str | None:  # noqa: ANN001 - spaCy token
+    """How the negation of ``v`` is worded ("never", "not"; "n't" reads "not"),
+    or None: a label keeps the word people wrote ("engineer never showed up")."""
+    neg = next((c.lower_ for c in v.children if c.dep_ == "neg"), None)
+    return "not" if neg == "n't" else neg
+
+
 def _verb_phrases(doc, lemma, content):  # noqa: ANN001, ANN202 - spaCy objects
     """What happened, from the parse: "waiting for broadband", "cancelled order",
     "order cancelled" (passive), as (lemmas, surface, "VP") candidates.
@@ -60,24 +72,27 @@ def _verb_phrases(doc, lemma, content):  # noqa: ANN001, ANN202 - spaCy objects
                 continue
             subj = next((noun(c) for c in v.head.children if c.dep_ == "nsubj"), None)
             if subj and lemma(v) not in GENERIC_WORDS:
-                neg = ["not"] if any(c.dep_ == "neg" for c in v.head.children) else []
+                said = _negation(v.head)
+                neg = ["not"] if said else []
                 lem = [lemma(t) for t in subj] + neg + [lemma(v)]
-                out.append((lem, " ".join([t.lower_ for t in subj] + neg + [v.lower_]), "VP"))
+                words = [t.lower_ for t in subj] + ([said] if said else []) + [v.lower_]
+                out.append((lem, " ".join(words), "VP"))
             continue
         if v.pos_ != "VERB" or not content(v) or lemma(v) in _LIGHT_VERBS:
             continue
-        neg = any(c.dep_ == "neg" for c in v.children)
+        said = _negation(v)
+        neg = said is not None
         # a generic verb says something only when negated ("card not working")
         if lemma(v) in GENERIC_WORDS and not neg:
             continue
-        head = (["not"], ["not"]) if neg else ([], [])
+        head = (["not"], [said]) if said else ([], [])
         if neg:  # what did not happen: "service not started", "engineer not turn up"
             subj = next((noun(c) for c in v.children if c.dep_ == "nsubj"), None)
             if subj:
                 prt = [c for c in v.children if c.dep_ == "prt" and c.lower_ in _PARTICLES]
                 lem = [lemma(t) for t in subj] + ["not", lemma(v)] + [t.lower_ for t in prt]
                 surface = " ".join(
-                    [t.lower_ for t in subj] + ["not", v.lower_] + [t.lower_ for t in prt]
+                    [t.lower_ for t in subj] + [said, v.lower_] + [t.lower_ for t in prt]
                 )
                 out.append((lem, surface, "VP"))
         for c in v.children:
@@ -175,6 +190,83 @@ def _run_phrases(doc, lemma, content, has_pos, has_parse):  # noqa: ANN001, ANN2
     return out
 
 
+def _particle(t) -> str | None:  # noqa: ANN001 - spaCy token
+    """The particle a token is ("up" for "up" and for the plural "ups"), or None."""
+    low = t.lower_
+    if low in _PARTICLES:
+        return low
+    return low[:-1] if low.endswith("s") and low[:-1] in _PARTICLES else None
+
+
+def _joined(doc) -> list[tuple[int, int, str]]:  # noqa: ANN001 - spaCy Doc
+    """Spans of ``doc`` that are one word to a reader, as (start, end, lemma):
+    hyphenated words ("top-up", "wi-fi") and a word with its particle when the
+    two name a thing or an act of their own ("top up", "topping up", "sign up
+    process", "log in"); the lemma joins the parts' ("top up" for "top-up",
+    "top ups" and "topping up" alike). Not a preposition with its object ("fee
+    on my statement"), nor after a generic or light verb ("come back", "get in":
+    those stay generic).
+    """
+    if not doc.has_annotation("DEP"):
+        return []
+    out: list[tuple[int, int, str]] = []
+    i, n = 0, len(doc)
+    while i < n:
+        j = i
+        # word-word(-word): hyphens with no space around them
+        while (
+            j + 2 < n
+            and doc[j + 1].text == "-"
+            and not doc[j].whitespace_
+            and not doc[j + 1].whitespace_
+            and doc[j].is_alpha
+            and doc[j + 2].is_alpha
+        ):
+            j += 2
+        if j == i and i + 1 < n:
+            a, b = doc[i], doc[i + 1]
+            first = a.lemma_.lower()
+            if (
+                a.is_alpha
+                and _particle(b) is not None
+                and (b.head.i == a.i or a.head.i == b.i)
+                and a.pos_ in ("NOUN", "VERB", "ADJ", "PROPN")
+                and first not in GENERIC_WORDS
+                and first not in _LIGHT_VERBS
+                # a particle, not a preposition with its object ("fee on my statement")
+                and (b.dep_ in ("prt", "advmod") or b.pos_ == "NOUN" and b.head.i != a.i)
+            ):
+                j = i + 1
+        if j > i:
+            parts = [t for t in doc[i : j + 1] if t.text != "-"]
+            lem = [t.lower_ for t in parts[:-1]]
+            particle = _particle(parts[-1])
+            if particle is not None:  # "topping up", "top ups", "top-ups": "top up"
+                lem[0] = parts[0].lemma_.lower()
+                lem.append(particle)
+            else:
+                lem.append(parts[-1].lemma_.lower())
+            out.append((i, j + 1, " ".join(lem)))
+        i = j + 1
+    return out
+
+
+def _merge(doc) -> None:  # noqa: ANN001 - spaCy Doc
+    """Merge the spans of :func:`_joined` into single tokens, each with its
+    joined lemma; a noun when a part is one and the head is no verb ("top
+    ups"), else the head's tag ("topping up" stays a verb)."""
+    spans = _joined(doc)
+    if not spans:
+        return
+    with doc.retokenize() as retok:
+        for start, end, lem in spans:
+            span = doc[start:end]
+            attrs = {"LEMMA": lem}
+            if any(t.pos_ == "NOUN" for t in span) and span.root.pos_ != "VERB":
+                attrs["POS"] = "NOUN"
+            retok.merge(span, attrs=attrs)
+
+
 def parse_terms(
     texts: Sequence[str], banned: set[str]
 ) -> list[tuple[list[str], list[tuple[list[str], str, str]], list[str], list[str]]]:
@@ -186,6 +278,7 @@ def parse_terms(
     nlp = load_spacy()
     out = []
     for doc in nlp.pipe(texts, batch_size=128):
+        _merge(doc)
         has_parse = doc.has_annotation("DEP")
         has_pos = doc.has_annotation("POS")
         words: list[str] = []
@@ -203,7 +296,8 @@ def parse_terms(
             return bool(t.is_stop) and t.lower_ not in NOT_STOP_WORDS
 
         def content(t, has_pos: bool = has_pos) -> bool:  # noqa: ANN001
-            if lemma(t) in banned or not t.is_alpha and t.lower_ != "n't":
+            alpha = t.is_alpha or t.text.replace("-", "").replace(" ", "").isalpha()
+            if lemma(t) in banned or not alpha and t.lower_ != "n't":
                 return False
             if t.lower_ in _NEG or t.lower_ == "n't":
                 return True
