@@ -12,7 +12,6 @@ from feedback_nlp.errors import ModelError
 from feedback_nlp.themes import ThemeModel, load_model, minilm_available, save_model
 from feedback_nlp.themes.representation import MiniLMEmbedder
 from feedback_nlp.themes.tokenpath import token_counts
-from feedback_nlp.themes.vectors import distinct
 
 pytestmark = pytest.mark.skipif(not minilm_available(), reason="MiniLM model not installed")
 
@@ -103,25 +102,3 @@ def test_tampered_token_arrays_are_refused(fitted, tmp_path: Path, name, value, 
     reseal(folder)
     with pytest.raises(ModelError, match=message):
         load_model(folder)
-
-
-def test_fast_path_tree_is_split_on_the_sample_and_as_many_texts_again():
-    texts = make_texts(n_per=30)
-    model = ThemeModel(n_themes=4, random_state=0, max_embed=40).fit(texts)
-    cleaned, usable = model._prepare(texts)
-    uniq, inverse = distinct(np.asarray(cleaned, dtype=object)[usable])
-    counts = np.bincount(inverse)
-    assert len(uniq) > 80
-    sample = model._embed_sample(len(uniq))
-    x = model.embed(list(uniq[sample]))
-    rows, vecs, w = model._tree_rows(uniq, counts, sample, x)
-    assert len(rows) == 80 and list(rows) == sorted(rows)
-    at = {t: i for i, t in enumerate(rows)}
-    np.testing.assert_array_equal(vecs[[at[t] for t in uniq[sample]]], x)
-    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
-    # the fit's tree is split on those 80: theme sizes add up to their weight
-    assert sum(t["size"] for t in model.themes_) == w.sum() > counts[sample].sum()
-    # at most max_embed distinct texts: the tree is split on them alone, as before
-    everything = np.arange(len(uniq))
-    rows, vecs, _ = model._tree_rows(uniq, counts, everything, model.embed(list(uniq)))
-    assert list(rows) == list(uniq) and len(vecs) == len(uniq)

@@ -20,11 +20,9 @@ Method (each step was measured on SemEval-14 restaurants, see bench/quality.py):
    on SemEval four merged two real aspects).
 5. K-means at the chosen k, started from those themes, settles their borders
    (k=5 NMI over seeds 0-4: 0.336-0.351 before, 0.361-0.364 after).
-6. Texts beyond the embedded sample are scored on the token path (MiniLM:
-   :mod:`~feedback_nlp.themes.tokenpath`; other representations: a linear
-   classifier on hashed character 3-4-grams), the fast path for 1M rows. The
-   themes are split into sub-themes on the sample and up to as many texts
-   again on the token path (see :meth:`ThemeModel._tree_rows`).
+6. Texts beyond the embedded sample get their theme from a linear classifier
+   on hashed character 3-4-grams, trained on the sample's themes (fast path
+   for 1M rows).
 """
 
 from __future__ import annotations
@@ -256,7 +254,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
                 uniq[sample], primary, counts[sample], self.random_state
             )
         with threadpool_limits(1):
-            self._fit_tree(*self._tree_rows(uniq, counts, sample, x))
+            self._fit_tree(uniq[sample], x, counts[sample])
         self.match_ids_ = [t["theme_id"] for t in self.themes_]
         self.match_centroids_ = self.centroids_
         # The fitted texts' vectors, so that assigning them (fit then assign on
@@ -285,33 +283,6 @@ class ThemeModel(TransformerMixin, BaseEstimator):
             return np.arange(n)
         rng = np.random.RandomState(self.random_state)
         return np.sort(rng.choice(n, size=self.max_embed, replace=False))
-
-    def _tree_rows(
-        self, uniq: np.ndarray, w: np.ndarray, sample: np.ndarray, x: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The texts, unit vectors and weights the themes are split on: the embedded
-        ``sample`` of the sorted distinct texts ``uniq`` (vectors ``x``, weights
-        ``w[sample]``) and, on the token path, up to ``max_embed`` further distinct
-        texts (seeded) scored by it, in the order of ``uniq``.
-
-        A sub-theme is cut from fine clusters of ~15 comments
-        (:func:`~feedback_nlp.themes.clustering.split_theme`), so the tree's grain
-        follows the number of texts it is split on: built on a 1,500 sample of
-        BANKING77's 3,080 messages it held 64-77 sub-themes against 119-152
-        embedded, and the sub-theme level lost 0.039 NMI; with 1,500 more texts
-        on the token path, 0.008 (``BENCHMARKS.md``, issue 14). Bounded at twice
-        ``max_embed``, so the split's cost stays bounded whatever the survey size.
-        """
-        path = getattr(self, "token_path_", None)
-        rest = np.setdiff1d(np.arange(len(uniq)), sample)
-        if path is None or not len(rest):
-            return uniq[sample], x, w[sample]
-        rng = np.random.RandomState(self.random_state)
-        extra = rng.choice(rest, size=min(len(rest), self.max_embed), replace=False)
-        vx = path.vectors_of(token_counts(self.rep_, list(uniq[extra])), self.mean_)
-        rows = np.r_[sample, extra]
-        order = np.argsort(rows, kind="stable")
-        return uniq[rows[order]], np.vstack([x, vx])[order], w[rows[order]]
 
     def fit_assign(
         self, texts: Sequence[str]
@@ -907,15 +878,14 @@ class ThemeModel(TransformerMixin, BaseEstimator):
 
     def _refresh(self, texts: Sequence[str], fixed_labels: Mapping[str, str]) -> None:
         """Recompute sizes, labels, none threshold and the fast classifier (on a fresh copy)
-        from the texts a fit of ``texts`` embeds (:meth:`_embed_sample`) and splits
-        on (:meth:`_tree_rows`), as the fit computes them: their vectors are the
-        fit's own when this model was fitted on them, so an edit embeds nothing
-        again."""
-        all_uniq, all_w = distinct_usable(texts, self.brand_terms)
-        if not len(all_uniq):
+        from the texts a fit of ``texts`` embeds (:meth:`_embed_sample`), as the fit
+        computes them: their vectors are the fit's own when this model was fitted
+        on them, so an edit embeds nothing again."""
+        uniq, w = distinct_usable(texts, self.brand_terms)
+        if not len(uniq):
             return
-        pick = self._embed_sample(len(all_uniq))
-        uniq, w = all_uniq[pick], all_w[pick]
+        pick = self._embed_sample(len(uniq))
+        uniq, w = uniq[pick], w[pick]
         x = self._cached_vectors(uniq)
         sims = x @ self.centroids_.T
         primary = sims.argmax(1)
@@ -931,7 +901,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(1):
-            self._fit_tree(*self._tree_rows(all_uniq, all_w, pick, x), fixed=dict(fixed_labels))
+            self._fit_tree(uniq, x, w, fixed=dict(fixed_labels))
 
     def with_tree(
         self, themes: Sequence[Mapping[str, Any]], subthemes: Sequence[Mapping[str, Any]]
