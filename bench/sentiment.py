@@ -77,7 +77,7 @@ def clothing(data: Path, sentences: str, seed: int = 0) -> dict[str, Any]:
     c = res.comments[res.comments["sentiment"].notna()]
     score = c["score"].astype(float).to_numpy()
     s = c["sentiment"].to_numpy(dtype=float)
-    flags = c["flags"].fillna("").astype(str)
+    flags = c["row_flags"].fillna("").astype(str)
     return {
         "auc": float(roc_auc_score(score >= 4, s)),
         "low_positive": float(np.mean(s[score <= 2] >= 0.05)),

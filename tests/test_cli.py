@@ -415,7 +415,10 @@ def test_the_codebook_refit_does_not_warn_that_the_codebook_waits_for_a_refit(
     book_path = root / "weekly" / "codebook.yaml"
     book = load_codebook(book_path)
     book_path.write_text(dump_codebook(dataclasses.replace(book, merge=(("T01", "T02"),))))
-    waits = "was edited after the model was saved; its merges, splits, seed themes and moves"
+    waits = (
+        "was edited after the model was saved; its merges and moves of a TF-IDF model apply "
+        "only after `feedback-nlp fit DATA --codebook"
+    )
     with caplog.at_level("WARNING"):
         code, _, err = run(*args, "--previous", "weekly", "--save", "other")
     assert code == 0, err
