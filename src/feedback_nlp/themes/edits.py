@@ -24,7 +24,7 @@ import numpy as np
 
 from .codebook_file import Codebook, SeedTheme, codebook_error
 from .subtree import is_subtheme_id, next_free, split_id
-from .vectors import unit
+from .vectors import merged_centroid
 
 if TYPE_CHECKING:
     from .model import ThemeModel
@@ -68,9 +68,9 @@ class _Draft:
         if len(present) < 2:
             return
         pos = [self.ids.index(g) for g in present]
-        total = sum(self.sizes[p] * self.cents[p] for p in pos)
-        self.cents[pos[0]] = unit(np.asarray(total))
-        self.sizes[pos[0]] = sum(self.sizes[p] for p in pos)
+        cents, sizes = [self.cents[p] for p in pos], [self.sizes[p] for p in pos]
+        self.cents[pos[0]] = merged_centroid(cents, sizes)
+        self.sizes[pos[0]] = sum(sizes)
         for p in sorted(pos[1:], reverse=True):
             self.merged_away.add(self.ids[p])
             del self.ids[p], self.cents[p], self.sizes[p]
@@ -214,7 +214,7 @@ class _TreeDraft:
             )
         first = present[0]
         sizes = [float(max(r["size"], 1)) for r in present]
-        first["centroid"] = unit(sum(s * r["centroid"] for s, r in zip(sizes, present)))
+        first["centroid"] = merged_centroid([r["centroid"] for r in present], sizes)
         first.update(size=sum(sizes), label=None, keywords=[])
         for r in present[1:]:
             self.drop(r)
@@ -230,8 +230,8 @@ class _TreeDraft:
         a theme left with one sub-theme has none. Returns the themes' centroids."""
         for tid in sorted(self.moved_between):
             kids = self.children(tid)
-            total = sum(float(max(r["size"], 1)) * r["centroid"] for r in kids)
-            self.cents[tid] = unit(np.asarray(total))
+            cents, sizes = [r["centroid"] for r in kids], [r["size"] for r in kids]
+            self.cents[tid] = merged_centroid(cents, sizes)
         for tid in self.theme_ids:
             kids = self.children(tid)
             if len(kids) == 1:

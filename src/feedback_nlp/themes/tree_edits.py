@@ -40,7 +40,7 @@ import numpy as np
 
 from .codebook_file import Codebook, codebook_error
 from .subtree import is_subtheme_id, next_free, split_id
-from .vectors import unit
+from .vectors import merged_centroid
 
 if TYPE_CHECKING:
     from .model import ThemeModel
@@ -76,6 +76,11 @@ def refit_reason(model: ThemeModel, codebook: Codebook) -> str | None:
 def _interleave(lists: Sequence[Sequence[str]], n: int) -> list[str]:
     """The first ``n`` distinct words of ``lists`` taken in turn."""
     return list(dict.fromkeys(w for w in chain(*zip_longest(*lists)) if w is not None))[:n]
+
+
+def _centroid(rows: Sequence[dict[str, Any]]) -> np.ndarray:
+    """The size-weighted unit mean of the rows' centroids."""
+    return merged_centroid([r["centroid"] for r in rows], [r["size"] for r in rows])
 
 
 class _Tree:
@@ -163,13 +168,12 @@ class _Tree:
 
     def _combined(self, rows: Sequence[dict[str, Any]], first_id: str) -> dict[str, Any]:
         """Centroid, size, keywords and label of ``rows`` merged (see the module docstring)."""
-        sizes = [float(max(int(r["size"]), 1)) for r in rows]
         labels = [str(rows[0]["label"])]
         labels += [self.renamed.get(str(r["theme_id"]), str(r["label"])) for r in rows[1:]]
         label = self.renamed.get(first_id) or JOIN.join(labels)
         keywords = _interleave([r["keywords"] for r in rows], max(len(r["keywords"]) for r in rows))
         return {
-            "centroid": unit(np.asarray(sum(s * r["centroid"] for s, r in zip(sizes, rows)))),
+            "centroid": _centroid(rows),
             "protos": [p for r in rows for p in r["protos"]],
             "size": sum(int(r["size"]) for r in rows),
             "keywords": keywords,
@@ -215,7 +219,7 @@ class _Tree:
         for t in (source, target):
             kids = self.children(str(t["theme_id"]))
             t["size"] = sum(int(s["size"]) for s in kids)
-            t["centroid"] = self._combined(kids, "")["centroid"]
+            t["centroid"] = _centroid(kids)
         source["protos"] = [source["centroid"]]
 
     def merge_subthemes(self, group: Sequence[str], key: str) -> None:

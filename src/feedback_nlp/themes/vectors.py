@@ -8,7 +8,7 @@ import numpy as np
 
 from .clean import clean_for_themes
 
-__all__ = ["unit", "cosines", "distinct", "distinct_usable", "is_usable"]
+__all__ = ["unit", "merged_centroid", "cosines", "distinct", "distinct_usable", "is_usable"]
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -19,6 +19,17 @@ def unit(x: np.ndarray) -> np.ndarray:
     """
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
     return (x / np.clip(norms, 1e-12, None)).astype(np.float32, copy=False)
+
+
+def merged_centroid(centroids: Iterable[np.ndarray], sizes: Iterable[float]) -> np.ndarray:
+    """The unit mean of ``centroids``, each weighted by its group's size (at least
+    1): the centroid a merge of themes or sub-themes starts from.
+
+    >>> c = merged_centroid([np.array([1.0, 0.0]), np.array([0.0, 1.0])], [3, 0])
+    >>> [round(float(v), 4) for v in c]  # weights 3 and 1 (a size of 0 counts as 1)
+    [0.9487, 0.3162]
+    """
+    return unit(np.asarray(sum(max(float(n), 1.0) * c for c, n in zip(centroids, sizes))))
 
 
 def cosines(x: np.ndarray, centroids: np.ndarray) -> np.ndarray:
