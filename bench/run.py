@@ -210,6 +210,21 @@ def _real_comments() -> list[tuple[str, str, float | None]]:
     return base
 
 
+def _drawn_columns(rng, source: str) -> dict[str, str]:  # noqa: ANN001
+    """The segment and date columns of a real-text survey row: region, journey
+    stage and date drawn from ``rng`` (in that order), ``plan`` the source."""
+    import pandas as pd
+
+    return {
+        "region": ["North", "South", "East", "West"][int(rng.integers(4))],
+        "plan": source,
+        "journey_stage": ["Onboarding", "Billing", "Support"][int(rng.integers(3))],
+        "response_date": str(
+            pd.Timestamp("2026-01-01") + pd.Timedelta(days=int(rng.integers(180)))
+        )[:10],
+    }
+
+
 def make_real_long_survey(rows: int) -> tuple[Path, float] | None:
     """``rows`` long reviews of real text (None when ../shared/data is absent):
     real comments, each perturbed once to three times (:func:`_perturbed`), joined
@@ -241,12 +256,7 @@ def make_real_long_survey(rows: int) -> tuple[Path, float] | None:
                     "respondent_id": f"L{len(out) + 1:06d}",
                     "score": int(rng.integers(11)),
                     "comment": " ".join(parts),
-                    "region": ["North", "South", "East", "West"][int(rng.integers(4))],
-                    "plan": source,
-                    "journey_stage": ["Onboarding", "Billing", "Support"][int(rng.integers(3))],
-                    "response_date": str(
-                        pd.Timestamp("2026-01-01") + pd.Timedelta(days=int(rng.integers(180)))
-                    )[:10],
+                    **_drawn_columns(rng, source),
                 }
             )
         RESULTS.mkdir(parents=True, exist_ok=True)
@@ -314,12 +324,7 @@ def make_real_survey(rows: int) -> Path | None:
                 if score == score and score is not None
                 else int(rng.integers(11)),
                 "comment": comment,
-                "region": ["North", "South", "East", "West"][int(rng.integers(4))],
-                "plan": source,
-                "journey_stage": ["Onboarding", "Billing", "Support"][int(rng.integers(3))],
-                "response_date": str(
-                    pd.Timestamp("2026-01-01") + pd.Timedelta(days=int(rng.integers(180)))
-                )[:10],
+                **_drawn_columns(rng, source),
             }
         )
     RESULTS.mkdir(parents=True, exist_ok=True)
