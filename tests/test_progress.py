@@ -112,15 +112,28 @@ def test_analyze_reports_counted_steps_that_end_at_their_totals(tmp_path):
     assert {stage for stage, _, _, _ in calls} <= set(stages)
 
 
-def test_the_terminal_shows_a_counted_step_with_its_count_and_time_left(monkeypatch):
-    import time
-
+def _terminal(monkeypatch) -> io.StringIO:
+    """What the CLI's progress bars write, captured from a 100-column terminal."""
     from rich.console import Console
 
     from feedback_nlp.cli import _common
 
     buf = io.StringIO()
     monkeypatch.setattr(_common, "err_console", Console(file=buf, force_terminal=True, width=100))
+    return buf
+
+
+def _plain(buf: io.StringIO) -> str:
+    """The captured terminal text without its escape codes."""
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())
+
+
+def test_the_terminal_shows_a_counted_step_with_its_count_and_time_left(monkeypatch):
+    import time
+
+    from feedback_nlp.cli import _common
+
+    buf = _terminal(monkeypatch)
     with _common.progress_reporter(False) as update:
         assert update is not None
         update("sentiment")
@@ -128,24 +141,21 @@ def test_the_terminal_shows_a_counted_step_with_its_count_and_time_left(monkeypa
             update("sentiment", step="scoring comments", done=i * 2500, total=10000)
             time.sleep(0.3)
         update("theme fit")
-    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())
+    plain = _plain(buf)
     assert re.search(r"scoring comments .* 5,000/10,000 +0:00:0\d left", plain)
     assert "✓ Sentiment" in plain
 
 
 def test_a_step_that_runs_again_is_counted_afresh_not_shown_done(monkeypatch):
-    from rich.console import Console
-
     from feedback_nlp.cli import _common
 
-    buf = io.StringIO()
-    monkeypatch.setattr(_common, "err_console", Console(file=buf, force_terminal=True, width=100))
+    buf = _terminal(monkeypatch)
     with _common.progress_reporter(False) as update:
         assert update is not None
         update("theme fit")
         update("theme fit", step="cleaning text", done=400, total=400)
         update("theme fit", step="cleaning text", done=100, total=400)
         update("theme fit", step="cleaning text", done=200, total=400)
-    lines = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue()).replace("\r", "\n").splitlines()
+    lines = _plain(buf).replace("\r", "\n").splitlines()
     again = [line for line in lines if "cleaning text" in line and "200/400" in line]
     assert again and not any("✓" in line for line in again)
