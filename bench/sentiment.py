@@ -92,6 +92,30 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
+def _holders(gold: list[str], tool: list[str]) -> list[list[int]]:
+    """For each gold sentence of a review, the tool's sentences that hold part of
+    it, most of its characters first (normalised text). A gold sentence the
+    tool's splitter joined to another is held by the joined sentence; one the
+    splitter cut in two, by both parts.
+
+    >>> _holders(["Good food.", "Nice staff", "Slow bar."], ["Good food.", "Nice staff Slow bar."])
+    [[0], [1], [1]]
+    """
+    ends = np.cumsum([len(_norm(t)) for t in gold])
+    starts = ends - [len(_norm(t)) for t in gold]
+    review = "".join(_norm(t) for t in gold)
+    spans, at = [], 0
+    for text in tool:
+        k = max(review.find(_norm(text), at), at)
+        spans.append((k, k + len(_norm(text))))
+        at = k + len(_norm(text))
+    out = []
+    for a, b in zip(starts, ends, strict=True):
+        cover = [min(b, e) - max(a, s) for s, e in spans]
+        out.append([i for i in sorted(range(len(spans)), key=lambda i: -cover[i]) if cover[i] > 0])
+    return out
+
+
 def semeval16(data: Path, sentences: str, seed: int = 0) -> dict[str, Any]:
     from sklearn.metrics import normalized_mutual_info_score
 
@@ -114,25 +138,17 @@ def semeval16(data: Path, sentences: str, seed: int = 0) -> dict[str, Any]:
     for rid, g in gold.groupby("review_id", sort=False):
         row = comments.loc[str(rid)]
         mine = sents[sents["respondent_id"].astype(str) == str(rid)].sort_values("sentence_no")
-        # Place the tool's sentences in the review by their normalised text.
-        review = "".join(_norm(t) for t in g["text"])
-        bounds = np.cumsum([len(_norm(t)) for t in g["text"]])
-        where, at = [], 0
-        for text in mine["sentence"]:
-            k = review.find(_norm(text), at)
-            where.append(int(np.searchsorted(bounds, max(k, 0), side="right")))
-            at = max(k, at)
-        mine = mine.assign(gold_no=where)
+        held = _holders(list(g["text"]), list(mine["sentence"]))
         pols = {p for ps in g["polarities"] for p in ps.split(";") if p}
         mixed = {"positive", "negative"} <= pols
         for j, (cats, ps) in enumerate(zip(g["categories"], g["polarities"])):
             entities = {c.split("#")[0] for c in cats.split(";") if c}
             if len(entities) == 1:
-                own = mine.loc[mine["gold_no"] == j, "theme"].astype(str).tolist()
+                own = mine["theme"].iloc[held[j][:1]].astype(str).tolist()
                 theme = own[0] if own and own[0] else str(row["primary_theme"])
                 theme_of.append(theme)
                 entity.append(entities.pop())
-            scores = mine.loc[mine["gold_no"] == j, "sentiment"].to_numpy(dtype=float)
+            scores = mine["sentiment"].iloc[held[j]].to_numpy(dtype=float)
             s = float(scores.mean()) if len(scores) else 0.0
             for pol in ps.split(";") if cats else []:
                 if pol not in ("positive", "negative"):

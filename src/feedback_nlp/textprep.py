@@ -72,8 +72,12 @@ def usable_mask(texts: Sequence[str]) -> tuple[np.ndarray, list[str | None]]:
     return np.array([r is None for r in reasons], dtype=bool), reasons
 
 
-#: Between two sentences: the space after ., ! or ? before the next one, or a line break.
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Za-z0-9])|\s*[\r\n]+\s*")
+#: Between two sentences: the space after ., ! or ? (and a closing bracket or
+#: quote that ends the sentence with them: "a winner!)", 'give it a try.'")
+#: before the next one, or a line break.
+SENTENCE_BREAK = re.compile(
+    r"(?:(?<=[.!?])|(?<=[.!?][)\]\"'\u201d\u2019]))\s+(?=[\"'(\[]?[A-Za-z0-9])|\s*[\r\n]+\s*"
+)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -84,6 +88,8 @@ def split_sentences(text: str) -> list[str]:
 
     >>> split_sentences("Slow internet. Staff were great!\\nWould not recommend")
     ['Slow internet.', 'Staff were great!', 'Would not recommend']
+    >>> split_sentences("Try the fish (it is fresh.) The wine is dear.")
+    ['Try the fish (it is fresh.)', 'The wine is dear.']
     """
     parts = [p.strip() for p in SENTENCE_BREAK.split(text)]
     return [p for p in parts if p] or ([text.strip()] if text.strip() else [])
