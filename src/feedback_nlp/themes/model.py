@@ -12,10 +12,13 @@ Method (each step was measured on SemEval-14 restaurants, see bench/quality.py):
    duplicate counts), then merge centroids (centroid linkage on cosine; any
    group under ``min_theme_share`` is absorbed into its nearest neighbour
    first), then re-assign each comment to the nearest merged centroid.
-4. Auto k: the k in ``[min_themes, max_themes]`` with the best cosine
-   silhouette (mean of ``n_runs`` over-clusterings, on a seeded sample of at
-   most 2,000 comments), one-standard-error rule: the smallest k within one
-   run-to-run standard error of the best k; the medoid run gives the themes.
+4. Auto k: each of ``n_runs`` over-clusterings is fitted on a random half of
+   the comments and scored on the other half (cosine silhouette of at most
+   2,000 held-out comments), so that a larger k gains nothing from fitting the
+   sample's own noise; one-standard-error rule: the smallest k within one
+   standard error (over the runs and their splits) of the best k. The themes
+   are then those ``n_themes=k`` gives with the same seed (medoid of
+   ``n_runs`` over-clusterings of all the comments).
    At least five themes: fewer rarely tells a product team anything (and
    on SemEval four merged two real aspects).
 5. K-means at the chosen k, started from those themes, settles their borders
