@@ -166,3 +166,29 @@ def test_no_qualifier_on_its_own_theme_label():
         cands, taken=["upload speeds"], kin=[{"upload speeds"}], tree=True, nouns={"router"}
     )
     assert out == ["flashing orange"]
+
+
+def test_a_phrase_label_is_built_on_a_word_a_quarter_of_the_comments_use(monkeypatch):
+    # "missed appointment" is the first theme's most distinctive phrase (no
+    # other theme says it), but 2 of its 11 comments use it; "hold" is in 9
+    hold = [
+        "kept on hold for an hour",
+        "on hold for forty minutes",
+        "put on hold again",
+        "waited on hold all morning",
+        "hold music for an hour",
+        "on hold far too long",
+        "left on hold twice",
+        "hung up after an hour on hold",
+        "hold music for an hour again",
+        "they missed the appointment",
+        "a missed appointment, no call",
+    ]
+    billing = ["wrong bill again", "bill too high", "my bill doubled", "the bill is wrong"] * 4
+    billing[0] = "put on hold about my bill"
+    speed = ["slow speed at night", "speed drops in the evening", "slow internet speed"] * 3
+    themes = [hold, billing, speed]
+    label = theme_labels(themes, phrase_ratio=0.1)[0][0]
+    assert "hold" in label, label
+    monkeypatch.setattr(labels_mod, "WORD_SHARE", 0.0)
+    assert theme_labels(themes, phrase_ratio=0.1)[0][0] == "missed appointment"

@@ -252,6 +252,11 @@ def _fit(lemmas: Sequence[str], keywords: Sequence[str], tone: float) -> float:
     return score
 
 
+def _rare(lemmas: Sequence[str], used: Counter[str], share: float, generic: frozenset[str]) -> bool:
+    """Whether no word of ``lemmas`` (generic ones aside) is in ``share`` comments of ``used``."""
+    return all(used[w] < share for w in lemmas if w not in generic)
+
+
 def _ctfidf(per_theme: list[Counter[str]], min_count: int = 2) -> list[list[tuple[str, float]]]:
     total: Counter[str] = Counter()
     for c in per_theme:
@@ -436,10 +441,15 @@ def theme_labels(
             for key, sc in pr
             if sc >= phrase_ratio * best_word
         ]
-        cands = [key for key, _ in sorted(boosted, key=lambda kv: (-kv[1], kv[0]))]
         share = WORD_SHARE * len(theme_texts[j])
+        cands = [key for key, _ in sorted(boosted, key=lambda kv: (-kv[1], kv[0]))]
+        # A phrase none of whose own words a quarter of the theme's central
+        # comments use names a few comments, not the theme: it comes after the
+        # phrases built on a common word (as a rare single word after common ones).
+        cands.sort(key=lambda c: _rare(terms.lemmas_of[c], terms.words_per[j], share, generic))
         words = sorted((w for w, _ in wr[:5]), key=lambda w: terms.words_per[j][w] < share)
-        shown = [terms.display(c) for c in cands + words]
+        order = cands + words
+        shown = [terms.display(c) for c in order]
         candidates.append([c for c in shown if not values.names(c)])
         nouns.update(terms.display(w) for w, _ in wr[:5] if terms.tail(w) in ("NOUN", "PROPN"))
         keywords_all.append(keywords)
