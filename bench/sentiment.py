@@ -101,14 +101,15 @@ def _holders(gold: list[str], tool: list[str]) -> list[list[int]]:
     >>> _holders(["Good food.", "Nice staff", "Slow bar."], ["Good food.", "Nice staff Slow bar."])
     [[0], [1], [1]]
     """
-    ends = np.cumsum([len(_norm(t)) for t in gold])
-    starts = ends - [len(_norm(t)) for t in gold]
-    review = "".join(_norm(t) for t in gold)
+    parts = [_norm(t) for t in gold]
+    ends = np.cumsum([len(p) for p in parts])
+    starts = ends - [len(p) for p in parts]
+    review = "".join(parts)
     spans, at = [], 0
-    for text in tool:
-        k = max(review.find(_norm(text), at), at)
-        spans.append((k, k + len(_norm(text))))
-        at = k + len(_norm(text))
+    for text in map(_norm, tool):
+        k = max(review.find(text, at), at)
+        at = k + len(text)
+        spans.append((k, at))
     out = []
     for a, b in zip(starts, ends, strict=True):
         cover = [min(b, e) - max(a, s) for s, e in spans]

@@ -447,9 +447,10 @@ def theme_labels(
         # comments use names a few comments, not the theme: it comes after the
         # phrases built on a common word (as a rare single word after common ones).
         cands.sort(key=lambda c: _rare(terms.lemmas_of[c], terms.words_per[j], share, generic))
-        words = sorted((w for w, _ in wr[:5]), key=lambda w: terms.words_per[j][w] < share)
-        order = cands + words
-        shown = [terms.display(c) for c in order]
+        words = sorted(
+            (w for w, _ in wr[:5]), key=lambda w: _rare([w], terms.words_per[j], share, generic)
+        )
+        shown = [terms.display(c) for c in cands + words]
         candidates.append([c for c in shown if not values.names(c)])
         nouns.update(terms.display(w) for w, _ in wr[:5] if terms.tail(w) in ("NOUN", "PROPN"))
         keywords_all.append(keywords)
