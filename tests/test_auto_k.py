@@ -54,3 +54,25 @@ def test_held_out_silhouette_does_not_reward_fitting_noise() -> None:
     cents, scores = choose_centroids(x, np.ones(len(x)), range(5, 13), _settings(2))
     assert scores is not None and len(cents) == 5
     assert all(scores[k] > scores[k + 1] for k in range(5, 12))
+
+
+@pytest.mark.parametrize(("n", "restarts"), [(400, 10), (4000, 10), (8000, 5), (40_000, 4)])
+def test_fixed_k_restarts_keep_the_work_of_ten_on_4000_texts(monkeypatch, n, restarts):
+    import sklearn.cluster
+
+    from feedback_nlp.themes import clustering
+
+    asked: list[int] = []
+
+    class Recorder(sklearn.cluster.KMeans):
+        def fit(self, x, y=None, sample_weight=None):  # noqa: ANN001, ANN201
+            asked.append(self.n_init)
+            self.cluster_centers_ = x[: self.n_clusters]
+            self.labels_ = np.arange(len(x)) % self.n_clusters
+            return self
+
+    monkeypatch.setattr(sklearn.cluster, "KMeans", Recorder)
+    x, _ = _planted(5, n // 5, spread=1.0)
+    clustering.over_cluster(x, np.ones(n), 0, range(5, 6), _settings())
+    clustering.over_cluster(x, np.ones(n), 0, range(5, 9), _settings())
+    assert asked == [restarts, clustering.AUTO_RESTARTS]

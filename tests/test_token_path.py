@@ -102,3 +102,36 @@ def test_tampered_token_arrays_are_refused(fitted, tmp_path: Path, name, value, 
     reseal(folder)
     with pytest.raises(ModelError, match=message):
         load_model(folder)
+
+
+def test_themes_are_clustered_on_the_sample_and_as_many_static_vectors(monkeypatch):
+    """Above ``max_embed`` the themes are clustered on the embedded sample plus as
+    many other texts again (seeded), by their token-path vectors; at most
+    ``max_embed`` texts, on the embedded texts only."""
+    import feedback_nlp.themes.model as model_module
+
+    seen: list[np.ndarray] = []
+    real = model_module.choose_centroids
+
+    def spy(x, w, k_range, settings):  # noqa: ANN001, ANN202
+        seen.append(x.copy())
+        return real(x, w, k_range, settings)
+
+    monkeypatch.setattr(model_module, "choose_centroids", spy)
+    texts = make_texts(n_per=40)
+    distinct = sorted(set(texts))
+    model = ThemeModel(n_themes=4, random_state=0, max_embed=50, subthemes=0).fit(texts)
+    x = seen[-1]
+    fitted, own = model.fitted_vectors()
+    assert len(fitted) == 50 and x.shape == (100, own.shape[1])
+    np.testing.assert_allclose(x[:50], own, atol=1e-6)
+    # the other 50: static vectors of texts the fit did not embed
+    static = model.token_path_.vectors_of(token_counts(model.rep_, distinct), model.mean_)
+    rest = [i for i, t in enumerate(distinct) if t not in set(fitted)]
+    best = (x[50:] @ static[rest].T).max(1)
+    assert best.min() > 1 - 1e-5
+    again = ThemeModel(n_themes=4, random_state=0, max_embed=50, subthemes=0).fit(texts)
+    np.testing.assert_array_equal(seen[-1], x)
+    np.testing.assert_array_equal(again.centroids_, model.centroids_)
+    ThemeModel(n_themes=4, random_state=0, max_embed=len(distinct), subthemes=0).fit(texts)
+    assert len(seen[-1]) == len(distinct)

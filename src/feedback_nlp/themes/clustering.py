@@ -85,6 +85,17 @@ def _medoid(partitions: list[np.ndarray]) -> int:
     return int(np.argmax(agree))
 
 
+#: KMeans restarts of each over-clustering run of the automatic choice of k.
+AUTO_RESTARTS = 4
+#: KMeans restarts of each over-clustering run at the chosen (or given) k, on
+#: up to :data:`RESTART_TEXTS` texts; on more (the fast path clusters up to
+#: twice ``max_embed`` texts), as many as fit in the same work, at least
+#: :data:`AUTO_RESTARTS`: 10 restarts on 8,000 texts took 4.8 s of a 100k
+#: survey's fit against 2.0 s on 4,000.
+FIXED_RESTARTS = 10
+RESTART_TEXTS = 4000
+
+
 def over_cluster(
     x: np.ndarray, w: np.ndarray, seed: int, ks: range, settings: ClusterSettings
 ) -> dict[int, np.ndarray]:
@@ -92,7 +103,11 @@ def over_cluster(
     from sklearn.cluster import KMeans
 
     m = int(min(max(settings.n_clusters, ks.stop - 1), len(x)))
-    n_init = 10 if len(ks) == 1 else 4
+    n_init = AUTO_RESTARTS
+    if len(ks) == 1:
+        n_init = int(
+            np.clip(round(FIXED_RESTARTS * RESTART_TEXTS / len(x)), AUTO_RESTARTS, FIXED_RESTARTS)
+        )
     km = KMeans(n_clusters=m, n_init=n_init, random_state=seed).fit(x, sample_weight=w)
     cents = unit(km.cluster_centers_)
     mass = np.bincount(km.labels_, w, m)
