@@ -31,6 +31,7 @@ __all__ = [
     "label_exclusions",
     "merge_brand_terms",
     "new_model",
+    "not_english_note",
     "sample_positions",
 ]
 
@@ -172,6 +173,23 @@ def merge_brand_terms(
     detected = detect_brand_terms(texts, groups)
     known = {b.lower() for b in brand}
     return brand + [t for t in detected if t.lower() not in known]
+
+
+def not_english_note(left_out: dict[str, int], by_sentence: bool) -> str:
+    """The note on the texts a theme fit left out as not English (language -> count).
+
+    >>> print(not_english_note({"fr": 2, "vi": 66}, True))  # doctest: +NORMALIZE_WHITESPACE
+    Themes were found among English texts: 68 sentences of the fit, in other
+    languages (vi 66, fr 2), were left out of it (the embedding model and the
+    labels read English); their comments are still assigned a theme or none.
+    """
+    unit = "sentences" if by_sentence else "comments"
+    langs = ", ".join(f"{k} {v}" for k, v in sorted(left_out.items(), key=lambda kv: -kv[1]))
+    return (
+        f"Themes were found among English texts: {sum(left_out.values()):,} {unit} of "
+        f"the fit, in other languages ({langs}), were left out of it (the embedding "
+        "model and the labels read English); their comments are still assigned a theme or none."
+    )
 
 
 def fit_themes(
@@ -390,6 +408,8 @@ def fit_survey(cfg: AnalysisConfig, *, codebook: Any = None, previous: Any = Non
     except ValueError as err:
         raise DataError(f"Cannot fit themes on {source}: {err}") from None
     notes: list[str] = []
+    if getattr(model, "not_english_", None):
+        notes.append(not_english_note(model.not_english_, median is not None))
     missing: list[str] = []
     if previous is not None:
         reserved = codebook.created_ids() if codebook else set()

@@ -35,6 +35,7 @@ from .fitting import (
     NoThemes,
     fit_themes,
     label_exclusions,
+    not_english_note,
     read_sentences,
     sample_positions,
     sentence_median,
@@ -109,6 +110,9 @@ def run_plan(
         # Without a text column the loader's note already says there are no themes.
         if isinstance(model, NoThemes) and survey.info.get("columns", {}).get("text", ""):
             survey.notes.append(model.note())
+        left_out = getattr(model, "not_english_", None)
+        if left_out:
+            survey.notes.append(not_english_note(left_out, median is not None))
         if sum(counts) > len(texts):
             survey.notes.append(
                 f"Themes were fitted on a seeded sample of {len(texts):,} of "

@@ -92,6 +92,27 @@ def _merged_protos(rows: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.nd
     return vectors, np.asarray(owner, np.int64)
 
 
+def _english(texts: Sequence[str]) -> tuple[np.ndarray, dict[str, int]]:
+    """Which ``texts`` the themes are fitted on, and how many were left out per language.
+
+    Texts surely in another language (:func:`~feedback_nlp.themes.language.not_english`)
+    are left out when English ones are the majority (and at least 4): embedded
+    by an English model they make a theme of their language. A survey mostly
+    in another language is fitted as it is.
+    """
+    from .language import not_english
+
+    langs = not_english([str(t) for t in texts])
+    english = np.array([lang is None for lang in langs], dtype=bool)
+    if english.sum() < max(4, len(english) / 2):
+        return np.ones(len(english), dtype=bool), {}
+    counts: dict[str, int] = {}
+    for lang in langs:
+        if lang is not None:
+            counts[lang] = counts.get(lang, 0) + 1
+    return english, dict(sorted(counts.items()))
+
+
 class ThemeModel(TransformerMixin, BaseEstimator):
     """Find themes in free-text comments; score each comment's membership.
 
@@ -211,7 +232,7 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         counts = np.bincount(inverse, minlength=len(uniq))
         if len(uniq) < 4:
             raise ValueError(f"Need at least 4 distinct usable comments, got {len(uniq)}.")
-        sample = self._embed_sample(len(uniq))
+        sample, self.not_english_ = self._fit_sample(uniq)
         settings = ClusterSettings(
             self.n_clusters, self.min_theme_share, self.random_state, self.n_runs, self.n_threads
         )
@@ -298,14 +319,26 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         path = getattr(self, "token_path_", None)
         if path is None or len(uniq) <= len(sample):
             return x, w
-        rest = np.setdiff1d(np.arange(len(uniq)), sample)
+        rest = np.setdiff1d(np.arange(len(uniq)), self._embed_sample(len(uniq)))
         if len(rest) > len(sample):
             rng = np.random.RandomState(self.random_state + 1)
             rest = np.sort(rng.choice(rest, size=len(sample), replace=False))
+        english, left_out = _english(uniq[rest])
+        rest = rest[english]
+        for lang, n in left_out.items():
+            self.not_english_[lang] = self.not_english_.get(lang, 0) + n
         extra = path.vectors_of(token_counts(self.rep_, list(uniq[rest])), self.mean_)
         return np.vstack([x, extra.astype(x.dtype)]), np.concatenate(
             [w, counts[rest].astype(float)]
         )
+
+    def _fit_sample(self, uniq: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
+        """The distinct texts ``uniq`` a fit embeds (their positions): the
+        :meth:`_embed_sample`, less those not in English (see :func:`_english`),
+        and how many of them each other language had."""
+        sample = self._embed_sample(len(uniq))
+        english, left_out = _english(uniq[sample])
+        return sample[english], left_out
 
     def _embed_sample(self, n: int) -> np.ndarray:
         """Which of ``n`` sorted distinct texts are embedded to fit: all up to
@@ -910,13 +943,13 @@ class ThemeModel(TransformerMixin, BaseEstimator):
 
     def _refresh(self, texts: Sequence[str], fixed_labels: Mapping[str, str]) -> None:
         """Recompute sizes, labels, none threshold and the fast classifier (on a fresh copy)
-        from the texts a fit of ``texts`` embeds (:meth:`_embed_sample`), as the fit
+        from the texts a fit of ``texts`` embeds (:meth:`_fit_sample`), as the fit
         computes them: their vectors are the fit's own when this model was fitted
         on them, so an edit embeds nothing again."""
         uniq, w = distinct_usable(texts, self.brand_terms)
         if not len(uniq):
             return
-        pick = self._embed_sample(len(uniq))
+        pick, _ = self._fit_sample(uniq)
         uniq, w = uniq[pick], w[pick]
         x = self._cached_vectors(uniq)
         sims = x @ self.centroids_.T

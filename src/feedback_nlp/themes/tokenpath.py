@@ -14,8 +14,9 @@ does, so the none threshold and membership rule mean the same on both paths.
 On the restaurants proxy (half of 3,032 sentences embedded) this lost 0.030
 NMI against embedding everything, where a classifier on hashed character
 n-grams lost 0.061 (``BENCHMARKS.md``); 0.019 since the themes are clustered
-on static vectors of unembedded texts too (``ThemeModel._cluster_vectors``). It depends on the sample only, not on
-the themes: codebook edits (merge, split, move) need no refit.
+on static vectors of unembedded texts too (``ThemeModel._cluster_vectors``).
+It depends on the sample only, not on the themes: codebook edits (merge,
+split, move) need no refit.
 """
 
 from __future__ import annotations
