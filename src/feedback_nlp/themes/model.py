@@ -33,6 +33,7 @@ Method (each step was measured on SemEval-14 restaurants, see bench/quality.py):
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -106,11 +107,7 @@ def _english(texts: Sequence[str]) -> tuple[np.ndarray, dict[str, int]]:
     english = np.array([lang is None for lang in langs], dtype=bool)
     if english.sum() < max(4, len(english) / 2):
         return np.ones(len(english), dtype=bool), {}
-    counts: dict[str, int] = {}
-    for lang in langs:
-        if lang is not None:
-            counts[lang] = counts.get(lang, 0) + 1
-    return english, dict(sorted(counts.items()))
+    return english, dict(sorted(Counter(lang for lang in langs if lang is not None).items()))
 
 
 class ThemeModel(TransformerMixin, BaseEstimator):
@@ -251,7 +248,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
                 self.token_path_ = fit_token_path(
                     tokens[0], tokens[1], token_counts(self.rep_, list(uniq[sample])), x, self.mean_
                 )
-            xc, wc = self._cluster_vectors(uniq, counts, sample, x)
+            xc, wc, left_out = self._cluster_vectors(uniq, counts, sample, x)
+            for lang, n in left_out.items():
+                self.not_english_[lang] = self.not_english_.get(lang, 0) + n
             cents, k_scores = choose_centroids(xc, wc, self._k_range(len(sample)), settings)
             cents = refine(xc, wc, cents)
             sims = x @ cents.T
@@ -301,10 +300,12 @@ class ThemeModel(TransformerMixin, BaseEstimator):
 
     def _cluster_vectors(
         self, uniq: np.ndarray, counts: np.ndarray, sample: np.ndarray, x: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
         """The vectors (and weights) the themes are clustered on: the embedded
         sample's ``x``, and on the token path as many other texts again (a
-        seeded sample of them; all when fewer), by their static vectors.
+        seeded sample of them; all when fewer), by their static vectors; and
+        how many of those other texts each language other than English had
+        (left out, as :meth:`_fit_sample` leaves them out).
 
         Theme centroids found on a sample move with the sample: on the
         restaurants proxy (half of 3,032 sentences embedded) seed 0's sample
@@ -318,19 +319,17 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         w = counts[sample].astype(float)
         path = getattr(self, "token_path_", None)
         if path is None or len(uniq) <= len(sample):
-            return x, w
+            return x, w, {}
+        # not the embedded sample, nor the texts left out of it
         rest = np.setdiff1d(np.arange(len(uniq)), self._embed_sample(len(uniq)))
         if len(rest) > len(sample):
             rng = np.random.RandomState(self.random_state + 1)
             rest = np.sort(rng.choice(rest, size=len(sample), replace=False))
         english, left_out = _english(uniq[rest])
         rest = rest[english]
-        for lang, n in left_out.items():
-            self.not_english_[lang] = self.not_english_.get(lang, 0) + n
         extra = path.vectors_of(token_counts(self.rep_, list(uniq[rest])), self.mean_)
-        return np.vstack([x, extra.astype(x.dtype)]), np.concatenate(
-            [w, counts[rest].astype(float)]
-        )
+        xc = np.vstack([x, extra.astype(x.dtype)])
+        return xc, np.concatenate([w, counts[rest].astype(float)]), left_out
 
     def _fit_sample(self, uniq: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
         """The distinct texts ``uniq`` a fit embeds (their positions): the
