@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from _model_folders import make_texts
-from feedback_nlp.themes import ThemeModel
-from feedback_nlp.themes.language import MIN_LETTERS, not_english
+from feedback_nlp.themes import ThemeModel, language
+from feedback_nlp.themes.language import ENGLISH_WORDS, MIN_LETTERS, not_english
 
 FOREIGN = {
     "fr": [
@@ -41,6 +41,65 @@ def test_other_languages_are_named_and_english_is_not():
     assert not_english(english) == [None] * len(english)
     for lang, texts in FOREIGN.items():
         assert not_english(texts) == [lang] * len(texts), lang
+
+
+#: Written without accents, as many type on a phone: nothing but letters A-Z
+#: tells them from English, so the identifier must be asked about each.
+UNACCENTED = [
+    "El tecnico nunca vino y nadie contesta el telefono cuando llamo",
+    "Il tecnico non e mai venuto e nessuno risponde al telefono",
+    "O tecnico nunca apareceu e ninguem atende o telefone",
+    "De monteur is nooit gekomen en niemand neemt de telefoon op",
+    "Het internet is al drie weken erg traag en niemand helpt",
+    "Das Internet ist seit drei Wochen sehr langsam und teuer",
+    "Teknikern kom aldrig och ingen svarar i telefonen",
+    "Teknisi tidak pernah datang dan tidak ada yang menjawab telepon",
+    "Hindi dumating ang technician at walang sumasagot sa telepono",
+    "Fundi hakuja kamwe na hakuna anayejibu simu",
+    "Technik nigdy nie przyszedl i nikt nie odbiera telefonu",
+    "Tehnicianul nu a venit niciodata si nimeni nu raspunde la telefon",
+    "Teknisyen hic gelmedi ve kimse telefona cevap vermiyor",
+    "Asentaja ei koskaan tullut eika kukaan vastaa puhelimeen",
+    "A szerelo soha nem jott es senki nem veszi fel a telefont",
+    "Le technicien n'est jamais venu et personne ne repond au telephone",
+]
+
+
+def test_the_identifier_is_asked_about_every_text_english_words_do_not_settle(monkeypatch):
+    asked = []
+    real = language._identifier()
+
+    class Recording:
+        def classify(self, text):
+            asked.append(text)
+            return real.classify(text)
+
+    monkeypatch.setattr(language, "_identifier", lambda: Recording())
+    settled = [
+        "The engineer never turned up.",
+        "They didn’t fix it",  # a typographic apostrophe
+        "Router fine, but we're still waiting",
+    ]
+    foreign = UNACCENTED + [t for texts in FOREIGN.values() for t in texts]
+    found = not_english(settled + foreign)
+    assert asked == foreign
+    assert found[: len(settled)] == [None] * len(settled)
+    # most are surely another language for the identifier; none was taken as English unasked
+    assert sum(lang is not None for lang in found) >= len(foreign) - 3
+    # and no English word there is a word of theirs
+    words = {w.strip(".,").lower() for t in foreign for w in t.split()}
+    assert not words & ENGLISH_WORDS
+
+
+def test_no_identifier_is_loaded_when_english_words_settle_every_text(monkeypatch):
+    def fail():
+        raise AssertionError("the identifier was loaded")
+
+    monkeypatch.setattr(language, "_identifier", fail)
+    texts = ["The app keeps crashing when I pay.", "Would recommend, they were quick."]
+    assert not_english(texts) == [None, None]
+    with pytest.raises(AssertionError):
+        not_english(["Muy lento y caro, nunca mas"])
 
 
 def test_texts_too_short_to_tell_are_taken_as_english():

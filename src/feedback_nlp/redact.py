@@ -52,7 +52,7 @@ from .name_rules import (
 )
 from .parallel import map_chunks, map_with_state
 from .pii_patterns import CAPS_WORD, LOWER, MASK, NAME_WORD, NOT_NAMES, UPPER, Span, pattern_spans
-from .textprep import SENTENCE_BREAK
+from .textprep import sentence_break
 
 __all__ = [
     "PII_TYPES",
@@ -454,7 +454,7 @@ def _windows(text: str, words: WordCounts, strings: frozenset[str]) -> tuple[tup
     openers = _tag_openers(text, words, strings)
     if len(text) <= NER_WINDOW_FROM:
         return ((0, len(text)),) if next(openers, None) is not None else ()
-    ends = [m.end() for m in SENTENCE_BREAK.finditer(text)]
+    ends = [m.end() for m in sentence_break(text).finditer(text)]
     starts = [0, *ends]
     out: list[tuple[int, int]] = []
     for start, end in openers:

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["NO_TEXT_ANSWERS", "no_text_reason", "usable_mask", "split_sentences"]
+__all__ = [
+    "NO_TEXT_ANSWERS",
+    "SENTENCE_BREAK",
+    "no_text_reason",
+    "usable_mask",
+    "sentence_break",
+    "split_sentences",
+]
 
 #: Answers that say nothing (compared lower-cased, stripped of surrounding punctuation).
 NO_TEXT_ANSWERS = frozenset(
@@ -75,9 +82,16 @@ def usable_mask(texts: Sequence[str]) -> tuple[np.ndarray, list[str | None]]:
 #: Between two sentences: the space after ., ! or ? (and a closing bracket or
 #: quote that ends the sentence with them: "a winner!)", 'give it a try.'")
 #: before the next one, or a line break.
-SENTENCE_BREAK = re.compile(
-    r"(?:(?<=[.!?])|(?<=[.!?][)\]\"'\u201d\u2019]))\s+(?=[\"'(\[]?[A-Za-z0-9])|\s*[\r\n]+\s*"
-)
+_AFTER_STOP = r"(?:(?<=[.!?])|(?<=[.!?][)\]\"'\u201d\u2019]))\s+(?=[\"'(\[]?[A-Za-z0-9])"
+SENTENCE_BREAK = re.compile(_AFTER_STOP + r"|\s*[\r\n]+\s*")
+_STOP_BREAK = re.compile(_AFTER_STOP)
+
+
+def sentence_break(text: str) -> re.Pattern[str]:
+    """:data:`SENTENCE_BREAK`, or for a ``text`` without line breaks (most
+    comments) the same pattern less its line-break branch: the same matches
+    in half the time."""
+    return SENTENCE_BREAK if "\n" in text or "\r" in text else _STOP_BREAK
 
 
 def split_sentences(text: str) -> list[str]:
@@ -91,5 +105,5 @@ def split_sentences(text: str) -> list[str]:
     >>> split_sentences("Try the fish (it is fresh.) The wine is dear.")
     ['Try the fish (it is fresh.)', 'The wine is dear.']
     """
-    parts = [p.strip() for p in SENTENCE_BREAK.split(text)]
+    parts = [p.strip() for p in sentence_break(text).split(text)]
     return [p for p in parts if p] or ([text.strip()] if text.strip() else [])

@@ -479,14 +479,18 @@ def mention_sentiment(themes: SentenceThemes, sent: Any, n_rows: int) -> np.ndar
     comment's own sentiment stands in ("They never brought the bread." reads
     neutral, its review does not).
     """
+    import scipy.sparse as sp
+
     from ..sentiment import NEGATIVE_AT, POSITIVE_AT
 
     member = themes.found.member
     scores = sent.sentences["sentiment"].to_numpy(dtype=float)
-    total = np.zeros((n_rows, member.shape[1]))
-    count = np.zeros((n_rows, member.shape[1]))
-    np.add.at(total, themes.owner, member * scores[:, None])
-    np.add.at(count, themes.owner, member)
+    n = len(themes.owner)
+    # comments x sentences: sums each comment's sentences in their order (as
+    # np.add.at would, at a tenth of its time)
+    of_comment = sp.csr_matrix((np.ones(n), (themes.owner, np.arange(n))), shape=(n_rows, n))
+    total = of_comment @ (member * scores[:, None])
+    count = of_comment @ member.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(count > 0, total / np.maximum(count, 1), 0.0)
     neutral = (count > 0) & (mean > NEGATIVE_AT) & (mean < POSITIVE_AT)

@@ -43,6 +43,8 @@ _BECAUSE = re.compile(
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'&-]+")
+#: A :data:`_TOKEN` that starts the text or a sentence (only spaces after ``.!?``).
+_INITIAL = re.compile(r"(?:\A|[.!?])\s*([A-Za-z][A-Za-z'&-]+)")
 
 
 def _brand_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
@@ -157,31 +159,36 @@ def _token_counts(
     texts: Sequence[str], groups: Sequence[str]
 ) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str], Counter[str], Counter[str]]:
     """Per group, the comments each lower-cased token occurs in; comments per
-    group; and per token its capitalised and non-initial uses and all uses."""
+    group; and per token its capitalised and non-initial uses and all uses.
+
+    A sentence's first word is capitalised anyway, so neither of the first two
+    counts it: a token is initial when only spaces stand between it and the
+    text's start or a ``.``, ``!`` or ``?``.
+
+    >>> _, _, cap, inner, seen = _token_counts(["Acme is slow. Acme ok, acme"], ["d"])
+    >>> cap["acme"], inner["acme"], seen["acme"]
+    (0, 1, 3)
+    """
     per_group: dict[str, Counter[str]] = {}
     n_group: Counter[str] = Counter()
-    capitalised: Counter[str] = Counter()
-    inner: Counter[str] = Counter()
     seen: Counter[str] = Counter()
+    upper: Counter[str] = Counter()
+    initial: Counter[str] = Counter()
+    initial_upper: Counter[str] = Counter()
     for text, group in zip(texts, groups, strict=True):
         if not isinstance(text, str):
             continue
         n_group[group] += 1
-        words = set()
-        for m in _TOKEN.finditer(text):
-            tok = m.group(0)
-            low = tok.lower()
-            words.add(low)
-            seen[low] += 1
-            # The first word of a sentence is capitalised anyway: don't count it.
-            j = m.start() - 1
-            while j >= 0 and text[j].isspace():
-                j -= 1
-            if j >= 0 and text[j] not in ".!?":
-                inner[low] += 1
-                capitalised[low] += tok[0].isupper()
-        per_group.setdefault(group, Counter()).update(words)
-    return per_group, n_group, capitalised, inner, seen
+        tokens = _TOKEN.findall(text)
+        # tokens are ASCII without spaces: one lower() and split() for them all
+        lows = " ".join(tokens).lower().split()
+        seen.update(lows)
+        per_group.setdefault(group, Counter()).update(set(lows))
+        upper.update([low for tok, low in zip(tokens, lows) if tok[0] <= "Z"])
+        first = _INITIAL.findall(text)
+        initial.update([tok.lower() for tok in first])
+        initial_upper.update([tok.lower() for tok in first if tok[0] <= "Z"])
+    return per_group, n_group, upper - initial_upper, seen - initial, seen
 
 
 def _differs(
