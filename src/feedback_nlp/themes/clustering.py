@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..parallel import map_chunks
+from ..parallel import map_with_state
 from .vectors import unit
 
 __all__ = [
@@ -100,6 +100,13 @@ def over_cluster(
     x: np.ndarray, w: np.ndarray, seed: int, ks: range, settings: ClusterSettings
 ) -> dict[int, np.ndarray]:
     """One over-clustering run; its merged theme centroids for every k in ``ks``."""
+    return _merged(*_fine(x, w, seed, ks, settings), ks, settings.min_theme_share)
+
+
+def _fine(
+    x: np.ndarray, w: np.ndarray, seed: int, ks: range, settings: ClusterSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """The KMeans over-clustering of one run for ``ks``: unit centroids, their weights."""
     from sklearn.cluster import KMeans
 
     m = int(min(max(settings.n_clusters, ks.stop - 1), len(x)))
@@ -109,11 +116,16 @@ def over_cluster(
             np.clip(round(FIXED_RESTARTS * RESTART_TEXTS / len(x)), AUTO_RESTARTS, FIXED_RESTARTS)
         )
     km = KMeans(n_clusters=m, n_init=n_init, random_state=seed).fit(x, sample_weight=w)
-    cents = unit(km.cluster_centers_)
-    mass = np.bincount(km.labels_, w, m)
+    return unit(km.cluster_centers_), np.bincount(km.labels_, w, m)
+
+
+def _merged(
+    cents: np.ndarray, mass: np.ndarray, ks: range, min_share: float
+) -> dict[int, np.ndarray]:
+    """Over-clustering centroids ``cents`` (weights ``mass``) merged down to each k in ``ks``."""
     out = {}
     for k in ks:
-        groups = merge_centroids(cents, mass, k, settings.min_theme_share)
+        groups = merge_centroids(cents, mass, k, min_share)
         out[k] = unit(
             np.vstack(
                 [
@@ -125,75 +137,85 @@ def over_cluster(
     return out
 
 
-#: (vectors, weights, k range, settings) of the over-clustering runs in
-#: progress; read by the forked worker processes.
-_RUNS: Any = None
-
 #: Share of the texts each run of the automatic choice of k clusters; the
 #: silhouette of each k is measured on the rest, which that run never saw.
 FIT_SHARE = 0.5
 
-
-def _runs_of(jobs: list[tuple[int, np.ndarray | None]]) -> list[dict[int, np.ndarray]]:
-    """:func:`over_cluster` of :data:`_RUNS` for each (seed, rows to fit; None: all)."""
-    x, w, ks, settings = _RUNS
-    return [
-        over_cluster(x, w, seed, ks, settings)
-        if rows is None
-        else over_cluster(x[rows], w[rows], seed, ks, settings)
-        for seed, rows in jobs
-    ]
+#: One over-clustering run: its seed, the rows it fits (None: all), the k it
+#: merges down to, and whether it returns the merged centroids (else
+#: :func:`_fine`'s centroids and weights, merged once k is known).
+Job = tuple[int, np.ndarray | None, range, bool]
 
 
-def _runs(
-    x: np.ndarray,
-    w: np.ndarray,
-    jobs: list[tuple[int, np.ndarray | None]],
-    ks: range,
-    settings: ClusterSettings,
-) -> list[dict[int, np.ndarray]]:
-    """:func:`over_cluster` for each (seed, rows) of ``jobs``, the runs spread over
-    ``n_threads`` processes.
+def _run_job(state: tuple[np.ndarray, np.ndarray, ClusterSettings], chunk: list[Job]) -> Any:
+    """The run of a one-job ``chunk`` (:func:`~feedback_nlp.parallel.map_with_state`)."""
+    x, w, settings = state
+    ((seed, rows, ks, merge),) = chunk
+    if rows is not None:
+        x, w = x[rows], w[rows]
+    fine = _fine(x, w, seed, ks, settings)
+    return _merged(*fine, ks, settings.min_theme_share) if merge else fine
+
+
+def _runs(x: np.ndarray, w: np.ndarray, jobs: list[Job], settings: ClusterSettings) -> list[Any]:
+    """:func:`_run_job` for each of ``jobs``, one at a time in each of ``n_threads``
+    processes (as one finishes, the next starts: list the longest first).
 
     Each run is single-threaded either way, so the result does not depend on
     the number of cores.
     """
-    global _RUNS
-    _RUNS = (x, w, ks, settings)
-    try:
-        return map_chunks(_runs_of, jobs, settings.n_threads, min_items=2)
-    finally:
-        _RUNS = None
+    return map_with_state(_run_job, (x, w, settings), jobs, 1, settings.n_threads)
 
 
 def choose_centroids(
     x: np.ndarray, w: np.ndarray, k_range: range, settings: ClusterSettings
 ) -> tuple[np.ndarray, dict[int, float] | None]:
     """Theme centroids for the unit vectors ``x`` (weights ``w``) and, when k was
-    chosen from ``k_range``, the mean held-out silhouette of each k."""
+    chosen from ``k_range``, the mean held-out silhouette of each k.
+
+    A fixed k runs ``n_runs`` over-clusterings and keeps the medoid run (the
+    one agreeing most with the others): one run's result moves with its seed
+    (SemEval k=5 NMI 0.339-0.360 over seeds 0-4). An automatic k ends the same
+    way, so it gives the themes ``--themes k`` gives with the same seed; as
+    those runs over-cluster into ``n_clusters`` whatever k is chosen (when no
+    k of ``k_range`` is above it), they run beside the runs that choose k,
+    heaviest first, and are merged down once k is known: the same centroids,
+    with no process left idle between the two sets of runs.
+    """
     rng = np.random.RandomState(settings.random_state)
     probe = rng.choice(len(x), size=min(2000, len(x)), replace=False)
     seeds = [int(s) for s in rng.randint(0, 2**31 - 1, size=settings.n_runs)]
-    scores = None
-    k = k_range.start
+    k, scores, fine = k_range.start, None, None
     if len(k_range) > 1:
-        k, scores = _auto_k(x, w, rng, seeds, k_range, settings)
-    # A fixed k runs ``n_runs`` over-clusterings and keeps the medoid run (the
-    # one agreeing most with the others): one run's result moves with its seed
-    # (SemEval k=5 NMI 0.339-0.360 over seeds 0-4). An automatic k ends the
-    # same way, so it gives the themes ``--themes k`` gives with the same seed.
-    fixed = [run[k] for run in _runs(x, w, [(s, None) for s in seeds], range(k, k + 1), settings)]
+        n_fit = max(2, int(len(x) * FIT_SHARE))
+        splits = [rng.permutation(len(x)) for _ in seeds]
+        jobs: list[Job] = [
+            (seed, np.sort(order[:n_fit]), k_range, True)
+            for seed, order in zip(seeds, splits, strict=True)
+        ]
+        # the fixed k's over-clusterings, the same at every k up to n_clusters
+        early = k_range.stop - 1 <= settings.n_clusters
+        if early:
+            top = range(k_range.stop - 1, k_range.stop)
+            jobs = [(s, None, top, False) for s in seeds] + jobs
+        done = _runs(x, w, jobs, settings)
+        k, scores = _auto_k(x, done[-len(seeds) :], splits, n_fit, k_range)
+        fine = done[: len(seeds)] if early else None
+    at_k = range(k, k + 1)
+    if fine is None:
+        fixed = [run[k] for run in _runs(x, w, [(s, None, at_k, True) for s in seeds], settings)]
+    else:
+        fixed = [_merged(c, m, at_k, settings.min_theme_share)[k] for c, m in fine]
     parts = [(x[probe] @ c.T).argmax(1) for c in fixed]
     return fixed[_medoid(parts)], scores
 
 
 def _auto_k(
     x: np.ndarray,
-    w: np.ndarray,
-    rng: np.random.RandomState,
-    seeds: list[int],
+    runs: list[dict[int, np.ndarray]],
+    splits: list[np.ndarray],
+    n_fit: int,
     k_range: range,
-    settings: ClusterSettings,
 ) -> tuple[int, dict[int, float]]:
     """Auto k: one-standard-error rule on the held-out silhouette of repeated runs.
 
@@ -218,12 +240,6 @@ def _auto_k(
     """
     from sklearn.metrics import pairwise_distances
 
-    n_fit = max(2, int(len(x) * FIT_SHARE))
-    splits = [rng.permutation(len(x)) for _ in seeds]
-    jobs: list[tuple[int, np.ndarray | None]] = [
-        (seed, np.sort(order[:n_fit])) for seed, order in zip(seeds, splits, strict=True)
-    ]
-    runs = _runs(x, w, jobs, k_range, settings)
     ks = list(k_range)
     sil = np.full((len(runs), len(ks)), np.nan)
     for r, (run, order) in enumerate(zip(runs, splits, strict=True)):

@@ -88,12 +88,9 @@ class TokenPath:
         """Static vectors of texts with WordPiece ``counts``, normalised and
         centred on the model's ``mean`` as :meth:`ThemeModel.embed` does
         (WordPieces the sample never held are left out)."""
-        table = np.zeros((counts.shape[1], self.vectors.shape[1]), dtype=np.float32)
-        table[self.ids] = self.vectors
-        seen = np.zeros(counts.shape[1], dtype=np.float32)
-        seen[self.ids] = 1.0
-        total = np.asarray(counts @ seen).ravel()
-        raw = np.asarray(counts @ table) / np.maximum(total, 1.0)[:, None]
+        held = counts.tocsr()[:, self.ids]  # the WordPieces the sample held, in order
+        total = np.asarray(held @ np.ones(len(self.ids), dtype=np.float32)).ravel()
+        raw = np.asarray(held @ self.vectors) / np.maximum(total, 1.0)[:, None]
         return unit(unit(raw) - mean)
 
     def vectors_of(self, counts: Any, mean: np.ndarray) -> np.ndarray:
