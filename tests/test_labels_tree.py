@@ -192,3 +192,33 @@ def test_a_phrase_label_is_built_on_a_word_a_quarter_of_the_comments_use(monkeyp
     assert "hold" in label, label
     monkeypatch.setattr(labels_mod, "WORD_SHARE", 0.0)
     assert theme_labels(themes, phrase_ratio=0.1)[0][0] == "missed appointment"
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        # one sub-theme without a word of its own: named after its theme, unnumbered
+        (["late fees", "misc 1", "direct debit"], ["late fees", "other billing", "direct debit"]),
+        # two: numbered in their order, so they stay apart
+        (
+            ["misc 1", "late fees", "misc 2"],
+            ["other billing (1)", "late fees", "other billing (2)"],
+        ),
+    ],
+)
+def test_a_sub_theme_without_words_is_named_after_its_theme(monkeypatch, found, expected):
+    import numpy as np
+
+    from feedback_nlp.themes import model as model_mod
+
+    def fake_labels(central, **_):
+        return [(lab, ["w"]) for lab in found]
+
+    monkeypatch.setattr(model_mod, "theme_labels", fake_labels)
+    m = model_mod.ThemeModel()
+    m.themes_ = [{"theme_id": "T01", "label": "billing"}]
+    m.subparent_ = np.zeros(3, dtype=np.int64)
+    m.brand_terms = ()
+    m._label_subthemes([["a"], ["b"], ["c"]], np.array([40, 30, 20]), None)
+    assert [s["label"] for s in m.subthemes_] == expected
+    assert [s["theme_id"] for s in m.subthemes_] == ["T01.1", "T01.2", "T01.3"]

@@ -502,10 +502,15 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         self.subthemes_: list[dict[str, Any]] = []
         for g, theme in enumerate(self.themes_):
             kids = [int(j) for j in np.flatnonzero(self.subparent_ == g)]
+            # no word of its own: say where it sits ("other billing"), numbered
+            # only when the theme has more than one such sub-theme
+            plain = [j for j in kids if labels[j][0].startswith("misc ")]
             for n, j in enumerate(kids):
                 lab, kw = labels[j]
-                if lab.startswith("misc "):  # no word of its own: say where it sits
-                    lab = f"other {theme['label']}" + ("" if n == len(kids) - 1 else f" {n + 1}")
+                if j in plain:
+                    lab = f"other {theme['label']}"
+                    if len(plain) > 1:
+                        lab += f" ({plain.index(j) + 1})"
                 self.subthemes_.append(
                     {
                         "theme_id": f"{theme['theme_id']}.{n + 1}",
