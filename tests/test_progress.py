@@ -42,6 +42,18 @@ def test_map_with_state_counts_items_not_chunks():
     assert set(seen) == {250}
 
 
+def _nested_chunk(state: int, chunk: list[int]) -> int:
+    # a map inside another map's chunk (in-process here: one worker)
+    inner = map_with_state(_sum_chunk, 1000, chunk, 2, 1)
+    return state + sum(inner)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_map_inside_another_leaves_the_outer_state_for_its_next_chunks(workers):
+    out = map_with_state(_nested_chunk, 7, list(range(20)), 5, workers)
+    assert out == [7 + sum(range(i, i + 5)) + 1000 * 3 for i in range(0, 20, 5)]
+
+
 def test_nothing_is_reported_without_a_step_or_a_reporter():
     seen: list[int] = []
     with reporting(lambda step, done, total: seen.append(done)):

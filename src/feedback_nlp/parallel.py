@@ -118,11 +118,12 @@ def map_with_state(
     """
     global _STATE
     chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
-    _STATE = (fn, state)
+    # restored after: a map inside another's worker leaves the outer one's state
+    outer, _STATE = _STATE, (fn, state)
     try:
         results: list[R] = map_chunks(
             _with_state, chunks, workers, min_items=2, step=step, size_of=len
         )
         return results
     finally:
-        _STATE = None
+        _STATE = outer

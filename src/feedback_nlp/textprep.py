@@ -79,10 +79,10 @@ def usable_mask(texts: Sequence[str]) -> tuple[np.ndarray, list[str | None]]:
     return np.array([r is None for r in reasons], dtype=bool), reasons
 
 
+_AFTER_STOP = r"(?:(?<=[.!?])|(?<=[.!?][)\]\"'\u201d\u2019]))\s+(?=[\"'(\[]?[A-Za-z0-9])"
 #: Between two sentences: the space after ., ! or ? (and a closing bracket or
 #: quote that ends the sentence with them: "a winner!)", 'give it a try.'")
 #: before the next one, or a line break.
-_AFTER_STOP = r"(?:(?<=[.!?])|(?<=[.!?][)\]\"'\u201d\u2019]))\s+(?=[\"'(\[]?[A-Za-z0-9])"
 SENTENCE_BREAK = re.compile(_AFTER_STOP + r"|\s*[\r\n]+\s*")
 _STOP_BREAK = re.compile(_AFTER_STOP)
 
